@@ -1,0 +1,158 @@
+"""The operations the CLI and the Discord cogs share, each a thin layer over the library."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bot.config import Config
+from bot.delivery.outbox import TERMINAL
+from bot.engine.events import AlertPolicy, Event
+from bot.engine.standings import ChartStanding, standings
+from bot.engine.titles import Candidate, Match, match_title
+from bot.faults import checkpoint
+from bot.pipeline import PollOutcome, Progress, commit_snapshot, poll_source
+from bot.sources.base import SourceError, Unchanged, Validators
+from bot.sources.fetch import USER_AGENT
+from bot.sources.registry import build_source
+from bot.store.store import Store, StoreError, utcnow
+from bot.store.thread import StoreThread
+
+log = logging.getLogger(__name__)
+
+
+def alert_policy(config: Config) -> AlertPolicy:
+    return AlertPolicy(
+        min_countries=config.alerts.min_countries,
+        watched_markets=frozenset(config.alerts.watched_markets),
+    )
+
+
+def http_session(**kwargs: Any) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}, **kwargs)
+
+
+async def poll_once(config: Config, *, terminal: bool = False) -> list[PollOutcome]:
+    """Poll every enabled source once, concurrently; one outcome per source."""
+    sources = [build_source(s, config.base_dir) for s in config.sources if s.enabled]
+    db = await StoreThread(config.database_path).open()
+    try:
+        async with http_session() as session:
+            return list(
+                await asyncio.gather(
+                    *(
+                        poll_source(
+                            source,
+                            db,
+                            session=session,
+                            policy=alert_policy(config),
+                            terminal=terminal,
+                        )
+                        for source in sources
+                    )
+                )
+            )
+    finally:
+        await db.close()
+
+
+@contextmanager
+def terminal_lock(database: Path) -> Iterator[None]:
+    """One process at a time prints terminal alerts; the lock dies with its holder."""
+    with open(f"{database}.terminal.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def emit_terminal_alerts(store: Store, emit: Callable[[Event], None]) -> int:
+    """Hand each pending terminal alert to `emit`, then mark it sent; oldest first.
+
+    An alert is emitted only once its poll has committed, and marked right after
+    it is written, so a run killed in between prints it again at most once.
+    """
+    assert store.path is not None
+    count = 0
+    with terminal_lock(store.path):
+        for delivery in store.pending_deliveries(destination=TERMINAL, limit=1_000_000):
+            emit(delivery.event)
+            checkpoint("after_emit")
+            store.mark_sent([delivery.id], now=utcnow())
+            count += 1
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class TitleLookup:
+    match: Match
+    standings: list[ChartStanding]
+
+
+def open_existing(path: Path) -> Store:
+    if not path.exists():
+        raise StoreError(
+            f"no database at {path} yet: run `chartbot poll --once` or `chartbot import` first"
+        )
+    return Store.open(path)
+
+
+def find_title(store: Store, query: str, candidates: list[Candidate] | None = None) -> Match:
+    return match_title(query, candidates if candidates is not None else store.title_candidates())
+
+
+def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
+    ranks = store.title_ranks(title_id)
+    chart_ids = {r.chart_id for r in ranks}
+    return standings(ranks, {chart_id: store.chart_periods(chart_id) for chart_id in chart_ids})
+
+
+def lookup_title(store: Store, query: str) -> TitleLookup:
+    match = find_title(store, query)
+    if match.title is None:
+        return TitleLookup(match, [])
+    return TitleLookup(match, title_standings(store, match.title.id))
+
+
+async def import_history(
+    config: Config,
+    source_name: str,
+    location: str,
+    *,
+    progress: Progress | None = None,
+) -> PollOutcome:
+    """Load a whole file of history into the store: no events, no alerts; idempotent."""
+    source = build_source(config.source(source_name), config.base_dir)
+    db = await StoreThread(config.database_path).open()
+    try:
+        async with http_session() as session:
+            if progress:
+                progress("fetch", 0, 1)
+            snapshot = await source.fetch_snapshot(
+                session=session, validators=Validators(), stored_hash=None, location=location
+            )
+            if isinstance(snapshot, Unchanged):  # a 304 to an unconditional request
+                raise SourceError("the server answered 304 Not Modified to a plain request")
+            if progress:
+                progress("fetch", 1, 1)
+            return await db.call(
+                commit_snapshot,
+                snapshot,
+                kind=source.config.kind,
+                location=source.location,
+                policy=alert_policy(config),
+                now=utcnow(),
+                mode="import",
+                progress=progress,
+            )
+    finally:
+        await db.close()

@@ -1,0 +1,1 @@
+"""Turning events into alerts: which events alert whom, and the text they read."""

@@ -1,0 +1,219 @@
+"""The `chartbot` command: a thin layer over the library.
+
+Each command loads the config, calls one library function and turns the
+known errors (a bad config, an unusable database, a failed source) into one
+clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from bot import __version__, logs, terminal
+from bot.actions import (
+    emit_terminal_alerts,
+    import_history,
+    lookup_title,
+    open_existing,
+    poll_once,
+)
+from bot.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from bot.engine.plan import Rejected
+from bot.sources.base import SourceError
+from bot.store.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class Failure(click.ClickException):
+    """A known failure: printed as one line, exit code 1."""
+
+    exit_code = EXIT_FAILED
+
+    def show(self, file: Any = None) -> None:
+        err.print(f"chartbot: {self.message}", markup=False)
+
+
+class BadConfig(Failure):
+    exit_code = EXIT_CONFIG
+
+
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-c",
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=DEFAULT_CONFIG_PATH,
+        show_default=True,
+        help="The TOML config file.",
+    )(func)
+
+
+def known_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors a user can cause into one clean line."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            raise BadConfig(str(exc)) from None
+        except (StoreError, SourceError, Rejected) as exc:
+            raise Failure(str(exc)) from None
+        except KeyboardInterrupt:
+            raise Failure("interrupted") from None
+
+    return wrapper
+
+
+def load(config_path: Path) -> Config:
+    config = load_config(config_path)
+    logs.setup("WARNING")
+    return config
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="chartbot")
+def main() -> None:
+    """chartbot: chart alerts for Discord ("now #1 in 46 countries (+2)")."""
+
+
+@main.command()
+@click.option(
+    "--database",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Keep the demo's database here instead of a temporary folder.",
+)
+@known_errors
+def demo(database: Path | None) -> None:
+    """Replay the bundled "All of Us Are Dead" story through the real pipeline.
+
+    No token, no network: three days of per-country Netflix TV charts go through
+    the store, the diff and the alert rendering, and the alerts are printed.
+    """
+    from bot.demo import run_demo
+
+    logs.setup("WARNING")
+    run_demo(out, database=database)
+
+
+@main.command()
+@config_option
+@click.option("--once", is_flag=True, help="Poll every source once, print the alerts, exit.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object per alert on stdout, and nothing else.",
+)
+@known_errors
+def poll(config_path: Path, once: bool, as_json: bool) -> None:
+    """Poll the configured sources and print the alerts an alert channel would get.
+
+    A first poll records a baseline and prints no alert. Exits 1 when a source
+    failed (its reason is printed on stderr; what was stored before is kept).
+    """
+    if not once:
+        raise click.UsageError("use --once (run `chartbot run` to poll on a schedule)")
+    config = load(config_path)
+    if not config.sources:
+        raise BadConfig(f"{config_path}: no [[sources]] to poll")
+    outcomes = asyncio.run(poll_once(config, terminal=True))
+    for outcome in outcomes:
+        err.print(outcome.summary, markup=False, style="red" if outcome.failed else None)
+    store = Store.open(config.database_path)
+    try:
+        emit_terminal_alerts(store, terminal.json_line if as_json else terminal.alert_printer(out))
+    finally:
+        store.close()
+    if any(o.failed for o in outcomes):
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@config_option
+@click.argument("title")
+@click.option("--country", help="Also show this country (code or name).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@known_errors
+def rank(config_path: Path, title: str, country: str | None, as_json: bool) -> None:
+    """Where TITLE stands on every chart: #1 countries, watched markets, best rank."""
+    from bot import countries
+
+    config = load(config_path)
+    code = None
+    if country:
+        code = countries.lookup(country)
+        if code is None:
+            raise Failure(f"unknown country {country!r}")
+    store = open_existing(config.database_path)
+    try:
+        found = lookup_title(store, title)
+    finally:
+        store.close()
+    if found.match.title is None:
+        raise Failure(terminal.did_you_mean(title, found.match))
+    markets = list(config.alerts.watched_markets)
+    if code and code not in markets:
+        markets.append(code)
+    if as_json:
+        click.echo(json.dumps(terminal.rank_json(found, code), ensure_ascii=False))
+    else:
+        terminal.print_rank(out, found, markets)
+
+
+@main.command(name="import")
+@config_option
+@click.argument("location", metavar="PATH_OR_URL")
+@click.option("--source", "source_name", required=True, help="The configured source it belongs to.")
+@known_errors
+def import_(config_path: Path, location: str, source_name: str) -> None:
+    """Load a whole file of chart history into the store, without alerts.
+
+    Periods already stored are left as they are, so importing twice is harmless.
+    """
+    config = load(config_path)
+    with terminal.progress(err) as report:
+        outcome = asyncio.run(import_history(config, source_name, location, progress=report))
+    err.print(outcome.summary, markup=False)
+    for warning in outcome.warnings:
+        err.print(f"warning: {warning}", markup=False, style="yellow")
+
+
+@main.command(name="check-config")
+@config_option
+@known_errors
+def check_config(config_path: Path) -> None:
+    """Validate the config file and say what it sets up."""
+    config = load(config_path)
+    out.print(terminal.config_summary(config_path, config), markup=False)
+
+
+@main.command()
+@config_option
+@known_errors
+def status(config_path: Path) -> None:
+    """Each source's health: last good poll, last error, latest stored period."""
+    config = load(config_path)
+    store = open_existing(config.database_path)
+    try:
+        terminal.print_status(out, config, store)
+    finally:
+        store.close()

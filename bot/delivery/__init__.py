@@ -1,0 +1,1 @@
+"""Getting alerts to people: outbox routing and the dispatcher."""

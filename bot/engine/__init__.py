@@ -1,0 +1,1 @@
+"""The pure core: chart rows in, standings and events out. No I/O lives here."""

@@ -1,0 +1,90 @@
+"""Diffing one chart's standings in two consecutive periods into events.
+
+Pure: standings in, events out. Only countries charted in both periods are
+compared per country, so a country a source starts covering shows up as
+new #1s (it counts) but never floods "entered" events.
+"""
+
+from __future__ import annotations
+
+from bot.engine.events import Entered, Event, Left, Moved, NewNumberOne, NumberOneCount
+from bot.engine.model import ChartPeriod, Entry
+
+
+def diff(previous: ChartPeriod, current: ChartPeriod, *, source: str) -> list[Event]:
+    """Events for `current` compared with `previous` (the period before it, same chart)."""
+    if previous.chart != current.chart:
+        raise ValueError(f"cannot diff chart {previous.chart!r} against {current.chart!r}")
+    if previous.period >= current.period:
+        raise ValueError(f"period {current.period} does not follow {previous.period}")
+    return [
+        *_number_one_counts(previous, current, source),
+        *_country_moves(previous, current, source),
+    ]
+
+
+def _number_one_counts(
+    previous: ChartPeriod, current: ChartPeriod, source: str
+) -> list[NumberOneCount]:
+    before, now = previous.number_ones(), current.number_ones()
+    events = []
+    for key in before.keys() | now.keys():
+        was, held = before.get(key, set()), now.get(key, set())
+        if was == held:
+            continue
+        entry = current.entry(key) or previous.entry(key)
+        assert entry is not None  # the key came from one of the two periods
+        events.append(
+            NumberOneCount(
+                source=source,
+                chart=current.chart,
+                period=current.period,
+                title_key=key,
+                title=entry.title,
+                artist=entry.artist,
+                count=len(held),
+                previous=len(was),
+                countries=tuple(sorted(held)),
+                gained=tuple(sorted(held - was)),
+                lost=tuple(sorted(was - held)),
+            )
+        )
+    events.sort(key=lambda e: (-e.count, e.previous, e.title_key))
+    return events
+
+
+def _country_moves(previous: ChartPeriod, current: ChartPeriod, source: str) -> list[Event]:
+    events: list[Event] = []
+    for country in sorted(previous.countries.keys() & current.countries.keys()):
+        before, now = previous.countries[country], current.countries[country]
+        for key in sorted(before.keys() | now.keys(), key=lambda k: _order(now, before, k)):
+            was, held = before.get(key), now.get(key)
+            entry = held or was
+            assert entry is not None
+            common = {
+                "source": source,
+                "chart": current.chart,
+                "period": current.period,
+                "title_key": key,
+                "title": entry.title,
+                "artist": entry.artist,
+                "country": country,
+                "rank": held.rank if held else None,
+                "previous_rank": was.rank if was else None,
+            }
+            if held and held.rank == 1 and (was is None or was.rank != 1):
+                events.append(NewNumberOne(**common))
+            if was is None:
+                events.append(Entered(**common))
+            elif held is None:
+                events.append(Left(**common))
+            elif held.rank != was.rank:
+                events.append(Moved(**common))
+    return events
+
+
+def _order(now: dict[str, Entry], before: dict[str, Entry], key: str) -> tuple[int, int, str]:
+    """Titles on the chart now by rank, then those that left, by their old rank."""
+    if key in now:
+        return (0, now[key].rank, key)
+    return (1, before[key].rank, key)

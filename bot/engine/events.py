@@ -1,0 +1,134 @@
+"""What changed on a chart between two periods.
+
+Every event has a stable key (source, chart, period, kind, title, country):
+the same change is the same event however many times it is computed, so the
+store can keep it, and deliver it, exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: ClassVar[str] = ""
+
+    source: str
+    chart: str
+    period: str
+    title_key: str
+    title: str
+    artist: str | None
+
+    @property
+    def country_part(self) -> str:
+        return ""
+
+    @property
+    def key(self) -> str:
+        parts = (self.source, self.chart, self.period, self.kind, self.title_key, self.country_part)
+        return "|".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        """The event as plain data, with its kind under 'type'."""
+        data = asdict(self)
+        data.pop("title_key")
+        if data.get("artist") is None:
+            data.pop("artist")
+        return {"type": self.kind, **data}
+
+
+@dataclass(frozen=True, slots=True)
+class NumberOneCount(Event):
+    """A title's set of #1 countries changed: 'now #1 in 46 countries (+2)'."""
+
+    kind: ClassVar[str] = "number_one_count"
+
+    count: int = 0
+    previous: int = 0
+    countries: tuple[str, ...] = ()
+    gained: tuple[str, ...] = ()
+    lost: tuple[str, ...] = ()
+
+    @property
+    def change(self) -> int:
+        return self.count - self.previous
+
+
+@dataclass(frozen=True, slots=True)
+class CountryEvent(Event):
+    """An event about a title in one country."""
+
+    country: str = ""
+    rank: int | None = None
+    previous_rank: int | None = None
+
+    @property
+    def country_part(self) -> str:
+        return self.country
+
+
+@dataclass(frozen=True, slots=True)
+class NewNumberOne(CountryEvent):
+    """A new #1 in a watched market: 'takes #1 in United States (was #2)'."""
+
+    kind: ClassVar[str] = "new_number_one"
+
+
+@dataclass(frozen=True, slots=True)
+class Entered(CountryEvent):
+    kind: ClassVar[str] = "entered"
+
+
+@dataclass(frozen=True, slots=True)
+class Left(CountryEvent):
+    kind: ClassVar[str] = "left"
+
+
+@dataclass(frozen=True, slots=True)
+class Moved(CountryEvent):
+    kind: ClassVar[str] = "moved"
+
+    @property
+    def climbed(self) -> bool:
+        return (
+            self.rank is not None
+            and self.previous_rank is not None
+            and (self.rank < self.previous_rank)
+        )
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.kind: cls for cls in (NumberOneCount, NewNumberOne, Entered, Left, Moved)
+}
+PER_COUNTRY_KINDS = frozenset({"new_number_one", "entered", "left", "moved"})
+
+
+def event_from_json(data: dict[str, Any], *, title_key: str) -> Event:
+    """Rebuild an event stored as `to_json()` data."""
+    fields = {k: v for k, v in data.items() if k != "type"}
+    fields.setdefault("artist", None)
+    for name in ("countries", "gained", "lost"):
+        if name in fields:
+            fields[name] = tuple(fields[name])
+    return EVENT_TYPES[data["type"]](title_key=title_key, **fields)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPolicy:
+    """Which events make a channel alert."""
+
+    min_countries: int = 10
+    watched_markets: frozenset[str] = field(default_factory=lambda: frozenset({"US"}))
+    charts: frozenset[str] | None = None  # None: every chart
+
+    def is_channel_alert(self, event: Event) -> bool:
+        if self.charts is not None and event.chart not in self.charts:
+            return False
+        if isinstance(event, NumberOneCount):
+            return event.count > event.previous and event.count >= self.min_countries
+        if isinstance(event, NewNumberOne):
+            return event.country in self.watched_markets
+        return False

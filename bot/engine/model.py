@@ -1,0 +1,129 @@
+"""The values the engine works on: chart rows and one chart's standings in one period."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.engine.titles import title_key
+
+ChartPeriodKey = tuple[str, str]  # (chart, period)
+
+
+@dataclass(slots=True)
+class ChartRow:
+    """One line of a chart: in `country`, for `period`, `title` held `rank` on `chart`."""
+
+    chart: str
+    period: str  # ISO date: the day, or the first day of the week
+    country: str
+    rank: int
+    title: str
+    artist: str | None = None
+    season: str | None = None
+    weeks: int | None = None  # weeks (or days) in the chart, as the source counts them
+    extra: dict[str, Any] | None = None
+
+    @property
+    def key(self) -> str:
+        return title_key(self.title, self.artist)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A title's place in one country: its best rank when it holds several (seasons)."""
+
+    rank: int
+    title: str
+    artist: str | None = None
+
+
+@dataclass(slots=True)
+class ChartPeriod:
+    """One chart in one period: for each country, each title's best rank."""
+
+    chart: str
+    period: str
+    countries: dict[str, dict[str, Entry]] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, chart: str, period: str, rows: Iterable[ChartRow]) -> ChartPeriod:
+        standings = cls(chart, period)
+        for row in rows:
+            titles = standings.countries.setdefault(row.country, {})
+            held = titles.get(row.key)
+            if held is None or row.rank < held.rank:
+                titles[row.key] = Entry(row.rank, row.title, row.artist)
+        return standings
+
+    def number_ones(self) -> dict[str, set[str]]:
+        """title key -> the countries where it is #1."""
+        found: dict[str, set[str]] = {}
+        for country, titles in self.countries.items():
+            for key, entry in titles.items():
+                if entry.rank == 1:
+                    found.setdefault(key, set()).add(country)
+        return found
+
+    def entry(self, key: str) -> Entry | None:
+        """Any entry of the title (for its display name), or None when it is not on the chart."""
+        for titles in self.countries.values():
+            if key in titles:
+                return titles[key]
+        return None
+
+
+@dataclass(slots=True)
+class PeriodSummary:
+    """What a file says about one chart in one period, whether or not its rows are kept."""
+
+    chart: str
+    period: str
+    countries: dict[str, int] = field(default_factory=dict)  # country -> rows
+    digest: int = 0  # order-independent hash of the rows (see row_digest)
+    ranks: dict[str, int] = field(default_factory=dict)  # country -> bitmask of ranks seen
+
+    @property
+    def rows(self) -> int:
+        return sum(self.countries.values())
+
+    def add(self, row: ChartRow) -> None:
+        """Count a row in; a second title at a rank already taken is a ValueError."""
+        mask = self.ranks.get(row.country, 0)
+        if mask >> row.rank & 1:
+            raise ValueError(
+                f"two titles at #{row.rank} for {row.country} {row.chart} {row.period}"
+            )
+        self.ranks[row.country] = mask | (1 << row.rank)
+        self.countries[row.country] = self.countries.get(row.country, 0) + 1
+        self.digest = (self.digest + row_digest(row)) & 0xFFFFFFFFFFFFFFFF
+
+    def gaps(self) -> dict[str, list[int]]:
+        """country -> the ranks missing below its lowest rank (a full chart has none)."""
+        missing = {}
+        for country, mask in self.ranks.items():
+            top = mask.bit_length() - 1
+            holes = [r for r in range(1, top) if not mask >> r & 1]
+            if holes:
+                missing[country] = holes
+        return missing
+
+    @property
+    def digest_hex(self) -> str:
+        return f"{self.digest:016x}"
+
+
+def row_digest(row: ChartRow) -> int:
+    text = "\t".join(
+        (
+            row.country,
+            str(row.rank),
+            row.title,
+            row.artist or "",
+            row.season or "",
+            "" if row.weeks is None else str(row.weeks),
+        )
+    )
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")

@@ -1,0 +1,234 @@
+"""Deciding what a fetched file means against what is stored, before anything is written.
+
+A source is trusted only when a failed, partial or strange fetch can never
+look like "the title dropped out". So a file is rejected when it is older than
+the store, when it lacks weeks or countries the store has, or when its newest
+period is thinner than the one before; it is accepted, without alerts, when it
+merely rewrites past periods (Netflix has renamed things across its whole
+history before). Alerts come only from genuinely new periods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from bot.engine.model import ChartPeriodKey, PeriodSummary
+
+# A period dated this far past today means a wrong file or a wrong clock.
+FUTURE_TOLERANCE = timedelta(days=2)
+
+
+class Rejected(Exception):
+    """A well-formed chart that must not be stored; str() is the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPeriod:
+    """What the store holds for one chart in one period."""
+
+    countries: Mapping[str, int]  # country -> rows
+    digest: str
+
+
+Stored = Mapping[str, Mapping[str, StoredPeriod]]  # chart -> period -> StoredPeriod
+
+
+@dataclass(slots=True)
+class Plan:
+    """What to write for a snapshot, and which periods are new enough to alert on."""
+
+    baseline: bool
+    new: dict[str, list[str]] = field(default_factory=dict)  # chart -> new periods, oldest first
+    rewritten: list[ChartPeriodKey] = field(default_factory=list)
+    previous: dict[ChartPeriodKey, str | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def new_keys(self) -> list[ChartPeriodKey]:
+        return [(chart, period) for chart, periods in self.new.items() for period in periods]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new_keys or self.rewritten)
+
+    def latest(self) -> dict[str, str]:
+        """chart -> its newest new period (the one alerts go out for)."""
+        return {chart: periods[-1] for chart, periods in self.new.items() if periods}
+
+
+def plan(
+    periods: Mapping[ChartPeriodKey, PeriodSummary],
+    stored: Stored,
+    *,
+    today: date,
+    charts: Iterable[str] | None = None,
+) -> Plan:
+    """Check a parsed file against the store; raise Rejected or say what to write.
+
+    `charts` limits which stored charts the file must still carry (a config
+    filter); None means every stored chart.
+    """
+    in_file: dict[str, list[str]] = {}
+    for chart, period in sorted(periods):
+        in_file.setdefault(chart, []).append(period)
+    if not in_file:
+        raise Rejected("the file holds no chart rows")
+    _check_future(in_file, today)
+    expected = set(stored) if charts is None else set(stored) & set(charts)
+    result = Plan(baseline=not any(stored.values()))
+    if result.baseline:
+        result.new = in_file
+        _link_previous(result, in_file, stored)
+        return result
+
+    source_latest = max(max(p) for p in stored.values() if p)
+    unseen = sorted(set(in_file) - set(stored))
+    for chart in sorted(expected):
+        if chart not in in_file:
+            if unseen:
+                result.warnings.append(
+                    f"chart {chart} is gone from the file and {', '.join(unseen)} appeared "
+                    f"(renamed?); {chart} keeps its history"
+                )
+                continue
+            raise Rejected(f"chart {chart} is missing from the file")
+        _check_history(chart, in_file[chart], stored[chart], periods, result)
+
+    for chart, file_periods in in_file.items():
+        known = stored.get(chart, {})
+        since = max(known) if known else source_latest
+        result.new[chart] = [p for p in file_periods if p > since]
+    _link_previous(result, in_file, stored)
+    for chart, period in result.new_keys:
+        _check_new_period(chart, period, result.previous[(chart, period)], periods, stored)
+    return result
+
+
+def _check_future(in_file: Mapping[str, list[str]], today: date) -> None:
+    limit = (today + FUTURE_TOLERANCE).isoformat()
+    for chart, file_periods in in_file.items():
+        if file_periods[-1] > limit:
+            raise Rejected(
+                f"{chart} has a period dated {file_periods[-1]}, after today ({today}): "
+                "the file or this machine's clock is wrong"
+            )
+
+
+def _check_history(
+    chart: str,
+    file_periods: list[str],
+    stored_periods: Mapping[str, StoredPeriod],
+    periods: Mapping[ChartPeriodKey, PeriodSummary],
+    result: Plan,
+) -> None:
+    if not stored_periods:
+        return
+    stored_latest, file_latest = max(stored_periods), file_periods[-1]
+    if file_latest < stored_latest:
+        raise Rejected(
+            f"{chart}: the file's newest period {file_latest} is older than the stored "
+            f"{stored_latest} (a stale copy?)"
+        )
+    file_first = file_periods[0]
+    present = set(file_periods)
+    gaps = [p for p in stored_periods if p >= file_first and p not in present]
+    if gaps:
+        raise Rejected(
+            f"{chart}: the file lacks {_some(sorted(gaps))}, stored before (a partial file?)"
+        )
+    trimmed = sum(1 for p in stored_periods if p < file_first)
+    if trimmed:
+        result.warnings.append(
+            f"{chart}: the file starts at {file_first}; {trimmed} older stored periods are kept"
+        )
+    for period, held in sorted(stored_periods.items()):
+        if period < file_first:
+            continue
+        summary = periods[(chart, period)]
+        missing = sorted(set(held.countries) - set(summary.countries))
+        if missing:
+            raise Rejected(
+                f"{chart} {period}: the file lacks {_some(missing)}, stored before "
+                "(countries missing)"
+            )
+        thinner = sorted(c for c, rows in held.countries.items() if summary.countries[c] < rows)
+        if thinner:
+            c = thinner[0]
+            raise Rejected(
+                f"{chart} {period}: {c} has {summary.countries[c]} rows where "
+                f"{held.countries[c]} were stored (rows missing)"
+            )
+        if summary.digest_hex != held.digest:
+            result.rewritten.append((chart, period))
+
+
+def _link_previous(result: Plan, in_file: Mapping[str, list[str]], stored: Stored) -> None:
+    """Each new period's predecessor: the period before it in the file or in the store."""
+    for chart, new_periods in result.new.items():
+        order = sorted(set(in_file[chart]) | set(stored.get(chart, {})))
+        for period in new_periods:
+            index = order.index(period)
+            result.previous[(chart, period)] = order[index - 1] if index else None
+
+
+def _check_new_period(
+    chart: str,
+    period: str,
+    previous: str | None,
+    periods: Mapping[ChartPeriodKey, PeriodSummary],
+    stored: Stored,
+) -> None:
+    summary = periods[(chart, period)]
+    gaps = summary.gaps()
+    if gaps:
+        country, holes = sorted(gaps.items())[0]
+        raise Rejected(
+            f"{chart} {period}: {country} lacks rank {', '.join(f'#{h}' for h in holes[:5])} "
+            "(rows missing)"
+        )
+    if previous is None:
+        return
+    before = periods.get((chart, previous))
+    counts = before.countries if before else stored[chart][previous].countries
+    missing = sorted(set(counts) - set(summary.countries))
+    if missing:
+        raise Rejected(
+            f"{chart} {period}: {_some(missing)} charted in {previous} but not in the new "
+            "period (countries missing)"
+        )
+    thinner = sorted(c for c, rows in counts.items() if summary.countries[c] < rows)
+    if thinner:
+        c = thinner[0]
+        raise Rejected(
+            f"{chart} {period}: {c} has {summary.countries[c]} rows where {previous} had "
+            f"{counts[c]} (rows missing)"
+        )
+
+
+def _some(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    more = len(items) - limit
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def plan_import(periods: Mapping[ChartPeriodKey, PeriodSummary], stored: Stored) -> Plan:
+    """Importing history: store the periods not stored yet; leave stored ones as they are."""
+    if not periods:
+        raise Rejected("the file holds no chart rows")
+    result = Plan(baseline=False)
+    for chart, period in sorted(periods):
+        if period not in stored.get(chart, {}):
+            result.new.setdefault(chart, []).append(period)
+    differ = [
+        f"{chart} {period}"
+        for (chart, period), summary in sorted(periods.items())
+        if (held := stored.get(chart, {}).get(period)) and held.digest != summary.digest_hex
+    ]
+    if differ:
+        result.warnings.append(
+            f"{len(differ)} periods differ from the stored copies ({_some(differ, 3)}); "
+            "the stored ones are kept"
+        )
+    return result

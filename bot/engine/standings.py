@@ -1,0 +1,125 @@
+"""Where a title stands: the figures behind `chartbot rank` and `/rank`.
+
+Pure: the title's stored ranks and each chart's list of periods in, one
+`ChartStanding` per chart out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class RankLike(Protocol):
+    chart_id: int
+    source: str
+    chart: str
+    period: str
+    country: str
+    rank: int
+    weeks: int | None
+
+
+@dataclass(slots=True)
+class ChartStanding:
+    """A title on one chart, in the latest period it charted in."""
+
+    source: str
+    chart: str
+    period: str  # the title's latest period on this chart
+    chart_latest: str  # the chart's latest period
+    previous_period: str | None  # the chart's period before `period`
+    number_one_count: int
+    previous_number_one_count: int
+    ranks: dict[str, int]  # country -> best rank in `period`
+    previous_ranks: dict[str, int]  # country -> best rank in `previous_period`
+    weeks: dict[str, int]  # country -> weeks in chart as the source counts them
+    best_rank: int
+    best_rank_period: str
+    best_rank_countries: list[str]
+    periods_charted: int
+    history: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> country -> rank
+
+    @property
+    def current(self) -> bool:
+        return self.period == self.chart_latest
+
+    @property
+    def number_ones(self) -> list[str]:
+        return sorted(c for c, r in self.ranks.items() if r == 1)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "chart": self.chart,
+            "period": self.period,
+            "current": self.current,
+            "chart_latest_period": self.chart_latest,
+            "previous_period": self.previous_period,
+            "number_one_count": self.number_one_count,
+            "previous_number_one_count": self.previous_number_one_count,
+            "number_one_countries": self.number_ones,
+            "ranks": dict(sorted(self.ranks.items())),
+            "previous_ranks": dict(sorted(self.previous_ranks.items())),
+            "weeks_in_chart": dict(sorted(self.weeks.items())),
+            "best_rank": self.best_rank,
+            "best_rank_period": self.best_rank_period,
+            "best_rank_countries": self.best_rank_countries,
+            "periods_charted": self.periods_charted,
+        }
+
+
+def standings(
+    ranks: Sequence[RankLike], chart_periods: Mapping[int, Sequence[str]]
+) -> list[ChartStanding]:
+    """One standing per chart the title appears on, most recently charted first."""
+    by_chart: dict[int, list[RankLike]] = {}
+    for rank in ranks:
+        by_chart.setdefault(rank.chart_id, []).append(rank)
+    found = [
+        _standing(chart_ranks, chart_periods.get(chart_id, ()))
+        for chart_id, chart_ranks in by_chart.items()
+    ]
+    found.sort(key=lambda s: (s.period, s.number_one_count, -s.best_rank), reverse=True)
+    return found
+
+
+def _standing(ranks: list[RankLike], periods: Sequence[str]) -> ChartStanding:
+    history: dict[str, dict[str, int]] = {}
+    weeks: dict[str, dict[str, int]] = {}
+    for r in ranks:
+        held = history.setdefault(r.period, {})
+        if r.country not in held or r.rank < held[r.country]:
+            held[r.country] = r.rank
+        if r.weeks is not None:
+            counted = weeks.setdefault(r.period, {})
+            counted[r.country] = max(counted.get(r.country, 0), r.weeks)
+    latest = max(history)
+    known = sorted(set(periods) | set(history))
+    index = known.index(latest)
+    previous = known[index - 1] if index else None
+    best = min(r.rank for r in ranks)
+    best_period = min(p for p, held in history.items() if best in held.values())
+    first = ranks[0]
+    return ChartStanding(
+        source=first.source,
+        chart=first.chart,
+        period=latest,
+        chart_latest=known[-1],
+        previous_period=previous,
+        number_one_count=_ones(history[latest]),
+        previous_number_one_count=_ones(history.get(previous, {})) if previous else 0,
+        ranks=history[latest],
+        previous_ranks=history.get(previous, {}) if previous else {},
+        weeks=weeks.get(latest, {}),
+        best_rank=best,
+        best_rank_period=best_period,
+        best_rank_countries=sorted(c for c, r in history[best_period].items() if r == best),
+        periods_charted=len(history),
+        history=history,
+    )
+
+
+def _ones(held: Mapping[str, int]) -> int:
+    return sum(1 for rank in held.values() if rank == 1)

@@ -1,0 +1,292 @@
+"""One poll of one source: fetch, check, store, diff, enqueue, in that order.
+
+The fetch and parse happen outside any transaction. Everything after them,
+from re-reading what is stored to writing the outbox, is one IMMEDIATE
+transaction (`commit_snapshot`), so a poll killed at any moment leaves either
+nothing or everything, and two polls at once take turns and never compute the
+same new period twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.delivery.outbox import route
+from bot.engine.diff import diff
+from bot.engine.events import AlertPolicy, Event
+from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow
+from bot.engine.plan import Plan, Rejected, plan, plan_import
+from bot.faults import checkpoint
+from bot.sources.base import Keep, Snapshot, Source, SourceError, Unchanged, Validators
+from bot.store.store import Store, utcnow
+from bot.store.thread import StoreThread
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(slots=True)
+class PollOutcome:
+    """How one poll of one source went, with a one-line summary for people."""
+
+    source: str
+    status: str  # baseline | new | rewritten | unchanged | imported | failed
+    summary: str
+    error: str | None = None
+    new_periods: list[ChartPeriodKey] = field(default_factory=list)
+    rows: int = 0
+    events: int = 0
+    deliveries: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+async def poll_source(
+    source: Source,
+    db: StoreThread,
+    *,
+    session: Any,
+    policy: AlertPolicy,
+    terminal: bool = False,
+    clock: Callable[[], datetime] = utcnow,
+) -> PollOutcome:
+    """Poll one source once. Never raises for a bad fetch: the outcome says what happened."""
+    state, latest = await db.call(_prepare, source)
+    try:
+        fetched = await source.fetch_snapshot(
+            session=session,
+            validators=Validators(state.etag, state.last_modified),
+            stored_hash=state.content_hash,
+            keep=keep_from(latest),
+        )
+        if isinstance(fetched, Unchanged):
+            return await db.call(record_unchanged, source.name, fetched.validators, now=clock())
+        checkpoint("before_commit")
+        return await db.call(
+            commit_snapshot,
+            fetched,
+            kind=source.config.kind,
+            location=source.location,
+            policy=policy,
+            terminal=terminal,
+            charts=source.config.charts,
+            now=clock(),
+        )
+    except (SourceError, Rejected) as exc:
+        return await db.call(record_failed, source.name, str(exc), latest, now=clock())
+    except Exception as exc:
+        log.debug("source %s: unexpected error", source.name, exc_info=True)
+        reason = f"unexpected error: {type(exc).__name__}: {exc}"
+        return await db.call(record_failed, source.name, reason, latest, now=clock())
+
+
+def keep_from(latest: dict[str, str]) -> Keep:
+    """Keep rows only from each chart's newest stored period on: older ones are summarised."""
+
+    def keep(chart: str, period: str) -> bool:
+        return chart not in latest or period >= latest[chart]
+
+    return keep
+
+
+def _prepare(store: Store, source: Source) -> tuple[Any, dict[str, str]]:
+    store.ensure_source(source.name, source.config.kind, source.location)
+    state = store.source_state(source.name)
+    return state, store.latest_periods(source.name)
+
+
+def record_unchanged(
+    store: Store, name: str, validators: Validators, *, now: datetime
+) -> PollOutcome:
+    with store.write():
+        store.record_success(
+            name,
+            now=now,
+            etag=validators.etag,
+            last_modified=validators.last_modified,
+            content_hash=None,
+            changed=False,
+        )
+        store.add_snapshot(name, now=now, content_hash=None, outcome="unchanged")
+        latest = store.latest_periods(name)
+    newest = max(latest.values()) if latest else "nothing stored"
+    return PollOutcome(name, "unchanged", f"{name}: unchanged (latest {newest})")
+
+
+def record_failed(
+    store: Store, name: str, reason: str, latest: dict[str, str], *, now: datetime
+) -> PollOutcome:
+    with store.write():
+        store.record_failure(name, reason, now=now)
+    kept = f"kept the snapshot of {max(latest.values())}" if latest else "nothing stored yet"
+    log.debug("source %s failed: %s", name, reason)
+    return PollOutcome(name, "failed", f"{name}: {reason}; {kept}", error=reason)
+
+
+def commit_snapshot(
+    store: Store,
+    snapshot: Snapshot,
+    *,
+    kind: str,
+    location: str | None,
+    policy: AlertPolicy,
+    now: datetime,
+    terminal: bool = False,
+    charts: list[str] | None = None,
+    mode: str = "poll",
+    progress: Progress | None = None,
+) -> PollOutcome:
+    """Check the snapshot against the store and write it with its events and outbox rows.
+
+    All in one transaction. Raises Rejected (nothing written) when the
+    snapshot must not be stored. mode="import" stores history only: no
+    events, no alerts.
+    """
+    name = snapshot.source
+    with store.write():
+        store.ensure_source(name, kind, location)
+        stored = store.stored_periods(name)
+        if mode == "import":
+            decided = plan_import(snapshot.periods, stored)
+        else:
+            decided = plan(snapshot.periods, stored, today=now.date(), charts=charts)
+        _load_needed_rows(snapshot, decided)
+        outcome = _status(decided, mode)
+        written = decided.new_keys + decided.rewritten
+        snapshot_id = store.add_snapshot(
+            name,
+            now=now,
+            content_hash=snapshot.content_hash,
+            outcome=outcome,
+            rows=sum(snapshot.periods[k].rows for k in written),
+            new_periods=decided.new_keys,
+            latest_period=max((p for _, p in snapshot.periods), default=None),
+        )
+        chart_ids = store.chart_ids(name, sorted({chart for chart, _ in snapshot.periods}))
+        title_ids = store.title_ids(row for key in written for row in snapshot.rows[key])
+        for done, key in enumerate(written, 1):
+            store.put_period(
+                chart_ids[key[0]], snapshot.periods[key], snapshot.rows[key], title_ids, snapshot_id
+            )
+            if progress:
+                progress("store", done, len(written))
+        events: list[Event] = []
+        deliveries = 0
+        if mode == "poll" and not decided.baseline:
+            events = _events(store, snapshot, decided)
+            added = store.add_events(events, chart_ids=chart_ids, snapshot_id=snapshot_id, now=now)
+            latest = decided.latest()
+            alertable = [(i, e) for i, e in added if latest.get(e.chart) == e.period]
+            routed = route(
+                alertable,
+                default=policy,
+                guilds=store.guild_alerts(),
+                subscriptions=store.subscriptions_for({e.title_key for _, e in alertable}),
+                terminal=terminal,
+            )
+            deliveries = store.add_deliveries(routed, now=now)
+        store.record_success(
+            name,
+            now=now,
+            etag=snapshot.validators.etag,
+            last_modified=snapshot.validators.last_modified,
+            content_hash=snapshot.content_hash if mode == "poll" else None,
+            changed=bool(written),
+        )
+        checkpoint("in_commit")
+    checkpoint("after_commit")
+    for warning in decided.warnings:
+        log.warning("source %s: %s", name, warning)
+    return PollOutcome(
+        source=name,
+        status=outcome,
+        summary=_summary(name, decided, snapshot, outcome, len(events), deliveries),
+        new_periods=decided.new_keys,
+        rows=sum(snapshot.periods[k].rows for k in written),
+        events=len(events),
+        deliveries=deliveries,
+        warnings=decided.warnings,
+    )
+
+
+def _load_needed_rows(snapshot: Snapshot, decided: Plan) -> None:
+    """Make sure the rows of every period to write or diff against are at hand."""
+    needed = set(decided.new_keys) | set(decided.rewritten)
+    needed |= {(c, p) for (c, _), p in decided.previous.items() if p is not None}
+    missing = {key for key in needed if key in snapshot.periods and key not in snapshot.rows}
+    if not missing:
+        return
+    if snapshot.reparse is None:
+        raise Rejected(f"cannot re-read {len(missing)} periods of this snapshot")
+    again = snapshot.reparse(lambda chart, period: (chart, period) in missing)
+    for key in missing:
+        snapshot.rows[key] = again.rows.get(key, [])
+
+
+def _events(store: Store, snapshot: Snapshot, decided: Plan) -> list[Event]:
+    events: list[Event] = []
+    for chart, period in decided.new_keys:
+        previous = decided.previous[(chart, period)]
+        if previous is None:
+            continue
+        before: list[ChartRow] = snapshot.rows.get((chart, previous)) or store.period_rows(
+            snapshot.source, chart, previous
+        )
+        events += diff(
+            ChartPeriod.from_rows(chart, previous, before),
+            ChartPeriod.from_rows(chart, period, snapshot.rows[(chart, period)]),
+            source=snapshot.source,
+        )
+    return events
+
+
+def _status(decided: Plan, mode: str) -> str:
+    if mode == "import":
+        return "imported"
+    if decided.baseline:
+        return "baseline"
+    if decided.new_keys:
+        return "new"
+    return "rewritten" if decided.rewritten else "unchanged"
+
+
+def _summary(
+    name: str, decided: Plan, snapshot: Snapshot, outcome: str, events: int, deliveries: int
+) -> str:
+    new = decided.new_keys
+    rows = sum(snapshot.periods[k].rows for k in new)
+    countries = len({c for k in new for c in snapshot.periods[k].countries})
+    if outcome == "baseline":
+        periods = sorted({p for _, p in new})
+        return (
+            f"{name}: baseline recorded: {len(decided.new)} charts, {len(periods)} periods "
+            f"up to {periods[-1]}, {rows:,} ranks in {countries} countries; "
+            "no alerts on a first poll"
+        )
+    if outcome == "imported":
+        return (
+            f"{name}: imported {len(new)} chart periods ({rows:,} ranks); "
+            f"{len(snapshot.periods) - len(new)} were already stored"
+        )
+    rewritten = (
+        f"; {len(decided.rewritten)} past periods rewritten by the source (no alerts for them)"
+        if decided.rewritten
+        else ""
+    )
+    if outcome == "new":
+        shown = ", ".join(f"{chart} {period}" for chart, period in new)
+        return (
+            f"{name}: stored {shown} ({rows:,} ranks); {events:,} events, "
+            f"{deliveries:,} deliveries queued{rewritten}"
+        )
+    if outcome == "rewritten":
+        return f"{name}: no new period{rewritten}"
+    return f"{name}: nothing new in the file"

@@ -1,0 +1,1 @@
+"""Chart sources: each turns one fetch into a snapshot of chart rows."""

@@ -1,0 +1,112 @@
+"""What every source hands the pipeline, and how a source says no.
+
+A source turns one fetch into a `Snapshot`: chart rows grouped by (chart,
+period), with a summary of every period in the file so the pipeline can check
+the file against what is stored without keeping all its rows in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary
+
+Keep = Callable[[str, str], bool]  # which (chart, period) groups' rows to keep
+
+
+def keep_all(chart: str, period: str) -> bool:
+    return True
+
+
+class SourceError(Exception):
+    """A fetch that must not be stored; str(error) is the reason, ready for a log line."""
+
+
+class FetchError(SourceError):
+    """The bytes could not be had: HTTP error, timeout, cut connection, too large."""
+
+
+class ParseError(SourceError):
+    """The bytes are not a chart of the expected shape."""
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """HTTP cache validators sent back as If-None-Match / If-Modified-Since."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """One successful fetch, parsed."""
+
+    source: str
+    content_hash: str
+    periods: dict[ChartPeriodKey, PeriodSummary] = field(default_factory=dict)
+    rows: dict[ChartPeriodKey, list[ChartRow]] = field(default_factory=dict)
+    validators: Validators = field(default_factory=Validators)
+    # Re-reads the same body keeping other groups (for periods found rewritten).
+    reparse: Callable[[Keep], Snapshot] | None = None
+
+    @property
+    def row_count(self) -> int:
+        return sum(p.rows for p in self.periods.values())
+
+    def charts(self) -> dict[str, list[str]]:
+        """chart -> its periods, oldest first."""
+        found: dict[str, list[str]] = {}
+        for chart, period in sorted(self.periods):
+            found.setdefault(chart, []).append(period)
+        return found
+
+    def add(self, row: ChartRow, keep: Keep) -> None:
+        key = (row.chart, row.period)
+        summary = self.periods.get(key)
+        if summary is None:
+            summary = self.periods[key] = PeriodSummary(row.chart, row.period)
+        summary.add(row)
+        if keep(row.chart, row.period):
+            self.rows.setdefault(key, []).append(row)
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """The source answered 304, or sent the very bytes already stored."""
+
+    validators: Validators = field(default_factory=Validators)
+
+
+def content_hash(body: bytes, *salt: object) -> str:
+    digest = hashlib.sha256(body)
+    for part in salt:
+        digest.update(repr(part).encode())
+    return digest.hexdigest()
+
+
+class Source(Protocol):
+    """A configured chart source."""
+
+    config: Any
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def location(self) -> str | None: ...
+
+    async def fetch_snapshot(
+        self,
+        *,
+        session: Any,
+        validators: Validators,
+        stored_hash: str | None,
+        keep: Keep = keep_all,
+        location: str | None = None,
+    ) -> Snapshot | Unchanged:
+        """Fetch and parse; Unchanged when the source has nothing new since `stored_hash`."""
+        ...

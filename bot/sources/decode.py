@@ -1,0 +1,85 @@
+"""Turning fetched bytes into text lines, and recognising bodies that are not charts.
+
+Servers hand back surprising things in place of a chart: an HTML error page,
+`null`, an empty body, a gzip file, UTF-16 from a spreadsheet export, a byte
+order mark, CRLF line ends. Each is either handled here or named clearly.
+"""
+
+from __future__ import annotations
+
+import codecs
+import zlib
+from collections.abc import Iterator
+
+from bot.sources.base import ParseError
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip(body: bytes, max_size: int) -> bytes:
+    """Decompress a gzip body (a .tsv.gz file), refusing one that inflates past max_size."""
+    if not body.startswith(_GZIP_MAGIC):
+        return body
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        data = inflater.decompress(body, max_size + 1)
+    except zlib.error as exc:
+        raise ParseError(f"a broken gzip file: {exc}") from None
+    if len(data) > max_size:
+        raise ParseError(f"the gzip file inflates past the {human_size(max_size)} limit")
+    if not inflater.eof:
+        raise ParseError("a gzip file that is cut off")
+    return data
+
+
+def decode(body: bytes) -> str:
+    """Bytes -> text: UTF-8 (with or without BOM), or UTF-16 when it says so with a BOM."""
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        raise ParseError(
+            f"not {encoding.removesuffix('-sig').upper()} text "
+            f"(bad byte 0x{body[exc.start]:02x} on line {line})"
+        ) from None
+
+
+def not_a_table(text: str, expected: str) -> str | None:
+    """Why a body is plainly not the expected table, or None when it may be one."""
+    head = text.lstrip()[:200].lower()
+    if not head:
+        return f"an empty body, not a {expected}"
+    if head.startswith(("<!doctype", "<html", "<?xml", "<head", "<body")) or "<html" in head:
+        return f"an HTML page, not a {expected}"
+    if head.rstrip() in ("null", "none", "undefined", "{}", "[]", '""'):
+        return f"{text.strip()[:20]!r}, not a {expected}"
+    if head.startswith(("{", "[")):
+        return f"JSON, not a {expected}"
+    return None
+
+
+def lines(text: str) -> Iterator[str]:
+    """Lines split on LF (CRLF tolerated), without copying the whole text into a list.
+
+    Unlike str.splitlines, characters such as U+2028 inside a title do not end a line.
+    """
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        if stop == -1:
+            stop = end
+        line = text[start:stop]
+        yield line[:-1] if line.endswith("\r") else line
+        start = stop + 1
+
+
+def human_size(size: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")

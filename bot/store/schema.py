@@ -1,0 +1,145 @@
+"""The database schema, as versioned migrations (sqlite_utils.migrations).
+
+A released migration is never edited: a change to the schema is a new
+migration appended below.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("chartbot")
+
+
+@migrations(name="0001_initial")
+def initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            location TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            content_hash TEXT,
+            status TEXT NOT NULL DEFAULT 'new',      -- new | ok | failing | disabled
+            failures INTEGER NOT NULL DEFAULT 0,     -- consecutive
+            last_error TEXT,
+            last_error_at TEXT,
+            last_ok_at TEXT,                          -- last fetch that was good
+            last_change_at TEXT,                      -- last fetch that stored something
+            last_attempt_at TEXT,
+            next_poll_at TEXT,
+            notified_failing INTEGER NOT NULL DEFAULT 0
+        );
+
+        -- One row per successful fetch.
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL REFERENCES sources(name),
+            fetched_at TEXT NOT NULL,
+            content_hash TEXT,
+            outcome TEXT NOT NULL,     -- baseline | new | rewritten | unchanged | import
+            rows INTEGER NOT NULL DEFAULT 0,
+            new_periods TEXT,          -- JSON list of "chart period"
+            latest_period TEXT
+        );
+        CREATE INDEX snapshots_by_source ON snapshots(source, id);
+
+        CREATE TABLE charts (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            name TEXT NOT NULL,
+            UNIQUE (source, name)
+        );
+
+        CREATE TABLE titles (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,  -- normalised name (+ artist for songs)
+            name TEXT NOT NULL,
+            artist TEXT
+        );
+
+        -- What is stored for each chart and period, to check new files against.
+        CREATE TABLE periods (
+            chart_id INTEGER NOT NULL REFERENCES charts(id),
+            period TEXT NOT NULL,
+            countries TEXT NOT NULL,   -- JSON {country: rows}
+            rows INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            snapshot_id INTEGER,
+            PRIMARY KEY (chart_id, period)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE ranks (
+            chart_id INTEGER NOT NULL,
+            period TEXT NOT NULL,
+            country TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            title_id INTEGER NOT NULL,
+            season TEXT,
+            weeks INTEGER,
+            extra TEXT,                -- JSON of source-specific fields
+            PRIMARY KEY (chart_id, period, country, rank)
+        ) WITHOUT ROWID;
+        CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period);
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,  -- source|chart|period|kind|title|country
+            chart_id INTEGER NOT NULL REFERENCES charts(id),
+            period TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            title_id INTEGER NOT NULL REFERENCES titles(id),
+            country TEXT,
+            data TEXT NOT NULL,        -- JSON of the event
+            snapshot_id INTEGER,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX events_by_title ON events(title_id, period);
+
+        -- The outbox: one row per event and destination, written with the event.
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            destination TEXT NOT NULL, -- terminal | channel:ID | dm:USER | mention:CHANNEL:USER
+            guild_id INTEGER,
+            status TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | failed | dropped
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            message_id INTEGER,
+            UNIQUE (event_id, destination)
+        );
+        CREATE INDEX deliveries_pending ON deliveries(status, destination, id);
+
+        CREATE TABLE guild_settings (
+            guild_id INTEGER PRIMARY KEY,
+            channel_id INTEGER,
+            min_countries INTEGER,
+            watched_markets TEXT,      -- JSON list of country codes
+            charts TEXT,               -- JSON list of chart names, NULL for all
+            updated_at TEXT,
+            updated_by INTEGER
+        );
+
+        CREATE TABLE subscriptions (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER,
+            user_id INTEGER NOT NULL,
+            title_id INTEGER NOT NULL REFERENCES titles(id),
+            country TEXT,
+            via TEXT NOT NULL,         -- dm | here
+            channel_id INTEGER,
+            created_at TEXT NOT NULL,
+            UNIQUE (guild_id, user_id, title_id)
+        );
+        CREATE INDEX subscriptions_by_title ON subscriptions(title_id);
+        """
+    )
+    db["titles"].enable_fts(
+        ["name", "artist"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
+    )

@@ -1,0 +1,188 @@
+"""How the CLI shows things: alert lines, rank tables, status, progress bars (rich)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape as escape_markup
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot import countries
+from bot.actions import TitleLookup
+from bot.alerts.render import alert_json, describe
+from bot.config import Config
+from bot.engine.events import Event
+from bot.engine.standings import ChartStanding
+from bot.engine.titles import Match
+from bot.store.store import Store
+
+STAGES = {"fetch": "reading", "store": "storing"}
+
+
+def json_line(event: Event) -> None:
+    sys.stdout.write(json.dumps(alert_json(event), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def alert_line(event: Event) -> str:
+    """Rich markup: '[dim]netflix · TV · 2022-01-31[/]  [bold]Title[/] is now #1 in …'."""
+    where = escape_markup(f"{event.source} · {event.chart} · {event.period}")
+    text = describe(event, lambda name: f"[bold]{escape_markup(name)}[/bold]")
+    return f"[dim]{where}[/dim]  {text}"
+
+
+def alert_printer(console: Console) -> Callable[[Event], None]:
+    def emit(event: Event) -> None:
+        console.print(alert_line(event))
+        console.file.flush()
+
+    return emit
+
+
+def did_you_mean(query: str, match: Match) -> str:
+    if not match.suggestions:
+        return f"no title matches {query!r}"
+    names = "; ".join(c.label for c in match.suggestions[:5])
+    return f"no title matches {query!r}. Did you mean: {names}?"
+
+
+def rank_json(found: TitleLookup, country: str | None = None) -> dict[str, Any]:
+    assert found.match.title is not None
+    title = found.match.title
+    data: dict[str, Any] = {"title": title.name}
+    if title.artist:
+        data["artist"] = title.artist
+    data["charts"] = [s.to_json() for s in found.standings]
+    if country:
+        data["country"] = country
+        for chart, standing in zip(data["charts"], found.standings, strict=True):
+            chart["country_rank"] = standing.ranks.get(country)
+    return data
+
+
+def print_rank(console: Console, found: TitleLookup, markets: Sequence[str]) -> None:
+    assert found.match.title is not None
+    console.print(f"[bold]{escape_markup(found.match.title.label)}[/bold]")
+    if not found.standings:
+        console.print("  not on any stored chart")
+    for standing in found.standings:
+        console.print(_standing_table(standing, markets))
+    if found.match.suggestions:
+        others = "; ".join(c.label for c in found.match.suggestions[:3])
+        console.print(f"[dim]also close: {escape_markup(others)}[/dim]")
+
+
+def _standing_table(s: ChartStanding, markets: Sequence[str]) -> Table:
+    when = "latest" if s.current else f"last charted; the chart is at {s.chart_latest}"
+    table = Table(
+        title=f"{s.source} · {s.chart} · {s.period} ({when})",
+        title_justify="left",
+        show_header=False,
+        box=None,
+        pad_edge=False,
+    )
+    table.add_column(style="dim")
+    table.add_column()
+    change = s.number_one_count - s.previous_number_one_count
+    since = f" ({change:+d} since {s.previous_period})" if s.previous_period else ""
+    table.add_row("#1 in", f"{_countries(s.number_one_count)}{since}")
+    if s.number_ones:
+        table.add_row(
+            "",
+            ", ".join(countries.name(c) for c in s.number_ones[:12])
+            + (" …" if len(s.number_ones) > 12 else ""),
+        )
+    table.add_row("charting in", _countries(len(s.ranks)))
+    for market in markets:
+        table.add_row(countries.label(market), _market(s, market))
+    where = ", ".join(countries.name(c) for c in s.best_rank_countries[:5])
+    more = len(s.best_rank_countries) - 5
+    where += f" and {more} more" if more > 0 else ""
+    table.add_row("best rank", f"#{s.best_rank} on {s.best_rank_period} in {where}")
+    table.add_row("in the chart", f"{s.periods_charted} periods")
+    return table
+
+
+def _market(s: ChartStanding, market: str) -> str:
+    rank = s.ranks.get(market)
+    before = s.previous_ranks.get(market)
+    if rank is None:
+        return "not charting" + (f" (was #{before})" if before else "")
+    was = f" (was #{before})" if before and before != rank else ""
+    was = was or (" (new)" if before is None and s.previous_period else "")
+    weeks = s.weeks.get(market)
+    return f"#{rank}{was}" + (f" · {weeks} weeks in the Top 10" if weeks else "")
+
+
+def _countries(count: int) -> str:
+    return f"{count} country" if count == 1 else f"{count} countries"
+
+
+@contextmanager
+def progress(console: Console) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar fed by (stage, done, total) reports."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+def config_summary(path: Path, config: Config) -> str:
+    lines = [f"{path}: OK", f"  database: {config.database_path}"]
+    lines.append(
+        f"  alerts: #1 in at least {config.alerts.min_countries} countries; new #1 in "
+        f"{', '.join(config.alerts.watched_markets) or 'no market'}"
+    )
+    if not config.sources:
+        lines.append("  no sources yet: add a [[sources]] table")
+    for source in config.sources:
+        every = _duration(source.every.total_seconds())
+        state = "" if source.enabled else " (disabled)"
+        location = getattr(source, "url", None) or "imports only"
+        lines.append(f"  source {source.name}: {source.kind}, every {every}, {location}{state}")
+    token = "set" if config.discord_token() else "not set (needed for `chartbot run`)"
+    lines.append(f"  discord token: {token}")
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+def print_status(console: Console, config: Config, store: Store) -> None:
+    table = Table("source", "health", "last good poll", "latest period", "last error")
+    states = {s.name: s for s in store.source_states()}
+    for source in config.sources:
+        state = states.get(source.name)
+        latest = store.latest_periods(source.name)
+        table.add_row(
+            source.name,
+            state.status if state else "never polled",
+            state.last_ok_at.strftime("%Y-%m-%d %H:%M UTC") if state and state.last_ok_at else "-",
+            max(latest.values()) if latest else "-",
+            escape_markup(state.last_error or "") if state and state.status != "ok" else "",
+        )
+    console.print(table)
