@@ -124,6 +124,7 @@ def record_unchanged(
 def record_failed(
     store: Store, name: str, reason: str, latest: dict[str, str], *, now: datetime
 ) -> PollOutcome:
+    reason = " ".join(reason.split())  # one line, whatever the error text held
     with store.write():
         store.record_failure(name, reason, now=now)
     kept = f"kept the snapshot of {max(latest.values())}" if latest else "nothing stored yet"

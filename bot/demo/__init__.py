@@ -1,8 +1,10 @@
 """`chartbot demo`: the reference story replayed through the real pipeline.
 
-Each day, the source file grows by one day (as Netflix's file grows by one
-week) and is polled from a local path into a fresh SQLite store: diff, events,
-outbox and alert text are the real ones. The alert channel's lines are what
+The bundled file holds three days of per-country Netflix TV charts (see
+story.py for how it was built and the facts it matches). Each day the source
+file grows by one day, as Netflix's file grows by one week, and is polled from
+a local path into a fresh SQLite store: fetch, checks, diff, events, outbox and
+alert text are the real ones. The alert channel's lines are what
 `chartbot poll --once` prints; the fan's lines are what their DM would say.
 """
 
@@ -20,59 +22,61 @@ from rich.markup import escape as escape_markup
 from rich.rule import Rule
 
 from bot import terminal
-from bot.actions import emit_terminal_alerts, lookup_title
-from bot.config import config_from_dict
-from bot.engine.events import AlertPolicy
+from bot.actions import alert_policy, emit_terminal_alerts, lookup_title
+from bot.config import Config, config_from_dict
 from bot.pipeline import PollOutcome, poll_source
 from bot.sources.registry import build_source
 from bot.store.store import Store, StoreError
 from bot.store.thread import StoreThread
 
-from . import story
-
+DATA = Path(__file__).parent / "data" / "all-of-us-are-dead-2022-01.tsv"
+TITLE = "All of Us Are Dead"
 FAN = 1001  # the demo's subscriber
 GUILD = 1
 
 
+def published_days(text: str) -> list[str]:
+    return sorted({line.split("\t")[2] for line in text.split("\n")[1:]})
+
+
+def published_until(text: str, day: str) -> str:
+    """The file as it would have been published on `day`: rows up to that day."""
+    header, *rows = text.split("\n")
+    return "\n".join([header, *(row for row in rows if row.split("\t")[2] <= day)])
+
+
 def run_demo(console: Console, *, database: Path | None = None) -> None:
+    text = DATA.read_text(encoding="utf-8")
+    days = published_days(text)
     with _workspace(database) as folder:
-        db_path = database or folder / "demo.db"
         source_file = folder / "all-weeks-countries.tsv"
         config = config_from_dict(
             {
-                "database": {"path": str(db_path)},
+                "database": {"path": str(database or folder / "demo.db")},
                 "alerts": {"watched_markets": ["US"], "min_countries": 10},
                 "sources": [{"name": "netflix", "kind": "netflix_top10", "url": str(source_file)}],
             },
             source="demo",
             base_dir=folder,
         )
-        policy = AlertPolicy(min_countries=10, watched_markets=frozenset({"US"}))
+        countries = len({line.split("\t")[1] for line in text.split("\n")[1:]})
         console.print(
-            f'[bold]chartbot demo[/bold]: "{story.TITLE}" on Netflix\'s per-country TV charts, '
-            f"{story.DAYS[0]} to {story.DAYS[-1]} ({len(story.COUNTRIES)} countries; "
-            "bundled data, no token, no network)"
+            f'[bold]chartbot demo[/bold]: "{TITLE}" on Netflix\'s per-country TV charts, '
+            f"{days[0]} to {days[-1]} ({countries} countries; bundled data, no token, "
+            "no network)"
         )
-        rows = story.build_rows()
-        for index, day in enumerate(story.DAYS):
+        for index, day in enumerate(days):
             console.print(Rule(day, align="left"))
-            published = [r for r in rows if r[2] <= day]
-            source_file.write_text(story.to_tsv(published), encoding="utf-8")
-            outcome = asyncio.run(_poll(config, policy, day))
+            source_file.write_text(published_until(text, day), encoding="utf-8")
+            outcome = asyncio.run(_poll(config, day))
             console.print(f"[dim]{escape_markup(outcome.summary)}[/dim]")
-            store = Store.open(db_path)
-            try:
+            with _store(config) as store:
                 _show_alerts(console, store)
                 if index == 0:
                     _subscribe_fan(console, store)
-            finally:
-                store.close()
-        console.print(Rule(f"chartbot rank {story.TITLE!r}", align="left"))
-        store = Store.open(db_path)
-        try:
-            terminal.print_rank(console, lookup_title(store, story.TITLE), ["US", "KR"])
-        finally:
-            store.close()
+        console.print(Rule(f"chartbot rank {TITLE!r}", align="left"))
+        with _store(config) as store:
+            terminal.print_rank(console, lookup_title(store, TITLE), ["US", "KR"])
 
 
 @contextmanager
@@ -83,14 +87,28 @@ def _workspace(database: Path | None) -> Iterator[Path]:
         yield Path(folder)
 
 
-async def _poll(config, policy: AlertPolicy, day: str) -> PollOutcome:  # type: ignore[no-untyped-def]
+@contextmanager
+def _store(config: Config) -> Iterator[Store]:
+    store = Store.open(config.database_path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+async def _poll(config: Config, day: str) -> PollOutcome:
     source = build_source(config.sources[0], config.base_dir)
     db = await StoreThread(config.database_path).open()
     try:
         # The story's own clock: each day's file is polled that evening.
-        evening = datetime.fromisoformat(f"{day}T20:00:00+00:00").astimezone(UTC)
+        evening = datetime.fromisoformat(f"{day}T20:00:00+00:00")
         return await poll_source(
-            source, db, session=None, policy=policy, terminal=True, clock=lambda: evening
+            source,
+            db,
+            session=None,
+            policy=alert_policy(config),
+            terminal=True,
+            clock=lambda: evening,
         )
     finally:
         await db.close()
@@ -101,19 +119,20 @@ def _show_alerts(console: Console, store: Store) -> None:
     shown = emit_terminal_alerts(store, lambda e: console.print("  " + terminal.alert_line(e)))
     if not shown:
         console.print("  [dim](no alerts)[/dim]")
-    fan = f"dm:{FAN}"
-    pending = store.pending_deliveries(destination=fan)
-    if pending or store.db["subscriptions"].count:
-        console.print(f"[bold]DM to a fan following {story.TITLE} in the US[/bold]")
-        for delivery in pending:
-            console.print("  " + terminal.alert_line(delivery.event))
+    if not store.db["subscriptions"].count:
+        return
+    console.print(f"[bold]DM to a fan following {TITLE} in the US[/bold]")
+    pending = store.pending_deliveries(destination=f"dm:{FAN}")
+    for delivery in pending:
+        console.print("  " + terminal.alert_line(delivery.event))
+    if pending:
         store.mark_sent([d.id for d in pending], now=datetime.now(UTC))
-        if not pending:
-            console.print("  [dim](nothing moved for them)[/dim]")
+    else:
+        console.print("  [dim](nothing moved for them)[/dim]")
 
 
 def _subscribe_fan(console: Console, store: Store) -> None:
-    title = store.title_by_key(story.TITLE)
+    title = store.title_by_key(TITLE)
     assert title is not None
     store.add_subscription(
         user_id=FAN,
@@ -123,6 +142,4 @@ def _subscribe_fan(console: Console, store: Store) -> None:
         country="US",
         now=datetime.now(UTC),
     )
-    console.print(
-        f"[dim]a fan subscribes: /subscribe title:{story.TITLE} country:US where:dm[/dim]"
-    )
+    console.print(f"[dim]a fan subscribes: /subscribe title:{TITLE} country:US where:dm[/dim]")

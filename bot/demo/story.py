@@ -30,128 +30,26 @@ HEADER = (
     "cumulative_weeks_in_top_10",
 )
 
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # The 88 countries FlixPatrol tracked for Netflix TV then.
-COUNTRIES = [
-    "AR",
-    "AU",
-    "AT",
-    "BS",
-    "BH",
-    "BD",
-    "BE",
-    "BO",
-    "BR",
-    "BG",
-    "CA",
-    "CL",
-    "CO",
-    "CR",
-    "HR",
-    "CY",
-    "CZ",
-    "DK",
-    "DO",
-    "EC",
-    "EG",
-    "SV",
-    "EE",
-    "FI",
-    "FR",
-    "DE",
-    "GR",
-    "GT",
-    "HN",
-    "HK",
-    "HU",
-    "IS",
-    "IN",
-    "ID",
-    "IE",
-    "IL",
-    "IT",
-    "JM",
-    "JP",
-    "JO",
-    "KE",
-    "KW",
-    "LV",
-    "LB",
-    "LT",
-    "LU",
-    "MY",
-    "MT",
-    "MX",
-    "MA",
-    "NL",
-    "NZ",
-    "NI",
-    "NG",
-    "NO",
-    "OM",
-    "PK",
-    "PA",
-    "PY",
-    "PE",
-    "PH",
-    "PL",
-    "PT",
-    "QA",
-    "RO",
-    "RU",
-    "SA",
-    "RS",
-    "SG",
-    "SK",
-    "SI",
-    "ZA",
-    "KR",
-    "ES",
-    "LK",
-    "SE",
-    "CH",
-    "TW",
-    "TH",
-    "TT",
-    "TR",
-    "UA",
-    "AE",
-    "GB",
-    "US",
-    "UY",
-    "VE",
-    "VN",
-]
+COUNTRIES = _codes(
+    "AR AU AT BS BH BD BE BO BR BG CA CL CO CR HR CY CZ DK DO EC EG SV EE FI FR DE GR GT HN "
+    "HK HU IS IN ID IE IL IT JM JP JO KE KW LV LB LT LU MY MT MX MA NL NZ NI NG NO OM PK PA "
+    "PY PE PH PL PT QA RO RU SA RS SG SK SI ZA KR ES LK SE CH TW TH TT TR UA AE GB US UY VE VN"
+)
 
 # Where it was #1, day by day: each day's set holds the day before's.
-NUMBER_ONE_DAY_1 = [
-    "KR",
-    "JP",
-    "TW",
-    "HK",
-    "SG",
-    "MY",
-    "TH",
-    "VN",
-    "ID",
-    "PH",
-    "IN",
-    "LK",
-    "BD",
-    "PK",
-    "FR",
-    "DE",
-    "IT",
-    "BE",
-    "NL",
-    "CH",
-    "AT",
-    "PT",
-    "GR",
-    "TR",
-    "IL",
-]
-NUMBER_ONE_DAY_2 = [*NUMBER_ONE_DAY_1, "PL", "CZ", "SK", "HU", "RO", "BG", "HR", "SI", "RS", "EE", "LV", "LT", "FI", "SE", "NO", "DK", "IS", "IE", "LU"]
-NUMBER_ONE_DAY_3 = [*NUMBER_ONE_DAY_2, "CY", "MT"]
+NUMBER_ONE_DAY_1 = _codes(
+    "KR JP TW HK SG MY TH VN ID PH IN LK BD PK FR DE IT BE NL CH AT PT GR TR IL"
+)
+NUMBER_ONE_DAY_2 = NUMBER_ONE_DAY_1 + _codes(
+    "PL CZ SK HU RO BG HR SI RS EE LV LT FI SE NO DK IS IE LU"
+)
+NUMBER_ONE_DAY_3 = (*NUMBER_ONE_DAY_2, "CY", "MT")
 NUMBER_ONES = (NUMBER_ONE_DAY_1, NUMBER_ONE_DAY_2, NUMBER_ONE_DAY_3)
 US_RANKS = (3, 3, 2)
 
@@ -182,26 +80,7 @@ OTHERS = (
 LEADERS = {
     "US": "The Woman in the House Across the Street from the Girl in the Window",
     **dict.fromkeys(
-        [
-            "AR",
-            "BO",
-            "CL",
-            "CO",
-            "CR",
-            "DO",
-            "EC",
-            "GT",
-            "HN",
-            "MX",
-            "NI",
-            "PA",
-            "PE",
-            "PY",
-            "SV",
-            "UY",
-            "VE",
-        ],
-        "Café con aroma de mujer",
+        _codes("AR BO CL CO CR DO EC GT HN MX NI PA PE PY SV UY VE"), "Café con aroma de mujer"
     ),
     "ES": "Feria: The Darkest Light",
 }

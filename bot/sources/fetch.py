@@ -85,6 +85,7 @@ async def fetch_url(
         headers["If-Modified-Since"] = validators.last_modified
     seconds = timeout.total_seconds()
     received = 0
+    declared: int | None = None
     try:
         async with asyncio.timeout(seconds):
             async with session.get(
@@ -114,9 +115,10 @@ async def fetch_url(
     except TimeoutError:
         got = f" ({human_size(received)} received)" if received else ""
         raise FetchError(f"timed out after {seconds:g}s{got}") from None
-    except aiohttp.ClientPayloadError as exc:
+    except aiohttp.ClientPayloadError:
+        of = f" of {human_size(declared)}" if declared else ""
         raise FetchError(
-            f"the connection was cut mid-body after {human_size(received)} ({_cause(exc)})"
+            f"the connection was cut mid-body after {human_size(received)}{of}"
         ) from None
     except aiohttp.TooManyRedirects:
         raise FetchError("too many redirects") from None
@@ -133,12 +135,6 @@ def _validators(response: aiohttp.ClientResponse, fallback: Validators) -> Valid
         etag=response.headers.get("ETag") or fallback.etag,
         last_modified=response.headers.get("Last-Modified") or fallback.last_modified,
     )
-
-
-def _cause(exc: BaseException) -> str:
-    while exc.__cause__ is not None:
-        exc = exc.__cause__
-    return str(exc) or type(exc).__name__
 
 
 def read_file(path: Path, max_size: int) -> Fetched:

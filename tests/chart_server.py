@@ -1,0 +1,119 @@
+"""A chart server on 127.0.0.1 that serves fixture files and fails on demand.
+
+It runs its own event loop in a thread, so the code under test (the CLI, or a
+bot with its own loop) talks to it over real loopback HTTP. Each path serves
+whatever was last set for it, behaving as told:
+
+- ``ok``: the body, with ETag / Last-Modified, and 304 to a matching
+  conditional request;
+- ``stall``: headers and half the body, then nothing (the client must time out);
+- ``cut``: half the body, then the connection is closed (Content-Length promised more);
+- ``slow``: no answer at all until the client gives up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    behaviour: str = "ok"
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str = "text/tab-separated-values"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+    status: int
+
+
+class ChartServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Seen] = []
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._stop = asyncio.Event()
+        self.port = 0
+
+    def start(self) -> ChartServer:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        return self
+
+    async def _start(self) -> None:
+        self._stop = asyncio.Event()
+        app = web.Application()
+        app.router.add_route("GET", "/{path:.*}", self._handle)
+        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    def stop(self) -> None:
+        async def _shutdown() -> None:
+            self._stop.set()
+            await self._runner.cleanup()
+
+        asyncio.run_coroutine_threadsafe(_shutdown(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def serve(self, path: str, body: bytes | str, **options: Any) -> str:
+        """Serve `body` at /path from now on; returns the URL."""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.routes[path] = Route(body=body, **options)
+        return self.url(path)
+
+    def hits(self, path: str) -> list[Seen]:
+        return [seen for seen in self.requests if seen.path == path]
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        route = self.routes.get(path)
+        headers = dict(request.headers)
+        if route is None:
+            self.requests.append(Seen(path, headers, 404))
+            return web.Response(status=404, text="not found")
+        if route.behaviour == "slow":
+            self.requests.append(Seen(path, headers, 0))
+            await self._stop.wait()
+            return web.Response(status=503)
+        if route.etag and request.headers.get("If-None-Match") == route.etag:
+            self.requests.append(Seen(path, headers, 304))
+            return web.Response(status=304, headers={"ETag": route.etag})
+        self.requests.append(Seen(path, headers, route.status))
+        reply_headers = {"Content-Type": route.content_type, **route.headers}
+        if route.etag:
+            reply_headers["ETag"] = route.etag
+        if route.last_modified:
+            reply_headers["Last-Modified"] = route.last_modified
+        if route.behaviour == "ok":
+            return web.Response(status=route.status, body=route.body, headers=reply_headers)
+        response = web.StreamResponse(status=route.status, headers=reply_headers)
+        response.content_length = len(route.body)
+        await response.prepare(request)
+        await response.write(route.body[: len(route.body) // 2])
+        if route.behaviour == "stall":
+            await self._stop.wait()
+        else:  # cut: close the connection with half the promised body sent
+            assert request.transport is not None
+            request.transport.close()
+        return response

@@ -1,0 +1,265 @@
+"""`chartbot poll --once` end to end: real CLI, real aiohttp client, loopback chart server,
+real SQLite file. Fixtures are cut from Netflix's real files (tests/fixtures/cut_netflix.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.store.store import Store
+from tests.conftest import EXPECTED, WEEK_1, WEEK_2, poll_json, run_cli, write_config
+from tests.oracle import as_tuples
+
+
+def latest_period(config: Path) -> str | None:
+    store = Store.open(config.parent / "chartbot.db")
+    try:
+        latest = store.latest_periods("netflix")
+        return max(latest.values()) if latest else None
+    finally:
+        store.close()
+
+
+def test_first_poll_records_a_baseline_and_alerts_nothing(tmp_path, chart_server):
+    config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
+    code, alerts, stderr = poll_json(config)
+    assert code == 0
+    assert alerts == []
+    assert "baseline recorded" in stderr and "2022-01-09" in stderr
+    assert latest_period(config) == "2022-01-09"
+
+
+def test_a_new_week_gives_its_alerts_once(polled_week_1, chart_server):
+    chart_server.serve("top10.tsv", WEEK_2)
+    code, alerts, stderr = poll_json(polled_week_1)
+    assert code == 0, stderr
+    assert as_tuples(alerts) == EXPECTED
+    assert len(alerts) == len(EXPECTED)
+    # Real figures from the real file, checked by hand.
+    brazen = next(a for a in alerts if a["title"] == "Brazen" and a["type"] == "number_one_count")
+    assert brazen["text"] == "**Brazen** is now #1 in 6 countries (+6)"
+    assert brazen["countries"] == ["BR", "CA", "ES", "FR", "MX", "US"]
+    assert {
+        "type": "new_number_one",
+        "source": "netflix",
+        "chart": "TV",
+        "period": "2022-01-16",
+        "title": "Cheer",
+        "text": "**Cheer** takes #1 in United States (new entry)",
+        "country": "US",
+        "rank": 1,
+        "previous_rank": None,
+    } in alerts
+    assert all(a["period"] == "2022-01-16" for a in alerts)
+
+    code, again, _ = poll_json(polled_week_1)
+    assert (code, again) == (0, [])
+
+
+def test_plain_output_reads_like_the_alert(polled_week_1, chart_server):
+    chart_server.serve("top10.tsv", WEEK_2)
+    ran = run_cli("poll", "--once", "-c", polled_week_1)
+    assert ran.exit_code == 0
+    assert "Brazen is now #1 in 6 countries (+6)" in ran.stdout
+    assert "Mother/Android takes #1 in South Korea (was #4)" in ran.stdout
+
+
+def test_an_unchanged_file_costs_a_304(tmp_path, chart_server):
+    url = chart_server.serve("top10.tsv", WEEK_1, etag='"w1"', last_modified="Wed, 12 Jan 2022")
+    config = write_config(tmp_path, url)
+    assert poll_json(config)[:2] == (0, [])
+    code, alerts, stderr = poll_json(config)
+    assert (code, alerts) == (0, [])
+    assert "unchanged" in stderr
+    second = chart_server.hits("top10.tsv")[-1]
+    assert second.headers.get("If-None-Match") == '"w1"'
+    assert second.headers.get("If-Modified-Since") == "Wed, 12 Jan 2022"
+    assert second.status == 304
+
+
+def _drop_country_in(text: str, country: str, week: str | None = None) -> str:
+    header, *rows = text.split("\n")
+    kept = [
+        r
+        for r in rows
+        if not (r.split("\t")[1] == country and (week is None or r.split("\t")[2] == week))
+    ]
+    return "\n".join([header, *kept])
+
+
+def _replace_rank(text: str, country: str, week: str, old: str, new: str) -> str:
+    header, *rows = text.split("\n")
+    out = []
+    for row in rows:
+        f = row.split("\t")
+        if f[1] == country and f[2] == week and f[4] == old:
+            f[4] = new
+        out.append("\t".join(f))
+    return "\n".join([header, *out])
+
+
+BROKEN = {
+    "http 500": ({"body": WEEK_2, "status": 500}, "HTTP 500"),
+    "http 404": ({"body": WEEK_2, "status": 404}, "HTTP 404"),
+    "stalls mid-body": ({"body": WEEK_2, "behaviour": "stall"}, "timed out after 1s"),
+    "never answers": ({"body": WEEK_2, "behaviour": "slow"}, "timed out after 1s"),
+    "cut mid-body": ({"body": WEEK_2, "behaviour": "cut"}, "cut mid-body"),
+    "html page": (
+        {"body": "<!DOCTYPE html><html><body>Service Unavailable</body></html>"},
+        "an HTML page, not a Netflix Top 10 TSV",
+    ),
+    "null": ({"body": "null"}, "'null', not a Netflix Top 10 TSV"),
+    "empty body": ({"body": ""}, "an empty body"),
+    "wrong header": (
+        {"body": WEEK_2.replace("weekly_rank", "rank", 1)},
+        "the header lacks weekly_rank",
+    ),
+    "last line cut off": ({"body": WEEK_2[:-25]}, "looks cut off"),
+    "countries missing from history": (
+        {"body": _drop_country_in(WEEK_2, "FR", "2022-01-02")},
+        "lacks FR, stored before",
+    ),
+    "countries missing in the new week": (
+        {"body": _drop_country_in(WEEK_2, "KR", "2022-01-16")},
+        "KR charted in 2022-01-09 but not in the new period",
+    ),
+    "older file than stored": (
+        {"body": "\n".join(r for r in WEEK_1.split("\n") if "\t2022-01-09\t" not in r)},
+        "older than the stored 2022-01-09",
+    ),
+    "duplicate rank": (
+        {"body": _replace_rank(WEEK_2, "US", "2022-01-16", "3", "2")},
+        "two titles at #2 for US",
+    ),
+    "rank missing in the new week": (
+        {"body": _replace_rank(WEEK_2, "US", "2022-01-16", "4", "11")},
+        "US lacks rank #4",
+    ),
+    "future week": (
+        {"body": WEEK_2.replace("2022-01-16", "2099-01-16")},
+        "after today",
+    ),
+    "latin-1 bytes": (
+        {"body": WEEK_2.encode("latin-1", errors="replace")},
+        "not UTF-8 text",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN), ids=list(BROKEN))
+def test_a_bad_fetch_stores_nothing_and_the_next_good_one_alerts_once(
+    case, polled_week_1, chart_server
+):
+    write_config(polled_week_1.parent, chart_server.url("top10.tsv"), source_extra='timeout = "1s"')
+    route, reason = BROKEN[case]
+    chart_server.serve("top10.tsv", **route)
+
+    code, alerts, stderr = poll_json(polled_week_1)
+
+    assert code == 1
+    assert alerts == []
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("netflix: ")
+    assert reason in lines[0]
+    assert "kept the snapshot of 2022-01-09" in lines[0]
+    assert "Traceback" not in stderr
+    assert latest_period(polled_week_1) == "2022-01-09"
+
+    chart_server.serve("top10.tsv", WEEK_2)
+    code, alerts, stderr = poll_json(polled_week_1)
+    assert code == 0, stderr
+    assert as_tuples(alerts) == EXPECTED and len(alerts) == len(EXPECTED)
+    assert poll_json(polled_week_1)[:2] == (0, [])
+
+
+def test_an_oversized_body_is_refused(polled_week_1, chart_server):
+    write_config(
+        polled_week_1.parent, chart_server.url("top10.tsv"), source_extra='max_size = "20kB"'
+    )
+    chart_server.serve("top10.tsv", WEEK_2)
+    code, alerts, stderr = poll_json(polled_week_1)
+    assert (code, alerts) == (1, [])
+    assert "over the 20.0 kB limit" in stderr
+    assert latest_period(polled_week_1) == "2022-01-09"
+
+
+def test_a_server_that_hides_its_length_is_still_cut_at_the_limit(polled_week_1, chart_server):
+    write_config(
+        polled_week_1.parent, chart_server.url("top10.tsv"), source_extra='max_size = "20kB"'
+    )
+    chart_server.serve("top10.tsv", WEEK_2 * 3, behaviour="stall")  # streams, no early refusal
+    code, _, stderr = poll_json(polled_week_1)
+    assert code == 1
+    assert "grew past the 20.0 kB limit" in stderr or "over the 20.0 kB limit" in stderr
+
+
+def test_unreachable_server_is_one_clear_line(tmp_path):
+    config = write_config(tmp_path, "http://127.0.0.1:9/top10.tsv")
+    code, alerts, stderr = poll_json(config)
+    assert (code, alerts) == (1, [])
+    assert stderr.startswith("netflix: cannot connect to 127.0.0.1:9")
+    assert "nothing stored yet" in stderr
+
+
+def test_renamed_categories_across_history_do_not_flood(polled_week_1, chart_server):
+    renamed = WEEK_2.replace("\tTV\t", "\tTV Shows\t").replace("\tFilms\t", "\tMovies\t")
+    chart_server.serve("top10.tsv", renamed)
+    code, alerts, stderr = poll_json(polled_week_1)
+    assert code == 0, stderr
+    assert as_tuples(alerts) == EXPECTED
+
+
+def test_categories_renamed_to_unknown_names_alert_only_for_the_new_week(
+    polled_week_1, chart_server
+):
+    renamed = WEEK_2.replace("\tTV\t", "\tSeries & Shows\t").replace("\tFilms\t", "\tFeatures\t")
+    chart_server.serve("top10.tsv", renamed)
+    code, alerts, stderr = poll_json(polled_week_1)
+    assert code == 0, stderr
+    assert {a["period"] for a in alerts} == {"2022-01-16"}
+    rename = {"TV": "Series & Shows", "Films": "Features"}
+    assert as_tuples(alerts) == {(t, rename[c], *rest) for t, c, *rest in EXPECTED}
+
+
+def test_rewritten_past_titles_are_stored_without_alerts(polled_week_1, chart_server):
+    # The past is rewritten; the new week is as published.
+    header, *rows = WEEK_2.split("\n")
+    rows = [
+        r if "\t2022-01-16\t" in r else r.replace("\tCobra Kai\t", "\tCobra Kai (Original)\t")
+        for r in rows
+    ]
+    chart_server.serve("top10.tsv", "\n".join([header, *rows]))
+    code, alerts, stderr = poll_json(polled_week_1)
+    assert code == 0, stderr
+    assert as_tuples(alerts) == EXPECTED
+    assert "past periods rewritten" in stderr
+
+
+def test_crlf_bom_and_gzip_bodies_read_the_same(polled_week_1, chart_server):
+    import gzip
+
+    body = gzip.compress(("\ufeff" + WEEK_2.replace("\n", "\r\n") + "\r\n").encode("utf-8"))
+    chart_server.serve("top10.tsv", body)
+    code, alerts, stderr = poll_json(polled_week_1)
+    assert code == 0, stderr
+    assert as_tuples(alerts) == EXPECTED
+
+
+def test_a_local_file_source_works_like_a_url(tmp_path):
+    source = tmp_path / "top10.tsv"
+    source.write_text(WEEK_1, encoding="utf-8")
+    config = write_config(tmp_path, "top10.tsv")  # relative to the config's folder
+    assert poll_json(config)[:2] == (0, [])
+    source.write_text(WEEK_2, encoding="utf-8")
+    code, alerts, _ = poll_json(config)
+    assert code == 0
+    assert as_tuples(alerts) == EXPECTED
+
+
+def test_a_missing_local_file_is_one_clear_line(tmp_path):
+    config = write_config(tmp_path, "nowhere.tsv")
+    code, alerts, stderr = poll_json(config)
+    assert (code, alerts) == (1, [])
+    assert f"file not found: {tmp_path / 'nowhere.tsv'}" in stderr
