@@ -18,7 +18,11 @@ def rows(text: str) -> list[dict[str, str]]:
 def expected_alerts(
     text: str, week: str, before: str, *, min_countries: int, markets: set[str]
 ) -> set[tuple]:
-    """{("number_one_count", chart, title, count, previous)} | {("new_number_one", chart, title, country, previous_rank)}."""
+    """The alerts as tuples:
+
+    ("number_one_count", chart, title, count, previous) and
+    ("new_number_one", chart, title, country, previous_rank).
+    """
     number_ones: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     best: dict[tuple[str, str, str, str], int] = {}
     for row in rows(text):
