@@ -190,6 +190,7 @@ def import_(config_path: Path, location: str, source_name: str) -> None:
     Periods already stored are left as they are, so importing twice is harmless.
     """
     config = load(config_path)
+    config.source(source_name)  # an unknown name is a config error, before any work
     with terminal.progress(err) as report:
         outcome = asyncio.run(import_history(config, source_name, location, progress=report))
     err.print(outcome.summary, markup=False)

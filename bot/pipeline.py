@@ -268,9 +268,9 @@ def _summary(
     if outcome == "baseline":
         periods = sorted({p for _, p in new})
         return (
-            f"{name}: baseline recorded: {len(decided.new)} charts, {len(periods)} periods "
-            f"up to {periods[-1]}, {rows:,} ranks in {countries} countries; "
-            "no alerts on a first poll"
+            f"{name}: baseline recorded: {_plural(len(decided.new), 'chart')}, "
+            f"{_plural(len(periods), 'period')} up to {periods[-1]}, {rows:,} ranks in "
+            f"{_plural(countries, 'country', 'countries')}; no alerts on a first poll"
         )
     if outcome == "imported":
         return (
@@ -291,3 +291,7 @@ def _summary(
     if outcome == "rewritten":
         return f"{name}: no new period{rewritten}"
     return f"{name}: nothing new in the file"
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one}" if count == 1 else f"{count} {many or one + 's'}"

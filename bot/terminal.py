@@ -94,19 +94,15 @@ def _standing_table(s: ChartStanding, markets: Sequence[str]) -> Table:
     since = f" ({change:+d} since {s.previous_period})" if s.previous_period else ""
     table.add_row("#1 in", f"{_countries(s.number_one_count)}{since}")
     if s.number_ones:
-        table.add_row(
-            "",
-            ", ".join(countries.name(c) for c in s.number_ones[:12])
-            + (" …" if len(s.number_ones) > 12 else ""),
-        )
+        table.add_row("", _names(s.number_ones, 12))
     table.add_row("charting in", _countries(len(s.ranks)))
     for market in markets:
         table.add_row(countries.label(market), _market(s, market))
-    where = ", ".join(countries.name(c) for c in s.best_rank_countries[:5])
-    more = len(s.best_rank_countries) - 5
-    where += f" and {more} more" if more > 0 else ""
-    table.add_row("best rank", f"#{s.best_rank} on {s.best_rank_period} in {where}")
-    table.add_row("in the chart", f"{s.periods_charted} periods")
+    table.add_row(
+        "best rank",
+        f"#{s.best_rank} on {s.best_rank_period} in {_names(s.best_rank_countries, 5)}",
+    )
+    table.add_row("in the chart", _count(s.periods_charted, s.unit))
     return table
 
 
@@ -118,11 +114,22 @@ def _market(s: ChartStanding, market: str) -> str:
     was = f" (was #{before})" if before and before != rank else ""
     was = was or (" (new)" if before is None and s.previous_period else "")
     weeks = s.weeks.get(market)
-    return f"#{rank}{was}" + (f" · {weeks} weeks in the Top 10" if weeks else "")
+    return f"#{rank}{was}" + (f" · {_count(weeks, s.unit)} in the chart" if weeks else "")
+
+
+def _names(codes: Sequence[str], limit: int) -> str:
+    """'Austria, Belgium and 44 more', by name."""
+    names = sorted(countries.name(c) for c in codes)
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
 
 
 def _countries(count: int) -> str:
-    return f"{count} country" if count == 1 else f"{count} countries"
+    return "1 country" if count == 1 else f"{count} countries"
 
 
 @contextmanager

@@ -6,8 +6,10 @@ Pure: the title's stored ranks and each chart's list of periods in, one
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 
@@ -39,6 +41,7 @@ class ChartStanding:
     best_rank_period: str
     best_rank_countries: list[str]
     periods_charted: int
+    unit: str = "week"  # what a period is on this chart: "week", "day" or "period"
     history: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> country -> rank
 
     @property
@@ -67,6 +70,7 @@ class ChartStanding:
             "best_rank_period": self.best_rank_period,
             "best_rank_countries": self.best_rank_countries,
             "periods_charted": self.periods_charted,
+            "period_unit": self.unit,
         }
 
 
@@ -100,7 +104,11 @@ def _standing(ranks: list[RankLike], periods: Sequence[str]) -> ChartStanding:
     index = known.index(latest)
     previous = known[index - 1] if index else None
     best = min(r.rank for r in ranks)
-    best_period = min(p for p, held in history.items() if best in held.values())
+    # The peak: the period the best rank was held in the most countries (the latest on a tie).
+    best_period = max(
+        (p for p, held in history.items() if best in held.values()),
+        key=lambda p: (sum(1 for r in history[p].values() if r == best), p),
+    )
     first = ranks[0]
     return ChartStanding(
         source=first.source,
@@ -117,8 +125,19 @@ def _standing(ranks: list[RankLike], periods: Sequence[str]) -> ChartStanding:
         best_rank_period=best_period,
         best_rank_countries=sorted(c for c, r in history[best_period].items() if r == best),
         periods_charted=len(history),
+        unit=_unit(known),
         history=history,
     )
+
+
+def _unit(periods: Sequence[str]) -> str:
+    """'week' when the chart's periods are 7 days apart, 'day' when 1, else 'period'."""
+    if len(periods) < 2:
+        return "week"
+    gaps = {
+        (date.fromisoformat(b) - date.fromisoformat(a)).days for a, b in itertools.pairwise(periods)
+    }
+    return {frozenset({7}): "week", frozenset({1}): "day"}.get(frozenset(gaps), "period")
 
 
 def _ones(held: Mapping[str, int]) -> int:

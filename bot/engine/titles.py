@@ -111,7 +111,15 @@ def _score(query: str, choice: str, **kwargs: object) -> float:
     # Prefix typing ("all of us") should beat a fuzzy hit on a long title.
     if choice.startswith(query):
         return 100.0 - min(len(choice) - len(query), 10) * 0.1
+    whole = max(
+        fuzz.ratio(query, choice, processor=None),
+        fuzz.token_sort_ratio(query, choice, processor=None),
+    )
+    if len(choice) < len(query):
+        # A short title is not a good answer to a long query just because it is inside it.
+        return whole
     return max(
+        whole,
         fuzz.WRatio(query, choice, processor=None),
         fuzz.partial_ratio(query, choice, processor=None) * 0.95,
     )

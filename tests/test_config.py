@@ -1,0 +1,137 @@
+"""The config: validated once, errors naming the file, the key and what is wrong."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config, parse_duration, parse_size
+from tests.conftest import run_cli
+
+GOOD = """
+[database]
+path = "chartbot.db"
+
+[[sources]]
+name = "netflix"
+kind = "netflix_top10"
+url = "https://www.netflix.com/tudum/top10/data/all-weeks-countries.tsv"
+every = "6h"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_issue_example_loads_with_defaults(tmp_path):
+    config = load_config(write(tmp_path, GOOD))
+    assert config.database_path == tmp_path / "chartbot.db"
+    assert config.sources[0].every == timedelta(hours=6)
+    assert config.alerts.watched_markets == ["US"]
+    assert config.alerts.min_countries == 10
+    assert config.discord.api_base == "https://discord.com/api/v10"
+
+
+def test_the_example_config_is_valid():
+    config = load_config(Path(__file__).parent.parent / "config.example.toml")
+    assert [s.name for s in config.sources]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            GOOD.replace('every = "6h"', 'every = "6 hours"'),
+            "sources[0].every: '6 hours' is not a duration",
+            id="bad duration",
+        ),
+        pytest.param(
+            GOOD.replace('every = "6h"', 'evry = "6h"'),
+            "sources[0].evry: unknown key (did you mean 'every'?)",
+            id="misspelt key",
+        ),
+        pytest.param(
+            GOOD.replace('kind = "netflix_top10"', 'kind = "netflix"'),
+            "sources[0]: unknown kind 'netflix'",
+            id="unknown kind",
+        ),
+        pytest.param(
+            GOOD.replace('kind = "netflix_top10"\n', ""), "sources[0]: needs a 'kind'", id="no kind"
+        ),
+        pytest.param(
+            GOOD.replace(
+                'url = "https://www.netflix.com/tudum/top10/data/all-weeks-countries.tsv"\n', ""
+            ),
+            "sources[0].url: is required",
+            id="no url",
+        ),
+        pytest.param(GOOD.replace('url = "https:', 'url = "ftp:'), "sources[0].url", id="ftp url"),
+        pytest.param(
+            GOOD + '\n[alerts]\nwatched_markets = ["Narnia"]\n',
+            "alerts.watched_markets: 'Narnia' is not a country",
+            id="unknown market",
+        ),
+        pytest.param(
+            GOOD + "\n[alerts]\nmin_countries = 0\n", "alerts.min_countries", id="zero minimum"
+        ),
+        pytest.param(
+            GOOD + GOOD.split('[database]\npath = "chartbot.db"\n')[1],
+            "two sources are named 'netflix'",
+            id="duplicate source",
+        ),
+        pytest.param(
+            GOOD.replace('name = "netflix"', 'name = "Net Flix!"'), "sources[0].name", id="bad name"
+        ),
+        pytest.param("[database\npath = 1", "invalid TOML", id="invalid toml"),
+        pytest.param(GOOD + "\n[extra]\nx = 1\n", "extra: unknown key", id="unknown section"),
+    ],
+)
+def test_errors_name_the_file_and_key(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value).startswith(f"{path}: ")
+    assert message in str(raised.value)
+
+
+def test_a_missing_file_is_one_line(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_check_config_command(tmp_path):
+    ok = run_cli("check-config", "-c", write(tmp_path, GOOD))
+    assert ok.exit_code == 0
+    assert "OK" in ok.stdout and "source netflix: netflix_top10, every 6h" in ok.stdout
+    bad = run_cli("check-config", "-c", write(tmp_path, GOOD.replace('"6h"', '"soon"')))
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("chartbot: ") and "sources[0].every" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_the_environment_token_wins(tmp_path, monkeypatch):
+    config = load_config(write(tmp_path, GOOD + '\n[discord]\ntoken = "from-file"\n'))
+    assert config.discord_token() == "from-file"
+    monkeypatch.setenv("CHARTBOT_DISCORD_TOKEN", "from-env")
+    assert config.discord_token() == "from-env"
+    assert "from-file" not in repr(config.discord)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90), ("30m", 1800), ("6h", 21600), ("1d", 86400), ("1w", 604800), (45, 45)],
+)
+def test_durations(text, seconds):
+    assert parse_duration(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "size"), [("50MB", 50_000_000), ("1 MiB", 1_048_576), (4096, 4096)]
+)
+def test_sizes(text, size):
+    assert parse_size(text) == size

@@ -1,0 +1,134 @@
+"""`chartbot rank`, `chartbot import` and `chartbot demo`, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.demo import DATA, published_days
+from bot.demo.story import DAYS, build_rows, to_tsv
+from tests.conftest import NETFLIX_WEEK_1, NETFLIX_WEEK_2, WEEK_2, poll_json, run_cli, write_config
+from tests.oracle import rows
+
+
+@pytest.fixture
+def imported(tmp_path: Path) -> Path:
+    config = write_config(tmp_path, "unused.tsv")
+    ran = run_cli("import", NETFLIX_WEEK_2, "--source", "netflix", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    return config
+
+
+def rank_json(config: Path, *args: str) -> dict:
+    ran = run_cli("rank", *args, "--json", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    return json.loads(ran.stdout)
+
+
+def test_import_is_idempotent_and_alerts_nothing(tmp_path):
+    config = write_config(tmp_path, str(NETFLIX_WEEK_2))
+    first = run_cli("import", NETFLIX_WEEK_1, "--source", "netflix", "-c", config)
+    assert first.exit_code == 0
+    assert "imported 8 chart periods (960 ranks)" in first.stderr
+    again = run_cli("import", NETFLIX_WEEK_1, "--source", "netflix", "-c", config)
+    assert "imported 0 chart periods (0 ranks); 8 were already stored" in again.stderr
+    more = run_cli("import", NETFLIX_WEEK_2, "--source", "netflix", "-c", config)
+    assert "imported 2 chart periods (240 ranks)" in more.stderr
+    # The imported week is history: polling the same file alerts nothing.
+    code, alerts, _ = poll_json(config)
+    assert (code, alerts) == (0, [])
+
+
+def test_import_needs_a_configured_source(imported):
+    ran = run_cli("import", NETFLIX_WEEK_2, "--source", "spotify", "-c", imported)
+    assert ran.exit_code == 2
+    assert ran.stderr.strip() == (
+        "chartbot: no source named 'spotify' in the config (sources: netflix)"
+    )
+
+
+def test_import_of_a_broken_file_is_one_line(imported, tmp_path):
+    broken = tmp_path / "broken.tsv"
+    broken.write_text("<html>oops</html>")
+    ran = run_cli("import", broken, "--source", "netflix", "-c", imported)
+    assert ran.exit_code == 1
+    assert ran.stderr.strip() == "chartbot: an HTML page, not a Netflix Top 10 TSV"
+
+
+def test_rank_figures_match_the_file(imported):
+    data = rank_json(imported, "stay close")
+    assert data["title"] == "Stay Close"
+    tv = data["charts"][0]
+    assert (tv["source"], tv["chart"], tv["period"]) == ("netflix", "TV", "2022-01-16")
+    table = [r for r in rows(WEEK_2) if r["show_title"] == "Stay Close"]
+    now = {r["country_iso2"]: int(r["weekly_rank"]) for r in table if r["week"] == "2022-01-16"}
+    before = [r for r in table if r["week"] == "2022-01-09" and r["weekly_rank"] == "1"]
+    assert tv["ranks"] == now
+    assert tv["number_one_count"] == sum(1 for r in now.values() if r == 1)
+    assert tv["previous_number_one_count"] == len(before)
+    assert tv["ranks"]["US"] == 3 and tv["previous_ranks"]["US"] == 2
+
+
+def test_rank_is_forgiving_and_suggests(imported):
+    assert rank_json(imported, "STAY  CLOSE!")["title"] == "Stay Close"
+    assert rank_json(imported, "cafe con aroma")["title"] == "Café con aroma de mujer"
+    unknown = run_cli("rank", "Stya Clsoe Nwo", "-c", imported)
+    assert unknown.exit_code == 1
+    assert "no title matches 'Stya Clsoe Nwo'. Did you mean: Stay Close" in unknown.stderr
+
+
+def test_rank_shows_the_watched_markets(imported):
+    ran = run_cli("rank", "Cobra Kai", "--country", "Japan", "-c", imported)
+    assert ran.exit_code == 0
+    assert "United States" in ran.stdout and "Japan" in ran.stdout
+    assert "best rank" in ran.stdout
+
+
+def test_rank_without_a_database_says_what_to_do(tmp_path):
+    ran = run_cli("rank", "x", "-c", write_config(tmp_path, "x.tsv"))
+    assert ran.exit_code == 1
+    assert "no database at" in ran.stderr and "chartbot poll --once" in ran.stderr
+
+
+def test_the_demo_tells_the_story():
+    ran = run_cli("demo")
+    assert ran.exit_code == 0, ran.stderr
+    out = ran.stdout
+    assert "All of Us Are Dead is now #1 in 46 countries (+2)" in out
+    assert "All of Us Are Dead is now #1 in 44 countries (+19)" in out
+    assert "All of Us Are Dead climbs to #2 in United States (was #3)" in out
+    assert "baseline recorded" in out
+    assert out.index("(+19)") < out.index("(+2)") < out.index("climbs to #2")
+
+
+def test_the_bundled_story_matches_the_facts():
+    text = DATA.read_text(encoding="utf-8")
+    assert text == to_tsv(build_rows())  # the bundled file is what story.py builds
+    assert published_days(text) == list(DAYS)
+    table = rows(text)
+    for day, expected_ones, us_rank in zip(DAYS, (25, 44, 46), (3, 3, 2), strict=True):
+        day_rows = [r for r in table if r["week"] == day]
+        assert len({r["country_iso2"] for r in day_rows}) == 88
+        ones = {
+            r["country_iso2"]
+            for r in day_rows
+            if r["show_title"] == "All of Us Are Dead" and r["weekly_rank"] == "1"
+        }
+        assert len(ones) == expected_ones
+        us = [
+            r
+            for r in day_rows
+            if r["country_iso2"] == "US" and r["show_title"] == "All of Us Are Dead"
+        ]
+        assert int(us[0]["weekly_rank"]) == us_rank
+    assert {"KR", "JP", "FR", "DE"} <= ones
+
+
+def test_every_command_has_help():
+    for name, command in main.commands.items():
+        assert command.help, f"{name} has no help"
+        ran = run_cli(name, "--help")
+        assert ran.exit_code == 0 and "Usage:" in ran.stdout

@@ -1,0 +1,94 @@
+"""Alert text: one formatting module, titles made inert."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.alerts.render import alert_json, escape, markdown, plain
+from bot.engine.events import Entered, Left, Moved, NewNumberOne, NumberOneCount
+
+BASE = {"source": "netflix", "chart": "TV", "period": "2022-01-31", "title_key": "k"}
+
+
+def count(title: str, count: int, previous: int) -> NumberOneCount:
+    return NumberOneCount(**BASE, title=title, artist=None, count=count, previous=previous)
+
+
+@pytest.mark.parametrize(
+    ("event", "text"),
+    [
+        (count("All of Us Are Dead", 46, 44), "All of Us Are Dead is now #1 in 46 countries (+2)"),
+        (count("Ozark", 1, 3), "Ozark is now #1 in 1 country (-2)"),
+        (count("Ozark", 0, 3), "Ozark is no longer #1 anywhere (was #1 in 3 countries)"),
+        (
+            NewNumberOne(**BASE, title="Cheer", artist=None, country="US", rank=1, previous_rank=2),
+            "Cheer takes #1 in United States (was #2)",
+        ),
+        (
+            NewNumberOne(**BASE, title="Cheer", artist=None, country="KR", rank=1),
+            "Cheer takes #1 in South Korea (new entry)",
+        ),
+        (
+            Moved(
+                **BASE,
+                title="All of Us Are Dead",
+                artist=None,
+                country="US",
+                rank=2,
+                previous_rank=3,
+            ),
+            "All of Us Are Dead climbs to #2 in United States (was #3)",
+        ),
+        (
+            Moved(**BASE, title="Ozark", artist=None, country="GB", rank=7, previous_rank=3),
+            "Ozark falls to #7 in United Kingdom (was #3)",
+        ),
+        (
+            Entered(**BASE, title="Ozark", artist=None, country="FR", rank=4),
+            "Ozark enters the chart at #4 in France",
+        ),
+        (
+            Left(**BASE, title="Ozark", artist=None, country="DE", previous_rank=9),
+            "Ozark leaves the chart in Germany (was #9)",
+        ),
+        (
+            NumberOneCount(
+                **{**BASE, "chart": "songs"},
+                title="greedy",
+                artist="Tate McRae",
+                count=12,
+                previous=9,
+            ),
+            "greedy — Tate McRae is now #1 in 12 countries (+3)",
+        ),
+    ],
+)
+def test_plain_text(event, text):
+    assert plain(event) == text
+    assert markdown(event).replace("**", "") == text.replace("—", "—")
+
+
+@pytest.mark.parametrize(
+    ("title", "safe"),
+    [
+        ("@everyone watch this", "@\u200beveryone watch this"),
+        ("@here", "@\u200bhere"),
+        ("<@123456789> fan club", "\\<@\u200b123456789\\> fan club"),
+        ("**Bold** _move_", "\\*\\*Bold\\*\\* \\_move\\_"),
+        ("[click](https://evil.example)", "\\[click\\](https://evil.example)"),
+        ("a\nsecond line", "a second line"),
+        ("`code` ~~gone~~ ||spoiler||", "\\`code\\` \\~\\~gone\\~\\~ \\|\\|spoiler\\|\\|"),
+        ("Mother/Android", "Mother/Android"),
+        ("Don't Look Up", "Don't Look Up"),
+    ],
+)
+def test_titles_cannot_mention_or_format(title, safe):
+    assert escape(title) == safe
+    assert markdown(count(title, 46, 44)).startswith(f"**{safe}** is now")
+
+
+def test_alert_json_keys():
+    data = alert_json(count("All of Us Are Dead", 46, 44))
+    assert list(data)[:6] == ["type", "source", "chart", "period", "title", "text"]
+    assert data["text"] == "**All of Us Are Dead** is now #1 in 46 countries (+2)"
+    assert (data["count"], data["previous"]) == (46, 44)

@@ -1,0 +1,85 @@
+"""Forgiving title matching and country names."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import countries
+from bot.engine.titles import Candidate, match_title, normalise, title_key
+
+CATALOGUE = [
+    Candidate(1, "All of Us Are Dead"),
+    Candidate(2, "Café con aroma de mujer"),
+    Candidate(3, "The Witcher"),
+    Candidate(4, "The Witcher: Blood Origin"),
+    Candidate(5, "Stay Close"),
+    Candidate(6, "Cobra Kai"),
+    Candidate(7, "greedy", "Tate McRae"),
+    Candidate(8, "Squid Game"),
+    Candidate(9, "Stay", "The Kid LAROI"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "title_id"),
+    [
+        ("All of Us Are Dead", 1),
+        ("all of us are dead", 1),
+        ("ALL OF US ARE DEAD!", 1),
+        ("all of us r dead", 1),
+        ("cafe con aroma de mujer", 2),
+        ("Witcher", 3),
+        ("the witcher", 3),
+        ("stay close", 5),
+        ("squid gme", 8),
+        ("greedy", 7),
+        ("greedy tate mcrae", 7),
+    ],
+)
+def test_forgiving_matches(query, title_id):
+    found = match_title(query, CATALOGUE)
+    assert found.title is not None and found.title.id == title_id
+
+
+def test_unknown_titles_get_suggestions():
+    found = match_title("Stya", CATALOGUE)
+    assert found.title is None
+    assert {c.id for c in found.suggestions} & {5, 9}
+
+
+def test_nothing_close_gives_nothing():
+    found = match_title("zzzz qqqq", CATALOGUE)
+    assert found.title is None and found.suggestions == ()
+
+
+def test_identity_folds_case_accents_and_punctuation():
+    assert normalise("  Café con  Aroma, de Mujer! ") == "cafe con aroma de mujer"
+    assert title_key("Stay", "The Kid LAROI") != title_key("Stay")
+    assert title_key("Fast & Furious") == title_key("fast and furious")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("US", "US"),
+        ("us", "US"),
+        ("United States", "US"),
+        ("south korea", "KR"),
+        ("Korea", "KR"),
+        ("UK", "GB"),
+        ("Réunion", "RE"),
+        ("reunion", "RE"),
+        ("Czech Republic", "CZ"),
+        ("narnia", None),
+    ],
+)
+def test_country_lookup(text, code):
+    assert countries.lookup(text) == code
+
+
+def test_country_names_and_flags():
+    assert countries.name("KR") == "South Korea"
+    assert countries.name("US") == "United States"
+    assert countries.flag("US") == "\U0001f1fa\U0001f1f8"
+    assert countries.label("FR") == "\U0001f1eb\U0001f1f7 France"
+    assert countries.search("ger")[0] == "DE"
