@@ -105,16 +105,32 @@ def initial(db: Database) -> None:
             event_id INTEGER NOT NULL REFERENCES events(id),
             destination TEXT NOT NULL, -- terminal | channel:ID | dm:USER | mention:CHANNEL:USER
             guild_id INTEGER,
-            status TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | failed | dropped
+            -- pending | sending (claimed: a message may be on its way) | sent | failed | dropped
+            status TEXT NOT NULL DEFAULT 'pending',
             attempts INTEGER NOT NULL DEFAULT 0,
             next_attempt_at TEXT,
             last_error TEXT,
             created_at TEXT NOT NULL,
+            batch_key TEXT,            -- the message nonce: a resend after a crash reuses it
+            claimed_at TEXT,
             sent_at TEXT,
             message_id INTEGER,
             UNIQUE (event_id, destination)
         );
         CREATE INDEX deliveries_pending ON deliveries(status, destination, id);
+
+        -- Destinations that cannot be posted to any more (channel deleted, bot
+        -- removed, DMs closed), with the reason; nothing more is sent there.
+        CREATE TABLE dead_destinations (
+            destination TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            since TEXT NOT NULL
+        );
+
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
 
         CREATE TABLE guild_settings (
             guild_id INTEGER PRIMARY KEY,

@@ -1,0 +1,173 @@
+"""What the store's modules share: errors, timestamps and the rows they hand out."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from sqlite_utils import Database
+
+from bot.engine.events import Event
+from bot.engine.model import ChartRow
+
+BATCH = 500  # parameters per IN (...) query
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message is ready for the user."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    name: str
+    kind: str
+    location: str | None
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    status: str
+    failures: int
+    last_error: str | None
+    last_error_at: datetime | None
+    last_ok_at: datetime | None
+    last_change_at: datetime | None
+    last_attempt_at: datetime | None
+    next_poll_at: datetime | None
+    notified_failing: bool
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> SourceState:
+        return cls(
+            name=row["name"],
+            kind=row["kind"],
+            location=row["location"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            content_hash=row["content_hash"],
+            status=row["status"],
+            failures=row["failures"],
+            last_error=row["last_error"],
+            last_error_at=from_iso(row["last_error_at"]),
+            last_ok_at=from_iso(row["last_ok_at"]),
+            last_change_at=from_iso(row["last_change_at"]),
+            last_attempt_at=from_iso(row["last_attempt_at"]),
+            next_poll_at=from_iso(row["next_poll_at"]),
+            notified_failing=bool(row["notified_failing"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDelivery:
+    id: int
+    event_id: int
+    destination: str
+    guild_id: int | None
+    attempts: int
+    event: Event
+    status: str = "pending"
+    batch_key: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TitleRank:
+    """One stored rank of a title: used to build its standings."""
+
+    chart_id: int
+    source: str
+    chart: str
+    period: str
+    country: str
+    rank: int
+    weeks: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartInfo:
+    id: int
+    source: str
+    name: str
+    latest: str
+    previous: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLine:
+    rank: int
+    title_id: int
+    title: str
+    artist: str | None
+    season: str | None
+
+
+def json_tuple(text: str | None) -> tuple[str, ...] | None:
+    return tuple(json.loads(text)) if text else None
+
+
+def explain(exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return "the file is read-only (check its permissions)"
+    if "locked" in text or "busy" in text:
+        return "the database is locked by another process; try again when it is done"
+    if "file is not a database" in text or "malformed" in text:
+        return "the file is not a chartbot database (or it is damaged)"
+    if "unable to open" in text:
+        return "cannot open the file (check the path and permissions)"
+    return text
+
+
+class Part:
+    """A group of the Store's methods; they all work on `self.db`."""
+
+    db: Database
+
+    @contextmanager
+    def write(self) -> Iterator[Self]:
+        """An IMMEDIATE transaction: committed whole, or not at all. Not nestable."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            raise RuntimeError("Store.write() does not nest")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    def title_ids(self, rows: Iterable[ChartRow | Event]) -> dict[str, int]:
+        """Title key -> id, creating titles not seen before (first spelling wins)."""
+        wanted: dict[str, tuple[str, str | None]] = {}
+        for row in rows:
+            key = row.key if isinstance(row, ChartRow) else row.title_key
+            if key not in wanted:
+                wanted[key] = (row.title, row.artist)
+        self.db.conn.executemany(
+            "INSERT INTO titles (key, name, artist) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(key, name, artist) for key, (name, artist) in wanted.items()],
+        )
+        ids: dict[str, int] = {}
+        keys = list(wanted)
+        for start in range(0, len(keys), BATCH):
+            batch = keys[start : start + BATCH]
+            marks = ",".join("?" * len(batch))
+            ids.update(self.db.execute(f"SELECT key, id FROM titles WHERE key IN ({marks})", batch))
+        return ids

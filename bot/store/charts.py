@@ -1,0 +1,303 @@
+"""Sources, snapshots, charts, periods, ranks and titles."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary
+from bot.engine.plan import StoredPeriod
+from bot.engine.titles import Candidate, title_key
+from bot.store.base import ChartInfo, ChartLine, Part, SourceState, TitleRank, iso
+
+
+class ChartsPart(Part):
+    # -- sources ------------------------------------------------------------
+
+    def source_state(self, name: str) -> SourceState | None:
+        rows = list(self.db.query("SELECT * FROM sources WHERE name = ?", [name]))
+        return SourceState.from_row(rows[0]) if rows else None
+
+    def source_states(self) -> list[SourceState]:
+        return [SourceState.from_row(r) for r in self.db.query("SELECT * FROM sources")]
+
+    def ensure_source(self, name: str, kind: str, location: str | None) -> None:
+        self.db.execute(
+            """INSERT INTO sources (name, kind, location) VALUES (?, ?, ?)
+               ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, location = excluded.location
+               WHERE kind IS NOT excluded.kind OR location IS NOT excluded.location""",
+            [name, kind, location],
+        )
+
+    def record_success(
+        self,
+        name: str,
+        *,
+        now: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        content_hash: str | None,
+        changed: bool,
+    ) -> SourceState:
+        """A good fetch: health back to ok, validators and content hash kept for next time."""
+        self.db.execute(
+            """UPDATE sources SET status = 'ok', failures = 0, last_ok_at = :now,
+                   last_attempt_at = :now, etag = :etag, last_modified = :last_modified,
+                   content_hash = coalesce(:hash, content_hash),
+                   last_change_at = CASE WHEN :changed THEN :now ELSE last_change_at END
+               WHERE name = :name""",
+            {
+                "now": iso(now),
+                "etag": etag,
+                "last_modified": last_modified,
+                "hash": content_hash,
+                "changed": changed,
+                "name": name,
+            },
+        )
+        state = self.source_state(name)
+        assert state is not None
+        return state
+
+    def record_failure(
+        self, name: str, reason: str, *, now: datetime, status: str = "failing"
+    ) -> SourceState:
+        """A failed or rejected fetch: counted, with its reason; nothing else changes."""
+        self.db.execute(
+            """UPDATE sources SET status = :status, failures = failures + 1,
+                   last_error = :reason, last_error_at = :now, last_attempt_at = :now
+               WHERE name = :name""",
+            {"status": status, "reason": reason, "now": iso(now), "name": name},
+        )
+        state = self.source_state(name)
+        assert state is not None
+        return state
+
+    def set_source_fields(self, name: str, **fields: Any) -> None:
+        """Scheduling and notification bookkeeping (next_poll_at, notified_failing, status)."""
+        allowed = {"next_poll_at", "notified_failing", "status"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not a source field: {', '.join(sorted(unknown))}")
+        values = {k: iso(v) if isinstance(v, datetime) else v for k, v in fields.items()}
+        assignments = ", ".join(f"{k} = :{k}" for k in values)
+        self.db.execute(
+            f"UPDATE sources SET {assignments} WHERE name = :name", {**values, "name": name}
+        )
+
+    def add_snapshot(
+        self,
+        source: str,
+        *,
+        now: datetime,
+        content_hash: str | None,
+        outcome: str,
+        rows: int = 0,
+        new_periods: Sequence[ChartPeriodKey] = (),
+        latest_period: str | None = None,
+    ) -> int:
+        cursor = self.db.execute(
+            """INSERT INTO snapshots
+                   (source, fetched_at, content_hash, outcome, rows, new_periods, latest_period)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [
+                source,
+                iso(now),
+                content_hash,
+                outcome,
+                rows,
+                json.dumps([f"{c} {p}" for c, p in new_periods]) if new_periods else None,
+                latest_period,
+            ],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    # -- charts, periods and ranks -------------------------------------------
+
+    def stored_periods(self, source: str) -> dict[str, dict[str, StoredPeriod]]:
+        """chart -> period -> what is stored for it (country row counts and digest)."""
+        stored: dict[str, dict[str, StoredPeriod]] = {}
+        for chart in self.db.query("SELECT id, name FROM charts WHERE source = ?", [source]):
+            stored[chart["name"]] = {
+                row["period"]: StoredPeriod(json.loads(row["countries"]), row["digest"])
+                for row in self.db.query(
+                    "SELECT period, countries, digest FROM periods WHERE chart_id = ?",
+                    [chart["id"]],
+                )
+            }
+        return stored
+
+    def latest_periods(self, source: str) -> dict[str, str]:
+        """chart -> its newest stored period."""
+        return {
+            row["name"]: row["latest"]
+            for row in self.db.query(
+                """SELECT c.name, max(p.period) AS latest FROM charts c
+                   JOIN periods p ON p.chart_id = c.id WHERE c.source = ? GROUP BY c.id""",
+                [source],
+            )
+        }
+
+    def chart_ids(self, source: str, names: Iterable[str]) -> dict[str, int]:
+        """Chart name -> id, creating charts not seen before."""
+        ids = {}
+        for name in names:
+            self.db.execute(
+                "INSERT INTO charts (source, name) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [source, name],
+            )
+            ids[name] = self.db.execute(
+                "SELECT id FROM charts WHERE source = ? AND name = ?", [source, name]
+            ).fetchone()[0]
+        return ids
+
+    def put_period(
+        self,
+        chart_id: int,
+        summary: PeriodSummary,
+        rows: Sequence[ChartRow],
+        title_ids: dict[str, int],
+        snapshot_id: int,
+    ) -> None:
+        """Store (or replace) one chart's rows for one period, with its summary."""
+        conn = self.db.conn
+        conn.execute(
+            "DELETE FROM ranks WHERE chart_id = ? AND period = ?", [chart_id, summary.period]
+        )
+        conn.executemany(
+            """INSERT INTO ranks (chart_id, period, country, rank, title_id, season, weeks, extra)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (
+                    chart_id,
+                    row.period,
+                    row.country,
+                    row.rank,
+                    title_ids[row.key],
+                    row.season,
+                    row.weeks,
+                    json.dumps(row.extra, ensure_ascii=False) if row.extra else None,
+                )
+                for row in rows
+            ],
+        )
+        conn.execute(
+            """INSERT OR REPLACE INTO periods
+                   (chart_id, period, countries, rows, digest, snapshot_id)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [
+                chart_id,
+                summary.period,
+                json.dumps(summary.countries, sort_keys=True),
+                summary.rows,
+                summary.digest_hex,
+                snapshot_id,
+            ],
+        )
+
+    def period_rows(self, source: str, chart: str, period: str) -> list[ChartRow]:
+        """The stored rows of one chart in one period."""
+        return [
+            ChartRow(
+                chart=chart,
+                period=period,
+                country=row["country"],
+                rank=row["rank"],
+                title=row["name"],
+                artist=row["artist"],
+                season=row["season"],
+                weeks=row["weeks"],
+                extra=json.loads(row["extra"]) if row["extra"] else None,
+            )
+            for row in self.db.query(
+                """SELECT r.country, r.rank, r.season, r.weeks, r.extra, t.name, t.artist
+                   FROM ranks r JOIN charts c ON c.id = r.chart_id
+                   JOIN titles t ON t.id = r.title_id
+                   WHERE c.source = ? AND c.name = ? AND r.period = ?
+                   ORDER BY r.country, r.rank""",
+                [source, chart, period],
+            )
+        ]
+
+    # -- titles and standings ---------------------------------------------------
+
+    def title_candidates(self) -> list[Candidate]:
+        return [
+            Candidate(row["id"], row["name"], row["artist"])
+            for row in self.db.query("SELECT id, name, artist FROM titles ORDER BY id")
+        ]
+
+    def title_by_key(self, name: str, artist: str | None = None) -> Candidate | None:
+        rows = list(
+            self.db.query(
+                "SELECT id, name, artist FROM titles WHERE key = ?", [title_key(name, artist)]
+            )
+        )
+        return Candidate(rows[0]["id"], rows[0]["name"], rows[0]["artist"]) if rows else None
+
+    def title_ranks(self, title_id: int) -> list[TitleRank]:
+        """Every stored rank of a title, oldest period first."""
+        return [
+            TitleRank(
+                chart_id=row["chart_id"],
+                source=row["source"],
+                chart=row["name"],
+                period=row["period"],
+                country=row["country"],
+                rank=row["rank"],
+                weeks=row["weeks"],
+            )
+            for row in self.db.query(
+                """SELECT r.chart_id, c.source, c.name, r.period, r.country, r.rank, r.weeks
+                   FROM ranks r JOIN charts c ON c.id = r.chart_id
+                   WHERE r.title_id = ? ORDER BY r.period, c.source, c.name, r.country, r.rank""",
+                [title_id],
+            )
+        ]
+
+    def chart_periods(self, chart_id: int) -> list[str]:
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT period FROM periods WHERE chart_id = ? ORDER BY period", [chart_id]
+            )
+        ]
+
+    def chart_list(self) -> list[ChartInfo]:
+        """Every chart with stored periods, newest first."""
+        return [
+            ChartInfo(row["id"], row["source"], row["name"], row["latest"], row["previous"])
+            for row in self.db.query(
+                """SELECT c.id, c.source, c.name, max(p.period) AS latest,
+                       (SELECT max(q.period) FROM periods q
+                        WHERE q.chart_id = c.id AND q.period < max(p.period)) AS previous
+                   FROM charts c JOIN periods p ON p.chart_id = c.id
+                   GROUP BY c.id ORDER BY latest DESC, c.source, c.name"""
+            )
+        ]
+
+    def country_chart(self, chart_id: int, period: str, country: str) -> list[ChartLine]:
+        """One country's chart in one period, by rank."""
+        return [
+            ChartLine(row["rank"], row["title_id"], row["name"], row["artist"], row["season"])
+            for row in self.db.query(
+                """SELECT r.rank, r.title_id, t.name, t.artist, r.season FROM ranks r
+                   JOIN titles t ON t.id = r.title_id
+                   WHERE r.chart_id = ? AND r.period = ? AND r.country = ? ORDER BY r.rank""",
+                [chart_id, period, country],
+            )
+        ]
+
+    def chart_countries(self, chart_id: int, period: str) -> list[str]:
+        row = self.db.execute(
+            "SELECT countries FROM periods WHERE chart_id = ? AND period = ?", [chart_id, period]
+        ).fetchone()
+        return sorted(json.loads(row[0])) if row else []
+
+    def title_count(self) -> tuple[int, int]:
+        """(number of titles, highest id): cheap to ask, changes when titles are added."""
+        row = self.db.execute("SELECT count(*), coalesce(max(id), 0) FROM titles").fetchone()
+        return row[0], row[1]
