@@ -198,6 +198,44 @@ def import_(config_path: Path, location: str, source_name: str) -> None:
         err.print(f"warning: {warning}", markup=False, style="yellow")
 
 
+@main.command()
+@config_option
+@click.option("-v", "--verbose", is_flag=True, help="Log everything (debug level).")
+@known_errors
+def run(config_path: Path, verbose: bool) -> None:
+    """Run the Discord bot: slash commands, scheduled polls and alert delivery.
+
+    The token comes from CHARTBOT_DISCORD_TOKEN (or [discord] token). Stops
+    cleanly on SIGTERM or Ctrl-C; alerts not yet delivered wait in the outbox.
+    """
+    from bot.discord.client import BotError, run_bot
+
+    config = load_config(config_path)
+    logs.setup(config.logging.level, verbose=verbose)
+    try:
+        asyncio.run(run_bot(config))
+    except BotError as exc:
+        raise Failure(str(exc)) from None
+
+
+@main.command(name="sync-commands")
+@config_option
+@click.option("--guild", type=int, help="Register in this server only (instant, for testing).")
+@known_errors
+def sync_commands(config_path: Path, guild: int | None) -> None:
+    """Register the slash commands with Discord (globally, or in one server)."""
+    from bot.discord.client import BotError
+    from bot.discord.client import sync_commands as register
+
+    config = load(config_path)
+    try:
+        count = asyncio.run(register(config, guild))
+    except BotError as exc:
+        raise Failure(str(exc)) from None
+    where = f"in server {guild}" if guild else "globally (may take up to an hour to show)"
+    out.print(f"registered {count} slash commands {where}", markup=False)
+
+
 @main.command(name="check-config")
 @config_option
 @known_errors

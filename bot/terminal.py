@@ -14,9 +14,8 @@ from rich.markup import escape as escape_markup
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot import countries
 from bot.actions import TitleLookup
-from bot.alerts.render import alert_json, describe
+from bot.alerts.render import alert_json, describe, standing_rows
 from bot.config import Config
 from bot.engine.events import Event
 from bot.engine.standings import ChartStanding
@@ -90,46 +89,9 @@ def _standing_table(s: ChartStanding, markets: Sequence[str]) -> Table:
     )
     table.add_column(style="dim")
     table.add_column()
-    change = s.number_one_count - s.previous_number_one_count
-    since = f" ({change:+d} since {s.previous_period})" if s.previous_period else ""
-    table.add_row("#1 in", f"{_countries(s.number_one_count)}{since}")
-    if s.number_ones:
-        table.add_row("", _names(s.number_ones, 12))
-    table.add_row("charting in", _countries(len(s.ranks)))
-    for market in markets:
-        table.add_row(countries.label(market), _market(s, market))
-    table.add_row(
-        "best rank",
-        f"#{s.best_rank} on {s.best_rank_period} in {_names(s.best_rank_countries, 5)}",
-    )
-    table.add_row("in the chart", _count(s.periods_charted, s.unit))
+    for label, value in standing_rows(s, markets):
+        table.add_row(label, value)
     return table
-
-
-def _market(s: ChartStanding, market: str) -> str:
-    rank = s.ranks.get(market)
-    before = s.previous_ranks.get(market)
-    if rank is None:
-        return "not charting" + (f" (was #{before})" if before else "")
-    was = f" (was #{before})" if before and before != rank else ""
-    was = was or (" (new)" if before is None and s.previous_period else "")
-    weeks = s.weeks.get(market)
-    return f"#{rank}{was}" + (f" · {_count(weeks, s.unit)} in the chart" if weeks else "")
-
-
-def _names(codes: Sequence[str], limit: int) -> str:
-    """'Austria, Belgium and 44 more', by name."""
-    names = sorted(countries.name(c) for c in codes)
-    more = len(names) - limit
-    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
-
-
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
-
-
-def _countries(count: int) -> str:
-    return "1 country" if count == 1 else f"{count} countries"
 
 
 @contextmanager

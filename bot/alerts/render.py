@@ -9,7 +9,7 @@ a terminal or a log line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot import countries
@@ -21,6 +21,7 @@ from bot.engine.events import (
     NewNumberOne,
     NumberOneCount,
 )
+from bot.engine.standings import ChartStanding
 from bot.engine.titles import display
 
 _MARKDOWN = re.compile(r"([\\*_~|`\[\]<>])")
@@ -68,7 +69,7 @@ def describe(event: Event, strong: Callable[[str], str]) -> str:
 
 
 def _countries(count: int) -> str:
-    return f"{count} country" if count == 1 else f"{count} countries"
+    return counted(count, "country").replace("countrys", "countries")
 
 
 def _signed(change: int) -> str:
@@ -82,3 +83,46 @@ def alert_json(event: Event) -> dict[str, Any]:
     if "artist" in data:
         head["artist"] = data.pop("artist")
     return {**head, "text": markdown(event), **data}
+
+
+def standing_rows(s: ChartStanding, markets: Sequence[str]) -> list[tuple[str, str]]:
+    """(label, value) lines saying where a title stands on one chart, for a table or an embed."""
+    change = s.number_one_count - s.previous_number_one_count
+    since = f" ({change:+d} since {s.previous_period})" if s.previous_period else ""
+    rows = [("#1 in", f"{_countries(s.number_one_count)}{since}")]
+    if s.number_ones:
+        rows.append(("", country_names(s.number_ones, 12)))
+    rows.append(("charting in", _countries(len(s.ranks))))
+    rows += [(countries.label(market), market_text(s, market)) for market in markets]
+    rows.append(
+        (
+            "best rank",
+            f"#{s.best_rank} on {s.best_rank_period} in {country_names(s.best_rank_countries, 5)}",
+        )
+    )
+    rows.append(("in the chart", counted(s.periods_charted, s.unit)))
+    return rows
+
+
+def market_text(s: ChartStanding, market: str) -> str:
+    """'#2 (was #3) · 3 weeks in the chart', 'not charting (was #9)'."""
+    rank = s.ranks.get(market)
+    before = s.previous_ranks.get(market)
+    if rank is None:
+        return "not charting" + (f" (was #{before})" if before else "")
+    was = f" (was #{before})" if before and before != rank else ""
+    was = was or (" (new)" if before is None and s.previous_period else "")
+    weeks = s.weeks.get(market)
+    return f"#{rank}{was}" + (f" · {counted(weeks, s.unit)} in the chart" if weeks else "")
+
+
+def country_names(codes: Sequence[str], limit: int) -> str:
+    """'Austria, Belgium and 44 more', by name."""
+    names = sorted(countries.name(c) for c in codes)
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def counted(number: int, unit: str) -> str:
+    """'1 week', '3 weeks'."""
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"

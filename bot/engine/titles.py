@@ -8,6 +8,7 @@ de mujer" and "Cafe Con Aroma De Mujer" are one title, two songs called
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -65,46 +66,104 @@ def _comparable(text: str) -> str:
     return _ARTICLES.sub("", normalise(text))
 
 
-def match_title(query: str, candidates: Sequence[Candidate], *, limit: int = 5) -> Match:
-    """Find the title a person meant.
+class TitleIndex:
+    """The known titles, ready for lookups: exact, by prefix (autocomplete), fuzzy.
 
-    An exact normalised match wins (with or without a leading article, with or
-    without the artist); then a clear fuzzy winner; otherwise the closest names
-    come back as "did you mean" suggestions.
+    Built once from the store's titles and rebuilt when titles are added, so
+    each keystroke of an autocomplete costs a dictionary or bisect lookup,
+    and only a query with few prefix hits falls back to fuzzy scoring.
     """
-    wanted = _comparable(query)
-    if not wanted:
-        return Match(None, tuple(candidates[:limit]))
-    exact = [c for c in candidates if wanted in (_comparable(c.name), _comparable(c.label))]
-    if exact:
-        return Match(exact[0], tuple(exact[1:limit]))
-    ranked = rank_candidates(query, candidates, limit=limit)
-    if not ranked:
-        return Match(None, ())
-    (best, best_score), rest = ranked[0], ranked[1:]
-    runner_up = rest[0][1] if rest else 0.0
-    if best_score >= 90 and best_score - runner_up >= 3:
-        return Match(best, tuple(c for c, _ in rest))
-    return Match(None, tuple(c for c, _ in ranked))
+
+    def __init__(self, candidates: Sequence[Candidate] = ()) -> None:
+        self.candidates = list(candidates)
+        self.keys = [_comparable(c.label) for c in self.candidates]
+        self._by_id = {c.id: c for c in self.candidates}
+        self._exact: dict[str, list[int]] = {}
+        for index, candidate in enumerate(self.candidates):
+            for key in {_comparable(candidate.name), self.keys[index]}:
+                self._exact.setdefault(key, []).append(index)
+        words = sorted(
+            (word_key, index) for index, key in enumerate(self.keys) for word_key in _suffixes(key)
+        )
+        self._words = [w for w, _ in words]
+        self._word_owner = [i for _, i in words]
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def get(self, title_id: int) -> Candidate | None:
+        return self._by_id.get(title_id)
+
+    def search(self, query: str, limit: int = 25) -> list[Candidate]:
+        """What to offer while someone types: titles starting with it, then containing a
+        word starting with it, then fuzzy matches. At most `limit`."""
+        wanted = _comparable(query)
+        if not wanted:
+            return self.candidates[-limit:][::-1]  # the newest titles
+        found: list[int] = []
+        seen: set[int] = set()
+        start = bisect.bisect_left(self._words, wanted)
+        for position in range(start, len(self._words)):
+            if not self._words[position].startswith(wanted) or len(found) >= limit * 4:
+                break
+            owner = self._word_owner[position]
+            if owner not in seen:
+                seen.add(owner)
+                found.append(owner)
+        # whole-title prefixes first, then shorter titles
+        found.sort(key=lambda i: (not self.keys[i].startswith(wanted), len(self.keys[i]), i))
+        result = [self.candidates[i] for i in found[:limit]]
+        if len(result) < min(limit, 5) and len(wanted) >= 3:
+            for candidate, _ in self.ranked(query, limit=limit):
+                if candidate.id not in {c.id for c in result}:
+                    result.append(candidate)
+        return result[:limit]
+
+    def ranked(
+        self, query: str, *, limit: int = 25, cutoff: float = 55
+    ) -> list[tuple[Candidate, float]]:
+        """Candidates ordered by fuzzy similarity to the query."""
+        wanted = _comparable(query)
+        if not wanted:
+            return [(c, 0.0) for c in self.candidates[:limit]]
+        found = process.extract(
+            wanted, self.keys, scorer=_score, processor=None, limit=limit, score_cutoff=cutoff
+        )
+        return [(self.candidates[index], score) for _, score, index in found]
+
+    def match(self, query: str, *, limit: int = 5) -> Match:
+        """Find the title a person meant.
+
+        An exact normalised match wins (with or without a leading article, with or
+        without the artist); then a clear fuzzy winner; otherwise the closest names
+        come back as "did you mean" suggestions.
+        """
+        wanted = _comparable(query)
+        if not wanted:
+            return Match(None, tuple(self.candidates[:limit]))
+        exact = self._exact.get(wanted)
+        if exact:
+            hits = [self.candidates[i] for i in exact]
+            return Match(hits[0], tuple(hits[1:limit]))
+        ranked = self.ranked(query, limit=limit)
+        if not ranked:
+            return Match(None, ())
+        (best, best_score), rest = ranked[0], ranked[1:]
+        runner_up = rest[0][1] if rest else 0.0
+        if best_score >= 90 and best_score - runner_up >= 3:
+            return Match(best, tuple(c for c, _ in rest))
+        return Match(None, tuple(c for c, _ in ranked))
 
 
-def rank_candidates(
-    query: str, candidates: Sequence[Candidate], *, limit: int = 25, cutoff: float = 55
-) -> list[tuple[Candidate, float]]:
-    """Candidates ordered by how well they match what was typed so far."""
-    wanted = _comparable(query)
-    if not wanted:
-        return [(c, 0.0) for c in candidates[:limit]]
-    choices = [_comparable(c.label) for c in candidates]
-    found = process.extract(
-        wanted,
-        choices,
-        scorer=_score,
-        processor=None,
-        limit=limit,
-        score_cutoff=cutoff,
-    )
-    return [(candidates[index], score) for _, score, index in found]
+def _suffixes(key: str) -> list[str]:
+    """'all of us are dead' -> each tail starting at a word: 'all of us…', 'of us…', 'us…'."""
+    starts = [0] + [i + 1 for i, c in enumerate(key) if c == " "]
+    return [key[i:] for i in starts]
+
+
+def match_title(query: str, candidates: Sequence[Candidate], *, limit: int = 5) -> Match:
+    """Find the title a person meant among `candidates` (see TitleIndex.match)."""
+    return TitleIndex(candidates).match(query, limit=limit)
 
 
 def _score(query: str, choice: str, **kwargs: object) -> float:

@@ -1,0 +1,146 @@
+"""Batching deliveries into messages that fit Discord's limits. Pure: no I/O, no discord.py.
+
+A channel gets everything due for it in as few messages as fit (one embed per
+chart and period, at most 10 embeds and 6000 characters a message). A
+subscriber gets one message per title per poll. Each message carries a nonce
+made from its first delivery id; a message resent after a crash is rebuilt
+from the same deliveries and carries the same nonce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from itertools import groupby
+
+from bot import countries
+from bot.alerts.render import markdown
+from bot.engine.events import Event, NumberOneCount
+from bot.store.base import PendingDelivery
+
+MAX_EMBEDS = 10
+MAX_DESCRIPTION = 4096
+MAX_TOTAL = 6000
+MAX_TITLE = 256
+COLOR = 0xE50914
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedSpec:
+    title: str
+    description: str
+    footer: str | None = None
+    color: int = COLOR
+
+    @property
+    def size(self) -> int:
+        return len(self.title) + len(self.description) + len(self.footer or "")
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    destination: str
+    delivery_ids: tuple[int, ...]
+    nonce: str
+    embeds: tuple[EmbedSpec, ...]
+    content: str | None = None
+    mention_user: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.destination.split(":", 1)[0]
+
+    @property
+    def target(self) -> int:
+        """The channel (channel:, mention:) or user (dm:) the message goes to."""
+        return int(self.destination.split(":")[1])
+
+
+def nonce_for(delivery_ids: Iterable[int]) -> str:
+    return f"cb{min(delivery_ids)}"
+
+
+def alert_line(event: Event) -> str:
+    line = markdown(event)
+    if isinstance(event, NumberOneCount) and 0 < len(event.gained) <= 8:
+        line += " · new: " + " ".join(countries.flag(c) or c for c in event.gained)
+    return line
+
+
+def build_messages(deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessage]:
+    """Messages for these deliveries: claimed batches as they were, the rest batched anew."""
+    messages: list[OutgoingMessage] = []
+    claimed = sorted(
+        (d for d in deliveries if d.status == "sending" and d.batch_key),
+        key=lambda d: (str(d.batch_key), d.id),
+    )
+    for key, group in groupby(claimed, lambda d: str(d.batch_key)):
+        batch = list(group)
+        rebuilt = _compose(batch[0].destination, batch)
+        # Built to fit one message, it goes out as one under its nonce (more only if
+        # the alert text grew since, e.g. after an upgrade).
+        messages.append(replace(rebuilt[0], nonce=key))
+        messages += rebuilt[1:]
+    fresh = [d for d in deliveries if not (d.status == "sending" and d.batch_key)]
+    by_destination: dict[str, list[PendingDelivery]] = {}
+    for delivery in sorted(fresh, key=lambda d: d.id):
+        by_destination.setdefault(delivery.destination, []).append(delivery)
+    for destination, group in by_destination.items():
+        if destination.startswith("channel:"):
+            messages += _compose(destination, group)
+        else:  # a subscriber: one message per title per period
+            for _, per_title in groupby(sorted(group, key=_title_period), _title_period):
+                messages += _compose(destination, list(per_title))
+    return messages
+
+
+def _title_period(delivery: PendingDelivery) -> tuple[str, str, str]:
+    return (delivery.event.title_key, delivery.event.source, delivery.event.period)
+
+
+def _section(delivery: PendingDelivery) -> tuple[str, str, str]:
+    return (delivery.event.source, delivery.event.chart, delivery.event.period)
+
+
+def _compose(destination: str, deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessage]:
+    """Lines -> embeds (one or more per chart and period) -> messages, each within limits."""
+    embeds: list[tuple[EmbedSpec, list[int]]] = []
+    ordered = sorted(deliveries, key=lambda d: (*_section(d), d.id))
+    for (source, chart, period), group in groupby(ordered, _section):
+        title, footer = f"{source} · {chart}"[:MAX_TITLE], f"chart of {period}"
+        lines: list[str] = []
+        ids: list[int] = []
+        for delivery in group:
+            line = alert_line(delivery.event)[: MAX_DESCRIPTION // 2]
+            if lines and len("\n".join([*lines, line])) > MAX_DESCRIPTION:
+                embeds.append((EmbedSpec(title, "\n".join(lines), footer), ids))
+                lines, ids = [], []
+            lines.append(line)
+            ids.append(delivery.id)
+        embeds.append((EmbedSpec(title, "\n".join(lines), footer), ids))
+
+    mention = int(destination.split(":")[2]) if destination.startswith("mention:") else None
+    content = f"<@{mention}>" if mention else None
+    messages: list[OutgoingMessage] = []
+    current: list[EmbedSpec] = []
+    current_ids: list[int] = []
+    for spec, ids in embeds:
+        total = sum(e.size for e in current)
+        if current and (len(current) == MAX_EMBEDS or total + spec.size > MAX_TOTAL):
+            messages.append(_message(destination, current, current_ids, content, mention))
+            current, current_ids = [], []
+        current.append(spec)
+        current_ids += ids
+    if current:
+        messages.append(_message(destination, current, current_ids, content, mention))
+    return messages
+
+
+def _message(
+    destination: str,
+    embeds: list[EmbedSpec],
+    ids: list[int],
+    content: str | None,
+    mention: int | None,
+) -> OutgoingMessage:
+    return OutgoingMessage(destination, tuple(ids), nonce_for(ids), tuple(embeds), content, mention)

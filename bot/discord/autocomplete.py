@@ -1,0 +1,74 @@
+"""Autocomplete for the commands' options: titles, countries, charts (at most 25 each).
+
+Title choices carry the title's id as their value ("id:123"), so a picked
+choice needs no second fuzzy lookup; a value typed by hand still works, it is
+matched like `chartbot rank` matches.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot import countries
+from bot.alerts.render import escape
+from bot.engine.titles import Candidate, Match
+from bot.store.store import Store
+
+if TYPE_CHECKING:
+    from bot.discord.client import ChartBot
+
+MAX_CHOICES = 25
+MAX_NAME = 100
+ID_PREFIX = "id:"
+
+
+def title_choice(candidate: Candidate) -> app_commands.Choice[str]:
+    return app_commands.Choice(name=candidate.label[:MAX_NAME], value=f"{ID_PREFIX}{candidate.id}")
+
+
+async def titles(
+    interaction: discord.Interaction[ChartBot], current: str
+) -> list[app_commands.Choice[str]]:
+    bot = interaction.client
+    return [title_choice(c) for c in bot.titles.search(current, MAX_CHOICES)]
+
+
+async def countries_choices(
+    interaction: discord.Interaction[ChartBot], current: str
+) -> list[app_commands.Choice[str]]:
+    return [
+        app_commands.Choice(name=countries.label(code)[:MAX_NAME], value=code)
+        for code in countries.search(current, MAX_CHOICES)
+    ]
+
+
+async def charts(
+    interaction: discord.Interaction[ChartBot], current: str
+) -> list[app_commands.Choice[str]]:
+    known = await interaction.client.db.call(Store.chart_list)
+    wanted = current.casefold()
+    return [
+        app_commands.Choice(name=f"{c.source} · {c.name}"[:MAX_NAME], value=str(c.id))
+        for c in known
+        if wanted in f"{c.source} {c.name}".casefold()
+    ][:MAX_CHOICES]
+
+
+def find_title(bot: ChartBot, value: str) -> Match:
+    """A picked choice ("id:123") or text typed by hand -> the title, or suggestions."""
+    if value.startswith(ID_PREFIX) and value[len(ID_PREFIX) :].isdigit():
+        found = bot.titles.get(int(value[len(ID_PREFIX) :]))
+        if found is not None:
+            return Match(found)
+    return bot.titles.match(value)
+
+
+def did_you_mean(value: str, match: Match) -> str:
+    shown = value if not value.startswith(ID_PREFIX) else "that title"
+    if not match.suggestions:
+        return f"I don't know a title called **{escape(shown)}** yet."
+    names = ", ".join(f"**{escape(c.label)}**" for c in match.suggestions[:5])
+    return f"I don't know **{escape(shown)}**. Did you mean {names}?"

@@ -1,0 +1,221 @@
+"""The bot: one process, one event loop, discord.py's AutoShardedBot with chartbot's cogs.
+
+`setup_hook` opens the shared resources (the store's thread, an HTTP session
+for the chart sources, the title index for autocomplete) and loads each cog
+on its own, so one broken cog never stops the bot. The polling scheduler and
+the dispatcher are cogs too; `sync-commands` loads only the command cogs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import signal
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.actions import http_session
+from bot.config import Config, ConfigError
+from bot.discord.endpoints import point_at
+from bot.engine.titles import TitleIndex
+from bot.store.store import Store, StoreError
+from bot.store.thread import StoreThread
+
+log = logging.getLogger(__name__)
+
+COMMAND_COGS = (
+    "bot.discord.cogs.charts",
+    "bot.discord.cogs.subscriptions",
+    "bot.discord.cogs.alerts",
+    "bot.discord.cogs.status",
+)
+RUNTIME_COGS = ("bot.discord.cogs.polling", "bot.discord.cogs.delivery")
+
+
+class BotError(Exception):
+    """The bot cannot start or go on; the message is ready for the user."""
+
+
+class ChartBot(commands.AutoShardedBot):
+    def __init__(self, config: Config, *, runtime: bool = True) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # channels and roles, to check the bot may post somewhere
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            chunk_guilds_at_startup=False,
+            max_messages=None,
+        )
+        self.config = config
+        self.runtime = runtime
+        self.db = StoreThread(config.database_path)
+        self.session: aiohttp.ClientSession | None = None
+        self.titles = TitleIndex()
+        self.titles_version: tuple[int, int] = (-1, -1)
+        self.deliveries_waiting = asyncio.Event()
+        self.failed_cogs: list[str] = []
+
+    async def setup_hook(self) -> None:
+        await self.db.open()
+        self.session = http_session()
+        await self.refresh_titles()
+        for name in COMMAND_COGS + (RUNTIME_COGS if self.runtime else ()):
+            try:
+                await self.load_extension(name)
+            except Exception:
+                self.failed_cogs.append(name)
+                log.exception("cog %s failed to load; the bot goes on without it", name)
+        self.tree.on_error = self.on_app_command_error
+        if self.runtime:
+            await self.sync_commands_if_changed()
+
+    async def close(self) -> None:
+        await super().close()  # unloads the cogs: the scheduler and dispatcher stop first
+        if self.session is not None:
+            await self.session.close()
+        await self.db.close()
+
+    async def refresh_titles(self) -> None:
+        """Reload the autocomplete index when titles were added (cheap to ask)."""
+        version = await self.db.call(Store.title_count)
+        if version != self.titles_version:
+            candidates = await self.db.call(Store.title_candidates)
+            self.titles = await asyncio.to_thread(TitleIndex, candidates)
+            self.titles_version = version
+
+    def commands_payload(self) -> list[dict[str, Any]]:
+        return [command.to_dict(self.tree) for command in self.tree.get_commands()]
+
+    async def sync_commands(self, guild_id: int | None = None) -> int:
+        """Register the slash commands, globally or in one guild (instant, for testing)."""
+        if guild_id is None:
+            synced = await self.tree.sync()
+        else:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        return len(synced)
+
+    async def sync_commands_if_changed(self) -> None:
+        """Register the commands when they differ from what was last registered."""
+        payload = json.dumps(self.commands_payload(), sort_keys=True)
+        digest = hashlib.sha256(payload.encode()).hexdigest()
+        key = f"commands:{self.application_id}"
+        if await self.db.call(Store.get_meta, key) == digest:
+            return
+        try:
+            count = await self.sync_commands()
+        except discord.HTTPException as exc:
+            log.warning("could not register the slash commands (%s); run sync-commands", exc)
+            return
+        await self.db.call(Store.set_meta, key, digest)
+        log.info("registered %d slash commands", count)
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """The one place a command's unexpected error ends: logged, and a short apology."""
+        if isinstance(error, app_commands.CheckFailure) and interaction.response.is_done():
+            return  # the check has answered already
+        if isinstance(error, app_commands.CommandOnCooldown):
+            text = f"Slow down a little: try again in {error.retry_after:.0f}s."
+        elif isinstance(error, app_commands.MissingPermissions):
+            text = "You need the Manage Server permission for that."
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            text = "That only works in a server."
+        elif isinstance(error, app_commands.TransformerError):
+            text = (
+                f"I can't use “{error.value}” there: I may not see it, or it is not a text channel."
+            )
+        else:
+            log.error(
+                "command /%s failed",
+                getattr(interaction.command, "qualified_name", "?"),
+                exc_info=error,
+            )
+            text = "Something went wrong on my side; it has been logged."
+        await reply(interaction, text, ephemeral=True)
+
+
+async def reply(interaction: discord.Interaction, text: str, *, ephemeral: bool = True) -> None:
+    """Answer an interaction whether or not it was already answered or deferred."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=ephemeral)
+        else:
+            await interaction.response.send_message(text, ephemeral=ephemeral)
+    except discord.HTTPException:
+        log.warning("could not answer an interaction", exc_info=True)
+
+
+def _token(config: Config) -> str:
+    token = config.discord_token()
+    if not token:
+        raise ConfigError(
+            "no Discord token: set CHARTBOT_DISCORD_TOKEN (or [discord] token in the config)"
+        )
+    return token
+
+
+async def run_bot(config: Config) -> None:
+    """Run until SIGTERM or Ctrl-C; raise BotError with a clear message when Discord says no."""
+    token = _token(config)
+    point_at(config.discord.api_base, config.discord.gateway_url)
+    bot = ChartBot(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with bot:
+            runner = asyncio.create_task(bot.start(token))
+            stopper = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                log.info("shutting down")
+                await bot.close()
+            else:
+                stopper.cancel()
+            await runner
+    except discord.LoginFailure:
+        raise BotError("Discord rejected the token (401): check CHARTBOT_DISCORD_TOKEN") from None
+    except discord.PrivilegedIntentsRequired as exc:
+        raise BotError(f"Discord refused the connection: {exc}") from None
+    except (aiohttp.ClientConnectorError, discord.GatewayNotFound) as exc:
+        raise BotError(f"cannot reach Discord at {config.discord.api_base}: {exc}") from None
+    except discord.HTTPException as exc:
+        raise BotError(f"Discord answered HTTP {exc.status} while starting: {exc.text}") from None
+    except StoreError:
+        raise
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
+async def sync_commands(config: Config, guild_id: int | None) -> int:
+    """Log in over HTTP only, register the commands, log out."""
+    token = _token(config)
+    point_at(config.discord.api_base, config.discord.gateway_url)
+    bot = ChartBot(config, runtime=False)
+    try:
+        async with bot:
+            await bot.login(token)
+            return await bot.sync_commands(guild_id)
+    except discord.LoginFailure:
+        raise BotError("Discord rejected the token (401): check CHARTBOT_DISCORD_TOKEN") from None
+    except aiohttp.ClientConnectorError as exc:
+        raise BotError(f"cannot reach Discord at {config.discord.api_base}: {exc}") from None
+    except discord.HTTPException as exc:
+        raise BotError(f"Discord answered HTTP {exc.status}: {exc.text}") from None

@@ -1,0 +1,1 @@
+"""One cog per feature; each is an extension the bot loads on its own."""

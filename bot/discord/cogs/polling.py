@@ -1,0 +1,90 @@
+"""Polling on a schedule: one APScheduler job per source, on the bot's own event loop.
+
+Each job has max_instances=1 (a slow poll is never doubled), coalesce (missed
+runs collapse into one), jitter (sources do not all fire at once) and a
+misfire grace time. After a restart a source is polled at once only if its
+interval has passed since its last attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from discord.ext import commands
+
+from bot.actions import alert_policy
+from bot.pipeline import poll_source
+from bot.sources.registry import build_source
+from bot.store.store import SourceState, Store, utcnow
+
+if TYPE_CHECKING:
+    from bot.discord.client import ChartBot
+
+log = logging.getLogger(__name__)
+
+
+def first_run(state: SourceState | None, every: timedelta, now: datetime) -> datetime:
+    """When a source's first poll after start should happen."""
+    if state is None or state.last_attempt_at is None:
+        return now + timedelta(seconds=random.uniform(0, 2))
+    due = state.last_attempt_at + every
+    return max(due, now + timedelta(seconds=random.uniform(0, 2)))
+
+
+class Polling(commands.Cog):
+    def __init__(self, bot: ChartBot) -> None:
+        self.bot = bot
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.sources = {
+            s.name: build_source(s, bot.config.base_dir) for s in bot.config.sources if s.enabled
+        }
+
+    async def cog_load(self) -> None:
+        states = {s.name: s for s in await self.bot.db.call(Store.source_states)}
+        now = utcnow()
+        for name, source in self.sources.items():
+            every = source.config.every
+            seconds = every.total_seconds()
+            self.scheduler.add_job(
+                self.poll,
+                IntervalTrigger(seconds=seconds, jitter=min(300, int(seconds * 0.05))),
+                args=[name],
+                id=name,
+                name=f"poll {name}",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=max(30, int(seconds / 2)),
+                next_run_time=first_run(states.get(name), every, now),
+            )
+        self.scheduler.start()
+        log.info("polling %d sources", len(self.sources))
+
+    async def cog_unload(self) -> None:
+        # A poll under way is one transaction: stopping here loses or repeats nothing.
+        self.scheduler.shutdown(wait=False)
+
+    def next_poll(self, name: str) -> datetime | None:
+        job = self.scheduler.get_job(name)
+        return job.next_run_time if job is not None else None
+
+    async def poll(self, name: str) -> None:
+        outcome = await poll_source(
+            self.sources[name],
+            self.bot.db,
+            session=self.bot.session,
+            policy=alert_policy(self.bot.config),
+        )
+        (log.warning if outcome.failed else log.info)("poll %s", outcome.summary)
+        if outcome.deliveries:
+            self.bot.deliveries_waiting.set()
+        if outcome.new_periods:
+            await self.bot.refresh_titles()
+
+
+async def setup(bot: ChartBot) -> None:
+    await bot.add_cog(Polling(bot))

@@ -1,0 +1,71 @@
+"""Sending outbox messages with discord.py, and sorting its errors into what to do next."""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+import discord
+
+from bot.delivery.dispatcher import DestinationGone, MessageRefused, Transient
+from bot.delivery.messages import OutgoingMessage
+
+log = logging.getLogger(__name__)
+
+
+class DiscordSender:
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def send(self, message: OutgoingMessage) -> int:
+        embeds = [
+            discord.Embed(title=e.title, description=e.description, color=e.color).set_footer(
+                text=e.footer
+            )
+            for e in message.embeds
+        ]
+        if message.mention_user is not None:
+            # A subscriber asked to be mentioned: them, and nobody else.
+            allowed = discord.AllowedMentions(
+                everyone=False, roles=False, users=[discord.Object(message.mention_user)]
+            )
+        else:
+            allowed = discord.AllowedMentions.none()
+        try:
+            channel: discord.abc.Messageable
+            if message.kind == "dm":
+                channel = await self.client.create_dm(discord.Object(message.target))
+            else:
+                channel = self.client.get_partial_messageable(message.target)
+            sent = await channel.send(
+                content=message.content,
+                embeds=embeds,
+                allowed_mentions=allowed,
+                nonce=message.nonce,
+            )
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise DestinationGone(_describe(exc)) from None
+        except discord.DiscordServerError as exc:
+            raise Transient(_describe(exc)) from None
+        except discord.RateLimited as exc:
+            raise Transient("rate limited", retry_after=exc.retry_after) from None
+        except discord.HTTPException as exc:
+            if exc.status == 429:  # a 429 discord.py did not wait out itself
+                raise Transient(_describe(exc), retry_after=_retry_after(exc)) from None
+            raise MessageRefused(_describe(exc)) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise Transient(f"cannot reach Discord: {type(exc).__name__}: {exc}") from None
+        return sent.id
+
+
+def _describe(exc: discord.HTTPException) -> str:
+    text = exc.text or exc.response.reason or ""
+    code = f", code {exc.code}" if exc.code else ""
+    return f"HTTP {exc.status} {text}{code}".strip()
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    try:
+        return float(exc.response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
