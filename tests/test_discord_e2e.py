@@ -348,3 +348,92 @@ def test_sigterm_shuts_down_cleanly(bot):
     assert bot.stop(signal.SIGTERM) == 0
     assert "shutting down" in bot.output()
     assert TOKEN not in bot.output()
+
+
+def test_the_bots_own_schedule_polls_and_alerts(tmp_path, fake):
+    (tmp_path / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
+    config = write_bot_config(tmp_path, fake, "top10.tsv", every="1s")
+    process = BotProcess(config).start().wait_ready()
+    try:
+        process.wait_for_log("baseline recorded")
+        set_alert_channel(fake)
+        (tmp_path / "top10.tsv").write_text(WEEK_2, encoding="utf-8")
+        process.wait_for_log("stored Films 2022-01-16, TV 2022-01-16")
+        wait_until(lambda: len(fake.messages_to(CHANNEL_ID)) == 2 and all_delivered(config), 20)
+        assert "Brazen" in fake.messages_to(CHANNEL_ID)[1]["embeds"][0]["description"]
+    finally:
+        process.stop()
+
+
+def test_top_shows_a_countrys_chart_with_movement(bot, fake, config):
+    publish_week_2(config)
+    interaction = fake.interact(
+        "top",
+        [{"name": "country", "type": 3, "value": "US"}, {"name": "chart", "type": 3, "value": "TV"}],
+    )
+    [reply] = answer(fake, interaction)
+    embed = reply["data"]["embeds"][0]
+    assert embed["title"].startswith("netflix · TV · ")
+    assert "United States" in embed["title"]
+    us = [r for r in rows(WEEK_2) if r["country_iso2"] == "US" and r["week"] == "2022-01-16"]
+    first = next(r for r in us if r["category"] == "TV" and r["weekly_rank"] == "1")
+    assert f"` 1` **{first['show_title']}**" in embed["description"]
+    assert embed["footer"]["text"] == "chart of 2022-01-16"
+
+
+def test_status_shows_each_source(bot, fake):
+    [reply] = answer(fake, fake.interact("status"))
+    field = reply["data"]["embeds"][0]["fields"][0]
+    assert field["name"] == "netflix"
+    assert "health: 🟢 ok" in field["value"] and "latest chart: 2022-01-09" in field["value"]
+    assert reply["data"]["flags"] & EPHEMERAL
+
+
+def test_alert_settings_change_what_alerts(bot, fake, config):
+    set_alert_channel(fake)
+    interaction = fake.interact(
+        "alerts",
+        [
+            {
+                "name": "settings",
+                "type": 1,
+                "options": [
+                    {"name": "min_countries", "type": 4, "value": 7},
+                    {"name": "watched_markets", "type": 3, "value": "Japan, KR"},
+                ],
+            }
+        ],
+        user_id=ADMIN_ID,
+        permissions=ALL_PERMISSIONS,
+    )
+    [reply] = answer(fake, interaction)
+    assert "from N = 7" in reply["data"]["content"]
+    assert "Japan" in reply["data"]["content"] and "South Korea" in reply["data"]["content"]
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config), 20)
+    text = "\n".join(
+        e["description"] for m in fake.messages_to(CHANNEL_ID)[1:] for e in m["embeds"]
+    )
+    assert "Brazen is now #1" not in text  # 6 countries: under this server's minimum of 7
+    assert "takes #1 in United States" not in text  # not a watched market here any more
+    assert "**Mother/Android** takes #1 in South Korea (was #4)" in text
+
+
+def test_unsubscribe_stops_the_dms(bot, fake, config):
+    answer(fake, fake.interact("subscribe", [{"name": "title", "type": 3, "value": "Stay Close"}]))
+    [reply] = answer(
+        fake, fake.interact("unsubscribe", [{"name": "title", "type": 3, "value": "Stay Close"}])
+    )
+    assert "no longer follow **Stay Close**" in reply["data"]["content"]
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config), 20)
+    assert fake.dms_to(MEMBER_ID) == []
+
+
+def test_a_gateway_disconnect_is_survived(bot, fake, config):
+    set_alert_channel(fake)
+    fake.disconnect_gateway()
+    fake.wait_connected(30)
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config) and len(fake.messages_to(CHANNEL_ID)) == 2, 30)
+    assert fake.resumed + fake.identified >= 2

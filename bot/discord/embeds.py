@@ -53,11 +53,13 @@ def top_embed(
     before = {line.title_id: line.rank for line in previous}
     rows = []
     for line in lines[:50]:
-        name = escape(line.title if not line.artist else f"{line.title} — {line.artist}")
+        name = f"**{escape(line.title)}**"
+        if line.artist:
+            name += f" — {escape(line.artist)}"
         if line.season and line.season != line.title:
             name += f" ({escape(line.season.removeprefix(line.title + ': '))})"
         moved = _movement(before.get(line.title_id), line.rank, bool(previous))
-        rows.append(f"`{line.rank:>2}` **{name}** {moved}")
+        rows.append(f"`{line.rank:>2}` {name} {moved}")
     embed.description = (
         "\n".join(rows)[:4096] if rows else "No chart for this country in the latest period."
     )
