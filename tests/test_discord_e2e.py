@@ -369,7 +369,10 @@ def test_top_shows_a_countrys_chart_with_movement(bot, fake, config):
     publish_week_2(config)
     interaction = fake.interact(
         "top",
-        [{"name": "country", "type": 3, "value": "US"}, {"name": "chart", "type": 3, "value": "TV"}],
+        [
+            {"name": "country", "type": 3, "value": "US"},
+            {"name": "chart", "type": 3, "value": "TV"},
+        ],
     )
     [reply] = answer(fake, interaction)
     embed = reply["data"]["embeds"][0]
