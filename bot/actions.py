@@ -20,7 +20,7 @@ from bot.engine.standings import ChartStanding, standings
 from bot.engine.titles import Candidate, Match, match_title
 from bot.faults import checkpoint
 from bot.pipeline import PollOutcome, Progress, commit_snapshot, poll_source
-from bot.sources.base import SourceError, Unchanged, Validators
+from bot.sources.base import Source, SourceError, Unchanged
 from bot.sources.fetch import USER_AGENT
 from bot.sources.registry import build_source
 from bot.store.store import Store, StoreError, utcnow
@@ -40,11 +40,18 @@ def http_session(**kwargs: Any) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}, **kwargs)
 
 
+def configured_sources(config: Config) -> list[Source]:
+    """The enabled sources, ready to fetch."""
+    aliases = config.title_aliases()
+    return [build_source(s, config.base_dir, aliases) for s in config.sources if s.enabled]
+
+
 async def poll_once(config: Config, *, terminal: bool = False) -> list[PollOutcome]:
     """Poll every enabled source once, concurrently; one outcome per source."""
-    sources = [build_source(s, config.base_dir) for s in config.sources if s.enabled]
+    sources = configured_sources(config)
     db = await StoreThread(config.database_path).open()
     try:
+        await db.call(Store.merge_titles, config.titles.merge)
         async with http_session() as session:
             return list(
                 await asyncio.gather(
@@ -131,14 +138,14 @@ async def import_history(
     progress: Progress | None = None,
 ) -> PollOutcome:
     """Load a whole file of history into the store: no events, no alerts; idempotent."""
-    source = build_source(config.source(source_name), config.base_dir)
+    source = build_source(config.source(source_name), config.base_dir, config.title_aliases())
     db = await StoreThread(config.database_path).open()
     try:
         async with http_session() as session:
             if progress:
                 progress("fetch", 0, 1)
             snapshot = await source.fetch_snapshot(
-                session=session, validators=Validators(), stored_hash=None, location=location
+                session=session, validators={}, stored_hash=None, location=location
             )
             if isinstance(snapshot, Unchanged):  # a 304 to an unconditional request
                 raise SourceError("the server answered 304 Not Modified to a plain request")

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from bot import countries
+from bot.engine.titles import TitleAliases, title_key
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,28 @@ def _check_location(value: str) -> str:
 SourceConfig = Annotated[NetflixSourceConfig, Field(discriminator="kind")]
 
 
+class TitlesConfig(_Strict):
+    """Title identity beyond spelling: groups of names that are one title."""
+
+    merge: list[list[str]] = Field(default_factory=list)
+
+    @field_validator("merge")
+    @classmethod
+    def _groups(cls, groups: list[list[str]]) -> list[list[str]]:
+        seen: dict[str, int] = {}
+        for index, group in enumerate(groups):
+            if len(group) < 2:
+                raise ValueError(f"group {index + 1} names one title; a merge needs two or more")
+            for name in group:
+                if not name.strip():
+                    raise ValueError(f"group {index + 1} has an empty name")
+                key = title_key(name)
+                if key in seen and seen[key] != index:
+                    raise ValueError(f"{name!r} is in groups {seen[key] + 1} and {index + 1}")
+                seen[key] = index
+        return groups
+
+
 class DiscordConfig(_Strict):
     token: str | None = None
     api_base: str = "https://discord.com/api/v10"
@@ -170,6 +193,7 @@ class Config(_Strict):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
+    titles: TitlesConfig = Field(default_factory=TitlesConfig)
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     # Where the config was read from: relative paths are resolved against its folder.
@@ -198,6 +222,9 @@ class Config(_Strict):
                 return source
         known = ", ".join(s.name for s in self.sources) or "none"
         raise ConfigError(f"no source named {name!r} in the config (sources: {known})")
+
+    def title_aliases(self) -> TitleAliases:
+        return TitleAliases(self.titles.merge)
 
     def discord_token(self) -> str | None:
         return os.environ.get(TOKEN_ENV) or self.discord.token

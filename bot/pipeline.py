@@ -21,7 +21,7 @@ from bot.engine.events import AlertPolicy, Event
 from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow
 from bot.engine.plan import Plan, Rejected, plan, plan_import
 from bot.faults import checkpoint
-from bot.sources.base import Keep, Snapshot, Source, SourceError, Unchanged, Validators
+from bot.sources.base import Keep, Snapshot, Source, SourceError, Unchanged, ValidatorMap
 from bot.store.store import Store, utcnow
 from bot.store.thread import StoreThread
 
@@ -63,7 +63,7 @@ async def poll_source(
     try:
         fetched = await source.fetch_snapshot(
             session=session,
-            validators=Validators(state.etag, state.last_modified),
+            validators=state.validators,
             stored_hash=state.content_hash,
             keep=keep_from(latest),
         )
@@ -104,14 +104,13 @@ def _prepare(store: Store, source: Source) -> tuple[Any, dict[str, str]]:
 
 
 def record_unchanged(
-    store: Store, name: str, validators: Validators, *, now: datetime
+    store: Store, name: str, validators: ValidatorMap, *, now: datetime
 ) -> PollOutcome:
     with store.write():
         store.record_success(
             name,
             now=now,
-            etag=validators.etag,
-            last_modified=validators.last_modified,
+            validators=validators,
             content_hash=None,
             changed=False,
         )
@@ -197,8 +196,7 @@ def commit_snapshot(
         store.record_success(
             name,
             now=now,
-            etag=snapshot.validators.etag,
-            last_modified=snapshot.validators.last_modified,
+            validators=snapshot.validators if mode == "poll" else None,
             content_hash=snapshot.content_hash if mode == "poll" else None,
             changed=bool(written),
         )

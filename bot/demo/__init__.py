@@ -22,10 +22,9 @@ from rich.markup import escape as escape_markup
 from rich.rule import Rule
 
 from bot import terminal
-from bot.actions import alert_policy, emit_terminal_alerts, lookup_title
+from bot.actions import alert_policy, configured_sources, emit_terminal_alerts, lookup_title
 from bot.config import Config, config_from_dict
 from bot.pipeline import PollOutcome, poll_source
-from bot.sources.registry import build_source
 from bot.store.store import Store, StoreError
 from bot.store.thread import StoreThread
 
@@ -97,7 +96,7 @@ def _store(config: Config) -> Iterator[Store]:
 
 
 async def _poll(config: Config, day: str) -> PollOutcome:
-    source = build_source(config.sources[0], config.base_dir)
+    [source] = configured_sources(config)
     db = await StoreThread(config.database_path).open()
     try:
         # The story's own clock: each day's file is polled that evening.

@@ -18,6 +18,10 @@ from rapidfuzz import fuzz, process
 
 _SEPARATOR = "\x1f"
 _ARTICLES = re.compile(r"^(the|a|an) ")
+# A season, in the normalised text: "... season 2", "... limited series".
+_SEASON = re.compile(
+    r" (?:(?:season|series|temporada|saison|staffel|seizoen) \d+|limited series|miniseries)$"
+)
 
 
 def normalise(text: str) -> str:
@@ -29,11 +33,30 @@ def normalise(text: str) -> str:
 
 
 def title_key(title: str, artist: str | None = None) -> str:
-    """The identity of a title: its normalised name, plus the artist for songs."""
+    """The identity of a title: its normalised name, plus the artist for songs.
+
+    A show's season is not part of its identity: "All of Us Are Dead: Season 1"
+    is "All of Us Are Dead", so charts that name seasons and charts that do not agree.
+    """
     key = normalise(title)
     if artist:
-        key += _SEPARATOR + normalise(artist)
-    return key
+        return key + _SEPARATOR + normalise(artist)
+    return _SEASON.sub("", key) or key
+
+
+class TitleAliases:
+    """Spellings that are one title, from the config: each maps to its group's first name."""
+
+    def __init__(self, groups: Sequence[Sequence[str]] = ()) -> None:
+        self.groups = [list(group) for group in groups if len(group) > 1]
+        self._canonical = {title_key(name): group[0] for group in self.groups for name in group[1:]}
+
+    def __bool__(self) -> bool:
+        return bool(self._canonical)
+
+    def canonical(self, title: str) -> str:
+        """The name a title is stored under: its group's first name, or itself."""
+        return self._canonical.get(title_key(title), title) if self._canonical else title
 
 
 def display(title: str, artist: str | None = None) -> str:
@@ -63,7 +86,8 @@ class Match:
 
 
 def _comparable(text: str) -> str:
-    return _ARTICLES.sub("", normalise(text))
+    folded = normalise(text)
+    return _ARTICLES.sub("", _SEASON.sub("", folded) or folded)
 
 
 class TitleIndex:

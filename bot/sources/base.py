@@ -8,6 +8,7 @@ the file against what is stored without keeping all its rows in memory.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -35,10 +36,26 @@ class ParseError(SourceError):
 
 @dataclass(frozen=True, slots=True)
 class Validators:
-    """HTTP cache validators sent back as If-None-Match / If-Modified-Since."""
+    """One URL's HTTP cache validators, sent back as If-None-Match / If-Modified-Since."""
 
     etag: str | None = None
     last_modified: str | None = None
+
+
+ValidatorMap = dict[str, Validators]  # URL -> its validators
+
+
+def validators_to_json(validators: ValidatorMap) -> str | None:
+    kept = {
+        url: [v.etag, v.last_modified] for url, v in validators.items() if v.etag or v.last_modified
+    }
+    return json.dumps(kept, sort_keys=True) if kept else None
+
+
+def validators_from_json(text: str | None) -> ValidatorMap:
+    if not text:
+        return {}
+    return {url: Validators(etag, modified) for url, (etag, modified) in json.loads(text).items()}
 
 
 @dataclass(slots=True)
@@ -49,7 +66,7 @@ class Snapshot:
     content_hash: str
     periods: dict[ChartPeriodKey, PeriodSummary] = field(default_factory=dict)
     rows: dict[ChartPeriodKey, list[ChartRow]] = field(default_factory=dict)
-    validators: Validators = field(default_factory=Validators)
+    validators: ValidatorMap = field(default_factory=dict)
     # Re-reads the same body keeping other groups (for periods found rewritten).
     reparse: Callable[[Keep], Snapshot] | None = None
 
@@ -78,7 +95,7 @@ class Snapshot:
 class Unchanged:
     """The source answered 304, or sent the very bytes already stored."""
 
-    validators: Validators = field(default_factory=Validators)
+    validators: ValidatorMap = field(default_factory=dict)
 
 
 def content_hash(body: bytes, *salt: object) -> str:
@@ -103,7 +120,7 @@ class Source(Protocol):
         self,
         *,
         session: Any,
-        validators: Validators,
+        validators: ValidatorMap,
         stored_hash: str | None,
         keep: Keep = keep_all,
         location: str | None = None,

@@ -16,17 +16,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from bot import countries
 from bot.config import NetflixSourceConfig
 from bot.engine.model import ChartRow
+from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     Keep,
     ParseError,
     Snapshot,
     Unchanged,
+    ValidatorMap,
     Validators,
     content_hash,
     keep_all,
@@ -62,9 +65,12 @@ def chart_name(category: str) -> str:
 class NetflixTop10:
     """The `netflix_top10` source."""
 
-    def __init__(self, config: NetflixSourceConfig, base_dir: Any) -> None:
+    def __init__(
+        self, config: NetflixSourceConfig, base_dir: Any, aliases: TitleAliases | None = None
+    ) -> None:
         self.config = config
         self.base_dir = base_dir
+        self.aliases = aliases or TitleAliases()
 
     @property
     def name(self) -> str:
@@ -78,30 +84,37 @@ class NetflixTop10:
         self,
         *,
         session: Any,
-        validators: Validators,
+        validators: ValidatorMap,
         stored_hash: str | None,
         keep: Keep = keep_all,
         location: str | None = None,
     ) -> Snapshot | Unchanged:
+        url = location or self.config.url
         fetched = await fetch(
-            location or self.config.url,
+            url,
             session=session,
             timeout=self.config.timeout,
             max_size=self.config.max_size,
-            validators=validators,
+            validators=validators.get(url, Validators()),
             base_dir=self.base_dir,
         )
         if fetched.body is None:
-            return Unchanged(fetched.validators)
+            return Unchanged({url: fetched.validators})
         digest = content_hash(fetched.body, self.config.charts)
         if digest == stored_hash:
-            return Unchanged(fetched.validators)
+            return Unchanged({url: fetched.validators})
         snapshot = await asyncio.to_thread(self.parse, fetched.body, keep)
-        snapshot.validators = fetched.validators
+        snapshot.validators = {url: fetched.validators}
         return snapshot
 
     def parse(self, body: bytes, keep: Keep = keep_all) -> Snapshot:
-        return parse_netflix(body, source=self.name, charts=self.config.charts, keep=keep)
+        return parse_netflix(
+            body,
+            source=self.name,
+            charts=self.config.charts,
+            keep=keep,
+            rename=self.aliases.canonical,
+        )
 
 
 def parse_netflix(
@@ -110,19 +123,25 @@ def parse_netflix(
     source: str,
     charts: list[str] | None = None,
     keep: Keep = keep_all,
+    rename: Callable[[str], str] = str,
 ) -> Snapshot:
-    """Parse a Netflix Top 10 TSV body into a snapshot, or raise ParseError saying why not."""
+    """Parse a Netflix Top 10 TSV body into a snapshot, or raise ParseError saying why not.
+
+    `rename` maps a title to the name it is stored under (the config's title merges).
+    """
     text = decode(body)
     if reason := not_a_table(text, "Netflix Top 10 TSV"):
         raise ParseError(reason)
     wanted = {chart_name(c) for c in charts} if charts else None
     snapshot = Snapshot(source=source, content_hash=content_hash(body, charts))
-    snapshot.reparse = lambda again: parse_netflix(body, source=source, charts=charts, keep=again)
+    snapshot.reparse = lambda again: parse_netflix(
+        body, source=source, charts=charts, keep=again, rename=rename
+    )
     rows = lines(text)
     header_line = next(rows, "")
     columns = _columns(header_line)
     width = len(header_line.split("\t"))
-    read_row = _row_reader(columns)
+    read_row = _row_reader(columns, rename)
     number = 1
     pending: tuple[int, str] | None = None
     for line in rows:
@@ -178,7 +197,7 @@ def _columns(header: str) -> dict[str, int]:
     return columns
 
 
-def _row_reader(columns: dict[str, int]) -> Any:
+def _row_reader(columns: dict[str, int], rename: Callable[[str], str]) -> Any:
     """A function turning one line's fields into a ChartRow, for this header's layout."""
     week, category = columns["week"], columns["category"]
     rank, title = columns["weekly_rank"], columns["show_title"]
@@ -228,7 +247,7 @@ def _row_reader(columns: dict[str, int]) -> Any:
             period=period_of(fields[week]),
             country=country_of(fields),
             rank=int(rank_text),
-            title=intern(name),
+            title=intern(rename(name)),
             season=_season(fields[season]) if season is not None else None,
             weeks=_weeks(fields[weeks]) if weeks is not None else None,
         )

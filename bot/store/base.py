@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from bot.engine.events import Event
 from bot.engine.model import ChartRow
+from bot.sources.base import ValidatorMap, validators_from_json
 
 BATCH = 500  # parameters per IN (...) query
 
@@ -39,8 +40,7 @@ class SourceState:
     name: str
     kind: str
     location: str | None
-    etag: str | None
-    last_modified: str | None
+    validators: ValidatorMap
     content_hash: str | None
     status: str
     failures: int
@@ -58,8 +58,7 @@ class SourceState:
             name=row["name"],
             kind=row["kind"],
             location=row["location"],
-            etag=row["etag"],
-            last_modified=row["last_modified"],
+            validators=validators_from_json(row["validators"]),
             content_hash=row["content_hash"],
             status=row["status"],
             failures=row["failures"],

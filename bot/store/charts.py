@@ -10,6 +10,7 @@ from typing import Any
 from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary
 from bot.engine.plan import StoredPeriod
 from bot.engine.titles import Candidate, title_key
+from bot.sources.base import ValidatorMap, validators_to_json
 from bot.store.base import ChartInfo, ChartLine, Part, SourceState, TitleRank, iso
 
 
@@ -36,22 +37,21 @@ class ChartsPart(Part):
         name: str,
         *,
         now: datetime,
-        etag: str | None,
-        last_modified: str | None,
+        validators: ValidatorMap | None,
         content_hash: str | None,
         changed: bool,
     ) -> SourceState:
         """A good fetch: health back to ok, validators and content hash kept for next time."""
         self.db.execute(
             """UPDATE sources SET status = 'ok', failures = 0, last_ok_at = :now,
-                   last_attempt_at = :now, etag = :etag, last_modified = :last_modified,
+                   last_attempt_at = :now,
+                   validators = coalesce(:validators, validators),
                    content_hash = coalesce(:hash, content_hash),
                    last_change_at = CASE WHEN :changed THEN :now ELSE last_change_at END
                WHERE name = :name""",
             {
                 "now": iso(now),
-                "etag": etag,
-                "last_modified": last_modified,
+                "validators": validators_to_json(validators) if validators is not None else None,
                 "hash": content_hash,
                 "changed": changed,
                 "name": name,
@@ -265,6 +265,49 @@ class ChartsPart(Part):
                 "SELECT period FROM periods WHERE chart_id = ? ORDER BY period", [chart_id]
             )
         ]
+
+    def merge_titles(self, groups: Sequence[Sequence[str]]) -> int:
+        """Fold stored titles into their group's first name (the config's [titles] merge).
+
+        Ranks, events and subscriptions move to the kept title; returns how many
+        titles were folded in. Nothing to do costs one query per name.
+        """
+        merged = 0
+        for group in groups:
+            keep_key = title_key(group[0])
+            keys = sorted({title_key(name) for name in group[1:]} - {keep_key})
+            marks = ",".join("?" * len(keys))
+            others = [
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT id FROM titles WHERE key IN ({marks}) ORDER BY id", keys
+                )
+            ]
+            if not others:
+                continue
+            with self.write():
+                kept = self.db.execute("SELECT id FROM titles WHERE key = ?", [keep_key]).fetchone()
+                if kept is None:
+                    target, others = others[0], others[1:]
+                    self.db.execute(
+                        "UPDATE titles SET key = ?, name = ? WHERE id = ?",
+                        [keep_key, group[0], target],
+                    )
+                else:
+                    target = kept[0]
+                for other in others:
+                    for table in ("ranks", "events"):
+                        self.db.execute(
+                            f"UPDATE {table} SET title_id = ? WHERE title_id = ?", [target, other]
+                        )
+                    self.db.execute(
+                        "UPDATE OR IGNORE subscriptions SET title_id = ? WHERE title_id = ?",
+                        [target, other],
+                    )
+                    self.db.execute("DELETE FROM subscriptions WHERE title_id = ?", [other])
+                    self.db.execute("DELETE FROM titles WHERE id = ?", [other])
+                merged += len(others) + (kept is None)
+        return merged
 
     def chart_list(self) -> list[ChartInfo]:
         """Every chart with stored periods, newest first."""

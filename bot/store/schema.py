@@ -20,8 +20,7 @@ def initial(db: Database) -> None:
             name TEXT PRIMARY KEY,
             kind TEXT NOT NULL,
             location TEXT,
-            etag TEXT,
-            last_modified TEXT,
+            validators TEXT,                         -- JSON {url: [etag, last-modified]}
             content_hash TEXT,
             status TEXT NOT NULL DEFAULT 'new',      -- new | ok | failing | disabled
             failures INTEGER NOT NULL DEFAULT 0,     -- consecutive

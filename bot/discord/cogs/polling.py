@@ -17,9 +17,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 
-from bot.actions import alert_policy
+from bot.actions import alert_policy, configured_sources
 from bot.pipeline import poll_source
-from bot.sources.registry import build_source
 from bot.store.store import SourceState, Store, utcnow
 
 if TYPE_CHECKING:
@@ -40,11 +39,12 @@ class Polling(commands.Cog):
     def __init__(self, bot: ChartBot) -> None:
         self.bot = bot
         self.scheduler = AsyncIOScheduler(timezone=UTC)
-        self.sources = {
-            s.name: build_source(s, bot.config.base_dir) for s in bot.config.sources if s.enabled
-        }
+        self.sources = {s.name: s for s in configured_sources(bot.config)}
 
     async def cog_load(self) -> None:
+        merged = await self.bot.db.call(Store.merge_titles, self.bot.config.titles.merge)
+        if merged:
+            log.info("merged %d stored titles into their [titles] merge groups", merged)
         states = {s.name: s for s in await self.bot.db.call(Store.source_states)}
         now = utcnow()
         for name, source in self.sources.items():
