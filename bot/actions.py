@@ -10,12 +10,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import aiohttp
 
 from bot.config import Config
 from bot.delivery.outbox import TERMINAL
 from bot.engine.events import AlertPolicy, Event
+from bot.engine.plan import Rejected
 from bot.engine.standings import ChartStanding, standings
 from bot.engine.titles import Candidate, Match, match_title
 from bot.faults import checkpoint
@@ -23,6 +25,7 @@ from bot.pipeline import PollOutcome, Progress, commit_snapshot, poll_source
 from bot.sources.base import Source, SourceError, Unchanged
 from bot.sources.fetch import USER_AGENT
 from bot.sources.registry import build_source
+from bot.sources.table import DATE_IN_NAME
 from bot.store.store import Store, StoreError, utcnow
 from bot.store.thread import StoreThread
 
@@ -41,9 +44,13 @@ def http_session(**kwargs: Any) -> aiohttp.ClientSession:
 
 
 def configured_sources(config: Config) -> list[Source]:
-    """The enabled sources, ready to fetch."""
+    """The sources to poll: enabled, and with somewhere to poll (not imports-only)."""
     aliases = config.title_aliases()
-    return [build_source(s, config.base_dir, aliases) for s in config.sources if s.enabled]
+    return [
+        build_source(s, config.base_dir, aliases)
+        for s in config.sources
+        if s.enabled and getattr(s, "url", None)
+    ]
 
 
 async def poll_once(config: Config, *, terminal: bool = False) -> list[PollOutcome]:
@@ -130,36 +137,56 @@ def lookup_title(store: Store, query: str) -> TitleLookup:
     return TitleLookup(match, title_standings(store, match.title.id))
 
 
+def in_date_order(locations: list[str]) -> list[str]:
+    """Files named with a date (regional-global-weekly-2023-11-16.csv) oldest first."""
+    dated = [DATE_IN_NAME.search(Path(urlparse(x).path).name) for x in locations]
+    if all(dated):
+        return [x for _, x in sorted(zip([m[0] for m in dated], locations, strict=True))]  # type: ignore[index]
+    return locations
+
+
 async def import_history(
     config: Config,
     source_name: str,
-    location: str,
+    locations: list[str],
     *,
     progress: Progress | None = None,
-) -> PollOutcome:
-    """Load a whole file of history into the store: no events, no alerts; idempotent."""
+) -> list[PollOutcome]:
+    """Load files of history into the store, oldest first: no events, no alerts; idempotent.
+
+    Each file is its own transaction: a broken file stops the import with its
+    name, and the files before it stay imported.
+    """
     source = build_source(config.source(source_name), config.base_dir, config.title_aliases())
+    ordered = in_date_order(locations)
+    outcomes = []
     db = await StoreThread(config.database_path).open()
     try:
         async with http_session() as session:
-            if progress:
-                progress("fetch", 0, 1)
-            snapshot = await source.fetch_snapshot(
-                session=session, validators={}, stored_hash=None, location=location
-            )
-            if isinstance(snapshot, Unchanged):  # a 304 to an unconditional request
-                raise SourceError("the server answered 304 Not Modified to a plain request")
-            if progress:
-                progress("fetch", 1, 1)
-            return await db.call(
-                commit_snapshot,
-                snapshot,
-                kind=source.config.kind,
-                location=source.location,
-                policy=alert_policy(config),
-                now=utcnow(),
-                mode="import",
-                progress=progress,
-            )
+            for done, location in enumerate(ordered, 1):
+                try:
+                    snapshot = await source.fetch_snapshot(
+                        session=session, validators={}, stored_hash=None, location=location
+                    )
+                    if isinstance(snapshot, Unchanged):  # a 304 to a plain request
+                        raise SourceError("the server answered 304 Not Modified")
+                    outcome = await db.call(
+                        commit_snapshot,
+                        snapshot,
+                        kind=source.config.kind,
+                        location=source.location,
+                        policy=alert_policy(config),
+                        now=utcnow(),
+                        mode="import",
+                        progress=progress,
+                    )
+                except (SourceError, Rejected) as exc:
+                    name = Path(urlparse(location).path).name or location
+                    prefix = f"{name}: " if len(ordered) > 1 and name not in str(exc) else ""
+                    raise type(exc)(f"{prefix}{exc}") from None
+                outcomes.append(outcome)
+                if progress:
+                    progress("files", done, len(ordered))
     finally:
         await db.close()
+    return outcomes

@@ -21,6 +21,7 @@ from rich.console import Console
 
 from bot import __version__, logs, terminal
 from bot.actions import (
+    configured_sources,
     emit_terminal_alerts,
     import_history,
     lookup_title,
@@ -133,8 +134,8 @@ def poll(config_path: Path, once: bool, as_json: bool) -> None:
     if not once:
         raise click.UsageError("use --once (run `chartbot run` to poll on a schedule)")
     config = load(config_path)
-    if not config.sources:
-        raise BadConfig(f"{config_path}: no [[sources]] to poll")
+    if not configured_sources(config):
+        raise BadConfig(f"{config_path}: no source to poll (each needs a url and enabled = true)")
     outcomes = asyncio.run(poll_once(config, terminal=True))
     for outcome in outcomes:
         err.print(outcome.summary, markup=False, style="red" if outcome.failed else None)
@@ -181,21 +182,26 @@ def rank(config_path: Path, title: str, country: str | None, as_json: bool) -> N
 
 @main.command(name="import")
 @config_option
-@click.argument("location", metavar="PATH_OR_URL")
+@click.argument("locations", metavar="PATH_OR_URL...", nargs=-1, required=True)
 @click.option("--source", "source_name", required=True, help="The configured source it belongs to.")
 @known_errors
-def import_(config_path: Path, location: str, source_name: str) -> None:
-    """Load a whole file of chart history into the store, without alerts.
+def import_(config_path: Path, locations: tuple[str, ...], source_name: str) -> None:
+    """Load files of chart history into the store, oldest first, without alerts.
 
     Periods already stored are left as they are, so importing twice is harmless.
+    Files named with their date (Spotify's regional-global-weekly-2023-11-16.csv)
+    are taken in date order, whatever order they are given in.
     """
     config = load(config_path)
     config.source(source_name)  # an unknown name is a config error, before any work
     with terminal.progress(err) as report:
-        outcome = asyncio.run(import_history(config, source_name, location, progress=report))
-    err.print(outcome.summary, markup=False)
-    for warning in outcome.warnings:
-        err.print(f"warning: {warning}", markup=False, style="yellow")
+        outcomes = asyncio.run(
+            import_history(config, source_name, list(locations), progress=report)
+        )
+    for outcome in outcomes:
+        err.print(outcome.summary, markup=False)
+        for warning in outcome.warnings:
+            err.print(f"warning: {warning}", markup=False, style="yellow")
 
 
 @main.command()

@@ -18,7 +18,7 @@ from typing import Any
 from bot.delivery.outbox import route
 from bot.engine.diff import diff
 from bot.engine.events import AlertPolicy, Event
-from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow
+from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow, PeriodSummary
 from bot.engine.plan import Plan, Rejected, plan, plan_import
 from bot.faults import checkpoint
 from bot.sources.base import Keep, Snapshot, Source, SourceError, Unchanged, ValidatorMap
@@ -78,6 +78,7 @@ async def poll_source(
             policy=policy,
             terminal=terminal,
             charts=source.config.charts,
+            countries=source.expected_countries,
             now=clock(),
         )
     except (SourceError, Rejected) as exc:
@@ -141,6 +142,7 @@ def commit_snapshot(
     now: datetime,
     terminal: bool = False,
     charts: list[str] | None = None,
+    countries: frozenset[str] | None = None,
     mode: str = "poll",
     progress: Progress | None = None,
 ) -> PollOutcome:
@@ -157,7 +159,9 @@ def commit_snapshot(
         if mode == "import":
             decided = plan_import(snapshot.periods, stored)
         else:
-            decided = plan(snapshot.periods, stored, today=now.date(), charts=charts)
+            decided = plan(
+                snapshot.periods, stored, today=now.date(), charts=charts, countries=countries
+            )
         _load_needed_rows(snapshot, decided)
         outcome = _status(decided, mode)
         written = decided.new_keys + decided.rewritten
@@ -166,7 +170,8 @@ def commit_snapshot(
             now=now,
             content_hash=snapshot.content_hash,
             outcome=outcome,
-            rows=sum(snapshot.periods[k].rows for k in written),
+            rows=sum(snapshot.periods[k].rows for k in written)
+            + sum(len(c) for c in decided.extended.values()),
             new_periods=decided.new_keys,
             latest_period=max((p for _, p in snapshot.periods), default=None),
         )
@@ -178,6 +183,15 @@ def commit_snapshot(
             )
             if progress:
                 progress("store", done, len(written))
+        for (chart, period), added in decided.extended.items():
+            rows = [r for r in snapshot.rows[(chart, period)] if r.country in added]
+            store.extend_period(
+                chart_ids[chart],
+                PeriodSummary.of(chart, period, rows),
+                rows,
+                store.title_ids(rows),
+                snapshot_id,
+            )
         events: list[Event] = []
         deliveries = 0
         if mode == "poll" and not decided.baseline:
@@ -218,7 +232,7 @@ def commit_snapshot(
 
 def _load_needed_rows(snapshot: Snapshot, decided: Plan) -> None:
     """Make sure the rows of every period to write or diff against are at hand."""
-    needed = set(decided.new_keys) | set(decided.rewritten)
+    needed = set(decided.new_keys) | set(decided.rewritten) | set(decided.extended)
     needed |= {(c, p) for (c, _), p in decided.previous.items() if p is not None}
     missing = {key for key in needed if key in snapshot.periods and key not in snapshot.rows}
     if not missing:
@@ -271,9 +285,14 @@ def _summary(
             f"{_plural(countries, 'country', 'countries')}; no alerts on a first poll"
         )
     if outcome == "imported":
+        added = sum(len(c) for c in decided.extended.values())
+        extended = (
+            f", added {added} countries to {len(decided.extended)} stored periods" if added else ""
+        )
+        already = len(snapshot.periods) - len(new) - len(decided.extended)
         return (
-            f"{name}: imported {len(new)} chart periods ({rows:,} ranks); "
-            f"{len(snapshot.periods) - len(new)} were already stored"
+            f"{name}: imported {_plural(len(new), 'chart period')} ({rows:,} ranks){extended}; "
+            f"{already} already stored"
         )
     rewritten = (
         f"; {len(decided.rewritten)} past periods rewritten by the source (no alerts for them)"

@@ -22,7 +22,7 @@ from bot.engine.standings import ChartStanding
 from bot.engine.titles import Match
 from bot.store.store import Store
 
-STAGES = {"fetch": "reading", "store": "storing"}
+STAGES = {"files": "importing files", "store": "storing"}
 
 
 def json_line(event: Event) -> None:

@@ -34,7 +34,7 @@ def test_import_is_idempotent_and_alerts_nothing(tmp_path):
     assert first.exit_code == 0
     assert "imported 8 chart periods (960 ranks)" in first.stderr
     again = run_cli("import", NETFLIX_WEEK_1, "--source", "netflix", "-c", config)
-    assert "imported 0 chart periods (0 ranks); 8 were already stored" in again.stderr
+    assert "imported 0 chart periods (0 ranks); 8 already stored" in again.stderr
     more = run_cli("import", NETFLIX_WEEK_2, "--source", "netflix", "-c", config)
     assert "imported 2 chart periods (240 ranks)" in more.stderr
     # The imported week is history: polling the same file alerts nothing.

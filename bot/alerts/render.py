@@ -87,13 +87,18 @@ def alert_json(event: Event) -> dict[str, Any]:
 
 def standing_rows(s: ChartStanding, markets: Sequence[str]) -> list[tuple[str, str]]:
     """(label, value) lines saying where a title stands on one chart, for a table or an embed."""
-    change = s.number_one_count - s.previous_number_one_count
-    since = f" ({change:+d} since {s.previous_period})" if s.previous_period else ""
-    rows = [("#1 in", f"{_countries(s.number_one_count)}{since}")]
-    if s.number_ones:
-        rows.append(("", country_names(s.number_ones, 12)))
-    rows.append(("charting in", _countries(len(s.ranks))))
-    rows += [(countries.label(market), market_text(s, market)) for market in markets]
+    charted = sorted(set(s.ranks) | set(s.previous_ranks))
+    rows = []
+    if set(charted) - countries.GLOBAL_CODES - {"GLOBAL"}:
+        change = s.number_one_count - s.previous_number_one_count
+        since = f" ({change:+d} since {s.previous_period})" if s.previous_period else ""
+        rows.append(("#1 in", f"{_countries(s.number_one_count)}{since}"))
+        if s.number_ones:
+            rows.append(("", country_names(s.number_ones, 12)))
+        rows.append(("charting in", _countries(len(s.ranks))))
+    # The markets people watch, and on a chart of few countries, those countries.
+    shown = list(markets) + [c for c in charted if c not in markets and len(charted) <= 3]
+    rows += [(countries.label(market), market_text(s, market)) for market in shown]
     rows.append(
         (
             "best rank",

@@ -110,6 +110,13 @@ class PeriodSummary:
                 missing[country] = holes
         return missing
 
+    @classmethod
+    def of(cls, chart: str, period: str, rows: Iterable[ChartRow]) -> PeriodSummary:
+        summary = cls(chart, period)
+        for row in rows:
+            summary.add(row)
+        return summary
+
     @property
     def digest_hex(self) -> str:
         return f"{self.digest:016x}"

@@ -10,7 +10,7 @@ history before). Alerts come only from genuinely new periods.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -42,6 +42,8 @@ class Plan:
     baseline: bool
     new: dict[str, list[str]] = field(default_factory=dict)  # chart -> new periods, oldest first
     rewritten: list[ChartPeriodKey] = field(default_factory=list)
+    # Imports only: stored periods the file adds countries to (a file per country).
+    extended: dict[ChartPeriodKey, list[str]] = field(default_factory=dict)
     previous: dict[ChartPeriodKey, str | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -51,7 +53,7 @@ class Plan:
 
     @property
     def changed(self) -> bool:
-        return bool(self.new_keys or self.rewritten)
+        return bool(self.new_keys or self.rewritten or self.extended)
 
     def latest(self) -> dict[str, str]:
         """chart -> its newest new period (the one alerts go out for)."""
@@ -64,11 +66,14 @@ def plan(
     *,
     today: date,
     charts: Iterable[str] | None = None,
+    countries: Collection[str] | None = None,
 ) -> Plan:
     """Check a parsed file against the store; raise Rejected or say what to write.
 
     `charts` limits which stored charts the file must still carry (a config
-    filter); None means every stored chart.
+    filter); None means every stored chart. `countries` likewise limits which
+    countries a new period must still carry, for sources whose countries are
+    configured (a country taken out of the config is not "missing").
     """
     in_file: dict[str, list[str]] = {}
     for chart, period in sorted(periods):
@@ -102,7 +107,9 @@ def plan(
         result.new[chart] = [p for p in file_periods if p > since]
     _link_previous(result, in_file, stored)
     for chart, period in result.new_keys:
-        _check_new_period(chart, period, result.previous[(chart, period)], periods, stored)
+        _check_new_period(
+            chart, period, result.previous[(chart, period)], periods, stored, countries
+        )
     return result
 
 
@@ -179,6 +186,7 @@ def _check_new_period(
     previous: str | None,
     periods: Mapping[ChartPeriodKey, PeriodSummary],
     stored: Stored,
+    expected: Collection[str] | None,
 ) -> None:
     summary = periods[(chart, period)]
     gaps = summary.gaps()
@@ -192,6 +200,8 @@ def _check_new_period(
         return
     before = periods.get((chart, previous))
     counts = before.countries if before else stored[chart][previous].countries
+    if expected is not None:
+        counts = {c: n for c, n in counts.items() if c in expected}
     missing = sorted(set(counts) - set(summary.countries))
     if missing:
         raise Rejected(
@@ -218,14 +228,17 @@ def plan_import(periods: Mapping[ChartPeriodKey, PeriodSummary], stored: Stored)
     if not periods:
         raise Rejected("the file holds no chart rows")
     result = Plan(baseline=False)
-    for chart, period in sorted(periods):
-        if period not in stored.get(chart, {}):
+    differ = []
+    for (chart, period), summary in sorted(periods.items()):
+        held = stored.get(chart, {}).get(period)
+        if held is None:
             result.new.setdefault(chart, []).append(period)
-    differ = [
-        f"{chart} {period}"
-        for (chart, period), summary in sorted(periods.items())
-        if (held := stored.get(chart, {}).get(period)) and held.digest != summary.digest_hex
-    ]
+            continue
+        added = sorted(set(summary.countries) - set(held.countries))
+        if added:
+            result.extended[(chart, period)] = added
+        elif held.digest != summary.digest_hex:
+            differ.append(f"{chart} {period}")
     if differ:
         result.warnings.append(
             f"{len(differ)} periods differ from the stored copies ({_some(differ, 3)}); "

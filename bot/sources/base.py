@@ -109,6 +109,8 @@ class Source(Protocol):
     """A configured chart source."""
 
     config: Any
+    # The countries a source is configured to carry (None: whatever the file holds).
+    expected_countries: frozenset[str] | None
 
     @property
     def name(self) -> str: ...

@@ -71,6 +71,7 @@ class NetflixTop10:
         self.config = config
         self.base_dir = base_dir
         self.aliases = aliases or TitleAliases()
+        self.expected_countries: frozenset[str] | None = None
 
     @property
     def name(self) -> str:

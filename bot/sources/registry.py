@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import SourceConfig
+from bot.config import (
+    AppleSourceConfig,
+    NetflixSourceConfig,
+    SourceConfig,
+    SpotifySourceConfig,
+    TableSourceConfig,
+)
 from bot.engine.titles import TitleAliases
+from bot.sources.apple import AppleMusic
 from bot.sources.base import Source
 from bot.sources.netflix import NetflixTop10
+from bot.sources.spotify import SpotifyCharts
+from bot.sources.table import Table
 
 
 def build_source(
     config: SourceConfig, base_dir: Path, aliases: TitleAliases | None = None
 ) -> Source:
     aliases = aliases or TitleAliases()
-    if config.kind == "netflix_top10":
-        return NetflixTop10(config, base_dir, aliases)
+    match config:
+        case NetflixSourceConfig():
+            return NetflixTop10(config, base_dir, aliases)
+        case SpotifySourceConfig():
+            return SpotifyCharts(config, base_dir, aliases)
+        case AppleSourceConfig():
+            return AppleMusic(config, base_dir, aliases)
+        case TableSourceConfig():
+            return Table(config, base_dir, aliases)
     raise ValueError(f"no source kind {config.kind!r}")

@@ -13,6 +13,22 @@ from bot.engine.titles import Candidate, title_key
 from bot.sources.base import ValidatorMap, validators_to_json
 from bot.store.base import ChartInfo, ChartLine, Part, SourceState, TitleRank, iso
 
+INSERT_RANK = """INSERT INTO ranks (chart_id, period, country, rank, title_id, season, weeks, extra)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
+
+
+def _rank_values(chart_id: int, row: ChartRow, title_ids: dict[str, int]) -> tuple[Any, ...]:
+    return (
+        chart_id,
+        row.period,
+        row.country,
+        row.rank,
+        title_ids[row.key],
+        row.season,
+        row.weeks,
+        json.dumps(row.extra, ensure_ascii=False) if row.extra else None,
+    )
+
 
 class ChartsPart(Part):
     # -- sources ------------------------------------------------------------
@@ -167,23 +183,7 @@ class ChartsPart(Part):
         conn.execute(
             "DELETE FROM ranks WHERE chart_id = ? AND period = ?", [chart_id, summary.period]
         )
-        conn.executemany(
-            """INSERT INTO ranks (chart_id, period, country, rank, title_id, season, weeks, extra)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                (
-                    chart_id,
-                    row.period,
-                    row.country,
-                    row.rank,
-                    title_ids[row.key],
-                    row.season,
-                    row.weeks,
-                    json.dumps(row.extra, ensure_ascii=False) if row.extra else None,
-                )
-                for row in rows
-            ],
-        )
+        conn.executemany(INSERT_RANK, [_rank_values(chart_id, row, title_ids) for row in rows])
         conn.execute(
             """INSERT OR REPLACE INTO periods
                    (chart_id, period, countries, rows, digest, snapshot_id)
@@ -195,6 +195,37 @@ class ChartsPart(Part):
                 summary.rows,
                 summary.digest_hex,
                 snapshot_id,
+            ],
+        )
+
+    def extend_period(
+        self,
+        chart_id: int,
+        added: PeriodSummary,
+        rows: Sequence[ChartRow],
+        title_ids: dict[str, int],
+        snapshot_id: int,
+    ) -> None:
+        """Add countries to a stored period (one country's file at a time), keeping the rest."""
+        stored = self.db.execute(
+            "SELECT countries, rows, digest FROM periods WHERE chart_id = ? AND period = ?",
+            [chart_id, added.period],
+        ).fetchone()
+        countries = {**json.loads(stored[0]), **added.countries}
+        digest = (int(stored[2], 16) + added.digest) & 0xFFFFFFFFFFFFFFFF
+        self.db.conn.executemany(
+            INSERT_RANK, [_rank_values(chart_id, row, title_ids) for row in rows]
+        )
+        self.db.execute(
+            """UPDATE periods SET countries = ?, rows = ?, digest = ?, snapshot_id = ?
+               WHERE chart_id = ? AND period = ?""",
+            [
+                json.dumps(countries, sort_keys=True),
+                stored[1] + added.rows,
+                f"{digest:016x}",
+                snapshot_id,
+                chart_id,
+                added.period,
             ],
         )
 

@@ -1,0 +1,202 @@
+"""The generic `table` source: any chart published as CSV, TSV or JSON.
+
+The config's `columns` say which column holds the rank, the title and
+(optionally) the artist, country, period, chart and weeks in chart; `extra`
+columns are kept with each row. A country, period or chart the file does not
+carry is fixed in the config: `country = "US"`, `period = "today"` (the day of
+the poll), `"filename"` (a date in the file's name) or a date, `chart = "Hot 100"`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from bot import countries
+from bot.config import TableSourceConfig
+from bot.engine.model import ChartRow
+from bot.engine.titles import TitleAliases
+from bot.sources.base import (
+    Keep,
+    ParseError,
+    Snapshot,
+    Unchanged,
+    ValidatorMap,
+    Validators,
+    content_hash,
+    keep_all,
+)
+from bot.sources.decode import decode
+from bot.sources.fetch import fetch
+from bot.sources.tabular import optional_number, require, table_rows, whole_number
+
+DATE_IN_NAME = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+
+
+def parse_table(
+    body: bytes,
+    config: TableSourceConfig,
+    *,
+    name: str = "",
+    today: date | None = None,
+    keep: Keep = keep_all,
+    rename: Callable[[str], str] = str,
+) -> Snapshot:
+    """Parse one table body as the config maps it; ParseError says which line and why."""
+    columns = config.columns
+    wanted = [
+        columns.rank,
+        columns.title,
+        columns.artist,
+        columns.country,
+        columns.period,
+        columns.chart,
+        columns.weeks,
+    ]
+    fixed_period = _fixed_period(config.period, name, today or datetime.now(UTC).date())
+    snapshot = Snapshot(
+        source=config.name, content_hash=content_hash(body, config.model_dump_json())
+    )
+    snapshot.reparse = lambda again: parse_table(
+        body, config, name=name, today=today, keep=again, rename=rename
+    )
+    countries_seen: dict[str, str] = {}
+    periods_seen: dict[str, str] = {}
+    checked = False
+    for line, fields in table_rows(decode(body), config.table_format, json_rows=config.json_rows):
+        if not checked:
+            require([c.lower() for c in wanted if c], fields, "table")
+            checked = True
+        try:
+            row = ChartRow(
+                chart=fields[columns.chart.lower()]
+                if columns.chart
+                else (config.chart or config.name),
+                period=_period(fields, config, fixed_period, periods_seen),
+                country=_country(fields, config, countries_seen),
+                rank=whole_number(fields[columns.rank.lower()], "rank"),
+                title=rename(_title(fields[columns.title.lower()])),
+                artist=(fields.get(columns.artist.lower()) or None) if columns.artist else None,
+                weeks=optional_number(fields[columns.weeks.lower()]) if columns.weeks else None,
+                extra={c: fields[c.lower()] for c in columns.extra if fields.get(c.lower())}
+                or None,
+            )
+            if not row.chart:
+                raise ValueError("the chart name is empty")
+            snapshot.add(row, keep)
+        except ValueError as exc:
+            raise ParseError(f"line {line}: {exc}") from None
+        except KeyError as exc:
+            raise ParseError(f"line {line}: no column {exc}") from None
+    return snapshot
+
+
+def _title(value: str) -> str:
+    if not value:
+        raise ValueError("the title is empty")
+    return value
+
+
+def _fixed_period(setting: str, name: str, today: date) -> str | None:
+    if setting == "today":
+        return today.isoformat()
+    if setting == "filename":
+        found = DATE_IN_NAME.search(Path(name).name)
+        if found is None:
+            raise ParseError(f"no date like 2024-01-06 in the file name {Path(name).name!r}")
+        try:
+            return date(int(found[1]), int(found[2]), int(found[3])).isoformat()
+        except ValueError:
+            raise ParseError(f"{found[0]} in the file name is not a date") from None
+    return setting
+
+
+def _period(
+    fields: dict[str, str], config: TableSourceConfig, fixed: str | None, seen: dict[str, str]
+) -> str:
+    column = config.columns.period
+    if column is None:
+        assert fixed is not None
+        return fixed
+    value = fields[column.lower()]
+    if value not in seen:
+        try:
+            if config.period_format:
+                seen[value] = datetime.strptime(value, config.period_format).date().isoformat()
+            else:
+                seen[value] = date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            raise ValueError(f"period {value!r} is not a date") from None
+    return seen[value]
+
+
+def _country(fields: dict[str, str], config: TableSourceConfig, seen: dict[str, str]) -> str:
+    column = config.columns.country
+    if column is None:
+        assert config.country is not None
+        return config.country
+    value = fields[column.lower()]
+    if value not in seen:
+        code = countries.lookup(value)
+        if code is None:
+            raise ValueError(f"unknown country {value!r}")
+        seen[value] = code
+    return seen[value]
+
+
+class Table:
+    """The `table` source."""
+
+    def __init__(
+        self, config: TableSourceConfig, base_dir: Path, aliases: TitleAliases | None = None
+    ) -> None:
+        self.config = config
+        self.base_dir = base_dir
+        self.aliases = aliases or TitleAliases()
+        self.expected_countries: frozenset[str] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def location(self) -> str:
+        return self.config.url
+
+    async def fetch_snapshot(
+        self,
+        *,
+        session: Any,
+        validators: ValidatorMap,
+        stored_hash: str | None,
+        keep: Keep = keep_all,
+        location: str | None = None,
+    ) -> Snapshot | Unchanged:
+        url = location or self.config.url
+        fetched = await fetch(
+            url,
+            session=session,
+            timeout=self.config.timeout,
+            max_size=self.config.max_size,
+            validators=validators.get(url, Validators()),
+            base_dir=self.base_dir,
+        )
+        if fetched.body is None:
+            return Unchanged({url: fetched.validators})
+        snapshot = await asyncio.to_thread(
+            parse_table,
+            fetched.body,
+            self.config,
+            name=Path(urlparse(url).path).name,
+            keep=keep,
+            rename=self.aliases.canonical,
+        )
+        if snapshot.content_hash == stored_hash:
+            return Unchanged({url: fetched.validators})
+        snapshot.validators = {url: fetched.validators}
+        return snapshot
