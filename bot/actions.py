@@ -19,7 +19,7 @@ from bot.delivery.outbox import TERMINAL
 from bot.engine.events import AlertPolicy, Event
 from bot.engine.plan import Rejected
 from bot.engine.standings import ChartStanding, standings
-from bot.engine.titles import Candidate, Match, match_title
+from bot.engine.titles import Match, TitleAliases, match_title
 from bot.faults import checkpoint
 from bot.pipeline import PollOutcome, Progress, commit_snapshot, poll_source
 from bot.sources.base import Source, SourceError, Unchanged
@@ -120,18 +120,17 @@ def open_existing(path: Path) -> Store:
     return Store.open(path)
 
 
-def find_title(store: Store, query: str, candidates: list[Candidate] | None = None) -> Match:
-    return match_title(query, candidates if candidates is not None else store.title_candidates())
-
-
 def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
     ranks = store.title_ranks(title_id)
     chart_ids = {r.chart_id for r in ranks}
     return standings(ranks, {chart_id: store.chart_periods(chart_id) for chart_id in chart_ids})
 
 
-def lookup_title(store: Store, query: str) -> TitleLookup:
-    match = find_title(store, query)
+def lookup_title(store: Store, query: str, aliases: TitleAliases | None = None) -> TitleLookup:
+    """The title a person meant (a merged spelling finds its title) and where it stands."""
+    if aliases:
+        query = aliases.canonical(query)
+    match = match_title(query, store.title_candidates())
     if match.title is None:
         return TitleLookup(match, [])
     return TitleLookup(match, title_standings(store, match.title.id))

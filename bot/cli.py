@@ -166,7 +166,7 @@ def rank(config_path: Path, title: str, country: str | None, as_json: bool) -> N
             raise Failure(f"unknown country {country!r}")
     store = open_existing(config.database_path)
     try:
-        found = lookup_title(store, title)
+        found = lookup_title(store, title, config.title_aliases())
     finally:
         store.close()
     if found.match.title is None:

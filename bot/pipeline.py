@@ -218,10 +218,11 @@ def commit_snapshot(
     checkpoint("after_commit")
     for warning in decided.warnings:
         log.warning("source %s: %s", name, warning)
+    summary = _summary(name, decided, snapshot, outcome, len(events), deliveries)
     return PollOutcome(
         source=name,
         status=outcome,
-        summary=_summary(name, decided, snapshot, outcome, len(events), deliveries),
+        summary="; ".join([summary, *snapshot.notes]),
         new_periods=decided.new_keys,
         rows=sum(snapshot.periods[k].rows for k in written),
         events=len(events),

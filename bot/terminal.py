@@ -105,6 +105,7 @@ def progress(console: Console) -> Iterator[Callable[[str, int, int], None]]:
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,
     ) as bar:
         tasks: dict[str, Any] = {}
 

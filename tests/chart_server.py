@@ -9,6 +9,10 @@ whatever was last set for it, behaving as told:
 - ``stall``: headers and half the body, then nothing (the client must time out);
 - ``cut``: half the body, then the connection is closed (Content-Length promised more);
 - ``slow``: no answer at all until the client gives up.
+
+A route can also wait `delay` seconds before answering, and answer its first
+`failures` requests with `fail_status`. `max_in_flight` records the most
+requests the server was answering at once.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ class Route:
     last_modified: str | None = None
     content_type: str = "text/tab-separated-values"
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    failures: int = 0
+    fail_status: int = 500
 
 
 @dataclass
@@ -47,6 +54,8 @@ class ChartServer:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._stop = asyncio.Event()
         self.port = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     def start(self) -> ChartServer:
         self._thread.start()
@@ -86,12 +95,26 @@ class ChartServer:
         return [seen for seen in self.requests if seen.path == path]
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         path = request.match_info["path"]
         route = self.routes.get(path)
         headers = dict(request.headers)
         if route is None:
             self.requests.append(Seen(path, headers, 404))
             return web.Response(status=404, text="not found")
+        if route.delay:
+            await asyncio.sleep(route.delay)
+        if route.failures > 0:
+            route.failures -= 1
+            self.requests.append(Seen(path, headers, route.fail_status))
+            return web.Response(status=route.fail_status, text="try again later")
         if route.behaviour == "slow":
             self.requests.append(Seen(path, headers, 0))
             await self._stop.wait()

@@ -63,7 +63,7 @@ def find_title(bot: ChartBot, value: str) -> Match:
         found = bot.titles.get(int(value[len(ID_PREFIX) :]))
         if found is not None:
             return Match(found)
-    return bot.titles.match(value)
+    return bot.titles.match(bot.aliases.canonical(value))
 
 
 def did_you_mean(value: str, match: Match) -> str:

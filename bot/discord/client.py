@@ -56,6 +56,7 @@ class ChartBot(commands.AutoShardedBot):
             max_messages=None,
         )
         self.config = config
+        self.aliases = config.title_aliases()
         self.runtime = runtime
         self.db = StoreThread(config.database_path)
         self.session: aiohttp.ClientSession | None = None

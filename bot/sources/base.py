@@ -67,6 +67,8 @@ class Snapshot:
     periods: dict[ChartPeriodKey, PeriodSummary] = field(default_factory=dict)
     rows: dict[ChartPeriodKey, list[ChartRow]] = field(default_factory=dict)
     validators: ValidatorMap = field(default_factory=dict)
+    # What people should know about this fetch beside the rows (e.g. a period still arriving).
+    notes: list[str] = field(default_factory=list)
     # Re-reads the same body keeping other groups (for periods found rewritten).
     reparse: Callable[[Keep], Snapshot] | None = None
 

@@ -189,7 +189,7 @@ class SpotifyCharts:
             parse_spotify, files, source=self.name, keep=keep, rename=self.aliases.canonical
         )
         for waiting in complete_periods(snapshot):
-            log.info("source %s: waiting for the rest of %s", self.name, waiting)
+            snapshot.notes.append(f"waiting for the rest of {waiting}")
         if not snapshot.periods:
             raise FetchError("no complete chart period in the files yet")
         if snapshot.content_hash == stored_hash:

@@ -153,14 +153,17 @@ class Part:
         conn.commit()
 
     def title_ids(self, rows: Iterable[ChartRow | Event]) -> dict[str, int]:
-        """Title key -> id, creating titles not seen before (first spelling wins)."""
+        """Title key -> id, creating titles not seen before."""
         wanted: dict[str, tuple[str, str | None]] = {}
         for row in rows:
             key = row.key if isinstance(row, ChartRow) else row.title_key
             if key not in wanted:
                 wanted[key] = (row.title, row.artist)
+        # The shortest spelling names the title: "All of Us Are Dead" over "...: Season 1".
         self.db.conn.executemany(
-            "INSERT INTO titles (key, name, artist) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            """INSERT INTO titles (key, name, artist) VALUES (?, ?, ?)
+               ON CONFLICT(key) DO UPDATE SET name = excluded.name
+               WHERE length(excluded.name) < length(titles.name)""",
             [(key, name, artist) for key, (name, artist) in wanted.items()],
         )
         ids: dict[str, int] = {}
