@@ -56,7 +56,7 @@ def configured_sources(config: Config) -> list[Source]:
 async def poll_once(config: Config, *, terminal: bool = False) -> list[PollOutcome]:
     """Poll every enabled source once, concurrently; one outcome per source."""
     sources = configured_sources(config)
-    db = await StoreThread(config.database_path).open()
+    db = await StoreThread(config.database_path, config.busy_timeout).open()
     try:
         await db.call(Store.merge_titles, config.titles.merge)
         async with http_session() as session:
@@ -69,6 +69,7 @@ async def poll_once(config: Config, *, terminal: bool = False) -> list[PollOutco
                             session=session,
                             policy=alert_policy(config),
                             terminal=terminal,
+                            health=config.health_policy(),
                         )
                         for source in sources
                     )
@@ -112,12 +113,14 @@ class TitleLookup:
     standings: list[ChartStanding]
 
 
-def open_existing(path: Path) -> Store:
-    if not path.exists():
+def open_store(config: Config, *, existing: bool = False) -> Store:
+    """The config's database; with existing=True, one that must already be there."""
+    path = config.database_path
+    if existing and not path.exists():
         raise StoreError(
             f"no database at {path} yet: run `chartbot poll --once` or `chartbot import` first"
         )
-    return Store.open(path)
+    return Store.open(path, busy_timeout=config.busy_timeout)
 
 
 def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
@@ -159,7 +162,7 @@ async def import_history(
     source = build_source(config.source(source_name), config.base_dir, config.title_aliases())
     ordered = in_date_order(locations)
     outcomes = []
-    db = await StoreThread(config.database_path).open()
+    db = await StoreThread(config.database_path, config.busy_timeout).open()
     try:
         async with http_session() as session:
             for done, location in enumerate(ordered, 1):

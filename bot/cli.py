@@ -11,6 +11,7 @@ import asyncio
 import functools
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,13 +26,14 @@ from bot.actions import (
     emit_terminal_alerts,
     import_history,
     lookup_title,
-    open_existing,
+    open_store,
     poll_once,
 )
 from bot.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from bot.engine.plan import Rejected
 from bot.sources.base import SourceError
-from bot.store.store import Store, StoreError
+from bot.store.base import explain
+from bot.store.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ def known_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise BadConfig(str(exc)) from None
         except (StoreError, SourceError, Rejected) as exc:
             raise Failure(str(exc)) from None
+        except sqlite3.Error as exc:
+            raise Failure(f"database: {explain(exc)}") from None
         except KeyboardInterrupt:
             raise Failure("interrupted") from None
 
@@ -139,7 +143,7 @@ def poll(config_path: Path, once: bool, as_json: bool) -> None:
     outcomes = asyncio.run(poll_once(config, terminal=True))
     for outcome in outcomes:
         err.print(outcome.summary, markup=False, style="red" if outcome.failed else None)
-    store = Store.open(config.database_path)
+    store = open_store(config)
     try:
         emit_terminal_alerts(store, terminal.json_line if as_json else terminal.alert_printer(out))
     finally:
@@ -164,7 +168,7 @@ def rank(config_path: Path, title: str, country: str | None, as_json: bool) -> N
         code = countries.lookup(country)
         if code is None:
             raise Failure(f"unknown country {country!r}")
-    store = open_existing(config.database_path)
+    store = open_store(config, existing=True)
     try:
         found = lookup_title(store, title, config.title_aliases())
     finally:
@@ -257,7 +261,7 @@ def check_config(config_path: Path) -> None:
 def status(config_path: Path) -> None:
     """Each source's health: last good poll, last error, latest stored period."""
     config = load(config_path)
-    store = open_existing(config.database_path)
+    store = open_store(config, existing=True)
     try:
         terminal.print_status(out, config, store)
     finally:

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from bot import countries
+from bot.engine.health import HealthPolicy
 from bot.engine.titles import TitleAliases, title_key
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,12 @@ class _Strict(BaseModel):
 
 class DatabaseConfig(_Strict):
     path: Path = Path("chartbot.db")
+    busy_timeout: timedelta = timedelta(seconds=60)
+
+    @field_validator("busy_timeout", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta:
+        return parse_duration(value)
 
 
 class AlertsConfig(_Strict):
@@ -319,6 +326,19 @@ class DiscordConfig(_Strict):
         return value.rstrip("/")
 
 
+class HealthConfig(_Strict):
+    """When a failing source is retried, reported to the admins, and paused."""
+
+    notify_after: timedelta = timedelta(hours=1)
+    disable_after: int = Field(default=20, ge=0)
+    retry_first: timedelta = timedelta(minutes=1)
+
+    @field_validator("notify_after", "retry_first", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta:
+        return parse_duration(value)
+
+
 class LoggingConfig(_Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -328,6 +348,7 @@ class Config(_Strict):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
     titles: TitlesConfig = Field(default_factory=TitlesConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     # Where the config was read from: relative paths are resolved against its folder.
@@ -346,6 +367,10 @@ class Config(_Strict):
     def database_path(self) -> Path:
         return self.resolve(self.database.path)
 
+    @property
+    def busy_timeout(self) -> float:
+        return self.database.busy_timeout.total_seconds()
+
     def resolve(self, path: str | Path) -> Path:
         path = Path(path).expanduser()
         return path if path.is_absolute() else self.base_dir / path
@@ -356,6 +381,13 @@ class Config(_Strict):
                 return source
         known = ", ".join(s.name for s in self.sources) or "none"
         raise ConfigError(f"no source named {name!r} in the config (sources: {known})")
+
+    def health_policy(self) -> HealthPolicy:
+        return HealthPolicy(
+            notify_after=self.health.notify_after,
+            disable_after=self.health.disable_after,
+            retry_first=self.health.retry_first,
+        )
 
     def title_aliases(self) -> TitleAliases:
         return TitleAliases(self.titles.merge)

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.alerts.render import failing_notice, recovered_notice
 from bot.delivery.outbox import route
 from bot.engine.diff import diff
 from bot.engine.events import AlertPolicy, Event
+from bot.engine.health import HealthPolicy, after_failure
 from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow, PeriodSummary
 from bot.engine.plan import Plan, Rejected, plan, plan_import
 from bot.faults import checkpoint
@@ -28,6 +30,7 @@ from bot.store.thread import StoreThread
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+DEFAULT_HEALTH = HealthPolicy()
 
 
 @dataclass(slots=True)
@@ -43,6 +46,8 @@ class PollOutcome:
     events: int = 0
     deliveries: int = 0
     warnings: list[str] = field(default_factory=list)
+    health: str = "ok"  # the source's health after this poll: ok | failing | disabled
+    failures: int = 0  # consecutive failures so far
 
     @property
     def failed(self) -> bool:
@@ -56,6 +61,7 @@ async def poll_source(
     session: Any,
     policy: AlertPolicy,
     terminal: bool = False,
+    health: HealthPolicy = DEFAULT_HEALTH,
     clock: Callable[[], datetime] = utcnow,
 ) -> PollOutcome:
     """Poll one source once. Never raises for a bad fetch: the outcome says what happened."""
@@ -82,11 +88,11 @@ async def poll_source(
             now=clock(),
         )
     except (SourceError, Rejected) as exc:
-        return await db.call(record_failed, source.name, str(exc), latest, now=clock())
+        reason = str(exc)
     except Exception as exc:
         log.debug("source %s: unexpected error", source.name, exc_info=True)
         reason = f"unexpected error: {type(exc).__name__}: {exc}"
-        return await db.call(record_failed, source.name, reason, latest, now=clock())
+    return await db.call(record_failed, source.name, reason, latest, health=health, now=clock())
 
 
 def keep_from(latest: dict[str, str]) -> Keep:
@@ -108,6 +114,7 @@ def record_unchanged(
     store: Store, name: str, validators: ValidatorMap, *, now: datetime
 ) -> PollOutcome:
     with store.write():
+        _note_recovery(store, name, now)
         store.record_success(
             name,
             now=now,
@@ -122,14 +129,51 @@ def record_unchanged(
 
 
 def record_failed(
-    store: Store, name: str, reason: str, latest: dict[str, str], *, now: datetime
+    store: Store,
+    name: str,
+    reason: str,
+    latest: dict[str, str],
+    *,
+    health: HealthPolicy,
+    now: datetime,
 ) -> PollOutcome:
+    """Count a failure; pause the source or tell the admins when its health says so."""
     reason = " ".join(reason.split())  # one line, whatever the error text held
     with store.write():
-        store.record_failure(name, reason, now=now)
+        state = store.record_failure(name, reason, now=now)
+        decided = after_failure(
+            health,
+            failures=state.failures,
+            failing_since=state.failing_since or now,
+            notified=state.notified_failing,
+            now=now,
+        )
+        if decided.status != state.status:
+            store.set_source_fields(name, status=decided.status)
+        if decided.notify:
+            since = state.failing_since or now
+            store.add_notice(
+                failing_notice(name, reason, since, decided.status == "disabled"), now=now
+            )
+            store.set_source_fields(name, notified_failing=1)
     kept = f"kept the snapshot of {max(latest.values())}" if latest else "nothing stored yet"
-    log.debug("source %s failed: %s", name, reason)
-    return PollOutcome(name, "failed", f"{name}: {reason}; {kept}", error=reason)
+    paused = "; paused after too many failures" if decided.status == "disabled" else ""
+    return PollOutcome(
+        name,
+        "failed",
+        f"{name}: {reason}; {kept}{paused}",
+        error=reason,
+        health=decided.status,
+        failures=state.failures,
+    )
+
+
+def _note_recovery(store: Store, name: str, now: datetime) -> None:
+    """A source that was reported failing tells the admins it works again (once)."""
+    state = store.source_state(name)
+    if state is not None and state.notified_failing:
+        store.add_notice(recovered_notice(name), now=now)
+        store.set_source_fields(name, notified_failing=0)
 
 
 def commit_snapshot(
@@ -155,6 +199,8 @@ def commit_snapshot(
     name = snapshot.source
     with store.write():
         store.ensure_source(name, kind, location)
+        if mode == "poll":
+            _note_recovery(store, name, now)
         stored = store.stored_periods(name)
         if mode == "import":
             decided = plan_import(snapshot.periods, stored)

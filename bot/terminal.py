@@ -148,9 +148,15 @@ def print_status(console: Console, config: Config, store: Store) -> None:
     for source in config.sources:
         state = states.get(source.name)
         latest = store.latest_periods(source.name)
+        health = state.status if state else "never polled"
+        if state and state.failures:
+            since = state.failing_since.strftime("%Y-%m-%d %H:%M") if state.failing_since else "?"
+            health += f" ({state.failures} failures since {since})"
+        if not source.enabled:
+            health = "off in the config"
         table.add_row(
             source.name,
-            state.status if state else "never polled",
+            health,
             state.last_ok_at.strftime("%Y-%m-%d %H:%M UTC") if state and state.last_ok_at else "-",
             max(latest.values()) if latest else "-",
             escape_markup(state.last_error or "") if state and state.status != "ok" else "",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from bot import countries
@@ -131,3 +132,15 @@ def country_names(codes: Sequence[str], limit: int) -> str:
 def counted(number: int, unit: str) -> str:
     """'1 week', '3 weeks'."""
     return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
+def failing_notice(source: str, reason: str, since: datetime, disabled: bool) -> str:
+    state = "and is paused until it is polled by hand" if disabled else "and is retried"
+    return (
+        f"⚠️ Chart source **{source}** has been failing since "
+        f"<t:{int(since.timestamp())}:R> {state}. Last error: {escape(reason)}"
+    )
+
+
+def recovered_notice(source: str) -> str:
+    return f"✅ Chart source **{source}** works again."

@@ -95,11 +95,20 @@ def build_messages(deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessag
 
 
 def _title_period(delivery: PendingDelivery) -> tuple[str, str, str]:
-    return (delivery.event.title_key, delivery.event.source, delivery.event.period)
+    event = delivery.event
+    return (event.title_key, event.source, event.period) if event else ("", "", "")
 
 
 def _section(delivery: PendingDelivery) -> tuple[str, str, str]:
-    return (delivery.event.source, delivery.event.chart, delivery.event.period)
+    """What a line is grouped under: its source, chart and period (notices on their own)."""
+    event = delivery.event
+    return (event.source, event.chart, event.period) if event else ("chartbot", "sources", "")
+
+
+def _line(delivery: PendingDelivery) -> str:
+    if delivery.event is None:
+        return delivery.notice or ""
+    return alert_line(delivery.event)
 
 
 def _compose(destination: str, deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessage]:
@@ -107,11 +116,12 @@ def _compose(destination: str, deliveries: Sequence[PendingDelivery]) -> list[Ou
     embeds: list[tuple[EmbedSpec, list[int]]] = []
     ordered = sorted(deliveries, key=lambda d: (*_section(d), d.id))
     for (source, chart, period), group in groupby(ordered, _section):
-        title, footer = f"{source} · {chart}"[:MAX_TITLE], f"chart of {period}"
+        title = f"{source} · {chart}"[:MAX_TITLE]
+        footer = f"chart of {period}" if period else None
         lines: list[str] = []
         ids: list[int] = []
         for delivery in group:
-            line = alert_line(delivery.event)[: MAX_DESCRIPTION // 2]
+            line = _line(delivery)[: MAX_DESCRIPTION // 2]
             if lines and len("\n".join([*lines, line])) > MAX_DESCRIPTION:
                 embeds.append((EmbedSpec(title, "\n".join(lines), footer), ids))
                 lines, ids = [], []

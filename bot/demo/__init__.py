@@ -22,7 +22,13 @@ from rich.markup import escape as escape_markup
 from rich.rule import Rule
 
 from bot import terminal
-from bot.actions import alert_policy, configured_sources, emit_terminal_alerts, lookup_title
+from bot.actions import (
+    alert_policy,
+    configured_sources,
+    emit_terminal_alerts,
+    lookup_title,
+    open_store,
+)
 from bot.config import Config, config_from_dict
 from bot.pipeline import PollOutcome, poll_source
 from bot.store.store import Store, StoreError
@@ -88,7 +94,7 @@ def _workspace(database: Path | None) -> Iterator[Path]:
 
 @contextmanager
 def _store(config: Config) -> Iterator[Store]:
-    store = Store.open(config.database_path)
+    store = open_store(config)
     try:
         yield store
     finally:
@@ -97,7 +103,7 @@ def _store(config: Config) -> Iterator[Store]:
 
 async def _poll(config: Config, day: str) -> PollOutcome:
     [source] = configured_sources(config)
-    db = await StoreThread(config.database_path).open()
+    db = await StoreThread(config.database_path, config.busy_timeout).open()
     try:
         # The story's own clock: each day's file is polled that evening.
         evening = datetime.fromisoformat(f"{day}T20:00:00+00:00")

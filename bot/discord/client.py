@@ -58,7 +58,7 @@ class ChartBot(commands.AutoShardedBot):
         self.config = config
         self.aliases = config.title_aliases()
         self.runtime = runtime
-        self.db = StoreThread(config.database_path)
+        self.db = StoreThread(config.database_path, config.busy_timeout)
         self.session: aiohttp.ClientSession | None = None
         self.titles = TitleIndex()
         self.titles_version: tuple[int, int] = (-1, -1)

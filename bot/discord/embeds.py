@@ -89,6 +89,13 @@ def status_embed(
     for name, state, latest, next_poll in states[:MAX_FIELDS]:
         status = state.status if state else "new"
         lines = [f"health: {icons.get(status, '⚪')} {status}"]
+        if state and state.failures and state.failing_since:
+            lines.append(
+                f"failing since {discord.utils.format_dt(state.failing_since, 'R')} "
+                f"({state.failures} failures in a row)"
+            )
+        if status == "disabled":
+            lines.append("paused: `chartbot poll --once` tries it again by hand")
         if state and state.last_ok_at:
             lines.append(f"last good poll: {discord.utils.format_dt(state.last_ok_at, 'R')}")
         if next_poll:

@@ -44,6 +44,7 @@ class SourceState:
     content_hash: str | None
     status: str
     failures: int
+    failing_since: datetime | None
     last_error: str | None
     last_error_at: datetime | None
     last_ok_at: datetime | None
@@ -62,6 +63,7 @@ class SourceState:
             content_hash=row["content_hash"],
             status=row["status"],
             failures=row["failures"],
+            failing_since=from_iso(row["failing_since"]),
             last_error=row["last_error"],
             last_error_at=from_iso(row["last_error_at"]),
             last_ok_at=from_iso(row["last_ok_at"]),
@@ -79,7 +81,8 @@ class PendingDelivery:
     destination: str
     guild_id: int | None
     attempts: int
-    event: Event
+    event: Event | None  # None for a notice
+    notice: str | None = None
     status: str = "pending"
     batch_key: str | None = None
     next_attempt_at: datetime | None = None

@@ -59,7 +59,8 @@ class ChartsPart(Part):
     ) -> SourceState:
         """A good fetch: health back to ok, validators and content hash kept for next time."""
         self.db.execute(
-            """UPDATE sources SET status = 'ok', failures = 0, last_ok_at = :now,
+            """UPDATE sources SET status = 'ok', failures = 0, failing_since = NULL,
+                   last_ok_at = :now,
                    last_attempt_at = :now,
                    validators = coalesce(:validators, validators),
                    content_hash = coalesce(:hash, content_hash),
@@ -83,6 +84,7 @@ class ChartsPart(Part):
         """A failed or rejected fetch: counted, with its reason; nothing else changes."""
         self.db.execute(
             """UPDATE sources SET status = :status, failures = failures + 1,
+                   failing_since = coalesce(failing_since, :now),
                    last_error = :reason, last_error_at = :now, last_attempt_at = :now
                WHERE name = :name""",
             {"status": status, "reason": reason, "now": iso(now), "name": name},

@@ -58,6 +58,21 @@ class OutboxPart(Part):
         )
         return cursor.rowcount
 
+    def add_notice(self, text: str, *, now: datetime) -> int:
+        """A message about chartbot itself for every guild's alert channel (not the dead ones)."""
+        dead = self.dead_destinations()
+        rows = [
+            (f"channel:{g.channel_id}", g.guild_id)
+            for g in self.guild_alerts()  # type: ignore[attr-defined]
+            if g.channel_id is not None and f"channel:{g.channel_id}" not in dead
+        ]
+        self.db.conn.executemany(
+            """INSERT INTO deliveries (notice, destination, guild_id, created_at)
+               VALUES (?, ?, ?, ?)""",
+            [(text, dest, guild, iso(now)) for dest, guild in rows],
+        )
+        return len(rows)
+
     def pending_deliveries(
         self,
         *,
@@ -77,8 +92,8 @@ class OutboxPart(Part):
             params.append(exclude)
         rows = self.db.query(
             f"""SELECT d.*, e.data, t.key AS title_key
-                FROM deliveries d JOIN events e ON e.id = d.event_id
-                JOIN titles t ON t.id = e.title_id
+                FROM deliveries d LEFT JOIN events e ON e.id = d.event_id
+                LEFT JOIN titles t ON t.id = e.title_id
                 WHERE {" AND ".join(where)} ORDER BY d.id LIMIT ?""",
             [*params, limit],
         )
@@ -156,7 +171,12 @@ def _pending(row: dict[str, Any]) -> PendingDelivery:
         destination=row["destination"],
         guild_id=row["guild_id"],
         attempts=row["attempts"],
-        event=event_from_json(json.loads(row["data"]), title_key=row["title_key"]),
+        event=(
+            event_from_json(json.loads(row["data"]), title_key=row["title_key"])
+            if row["data"]
+            else None
+        ),
+        notice=row["notice"],
         status=row["status"],
         batch_key=row["batch_key"],
         next_attempt_at=from_iso(row["next_attempt_at"]),

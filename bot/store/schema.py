@@ -24,6 +24,7 @@ def initial(db: Database) -> None:
             content_hash TEXT,
             status TEXT NOT NULL DEFAULT 'new',      -- new | ok | failing | disabled
             failures INTEGER NOT NULL DEFAULT 0,     -- consecutive
+            failing_since TEXT,                       -- the first of those failures
             last_error TEXT,
             last_error_at TEXT,
             last_ok_at TEXT,                          -- last fetch that was good
@@ -101,7 +102,8 @@ def initial(db: Database) -> None:
         -- The outbox: one row per event and destination, written with the event.
         CREATE TABLE deliveries (
             id INTEGER PRIMARY KEY,
-            event_id INTEGER NOT NULL REFERENCES events(id),
+            event_id INTEGER REFERENCES events(id),  -- NULL for a notice
+            notice TEXT,               -- a message about chartbot itself (a source failing)
             destination TEXT NOT NULL, -- terminal | channel:ID | dm:USER | mention:CHANNEL:USER
             guild_id INTEGER,
             -- pending | sending (claimed: a message may be on its way) | sent | failed | dropped

@@ -35,7 +35,7 @@ from bot.store.schema import migrations
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 60_000
+BUSY_TIMEOUT = 60.0  # seconds to wait for another process's write to finish
 
 __all__ = [
     "ChartInfo",
@@ -54,12 +54,15 @@ __all__ = [
 class Store(ChartsPart, OutboxPart, GuildsPart):
     """One SQLite database: schema, snapshots, events, outbox, settings."""
 
-    def __init__(self, db: Database, path: Path | None) -> None:
+    def __init__(self, db: Database, path: Path | None, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.db = db
         self.path = path
+        self.busy_timeout = busy_timeout
 
     @classmethod
-    def open(cls, path: str | Path, *, migrate: bool = True) -> Store:
+    def open(
+        cls, path: str | Path, *, migrate: bool = True, busy_timeout: float = BUSY_TIMEOUT
+    ) -> Store:
         """Open (creating if needed) and migrate a database, or raise StoreError."""
         path = Path(path)
         if path.is_dir():
@@ -67,8 +70,8 @@ class Store(ChartsPart, OutboxPart, GuildsPart):
         if not path.parent.exists():
             raise StoreError(f"database {path}: the folder {path.parent} does not exist")
         try:
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
-            store = cls(Database(conn), path)
+            conn = sqlite3.connect(path, timeout=busy_timeout)
+            store = cls(Database(conn), path, busy_timeout)
             store._configure()
             if migrate:
                 store._migrate()
@@ -84,7 +87,7 @@ class Store(ChartsPart, OutboxPart, GuildsPart):
         return store
 
     def _configure(self) -> None:
-        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         if self.path is not None:
             mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":

@@ -15,20 +15,24 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.store.store import Store
+from bot.store.store import BUSY_TIMEOUT, Store
 
 T = TypeVar("T")
 
 
 class StoreThread:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = Path(path)
+        self.busy_timeout = busy_timeout
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._store: Store | None = None
 
     async def open(self) -> StoreThread:
         loop = asyncio.get_running_loop()
-        self._store = await loop.run_in_executor(self._executor, Store.open, self.path)
+        self._store = await loop.run_in_executor(
+            self._executor,
+            functools.partial(Store.open, self.path, busy_timeout=self.busy_timeout),
+        )
         return self
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

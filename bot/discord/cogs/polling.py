@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 
 from bot.actions import alert_policy, configured_sources
+from bot.engine.health import retry_in
 from bot.pipeline import poll_source
 from bot.store.store import SourceState, Store, utcnow
 
@@ -40,6 +41,7 @@ class Polling(commands.Cog):
         self.bot = bot
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.sources = {s.name: s for s in configured_sources(bot.config)}
+        self.health = bot.config.health_policy()
 
     async def cog_load(self) -> None:
         merged = await self.bot.db.call(Store.merge_titles, self.bot.config.titles.merge)
@@ -50,6 +52,12 @@ class Polling(commands.Cog):
         for name, source in self.sources.items():
             every = source.config.every
             seconds = every.total_seconds()
+            state = states.get(name)
+            paused = state is not None and state.status == "disabled"
+            if paused:
+                log.warning(
+                    "source %s is paused after repeated failures: %s", name, state.last_error
+                )
             self.scheduler.add_job(
                 self.poll,
                 IntervalTrigger(seconds=seconds, jitter=min(300, int(seconds * 0.05))),
@@ -59,7 +67,7 @@ class Polling(commands.Cog):
                 max_instances=1,
                 coalesce=True,
                 misfire_grace_time=max(30, int(seconds / 2)),
-                next_run_time=first_run(states.get(name), every, now),
+                next_run_time=None if paused else first_run(state, every, now),
             )
         self.scheduler.start()
         log.info("polling %d sources", len(self.sources))
@@ -73,13 +81,22 @@ class Polling(commands.Cog):
         return job.next_run_time if job is not None else None
 
     async def poll(self, name: str) -> None:
+        source = self.sources[name]
         outcome = await poll_source(
-            self.sources[name],
+            source,
             self.bot.db,
             session=self.bot.session,
             policy=alert_policy(self.bot.config),
+            health=self.health,
         )
         (log.warning if outcome.failed else log.info)("poll %s", outcome.summary)
+        job = self.scheduler.get_job(name)
+        if outcome.health == "disabled" and job is not None:
+            job.pause()
+        elif outcome.failed and job is not None:
+            # Back off: sooner than the interval at first, then less and less often.
+            wait = retry_in(self.health, outcome.failures, source.config.every)
+            job.modify(next_run_time=utcnow() + wait)
         if outcome.deliveries:
             self.bot.deliveries_waiting.set()
         if outcome.new_periods:
