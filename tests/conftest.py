@@ -14,7 +14,9 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.store.store import Store
+from tests.bot_process import BotProcess, write_bot_config
 from tests.chart_server import ChartServer
+from tests.fake_discord import FakeDiscord
 from tests.oracle import expected_alerts
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -111,3 +113,33 @@ def polled_week_1(tmp_path: Path, chart_server: ChartServer) -> Path:
     code, alerts, stderr = poll_json(config)
     assert (code, alerts) == (0, []), stderr
     return config
+
+
+# -- the bot and the fake Discord --------------------------------------------------------
+
+
+@pytest.fixture
+def fake():
+    server = FakeDiscord().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def config(tmp_path: Path, fake: FakeDiscord) -> Path:
+    """Week 1 polled as the baseline (by a `poll --once` of its own, like cron would)."""
+    (tmp_path / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
+    path = write_bot_config(tmp_path, fake, "top10.tsv")
+    assert run_cli("poll", "--once", "-c", path).exit_code == 0
+    return path
+
+
+@pytest.fixture
+def bot(config: Path):
+    process = BotProcess(config).start().wait_ready()
+    try:
+        yield process
+    finally:
+        process.stop()

@@ -2,108 +2,31 @@
 
 from __future__ import annotations
 
-import json
 import signal
-from pathlib import Path
 
 import pytest
 
-from bot.faults import ENV
-from bot.store.store import Store
 from tests.bot_process import BotProcess, write_bot_config
 from tests.conftest import WEEK_1, WEEK_2, run_cli
+from tests.discord_helpers import (
+    EPHEMERAL,
+    all_delivered,
+    answer,
+    publish_week_2,
+    set_alert_channel,
+    text_of,
+)
 from tests.fake_discord import (
     ADMIN_ID,
     ALL_PERMISSIONS,
     CHANNEL_ID,
     GUILD_ID,
-    LOCKED_CHANNEL_ID,
     MANAGE_GUILD,
     MEMBER_ID,
     TOKEN,
-    FakeDiscord,
-    Fault,
 )
 from tests.oracle import rows
 from tests.waiting import wait_until
-
-EPHEMERAL = 64
-
-
-@pytest.fixture
-def fake():
-    server = FakeDiscord().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def config(tmp_path: Path, fake: FakeDiscord) -> Path:
-    """Week 1 polled as the baseline (by a `poll --once` of its own, like cron would)."""
-    (tmp_path / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
-    path = write_bot_config(tmp_path, fake, "top10.tsv")
-    assert run_cli("poll", "--once", "-c", path).exit_code == 0
-    return path
-
-
-@pytest.fixture
-def bot(config: Path):
-    process = BotProcess(config).start().wait_ready()
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
-def publish_week_2(config: Path) -> None:
-    (config.parent / "top10.tsv").write_text(WEEK_2, encoding="utf-8")
-    ran = run_cli("poll", "--once", "-c", config)
-    assert ran.exit_code == 0, ran.stderr
-
-
-def answer(fake: FakeDiscord, interaction_id: str, count: int = 1) -> list[dict]:
-    wait_until(lambda: len(fake.callbacks_of(interaction_id)) >= count, 15, "the bot's answer")
-    return fake.callbacks_of(interaction_id)
-
-
-def text_of(callback: dict) -> str:
-    data = callback.get("data") or callback
-    parts = [data.get("content") or ""]
-    for embed in data.get("embeds") or []:
-        parts += [embed.get("title") or "", embed.get("description") or ""]
-        parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
-    return "\n".join(parts)
-
-
-def deliveries(config: Path) -> dict[str, int]:
-    store = Store.open(config.parent / "chartbot.db")
-    try:
-        return store.delivery_counts()
-    finally:
-        store.close()
-
-
-def all_delivered(config: Path) -> bool:
-    counts = deliveries(config)
-    return counts.get("pending", 0) == 0 and counts.get("sending", 0) == 0
-
-
-def set_alert_channel(fake: FakeDiscord, channel_id: int = CHANNEL_ID) -> dict:
-    interaction = fake.interact(
-        "alerts",
-        [
-            {
-                "name": "channel",
-                "type": 1,
-                "options": [{"name": "channel", "type": 7, "value": str(channel_id)}],
-            }
-        ],
-        user_id=ADMIN_ID,
-        permissions=ALL_PERMISSIONS,
-    )
-    return answer(fake, interaction)[0]
 
 
 def test_the_bot_connects_and_registers_its_commands(bot, fake):
@@ -167,30 +90,6 @@ def test_autocomplete_offers_at_most_25_relevant_titles(bot, fake, typed, first)
         assert holds == sorted(holds, reverse=True)
 
 
-def test_alert_settings_need_manage_server(bot, fake, config):
-    interaction = fake.interact(
-        "alerts",
-        [
-            {
-                "name": "channel",
-                "type": 1,
-                "options": [{"name": "channel", "type": 7, "value": str(CHANNEL_ID)}],
-            }
-        ],
-        user_id=MEMBER_ID,
-    )
-    [reply] = answer(fake, interaction)
-    assert reply["data"]["flags"] & EPHEMERAL
-    assert "Manage Server" in reply["data"]["content"]
-    assert fake.messages_to(CHANNEL_ID) == []
-
-
-def test_the_alert_channel_must_be_one_the_bot_can_post_in(bot, fake):
-    reply = set_alert_channel(fake, LOCKED_CHANNEL_ID)
-    assert reply["data"]["flags"] & EPHEMERAL
-    assert "missing send messages" in reply["data"]["content"]
-
-
 def test_a_channel_alert_after_a_poll(bot, fake, config):
     reply = set_alert_channel(fake)
     assert "will be posted in" in reply["data"]["content"]
@@ -224,124 +123,12 @@ def test_subscribe_then_a_move_delivers_exactly_one_dm(bot, fake, config):
     assert "Stay Close" in answer(fake, listed)[0]["data"]["content"]
 
 
-def test_a_title_that_says_everyone_pings_nobody(tmp_path, fake):
-    hostile = WEEK_2.replace("\tBrazen\t", "\t@everyone <@&1> **Brazen**\t")
-    (tmp_path / "top10.tsv").write_text(
-        WEEK_1.replace("\tBrazen\t", "\t@everyone <@&1> **Brazen**\t")
-    )
-    config = write_bot_config(tmp_path, fake, "top10.tsv")
-    run_cli("poll", "--once", "-c", config)
-    process = BotProcess(config).start().wait_ready()
-    try:
-        set_alert_channel(fake)
-        (tmp_path / "top10.tsv").write_text(hostile)
-        run_cli("poll", "--once", "-c", config)
-        wait_until(lambda: len(fake.messages_to(CHANNEL_ID)) >= 2 and all_delivered(config), 20)
-        alert = fake.messages_to(CHANNEL_ID)[-1]
-        assert alert["allowed_mentions"] == {"parse": []}
-        text = alert["embeds"][0]["description"]
-        assert "@\u200beveryone \\<@\u200b&1\\> \\*\\*Brazen\\*\\*" in text
-        assert "@everyone" not in text
-    finally:
-        process.stop()
-
-
-@pytest.mark.parametrize("point", ["before_send", "after_send"])
-def test_a_restart_mid_delivery_duplicates_nothing(config, fake, point):
-    first = BotProcess(config, env={ENV: point}).start().wait_ready()
-    set_alert_channel(fake)
-    publish_week_2(config)
-    assert first.wait_exit() == -signal.SIGKILL
-    again = BotProcess(config).start().wait_ready()
-    try:
-        wait_until(lambda: all_delivered(config), 20, "delivery after the restart")
-        alerts = fake.messages_to(CHANNEL_ID)[1:]
-        assert len(alerts) == 1
-        assert "**Brazen** is now #1 in 6 countries (+6)" in alerts[0]["embeds"][0]["description"]
-        if point == "after_send":
-            # the message was made before the crash: the resend carried the same nonce
-            sends = [r for r in fake.requests if r.path == f"/channels/{CHANNEL_ID}/messages"]
-            assert len({json.dumps(r.json["nonce"]) for r in sends[1:]}) == 1
-    finally:
-        again.stop()
-
-
-def test_rate_limits_are_waited_out(bot, fake, config):
-    set_alert_channel(fake)
-    fake.faults.append(
-        Fault("POST", f"/channels/{CHANNEL_ID}/messages", 429, count=2, retry_after=0.3)
-    )
-    fake.faults.append(
-        Fault(
-            "POST", f"/channels/{CHANNEL_ID}/messages", 429, count=1, retry_after=0.2, global_=True
-        )
-    )
-    publish_week_2(config)
-    wait_until(lambda: all_delivered(config), 20)
-    assert len(fake.messages_to(CHANNEL_ID)) == 2
-    statuses = [r.status for r in fake.hits("POST", f"/channels/{CHANNEL_ID}/messages")]
-    assert statuses.count(429) == 3 and statuses[-1] == 200
-
-
-def test_a_deleted_channel_stops_its_deliveries_only(bot, fake, config):
-    set_alert_channel(fake)
-    subscribe = fake.interact("subscribe", [{"name": "title", "type": 3, "value": "Stay Close"}])
-    answer(fake, subscribe)
-    fake.deleted_channels.add(CHANNEL_ID)
-    publish_week_2(config)
-    wait_until(lambda: all_delivered(config) and fake.dms_to(MEMBER_ID), 20)
-    counts = deliveries(config)
-    assert counts.get("dropped", 0) >= 1
-    store = Store.open(config.parent / "chartbot.db")
-    try:
-        assert "Unknown Channel" in store.dead_destinations()[f"channel:{CHANNEL_ID}"]
-    finally:
-        store.close()
-    assert len(fake.dms_to(MEMBER_ID)) == 1
-
-
-def test_closed_dms_are_recorded_and_others_still_delivered(bot, fake, config):
-    set_alert_channel(fake)
-    answer(fake, fake.interact("subscribe", [{"name": "title", "type": 3, "value": "Stay Close"}]))
-    fake.closed_dms.add(MEMBER_ID)
-    publish_week_2(config)
-    wait_until(lambda: all_delivered(config) and len(fake.messages_to(CHANNEL_ID)) == 2, 20)
-    store = Store.open(config.parent / "chartbot.db")
-    try:
-        assert "Cannot send messages to this user" in store.dead_destinations()[f"dm:{MEMBER_ID}"]
-    finally:
-        store.close()
-
-
-def test_server_errors_are_retried_until_delivered(bot, fake, config):
-    set_alert_channel(fake)
-    fake.faults.append(Fault("POST", f"/channels/{CHANNEL_ID}/messages", 503, count=1))
-    publish_week_2(config)
-    wait_until(lambda: all_delivered(config), 30)
-    assert len(fake.messages_to(CHANNEL_ID)) == 2
-
-
 def test_sync_commands_to_one_guild(config, fake, monkeypatch):
     monkeypatch.setenv("CHARTBOT_DISCORD_TOKEN", TOKEN)
     ran = run_cli("sync-commands", "--guild", str(GUILD_ID), "-c", config)
     assert ran.exit_code == 0, ran.stderr
     assert "registered 7 slash commands in server" in ran.stdout
     assert len(fake.commands[str(GUILD_ID)]) == 7
-
-
-def test_a_rejected_token_is_one_clear_line(config, fake):
-    process = BotProcess(config, env={"CHARTBOT_DISCORD_TOKEN": "wrong"}).start()
-    assert process.wait_exit() == 1
-    output = process.output()
-    assert "chartbot: Discord rejected the token (401)" in output
-    assert "Traceback" not in output and "wrong" not in output
-
-
-def test_a_missing_token_is_one_clear_line(config, fake, monkeypatch):
-    monkeypatch.delenv("CHARTBOT_DISCORD_TOKEN", raising=False)
-    ran = run_cli("run", "-c", config)
-    assert ran.exit_code == 2
-    assert "no Discord token: set CHARTBOT_DISCORD_TOKEN" in ran.stderr
 
 
 def test_sigterm_shuts_down_cleanly(bot):
@@ -431,12 +218,3 @@ def test_unsubscribe_stops_the_dms(bot, fake, config):
     publish_week_2(config)
     wait_until(lambda: all_delivered(config), 20)
     assert fake.dms_to(MEMBER_ID) == []
-
-
-def test_a_gateway_disconnect_is_survived(bot, fake, config):
-    set_alert_channel(fake)
-    fake.disconnect_gateway()
-    fake.wait_connected(30)
-    publish_week_2(config)
-    wait_until(lambda: all_delivered(config) and len(fake.messages_to(CHANNEL_ID)) == 2, 30)
-    assert fake.resumed + fake.identified >= 2

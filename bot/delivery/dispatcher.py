@@ -179,6 +179,7 @@ class Dispatcher:
         messages = build_messages(due)
         attempts = {d.id: d.attempts for d in due}
         await self.db.call(Store.claim, [(m.nonce, m.delivery_ids) for m in messages], now=now)
+        checkpoint("after_claim")
         by_destination: dict[str, list[OutgoingMessage]] = {}
         for message in messages:
             by_destination.setdefault(message.destination, []).append(message)

@@ -1,0 +1,106 @@
+"""Discord-side faults, injected for real through the fake Discord: server errors, outages,
+gateway drops, rate limits, deleted channels, closed DMs, and bots killed mid-delivery."""
+
+from __future__ import annotations
+
+import json
+import signal
+
+import pytest
+
+from bot.faults import ENV
+from bot.store.store import Store
+from tests.bot_process import BotProcess
+from tests.discord_helpers import (
+    all_delivered,
+    answer,
+    deliveries,
+    publish_week_2,
+    set_alert_channel,
+)
+from tests.fake_discord import CHANNEL_ID, MEMBER_ID, Fault
+from tests.waiting import wait_until
+
+
+@pytest.mark.parametrize("point", ["before_send", "after_send"])
+def test_a_restart_mid_delivery_duplicates_nothing(config, fake, point):
+    first = BotProcess(config, env={ENV: point}).start().wait_ready()
+    set_alert_channel(fake)
+    publish_week_2(config)
+    assert first.wait_exit() == -signal.SIGKILL
+    again = BotProcess(config).start().wait_ready()
+    try:
+        wait_until(lambda: all_delivered(config), 20, "delivery after the restart")
+        alerts = fake.messages_to(CHANNEL_ID)[1:]
+        assert len(alerts) == 1
+        assert "**Brazen** is now #1 in 6 countries (+6)" in alerts[0]["embeds"][0]["description"]
+        if point == "after_send":
+            # the message was made before the crash: the resend carried the same nonce
+            sends = [r for r in fake.requests if r.path == f"/channels/{CHANNEL_ID}/messages"]
+            assert len({json.dumps(r.json["nonce"]) for r in sends[1:]}) == 1
+    finally:
+        again.stop()
+
+
+def test_rate_limits_are_waited_out(bot, fake, config):
+    set_alert_channel(fake)
+    fake.faults.append(
+        Fault("POST", f"/channels/{CHANNEL_ID}/messages", 429, count=2, retry_after=0.3)
+    )
+    fake.faults.append(
+        Fault(
+            "POST", f"/channels/{CHANNEL_ID}/messages", 429, count=1, retry_after=0.2, global_=True
+        )
+    )
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config), 20)
+    assert len(fake.messages_to(CHANNEL_ID)) == 2
+    statuses = [r.status for r in fake.hits("POST", f"/channels/{CHANNEL_ID}/messages")]
+    assert statuses.count(429) == 3 and statuses[-1] == 200
+
+
+def test_a_deleted_channel_stops_its_deliveries_only(bot, fake, config):
+    set_alert_channel(fake)
+    subscribe = fake.interact("subscribe", [{"name": "title", "type": 3, "value": "Stay Close"}])
+    answer(fake, subscribe)
+    fake.deleted_channels.add(CHANNEL_ID)
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config) and fake.dms_to(MEMBER_ID), 20)
+    counts = deliveries(config)
+    assert counts.get("dropped", 0) >= 1
+    store = Store.open(config.parent / "chartbot.db")
+    try:
+        assert "Unknown Channel" in store.dead_destinations()[f"channel:{CHANNEL_ID}"]
+    finally:
+        store.close()
+    assert len(fake.dms_to(MEMBER_ID)) == 1
+
+
+def test_closed_dms_are_recorded_and_others_still_delivered(bot, fake, config):
+    set_alert_channel(fake)
+    answer(fake, fake.interact("subscribe", [{"name": "title", "type": 3, "value": "Stay Close"}]))
+    fake.closed_dms.add(MEMBER_ID)
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config) and len(fake.messages_to(CHANNEL_ID)) == 2, 20)
+    store = Store.open(config.parent / "chartbot.db")
+    try:
+        assert "Cannot send messages to this user" in store.dead_destinations()[f"dm:{MEMBER_ID}"]
+    finally:
+        store.close()
+
+
+def test_server_errors_are_retried_until_delivered(bot, fake, config):
+    set_alert_channel(fake)
+    fake.faults.append(Fault("POST", f"/channels/{CHANNEL_ID}/messages", 503, count=1))
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config), 30)
+    assert len(fake.messages_to(CHANNEL_ID)) == 2
+
+
+def test_a_gateway_disconnect_is_survived(bot, fake, config):
+    set_alert_channel(fake)
+    fake.disconnect_gateway()
+    fake.wait_connected(30)
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config) and len(fake.messages_to(CHANNEL_ID)) == 2, 30)
+    assert fake.resumed + fake.identified >= 2
