@@ -62,16 +62,20 @@ class ConfigError(Exception):
     """A config file that cannot be used; the message is ready for the user."""
 
 
-def parse_duration(value: Any) -> timedelta:
-    """'90s', '30m', '6h', '1d', '1w' (or a number of seconds) -> timedelta."""
+def parse_duration(value: Any, *, zero: bool = False) -> timedelta:
+    """'90s', '30m', '6h', '1d', '1w' (or a number of seconds) -> timedelta.
+
+    Zero is accepted only where it means something ("notify at once").
+    """
+    seconds: float | None = None
     if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return timedelta(seconds=value)
-    if isinstance(value, str) and (m := _DURATION.match(value.lower())):
+        seconds = value.total_seconds()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and (m := _DURATION.match(value.lower())):
         seconds = float(m.group(1)) * _DURATION_UNITS[m.group(2)]
-        if seconds > 0:
-            return timedelta(seconds=seconds)
+    if seconds is not None and (seconds > 0 or (zero and seconds == 0)):
+        return timedelta(seconds=seconds)
     raise ValueError(f"{value!r} is not a duration like '30m', '6h' or '1d'")
 
 
@@ -333,7 +337,12 @@ class HealthConfig(_Strict):
     disable_after: int = Field(default=20, ge=0)
     retry_first: timedelta = timedelta(minutes=1)
 
-    @field_validator("notify_after", "retry_first", mode="before")
+    @field_validator("notify_after", mode="before")
+    @classmethod
+    def _delay(cls, value: Any) -> timedelta:
+        return parse_duration(value, zero=True)
+
+    @field_validator("retry_first", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> timedelta:
         return parse_duration(value)

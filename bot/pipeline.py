@@ -152,10 +152,11 @@ def record_failed(
             store.set_source_fields(name, status=decided.status)
         if decided.notify:
             since = state.failing_since or now
-            store.add_notice(
+            told = store.add_notice(
                 failing_notice(name, reason, since, decided.status == "disabled"), now=now
             )
-            store.set_source_fields(name, notified_failing=1)
+            if told:  # with no alert channel anywhere yet, the next failure tries again
+                store.set_source_fields(name, notified_failing=1)
     kept = f"kept the snapshot of {max(latest.values())}" if latest else "nothing stored yet"
     paused = "; paused after too many failures" if decided.status == "disabled" else ""
     return PollOutcome(

@@ -143,7 +143,7 @@ def _duration(seconds: float) -> str:
 
 
 def print_status(console: Console, config: Config, store: Store) -> None:
-    table = Table("source", "health", "last good poll", "latest period", "last error")
+    """One line per source: its health, last good poll, latest period, and what went wrong."""
     states = {s.name: s for s in store.source_states()}
     for source in config.sources:
         state = states.get(source.name)
@@ -151,14 +151,13 @@ def print_status(console: Console, config: Config, store: Store) -> None:
         health = state.status if state else "never polled"
         if state and state.failures:
             since = state.failing_since.strftime("%Y-%m-%d %H:%M") if state.failing_since else "?"
-            health += f" ({state.failures} failures since {since})"
+            health += f" ({state.failures} failures since {since} UTC)"
         if not source.enabled:
             health = "off in the config"
-        table.add_row(
-            source.name,
-            health,
-            state.last_ok_at.strftime("%Y-%m-%d %H:%M UTC") if state and state.last_ok_at else "-",
-            max(latest.values()) if latest else "-",
-            escape_markup(state.last_error or "") if state and state.status != "ok" else "",
-        )
-    console.print(table)
+        parts = [f"{source.name}: {health}"]
+        if state and state.last_ok_at:
+            parts.append(f"last good poll {state.last_ok_at:%Y-%m-%d %H:%M} UTC")
+        parts.append(f"latest period {max(latest.values())}" if latest else "nothing stored")
+        if state and state.status != "ok" and state.last_error:
+            parts.append(f"last error: {state.last_error}")
+        console.print("; ".join(parts), markup=False)

@@ -109,6 +109,13 @@ class FakeDiscord:
         self.resumed = 0
         self.faults: list[Fault] = []
         self.outage = False
+        self.kicked = False  # the bot was removed from the guild
+        # Enforce Discord's limits with 429s: (requests per second globally, messages per 5 s
+        # per channel). None: no limits.
+        self.limits: tuple[int, int] | None = None
+        self.limited = 0  # 429s given for going over the limits
+        self._recent_global: list[float] = []
+        self._recent_channel: dict[int, list[float]] = {}
         self.closed_dms: set[int] = set()
         self.deleted_channels: set[int] = set()
         self.channels: dict[int, dict[str, Any]] = {}
@@ -428,7 +435,7 @@ class FakeDiscord:
         if self.outage:
             record.status = 503
             return web.Response(status=503, text="upstream connect error")
-        fault = self._fault_for(request.method, path)
+        fault = self._fault_for(request.method, path) or self._over_limits(request.method, path)
         if fault is not None:
             record.status = fault.status
             return self._fault_response(fault)
@@ -462,6 +469,45 @@ class FakeDiscord:
                 fault.count -= 1
                 return fault
         return None
+
+    def _over_limits(self, method: str, path: str) -> Fault | None:
+        if self.limits is None:
+            return None
+        per_second, per_channel = self.limits
+        now = time.monotonic()
+        self._recent_global = [t for t in self._recent_global if now - t < 1.0]
+        if len(self._recent_global) >= per_second:
+            self.limited += 1
+            return Fault(
+                method, path, 429, retry_after=1.0 - (now - self._recent_global[0]), global_=True
+            )
+        self._recent_global.append(now)
+        parts = path.strip("/").split("/")
+        if (
+            method == "POST"
+            and len(parts) == 3
+            and parts[0] == "channels"
+            and parts[2] == "messages"
+        ):
+            sent = [t for t in self._recent_channel.get(int(parts[1]), []) if now - t < 5.0]
+            if len(sent) >= per_channel:
+                self.limited += 1
+                self._recent_channel[int(parts[1])] = sent
+                return Fault(method, path, 429, retry_after=5.0 - (now - sent[0]))
+            self._recent_channel[int(parts[1])] = [*sent, now]
+        return None
+
+    def remove_bot_from_guild(self) -> None:
+        """The bot is kicked: GUILD_DELETE on the gateway, and its guild channels refuse it."""
+        self.kicked = True
+
+        async def send() -> None:
+            for entry in list(self._sockets):
+                await self._dispatch(
+                    entry, "GUILD_DELETE", {"id": str(GUILD_ID), "unavailable": False}
+                )
+
+        self.call(send)
 
     def _fault_response(self, fault: Fault) -> web.Response:
         if fault.status != 429:
@@ -595,6 +641,8 @@ class FakeDiscord:
         if channel_id in self.deleted_channels or channel_id not in self.channels:
             return 404, {"message": "Unknown Channel", "code": 10003}
         channel = self.channels[channel_id]
+        if self.kicked and channel.get("guild_id"):
+            return 403, {"message": "Missing Access", "code": 50001}
         if channel.get("type") == 1 and int(channel["recipient_id"]) in self.closed_dms:
             return 403, {"message": "Cannot send messages to this user", "code": 50007}
         if any(int(o["deny"]) & SEND_MESSAGES for o in channel.get("permission_overwrites", [])):

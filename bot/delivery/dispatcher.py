@@ -59,6 +59,8 @@ class MessageRefused(SendError):
 
 
 class Sender(Protocol):
+    pacer: Pacer  # the sender takes global slots for requests beyond the message itself
+
     async def send(self, message: OutgoingMessage) -> int:
         """Send one message (with its nonce); return the message id or raise a SendError."""
         ...
@@ -88,18 +90,23 @@ class Pacer:
         self._recent: dict[str, collections.deque[float]] = {}
 
     async def wait(self, channel: str) -> None:
+        """Before a message to `channel`: a slot in that channel and in the global budget."""
         recent = self._recent.setdefault(channel, collections.deque(maxlen=self.per_channel))
         if len(recent) == self.per_channel:
             delay = recent[0] + self.window - self.clock()
             if delay > 0:
                 await asyncio.sleep(delay)
+        await self.request()
+        recent.append(self.clock())
+
+    async def request(self) -> None:
+        """Before any other request (opening a DM channel): a slot in the global budget."""
         async with self._lock:
             now = self.clock()
             slot = max(now, self._next_slot)
             self._next_slot = slot + self.interval
         if slot > now:
             await asyncio.sleep(slot - now)
-        recent.append(self.clock())
 
 
 def backoff(attempts: int) -> float:
@@ -137,14 +144,13 @@ class Dispatcher:
         clock: Callable[[], datetime] = utcnow,
         idle: float = 2.0,
         concurrency: int = 8,
-        pacer: Pacer | None = None,
     ) -> None:
         self.db = db
         self.sender = sender
         self.wake = wake
         self.clock = clock
         self.idle = idle
-        self.pacer = pacer or Pacer()
+        self.pacer = sender.pacer
         self._slots = asyncio.Semaphore(concurrency)
         self._stopping = False
 

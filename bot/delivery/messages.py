@@ -88,9 +88,12 @@ def build_messages(deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessag
     for destination, group in by_destination.items():
         if destination.startswith("channel:"):
             messages += _compose(destination, group)
-        else:  # a subscriber: one message per title per period
-            for _, per_title in groupby(sorted(group, key=_title_period), _title_period):
-                messages += _compose(destination, list(per_title))
+        else:  # a subscriber: one message per title per period, in the order they came
+            per_title: dict[tuple[str, str, str], list[PendingDelivery]] = {}
+            for delivery in group:
+                per_title.setdefault(_title_period(delivery), []).append(delivery)
+            for batch in per_title.values():
+                messages += _compose(destination, batch)
     return messages
 
 

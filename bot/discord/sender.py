@@ -7,15 +7,16 @@ import logging
 import aiohttp
 import discord
 
-from bot.delivery.dispatcher import DestinationGone, MessageRefused, Transient
+from bot.delivery.dispatcher import DestinationGone, MessageRefused, Pacer, Transient
 from bot.delivery.messages import OutgoingMessage
 
 log = logging.getLogger(__name__)
 
 
 class DiscordSender:
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, pacer: Pacer | None = None) -> None:
         self.client = client
+        self.pacer = pacer or Pacer()
 
     async def send(self, message: OutgoingMessage) -> int:
         embeds = [
@@ -34,7 +35,7 @@ class DiscordSender:
         try:
             channel: discord.abc.Messageable
             if message.kind == "dm":
-                channel = await self.client.create_dm(discord.Object(message.target))
+                channel = self._open_dm(message.target) or await self._create_dm(message.target)
             else:
                 channel = self.client.get_partial_messageable(message.target)
             sent = await channel.send(
@@ -56,6 +57,13 @@ class DiscordSender:
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise Transient(f"cannot reach Discord: {type(exc).__name__}: {exc}") from None
         return sent.id
+
+    def _open_dm(self, user_id: int) -> discord.DMChannel | None:
+        return self.client._connection._get_private_channel_by_user(user_id)  # type: ignore[return-value]
+
+    async def _create_dm(self, user_id: int) -> discord.DMChannel:
+        await self.pacer.request()  # opening the DM channel is a request of its own
+        return await self.client.create_dm(discord.Object(user_id))
 
 
 def _describe(exc: discord.HTTPException) -> str:

@@ -50,6 +50,23 @@ class GuildsPart(Part):
                     {**values, "guild_id": guild_id},
                 )
 
+    def forget_guild(self, guild_id: int, reason: str, *, now: datetime) -> None:
+        """The bot left a guild: nothing more goes to its channels."""
+        settings = self.guild_alerts_for(guild_id)
+        channels = {
+            row[0]
+            for row in self.db.execute(
+                """SELECT DISTINCT destination FROM deliveries
+                   WHERE guild_id = ? AND status IN ('pending', 'sending')
+                   AND (destination LIKE 'channel:%' OR destination LIKE 'mention:%')""",
+                [guild_id],
+            )
+        }
+        if settings and settings.channel_id:
+            channels.add(f"channel:{settings.channel_id}")
+        for destination in sorted(channels):
+            self.mark_dead(destination, reason, now=now)  # type: ignore[attr-defined]
+
     # -- subscriptions ------------------------------------------------------------
 
     def subscriptions_for(self, title_keys: Iterable[str]) -> list[Subscription]:

@@ -3,10 +3,28 @@ options that make no sense, more subscriptions than allowed, SQL in a title."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
+from bot.store.store import Store, utcnow
 from tests.bot_process import BotProcess, write_bot_config
-from tests.conftest import WEEK_1, WEEK_2, run_cli
-from tests.discord_helpers import EPHEMERAL, all_delivered, answer, set_alert_channel
-from tests.fake_discord import CHANNEL_ID, LOCKED_CHANNEL_ID, MEMBER_ID
+from tests.conftest import WEEK_1, WEEK_2, poll_json, run_cli, write_config
+from tests.discord_helpers import (
+    EPHEMERAL,
+    all_delivered,
+    answer,
+    publish_week_2,
+    set_alert_channel,
+)
+from tests.fake_discord import (
+    ADMIN_ID,
+    ALL_PERMISSIONS,
+    CHANNEL_ID,
+    GUILD_ID,
+    LOCKED_CHANNEL_ID,
+    MEMBER_ID,
+)
 from tests.waiting import wait_until
 
 
@@ -54,3 +72,119 @@ def test_the_alert_channel_must_be_one_the_bot_can_post_in(bot, fake):
     reply = set_alert_channel(fake, LOCKED_CHANNEL_ID)
     assert reply["data"]["flags"] & EPHEMERAL
     assert "missing send messages" in reply["data"]["content"]
+
+
+def test_rank_has_a_per_member_cooldown(bot, fake):
+    replies = []
+    for _ in range(6):
+        interaction = fake.interact("rank", [{"name": "title", "type": 3, "value": "Cobra Kai"}])
+        replies.append(answer(fake, interaction)[0])
+    assert [r["data"].get("flags", 0) & EPHEMERAL for r in replies[:5]] == [0] * 5
+    assert replies[5]["data"]["flags"] & EPHEMERAL
+    assert "Slow down a little" in replies[5]["data"]["content"]
+    # another member is not slowed down by this one
+    other = fake.interact(
+        "rank", [{"name": "title", "type": 3, "value": "Cobra Kai"}], user_id=ADMIN_ID
+    )
+    assert not answer(fake, other)[0]["data"].get("flags", 0) & EPHEMERAL
+
+
+def test_a_member_can_follow_only_so_many_titles(bot, fake, config):
+    store = Store.open(config.parent / "chartbot.db")
+    try:
+        titles = store.title_candidates()[:25]
+        for title in titles:
+            store.add_subscription(
+                user_id=MEMBER_ID, title_id=title.id, guild_id=GUILD_ID, via="dm", now=utcnow()
+            )
+        spare = store.title_candidates()[30]
+    finally:
+        store.close()
+    [reply] = answer(
+        fake, fake.interact("subscribe", [{"name": "title", "type": 3, "value": spare.name}])
+    )
+    assert reply["data"]["flags"] & EPHEMERAL
+    assert "You follow 25 titles already" in reply["data"]["content"]
+
+
+@pytest.mark.parametrize(
+    ("command", "options", "says"),
+    [
+        (
+            "rank",
+            [("title", "Cobra Kai"), ("country", "Narnia")],
+            "I don't know a country called “Narnia”",
+        ),
+        (
+            "subscribe",
+            [("title", "zzzzzz qqqq")],
+            "I don't know a title called **zzzzzz qqqq** yet",
+        ),
+        (
+            "subscribe",
+            [("title", "Cobra Kai"), ("country", "Atlantis")],
+            "I don't know a country called",
+        ),
+        (
+            "top",
+            [("chart", "Cartoons")],
+            "I don't know that chart. Charts: netflix · Films, netflix · TV",
+        ),
+        ("unsubscribe", [("title", "Cobra Kai")], "You don't follow that title here"),
+    ],
+)
+def test_options_that_make_no_sense_get_a_helpful_private_answer(bot, fake, command, options, says):
+    reply = answer(
+        fake, fake.interact(command, [{"name": n, "type": 3, "value": v} for n, v in options])
+    )[0]
+    assert reply["data"]["flags"] & EPHEMERAL
+    assert says in reply["data"]["content"]
+
+
+def test_alert_settings_refuse_unknown_countries_and_charts(bot, fake):
+    def settings(**values: str) -> str:
+        options = [{"name": k, "type": 3, "value": v} for k, v in values.items()]
+        interaction = fake.interact(
+            "alerts",
+            [{"name": "settings", "type": 1, "options": options}],
+            user_id=ADMIN_ID,
+            permissions=ALL_PERMISSIONS,
+        )
+        return answer(fake, interaction)[0]["data"]["content"]
+
+    assert "I don't know these countries: Narnia" in settings(watched_markets="US, Narnia")
+    assert "I don't know the chart(s) Cartoons" in settings(charts="Cartoons")
+
+
+def test_a_dm_subscription_reaches_only_the_member_who_asked(bot, fake, config):
+    answer(
+        fake,
+        fake.interact(
+            "subscribe",
+            [
+                {"name": "title", "type": 3, "value": "Stay Close"},
+                {"name": "country", "type": 3, "value": "US"},
+            ],
+        ),
+    )
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config) and fake.dms_to(MEMBER_ID), 20)
+    assert fake.dms_to(ADMIN_ID) == []
+    assert set(fake.dm_channels) == {MEMBER_ID}
+
+
+def test_sql_in_a_title_is_just_a_title(tmp_path, chart_server):
+    nasty = "Robert'); DROP TABLE ranks; --"
+    config = write_config(
+        tmp_path, chart_server.serve("top10.tsv", WEEK_1.replace("\tCobra Kai\t", f"\t{nasty}\t"))
+    )
+    assert poll_json(config)[0] == 0
+    chart_server.serve("top10.tsv", WEEK_2.replace("\tCobra Kai\t", f"\t{nasty}\t"))
+    assert poll_json(config)[0] == 0
+    data = json.loads(run_cli("rank", nasty, "--json", "-c", config).stdout)
+    assert data["title"] == nasty and data["charts"][0]["ranks"]
+    store = Store.open(config.parent / "chartbot.db")
+    try:
+        assert store.db["ranks"].count > 1000  # the table is still there, whole
+    finally:
+        store.close()

@@ -9,7 +9,7 @@ import signal
 import pytest
 
 from bot.faults import ENV
-from bot.store.store import Store
+from bot.store.store import Store, utcnow
 from tests.bot_process import BotProcess
 from tests.discord_helpers import (
     all_delivered,
@@ -104,3 +104,80 @@ def test_a_gateway_disconnect_is_survived(bot, fake, config):
     publish_week_2(config)
     wait_until(lambda: all_delivered(config) and len(fake.messages_to(CHANNEL_ID)) == 2, 30)
     assert fake.resumed + fake.identified >= 2
+
+
+def subscribe(fake, user_id: int, title: str, country: str = "US") -> None:
+    reply = answer(
+        fake,
+        fake.interact(
+            "subscribe",
+            [
+                {"name": "title", "type": 3, "value": title},
+                {"name": "country", "type": 3, "value": country},
+            ],
+            user_id=user_id,
+        ),
+    )
+    assert "You'll hear about" in reply[0]["data"]["content"]
+
+
+def lines_of(messages: list[dict]) -> list[str]:
+    return [line for m in messages for e in m["embeds"] for line in e["description"].split("\n")]
+
+
+def test_an_outage_loses_nothing_and_keeps_each_destinations_order(bot, fake, config):
+    set_alert_channel(fake)
+    subscribe(fake, MEMBER_ID, "Stay Close")
+    subscribe(fake, MEMBER_ID, "Cobra Kai")
+    fake.outage = True
+    publish_week_2(config)
+    wait_until(lambda: len([r for r in fake.requests if r.status == 503]) >= 2, 20, "failed sends")
+    assert fake.dms_to(MEMBER_ID) == [] and len(fake.messages_to(CHANNEL_ID)) == 1
+    fake.outage = False
+    wait_until(lambda: all_delivered(config), 60, "delivery after the outage")
+    dms = fake.dms_to(MEMBER_ID)
+    assert len(dms) == 2  # one message per title
+    nonces = [int(m["nonce"].removeprefix("cb")) for m in dms]
+    assert nonces == sorted(nonces)  # in the order they were queued
+    assert len(fake.messages_to(CHANNEL_ID)) == 2  # the confirmation, then the alerts
+    lines = lines_of(dms) + lines_of(fake.messages_to(CHANNEL_ID)[1:])
+    assert len(lines) == len(set(lines))
+    assert set(deliveries(config)) == {"sent"}
+
+
+def test_a_fan_out_stays_under_discords_limits(bot, fake, config):
+    fake.limits = (50, 5)
+    set_alert_channel(fake)
+    store = Store.open(config.parent / "chartbot.db")
+    try:
+        title = store.title_by_key("Stay Close")
+        assert title is not None
+        for user_id in range(1, 121):
+            store.add_subscription(
+                user_id=user_id, title_id=title.id, guild_id=1, via="dm", country="US", now=utcnow()
+            )
+    finally:
+        store.close()
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config), 90, "the fan-out")
+    assert fake.limited == 0  # paced, not pushed back
+    for user_id in range(1, 121):
+        assert len(fake.dms_to(user_id)) == 1
+    assert deliveries(config)["sent"] >= 121
+
+
+def test_a_kicked_bot_stops_posting_in_that_server_only(bot, fake, config):
+    set_alert_channel(fake)
+    subscribe(fake, MEMBER_ID, "Stay Close")
+    fake.remove_bot_from_guild()
+    bot.wait_for_log("left guild")
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config) and fake.dms_to(MEMBER_ID), 30)
+    assert len(fake.messages_to(CHANNEL_ID)) == 1  # only the confirmation from before
+    store = Store.open(config.parent / "chartbot.db")
+    try:
+        reason = store.dead_destinations()[f"channel:{CHANNEL_ID}"]
+    finally:
+        store.close()
+    assert reason == "the bot is no longer in this server"
+    assert deliveries(config).get("dropped", 0) >= 1

@@ -36,6 +36,12 @@ class Alerts(
         self.bot = bot
         super().__init__()
 
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        reason = "the bot is no longer in this server"
+        await self.bot.db.call(Store.forget_guild, guild.id, reason, now=utcnow())
+        log.info("left guild %s: its alert channel gets nothing more", guild.id)
+
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.permissions.manage_guild:
             return True

@@ -18,7 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 
 from bot.actions import alert_policy, configured_sources
-from bot.engine.health import retry_in
+from bot.engine.health import HealthPolicy, retry_in
 from bot.pipeline import poll_source
 from bot.store.store import SourceState, Store, utcnow
 
@@ -28,12 +28,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def first_run(state: SourceState | None, every: timedelta, now: datetime) -> datetime:
-    """When a source's first poll after start should happen."""
+def first_run(
+    state: SourceState | None, every: timedelta, now: datetime, health: HealthPolicy
+) -> datetime:
+    """When a source's first poll after start should happen: its interval (or, while it
+    is failing, its backoff) after its last attempt, or now."""
+    soon = now + timedelta(seconds=random.uniform(0, 2))
     if state is None or state.last_attempt_at is None:
-        return now + timedelta(seconds=random.uniform(0, 2))
-    due = state.last_attempt_at + every
-    return max(due, now + timedelta(seconds=random.uniform(0, 2)))
+        return soon
+    wait = retry_in(health, state.failures, every) if state.failures else every
+    return max(state.last_attempt_at + wait, soon)
 
 
 class Polling(commands.Cog):
@@ -67,7 +71,7 @@ class Polling(commands.Cog):
                 max_instances=1,
                 coalesce=True,
                 misfire_grace_time=max(30, int(seconds / 2)),
-                next_run_time=None if paused else first_run(state, every, now),
+                next_run_time=None if paused else first_run(state, every, now, self.health),
             )
         self.scheduler.start()
         log.info("polling %d sources", len(self.sources))
