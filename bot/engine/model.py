@@ -89,16 +89,21 @@ class PeriodSummary:
     def rows(self) -> int:
         return sum(self.countries.values())
 
-    def add(self, row: ChartRow) -> None:
-        """Count a row in; a second title at a rank already taken is a ValueError."""
-        mask = self.ranks.get(row.country, 0)
-        if mask >> row.rank & 1:
-            raise ValueError(
-                f"two titles at #{row.rank} for {row.country} {row.chart} {row.period}"
-            )
-        self.ranks[row.country] = mask | (1 << row.rank)
-        self.countries[row.country] = self.countries.get(row.country, 0) + 1
-        self.digest = (self.digest + row_digest(row)) & 0xFFFFFFFFFFFFFFFF
+    def add(self, row: ChartRow, digest: int | None = None) -> None:
+        """Count a row in; a second title at a rank already taken is a ValueError.
+
+        `digest` is the row's own hash when the source has one (a hash of its raw
+        line); by default it is made from the row's fields.
+        """
+        country, rank = row.country, row.rank
+        mask = self.ranks.get(country, 0)
+        if mask >> rank & 1:
+            raise ValueError(f"two titles at #{rank} for {country} {self.chart} {self.period}")
+        self.ranks[country] = mask | (1 << rank)
+        self.countries[country] = self.countries.get(country, 0) + 1
+        if digest is None:
+            digest = row_digest(row)
+        self.digest = (self.digest + digest) & 0xFFFFFFFFFFFFFFFF
 
     def gaps(self) -> dict[str, list[int]]:
         """country -> the ranks missing below its lowest rank (a full chart has none)."""

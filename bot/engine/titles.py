@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -24,6 +25,7 @@ _SEASON = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
     """'  Café con  Aroma, de Mujer! ' -> 'cafe con aroma de mujer'."""
     text = unicodedata.normalize("NFKD", text.replace("&", " and "))
@@ -32,6 +34,7 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)
 def title_key(title: str, artist: str | None = None) -> str:
     """The identity of a title: its normalised name, plus the artist for songs.
 

@@ -83,12 +83,12 @@ class Snapshot:
             found.setdefault(chart, []).append(period)
         return found
 
-    def add(self, row: ChartRow, keep: Keep) -> None:
+    def add(self, row: ChartRow, keep: Keep, digest: int | None = None) -> None:
         key = (row.chart, row.period)
         summary = self.periods.get(key)
         if summary is None:
             summary = self.periods[key] = PeriodSummary(row.chart, row.period)
-        summary.add(row)
+        summary.add(row, digest)
         if keep(row.chart, row.period):
             self.rows.setdefault(key, []).append(row)
 

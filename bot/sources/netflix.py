@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+from zlib import crc32
 
 from bot import countries
 from bot.config import NetflixSourceConfig
@@ -143,48 +144,45 @@ def parse_netflix(
     columns = _columns(header_line)
     width = len(header_line.split("\t"))
     read_row = _row_reader(columns, rename)
+    kept: dict[tuple[str, str], bool] = {}
     number = 1
-    pending: tuple[int, str] | None = None
     for line in rows:
         number += 1
-        if not line.strip():
-            continue
-        if pending is not None:
-            _add(snapshot, read_row, pending, width, keep, wanted, last=False)
-        pending = (number, line)
-    if pending is None:
+        fields = line.split("\t")
+        if len(fields) != width:
+            if not line.strip():
+                continue
+            last = text.rstrip().endswith(line.rstrip())
+            cut = ": the file looks cut off" if last and len(fields) < width else ""
+            raise ParseError(
+                f"line {number} has {len(fields)} fields where the header has {width}{cut}"
+            )
+        try:
+            row = read_row(fields)
+            if wanted is not None and row.chart not in wanted:
+                continue
+            group = (row.chart, row.period)
+            keep_it = kept.get(group)
+            if keep_it is None:
+                keep_it = kept[group] = keep(*group)
+            snapshot.add(row, _keep_yes if keep_it else _keep_no, crc32(line.encode()))
+        except ValueError as exc:
+            last = text.rstrip().endswith(line.rstrip())
+            cut = " (the file looks cut off)" if last else ""
+            raise ParseError(f"line {number}: {exc}{cut}") from None
+    if not snapshot.periods and not any(line.strip() for line in text.split("\n")[1:3]):
         raise ParseError("the file has a header but no rows")
-    _add(snapshot, read_row, pending, width, keep, wanted, last=True)
     if not snapshot.periods:
         raise ParseError(f"no rows for the charts {sorted(wanted or [])} in the file")
     return snapshot
 
 
-def _add(
-    snapshot: Snapshot,
-    read_row: Any,
-    numbered: tuple[int, str],
-    width: int,
-    keep: Keep,
-    wanted: set[str] | None,
-    *,
-    last: bool,
-) -> None:
-    number, line = numbered
-    fields = line.split("\t")
-    if len(fields) != width:
-        cut = ": the file looks cut off" if last and len(fields) < width else ""
-        raise ParseError(
-            f"line {number} has {len(fields)} fields where the header has {width}{cut}"
-        )
-    try:
-        row = read_row(fields)
-        if wanted is not None and row.chart not in wanted:
-            return
-        snapshot.add(row, keep)
-    except ValueError as exc:
-        cut = " (the file looks cut off)" if last else ""
-        raise ParseError(f"line {number}: {exc}{cut}") from None
+def _keep_yes(chart: str, period: str) -> bool:
+    return True
+
+
+def _keep_no(chart: str, period: str) -> bool:
+    return False
 
 
 def _columns(header: str) -> dict[str, int]:
@@ -199,61 +197,86 @@ def _columns(header: str) -> dict[str, int]:
 
 
 def _row_reader(columns: dict[str, int], rename: Callable[[str], str]) -> Any:
-    """A function turning one line's fields into a ChartRow, for this header's layout."""
+    """A function turning one line's fields into a ChartRow, for this header's layout.
+
+    Every field's raw text is checked once and remembered: a file repeats the
+    same weeks, countries, ranks and titles over and over.
+    """
     week, category = columns["week"], columns["category"]
     rank, title = columns["weekly_rank"], columns["show_title"]
     season = columns.get("season_title")
     weeks = columns.get("cumulative_weeks_in_top_10")
     iso2, country_name = columns.get("country_iso2"), columns.get("country_name")
-    periods: dict[str, str] = {}
-    names: dict[str, str] = {}
-    intern = sys.intern
 
-    def country_of(fields: list[str]) -> str:
+    def country_code(raw: str) -> str:
         if iso2 is not None:
-            code = fields[iso2].strip().upper()
+            code = raw.strip().upper()
             if len(code) != 2 or not code.isascii() or not code.isalpha():
-                raise ValueError(f"country code {fields[iso2]!r} is not two letters")
-            return intern(code)
-        if country_name is not None:
-            spelled = fields[country_name].strip()
-            if spelled not in names:
-                code = countries.lookup(spelled)
-                if code is None:
-                    raise ValueError(f"unknown country {spelled!r}")
-                names[spelled] = code
-            return names[spelled]
-        return "GLOBAL"
+                raise ValueError(f"country code {raw!r} is not two letters")
+            return sys.intern(code)
+        code = countries.lookup(raw.strip())
+        if code is None:
+            raise ValueError(f"unknown country {raw.strip()!r}")
+        return code
 
-    def period_of(value: str) -> str:
-        if value not in periods:
-            try:
-                periods[value] = intern(date.fromisoformat(value.strip()).isoformat())
-            except ValueError:
-                raise ValueError(f"week {value!r} is not a date like 2022-01-16") from None
-        return periods[value]
+    periods, charts, ranks = _Memo(_period), _Memo(_chart), _Memo(_rank)
+    titles = _Memo(lambda raw: sys.intern(rename(_title(raw))))
+    seasons, weeks_in = _Memo(_season), _Memo(_weeks)
+    codes = _Memo(country_code)
+    country_column = iso2 if iso2 is not None else country_name
 
     def read(fields: list[str]) -> ChartRow:
-        rank_text = fields[rank].strip()
-        if not (rank_text.isascii() and rank_text.isdigit()) or not 1 <= int(rank_text) <= MAX_RANK:
-            raise ValueError(f"rank {fields[rank]!r} is not a whole number from 1 to {MAX_RANK}")
-        name = fields[title].strip()
-        if not name:
-            raise ValueError("the title is empty")
-        chart = fields[category].strip()
-        if not chart:
-            raise ValueError("the category is empty")
         return ChartRow(
-            chart=intern(chart_name(chart)),
-            period=period_of(fields[week]),
-            country=country_of(fields),
-            rank=int(rank_text),
-            title=intern(rename(name)),
-            season=_season(fields[season]) if season is not None else None,
-            weeks=_weeks(fields[weeks]) if weeks is not None else None,
+            charts[fields[category]],
+            periods[fields[week]],
+            codes[fields[country_column]] if country_column is not None else "GLOBAL",
+            ranks[fields[rank]],
+            titles[fields[title]],
+            None,
+            seasons[fields[season]] if season is not None else None,
+            weeks_in[fields[weeks]] if weeks is not None else None,
         )
 
     return read
+
+
+class _Memo(dict[str, Any]):
+    """raw text -> its parsed value, parsed (and checked) the first time it is seen."""
+
+    def __init__(self, parse: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, raw: str) -> Any:
+        value = self[raw] = self.parse(raw)
+        return value
+
+
+def _period(raw: str) -> str:
+    try:
+        return sys.intern(date.fromisoformat(raw.strip()).isoformat())
+    except ValueError:
+        raise ValueError(f"week {raw!r} is not a date like 2022-01-16") from None
+
+
+def _chart(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("the category is empty")
+    return sys.intern(chart_name(raw.strip()))
+
+
+def _rank(raw: str) -> int:
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RANK:
+        raise ValueError(f"rank {raw!r} is not a whole number from 1 to {MAX_RANK}")
+    return int(text)
+
+
+def _title(raw: str) -> str:
+    name = raw.strip()
+    if not name:
+        raise ValueError("the title is empty")
+    return name
 
 
 def _season(value: str) -> str | None:

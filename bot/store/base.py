@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from bot.engine.events import Event
 from bot.engine.model import ChartRow
+from bot.engine.titles import title_key
 from bot.sources.base import ValidatorMap, validators_from_json
 
 BATCH = 500  # parameters per IN (...) query
@@ -158,10 +159,10 @@ class Part:
     def title_ids(self, rows: Iterable[ChartRow | Event]) -> dict[str, int]:
         """Title key -> id, creating titles not seen before."""
         wanted: dict[str, tuple[str, str | None]] = {}
-        for row in rows:
-            key = row.key if isinstance(row, ChartRow) else row.title_key
+        for title, artist in dict.fromkeys((row.title, row.artist) for row in rows):
+            key = title_key(title, artist)
             if key not in wanted:
-                wanted[key] = (row.title, row.artist)
+                wanted[key] = (title, artist)
         # The shortest spelling names the title: "All of Us Are Dead" over "...: Season 1".
         self.db.conn.executemany(
             """INSERT INTO titles (key, name, artist) VALUES (?, ?, ?)
