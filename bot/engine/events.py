@@ -7,7 +7,8 @@ store can keep it, and deliver it, exactly once.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any, ClassVar
 
 
@@ -33,11 +34,13 @@ class Event:
 
     def to_json(self) -> dict[str, Any]:
         """The event as plain data, with its kind under 'type'."""
-        data = asdict(self)
-        data.pop("title_key")
-        if data.get("artist") is None:
-            data.pop("artist")
-        return {"type": self.kind, **data}
+        data: dict[str, Any] = {"type": self.kind}
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if name == "title_key" or (name == "artist" and value is None):
+                continue
+            data[name] = list(value) if isinstance(value, tuple) else value
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,11 @@ class Moved(CountryEvent):
             and self.previous_rank is not None
             and (self.rank < self.previous_rank)
         )
+
+
+@cache
+def _field_names(cls: type[Event]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -95,14 +95,15 @@ class PeriodSummary:
         `digest` is the row's own hash when the source has one (a hash of its raw
         line); by default it is made from the row's fields.
         """
-        country, rank = row.country, row.rank
+        self.count(row.country, row.rank, row_digest(row) if digest is None else digest)
+
+    def count(self, country: str, rank: int, digest: int) -> None:
+        """Count one row in by its country, rank and hash (see `add`)."""
         mask = self.ranks.get(country, 0)
         if mask >> rank & 1:
             raise ValueError(f"two titles at #{rank} for {country} {self.chart} {self.period}")
         self.ranks[country] = mask | (1 << rank)
         self.countries[country] = self.countries.get(country, 0) + 1
-        if digest is None:
-            digest = row_digest(row)
         self.digest = (self.digest + digest) & 0xFFFFFFFFFFFFFFFF
 
     def gaps(self) -> dict[str, list[int]]:

@@ -23,7 +23,7 @@ from zlib import crc32
 
 from bot import countries
 from bot.config import NetflixSourceConfig
-from bot.engine.model import ChartRow
+from bot.engine.model import ChartRow, PeriodSummary
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     Keep,
@@ -143,7 +143,8 @@ def parse_netflix(
     header_line = next(rows, "")
     columns = _columns(header_line)
     width = len(header_line.split("\t"))
-    read_row = _row_reader(columns, rename)
+    reader = _RowReader(columns, rename)
+    groups, kept_rows = snapshot.periods, snapshot.rows
     kept: dict[tuple[str, str], bool] = {}
     number = 1
     for line in rows:
@@ -158,14 +159,19 @@ def parse_netflix(
                 f"line {number} has {len(fields)} fields where the header has {width}{cut}"
             )
         try:
-            row = read_row(fields)
-            if wanted is not None and row.chart not in wanted:
+            chart, period, country, rank = reader.locate(fields)
+            if wanted is not None and chart not in wanted:
                 continue
-            group = (row.chart, row.period)
-            keep_it = kept.get(group)
-            if keep_it is None:
-                keep_it = kept[group] = keep(*group)
-            snapshot.add(row, _keep_yes if keep_it else _keep_no, crc32(line.encode()))
+            group = (chart, period)
+            summary = groups.get(group)
+            if summary is None:
+                summary = groups[group] = PeriodSummary(chart, period)
+                kept[group] = keep(chart, period)
+            summary.count(country, rank, crc32(line.encode()))
+            if kept[group]:
+                kept_rows.setdefault(group, []).append(reader.row(fields, group, country, rank))
+            else:
+                reader.check(fields)  # summarised only, but checked all the same
         except ValueError as exc:
             last = text.rstrip().endswith(line.rstrip())
             cut = " (the file looks cut off)" if last else ""
@@ -175,14 +181,6 @@ def parse_netflix(
     if not snapshot.periods:
         raise ParseError(f"no rows for the charts {sorted(wanted or [])} in the file")
     return snapshot
-
-
-def _keep_yes(chart: str, period: str) -> bool:
-    return True
-
-
-def _keep_no(chart: str, period: str) -> bool:
-    return False
 
 
 def _columns(header: str) -> dict[str, int]:
@@ -196,48 +194,67 @@ def _columns(header: str) -> dict[str, int]:
     return columns
 
 
-def _row_reader(columns: dict[str, int], rename: Callable[[str], str]) -> Any:
-    """A function turning one line's fields into a ChartRow, for this header's layout.
+class _RowReader:
+    """Turns one line's fields into values, for this header's layout.
 
     Every field's raw text is checked once and remembered: a file repeats the
     same weeks, countries, ranks and titles over and over.
     """
-    week, category = columns["week"], columns["category"]
-    rank, title = columns["weekly_rank"], columns["show_title"]
-    season = columns.get("season_title")
-    weeks = columns.get("cumulative_weeks_in_top_10")
-    iso2, country_name = columns.get("country_iso2"), columns.get("country_name")
 
-    def country_code(raw: str) -> str:
-        if iso2 is not None:
-            code = raw.strip().upper()
-            if len(code) != 2 or not code.isascii() or not code.isalpha():
-                raise ValueError(f"country code {raw!r} is not two letters")
-            return sys.intern(code)
-        code = countries.lookup(raw.strip())
-        if code is None:
-            raise ValueError(f"unknown country {raw.strip()!r}")
-        return code
+    def __init__(self, columns: dict[str, int], rename: Callable[[str], str]) -> None:
+        self.week, self.category = columns["week"], columns["category"]
+        self.rank, self.title = columns["weekly_rank"], columns["show_title"]
+        self.season = columns.get("season_title")
+        self.weeks = columns.get("cumulative_weeks_in_top_10")
+        iso2 = columns.get("country_iso2")
+        self.country = iso2 if iso2 is not None else columns.get("country_name")
+        self.periods, self.charts, self.ranks = _Memo(_period), _Memo(_chart), _Memo(_rank)
+        self.titles = _Memo(lambda raw: sys.intern(rename(_title(raw))))
+        self.seasons, self.weeks_in = _Memo(_season), _Memo(_weeks)
+        self.codes = _Memo(_iso_code if iso2 is not None else _country_name)
 
-    periods, charts, ranks = _Memo(_period), _Memo(_chart), _Memo(_rank)
-    titles = _Memo(lambda raw: sys.intern(rename(_title(raw))))
-    seasons, weeks_in = _Memo(_season), _Memo(_weeks)
-    codes = _Memo(country_code)
-    country_column = iso2 if iso2 is not None else country_name
-
-    def read(fields: list[str]) -> ChartRow:
-        return ChartRow(
-            charts[fields[category]],
-            periods[fields[week]],
-            codes[fields[country_column]] if country_column is not None else "GLOBAL",
-            ranks[fields[rank]],
-            titles[fields[title]],
-            None,
-            seasons[fields[season]] if season is not None else None,
-            weeks_in[fields[weeks]] if weeks is not None else None,
+    def locate(self, fields: list[str]) -> tuple[str, str, str, int]:
+        """(chart, period, country, rank)."""
+        country = self.codes[fields[self.country]] if self.country is not None else "GLOBAL"
+        return (
+            self.charts[fields[self.category]],
+            self.periods[fields[self.week]],
+            country,
+            self.ranks[fields[self.rank]],
         )
 
-    return read
+    def check(self, fields: list[str]) -> None:
+        self.titles[fields[self.title]]
+        if self.season is not None:
+            self.seasons[fields[self.season]]
+        if self.weeks is not None:
+            self.weeks_in[fields[self.weeks]]
+
+    def row(self, fields: list[str], group: tuple[str, str], country: str, rank: int) -> ChartRow:
+        return ChartRow(
+            group[0],
+            group[1],
+            country,
+            rank,
+            self.titles[fields[self.title]],
+            None,
+            self.seasons[fields[self.season]] if self.season is not None else None,
+            self.weeks_in[fields[self.weeks]] if self.weeks is not None else None,
+        )
+
+
+def _iso_code(raw: str) -> str:
+    code = raw.strip().upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        raise ValueError(f"country code {raw!r} is not two letters")
+    return sys.intern(code)
+
+
+def _country_name(raw: str) -> str:
+    code = countries.lookup(raw.strip())
+    if code is None:
+        raise ValueError(f"unknown country {raw.strip()!r}")
+    return code
 
 
 class _Memo(dict[str, Any]):
@@ -286,8 +303,10 @@ def _season(value: str) -> str | None:
 
 def _weeks(value: str) -> int | None:
     value = value.strip()
-    if not value or value in ("N/A", "NA"):
+    if value in ("N/A", "NA"):
         return None
+    if not value:
+        raise ValueError("cumulative_weeks_in_top_10 is empty")
     if not (value.isascii() and value.isdigit()):
         raise ValueError(f"cumulative_weeks_in_top_10 {value!r} is not a whole number")
     return int(value)

@@ -23,15 +23,15 @@ class OutboxPart(Part):
     ) -> list[tuple[int, Event]]:
         """Insert events; return (id, event) for those not already stored, in order."""
         title_ids = self.title_ids(events)
-        added = []
-        for event in events:
-            row = self.db.execute(
-                """INSERT INTO events
-                       (key, chart_id, period, kind, title_id, country, data, snapshot_id,
-                        created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(key) DO NOTHING RETURNING id""",
-                [
+        before = self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+        created = iso(now)
+        self.db.conn.executemany(
+            """INSERT INTO events
+                   (key, chart_id, period, kind, title_id, country, data, snapshot_id, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(key) DO NOTHING""",
+            [
+                (
                     event.key,
                     chart_ids[event.chart],
                     event.period,
@@ -40,12 +40,16 @@ class OutboxPart(Part):
                     getattr(event, "country", None),
                     json.dumps(event.to_json(), ensure_ascii=False),
                     snapshot_id,
-                    iso(now),
-                ],
-            ).fetchone()
-            if row is not None:
-                added.append((row[0], event))
-        return added
+                    created,
+                )
+                for event in events
+            ],
+        )
+        # Inside the write transaction, the rows past the old maximum are the ones just added.
+        new_ids = dict(
+            self.db.execute("SELECT key, id FROM events WHERE id > ?", [before]).fetchall()
+        )
+        return [(new_ids[e.key], e) for e in events if e.key in new_ids]
 
     def add_deliveries(
         self, deliveries: Iterable[tuple[int, str, int | None]], *, now: datetime
