@@ -318,6 +318,8 @@ class DiscordConfig(_Strict):
     api_base: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg"
     application_id: int | None = None
+    # /rank adds a rank-history picture (matplotlib) after its first answer.
+    rank_images: bool = True
 
     def __repr__(self) -> str:  # never print the token
         return f"DiscordConfig(api_base={self.api_base!r}, gateway_url={self.gateway_url!r})"

@@ -380,7 +380,7 @@ class FakeDiscord:
             "channel_id": str(channel_id),
             "channel": self.channels[channel_id],
             "member": {
-                "user": USERS[user_id],
+                "user": USERS.get(user_id) or user(user_id, f"member{user_id}"),
                 "roles": [],
                 "permissions": str(permissions),
                 "joined_at": "2024-01-01T00:00:00+00:00",
@@ -636,6 +636,15 @@ class FakeDiscord:
         if kind in (4, 5, 7):
             reply["resource"]["message"] = message
         return reply
+
+    def add_channel(self, channel_id: int, name: str = "alerts") -> None:
+        """Another text channel in the guild (the bot may post there)."""
+        self.channels[channel_id] = {
+            **self.channels[CHANNEL_ID],
+            "id": str(channel_id),
+            "name": name,
+            "position": len(self.channels),
+        }
 
     def _post_message(self, channel_id: int, body: dict[str, Any], files: list) -> tuple[int, Any]:
         if channel_id in self.deleted_channels or channel_id not in self.channels:

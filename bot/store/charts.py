@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary
@@ -17,21 +18,25 @@ INSERT_RANK = """INSERT INTO ranks (chart_id, period, country, rank, title_id, s
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
-def _rank_order(row: ChartRow) -> tuple[str, int]:
-    return (row.country, row.rank)
+_RANK_ORDER = attrgetter("country", "rank")
 
 
-def _rank_values(chart_id: int, row: ChartRow, title_ids: dict[str, int]) -> tuple[Any, ...]:
-    return (
-        chart_id,
-        row.period,
-        row.country,
-        row.rank,
-        title_ids[row.key],
-        row.season,
-        row.weeks,
-        json.dumps(row.extra, ensure_ascii=False) if row.extra else None,
-    )
+def _rank_rows(
+    chart_id: int, rows: Sequence[ChartRow], title_ids: dict[str, int]
+) -> list[tuple[Any, ...]]:
+    """ranks table rows, in key order: appending to the B-tree beats inserting all over it."""
+    ids: dict[tuple[str, str | None], int] = {}
+    values = []
+    for row in sorted(rows, key=_RANK_ORDER):
+        pair = (row.title, row.artist)
+        title_id = ids.get(pair)
+        if title_id is None:
+            title_id = ids[pair] = title_ids[title_key(*pair)]
+        extra = json.dumps(row.extra, ensure_ascii=False) if row.extra else None
+        values.append(
+            (chart_id, row.period, row.country, row.rank, title_id, row.season, row.weeks, extra)
+        )
+    return values
 
 
 class ChartsPart(Part):
@@ -189,9 +194,7 @@ class ChartsPart(Part):
         conn.execute(
             "DELETE FROM ranks WHERE chart_id = ? AND period = ?", [chart_id, summary.period]
         )
-        # In key order: appending to the B-tree is much cheaper than inserting all over it.
-        ordered = sorted(rows, key=_rank_order)
-        conn.executemany(INSERT_RANK, [_rank_values(chart_id, row, title_ids) for row in ordered])
+        conn.executemany(INSERT_RANK, _rank_rows(chart_id, rows, title_ids))
         conn.execute(
             """INSERT OR REPLACE INTO periods
                    (chart_id, period, countries, rows, digest, snapshot_id)
@@ -221,9 +224,7 @@ class ChartsPart(Part):
         ).fetchone()
         countries = {**json.loads(stored[0]), **added.countries}
         digest = (int(stored[2], 16) + added.digest) & 0xFFFFFFFFFFFFFFFF
-        self.db.conn.executemany(
-            INSERT_RANK, [_rank_values(chart_id, row, title_ids) for row in rows]
-        )
+        self.db.conn.executemany(INSERT_RANK, _rank_rows(chart_id, rows, title_ids))
         self.db.execute(
             """UPDATE periods SET countries = ?, rows = ?, digest = ?, snapshot_id = ?
                WHERE chart_id = ? AND period = ?""",

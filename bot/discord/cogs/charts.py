@@ -75,7 +75,9 @@ class Charts(commands.Cog):
             await interaction.followup.send(embed=embed)
         else:
             await interaction.response.send_message(embed=embed)
-        if not standings or len(standings[0].history) < 2:
+        if not self.bot.config.discord.rank_images or not standings:
+            return
+        if len(standings[0].history) < 2:
             return  # nothing to draw yet
         png = await asyncio.to_thread(
             plot.rank_history_png, standings[0], match.title.label, markets

@@ -1,0 +1,46 @@
+"""`python -m bench [name ...]`: run the benchmarks and print one table of figures."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+BENCHMARKS = ["import", "poll", "apple", "autocomplete", "rank", "fanout", "memory"]
+
+
+def main(names: list[str]) -> int:
+    chosen = names or BENCHMARKS
+    unknown = [n for n in chosen if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+        return 2
+    results = []
+    started = time.perf_counter()
+    for name in chosen:
+        began = time.perf_counter()
+        print(f"-- {name} ...", flush=True)
+        module = importlib.import_module(f"bench.b_{name}")
+        for result in module.run():
+            results.append(result)
+            print(result.row(), flush=True)
+            if result.notes:
+                print(f"   {result.notes}", flush=True)
+        print(f"   ({time.perf_counter() - began:.0f}s)", flush=True)
+    print()
+    print("| benchmark | figure | bound (what) | ratio | target | met |")
+    print("|---|---|---|---|---|---|")
+    for result in results:
+        print(result.row())
+    print(f"\nall benchmarks: {time.perf_counter() - started:.0f}s")
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps([asdict(r) for r in results], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
