@@ -69,14 +69,14 @@ class Sender(Protocol):
 class Pacer:
     """Stays under Discord's limits instead of finding them with 429s.
 
-    Under 50 requests a second for the whole bot (48), and 5 messages per 5 seconds
+    Under 50 requests a second for the whole bot (47), and 5 messages per 5 seconds
     in any one channel.
     """
 
     def __init__(
         self,
         *,
-        per_second: float = 48.0,
+        per_second: float = 47.0,
         per_channel: int = 5,
         channel_window: float = 5.0,
         clock: Callable[[], float] = time.monotonic,

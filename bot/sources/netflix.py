@@ -35,7 +35,7 @@ from bot.sources.base import (
     content_hash,
     keep_all,
 )
-from bot.sources.decode import decode, lines, not_a_table
+from bot.sources.decode import byte_lines, not_a_table, utf8
 from bot.sources.fetch import fetch
 
 log = logging.getLogger(__name__)
@@ -131,16 +131,16 @@ def parse_netflix(
 
     `rename` maps a title to the name it is stored under (the config's title merges).
     """
-    text = decode(body)
-    if reason := not_a_table(text, "Netflix Top 10 TSV"):
+    raw = utf8(body)
+    if reason := not_a_table(raw[:400].decode("utf-8", "replace"), "Netflix Top 10 TSV"):
         raise ParseError(reason)
     wanted = {chart_name(c) for c in charts} if charts else None
     snapshot = Snapshot(source=source, content_hash=content_hash(body, charts))
     snapshot.reparse = lambda again: parse_netflix(
         body, source=source, charts=charts, keep=again, rename=rename
     )
-    rows = lines(text)
-    header_line = next(rows, "")
+    rows = byte_lines(raw)
+    header_line = _text(next(rows, b""), 1)
     columns = _columns(header_line)
     width = len(header_line.split("\t"))
     reader = _RowReader(columns, rename)
@@ -149,11 +149,11 @@ def parse_netflix(
     number = 1
     for line in rows:
         number += 1
-        fields = line.split("\t")
+        fields = _text(line, number).split("\t")
         if len(fields) != width:
             if not line.strip():
                 continue
-            last = text.rstrip().endswith(line.rstrip())
+            last = raw.rstrip().endswith(line.rstrip())
             cut = ": the file looks cut off" if last and len(fields) < width else ""
             raise ParseError(
                 f"line {number} has {len(fields)} fields where the header has {width}{cut}"
@@ -167,20 +167,29 @@ def parse_netflix(
             if summary is None:
                 summary = groups[group] = PeriodSummary(chart, period)
                 kept[group] = keep(chart, period)
-            summary.count(country, rank, crc32(line.encode()))
+            summary.count(country, rank, crc32(line))
             if kept[group]:
                 kept_rows.setdefault(group, []).append(reader.row(fields, group, country, rank))
             else:
                 reader.check(fields)  # summarised only, but checked all the same
         except ValueError as exc:
-            last = text.rstrip().endswith(line.rstrip())
+            last = raw.rstrip().endswith(line.rstrip())
             cut = " (the file looks cut off)" if last else ""
             raise ParseError(f"line {number}: {exc}{cut}") from None
-    if not snapshot.periods and not any(line.strip() for line in text.split("\n")[1:3]):
+    if not snapshot.periods and number <= 2:
         raise ParseError("the file has a header but no rows")
     if not snapshot.periods:
         raise ParseError(f"no rows for the charts {sorted(wanted or [])} in the file")
     return snapshot
+
+
+def _text(line: bytes, number: int) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            f"not UTF-8 text (bad byte 0x{line[exc.start]:02x} on line {number})"
+        ) from None
 
 
 def _columns(header: str) -> dict[str, int]:
