@@ -145,7 +145,11 @@ def parse_netflix(
     width = len(header_line.split("\t"))
     reader = _RowReader(columns, rename)
     groups, kept_rows = snapshot.periods, snapshot.rows
-    kept: dict[tuple[str, str], bool] = {}
+    kept: dict[tuple[str, str], list[ChartRow] | None] = {}
+    # The hot loop: each field's text is looked up in its memo (parsed and checked once).
+    charts_of, periods_of, ranks_of = reader.charts, reader.periods, reader.ranks
+    codes_of, category, week, rank_at = reader.codes, reader.category, reader.week, reader.rank
+    country_at = reader.country
     number = 1
     for line in rows:
         number += 1
@@ -159,17 +163,21 @@ def parse_netflix(
                 f"line {number} has {len(fields)} fields where the header has {width}{cut}"
             )
         try:
-            chart, period, country, rank = reader.locate(fields)
+            chart = charts_of[fields[category]]
+            period = periods_of[fields[week]]
+            country = codes_of[fields[country_at]] if country_at is not None else "GLOBAL"
+            rank = ranks_of[fields[rank_at]]
             if wanted is not None and chart not in wanted:
                 continue
             group = (chart, period)
             summary = groups.get(group)
             if summary is None:
                 summary = groups[group] = PeriodSummary(chart, period)
-                kept[group] = keep(chart, period)
+                kept[group] = kept_rows.setdefault(group, []) if keep(chart, period) else None
             summary.count(country, rank, crc32(line))
-            if kept[group]:
-                kept_rows.setdefault(group, []).append(reader.row(fields, group, country, rank))
+            into = kept[group]
+            if into is not None:
+                into.append(reader.row(fields, group, country, rank))
             else:
                 reader.check(fields)  # summarised only, but checked all the same
         except ValueError as exc:
