@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.configs import write_config
 from tests.fake_discord import TOKEN, FakeDiscord
 from tests.waiting import wait_until
 
@@ -20,25 +21,10 @@ def write_bot_config(
     every: str = "1h",
     alerts: str = 'min_countries = 3\nwatched_markets = ["US", "KR"]',
 ) -> Path:
-    path = folder / "config.toml"
+    path = write_config(folder, source_url, alerts=alerts)
+    text = path.read_text(encoding="utf-8").replace('every = "6h"', f'every = "{every}"')
     path.write_text(
-        f"""
-[database]
-path = "chartbot.db"
-
-[alerts]
-{alerts}
-
-[[sources]]
-name = "netflix"
-kind = "netflix_top10"
-url = "{source_url}"
-every = "{every}"
-
-[discord]
-api_base = "{fake.api_base}"
-gateway_url = "{fake.gateway_url}"
-""",
+        text + f'\n[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n',
         encoding="utf-8",
     )
     return path

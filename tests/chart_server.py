@@ -18,11 +18,12 @@ requests the server was answering at once.
 from __future__ import annotations
 
 import asyncio
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.loopback import LoopbackServer
 
 
 @dataclass
@@ -46,40 +47,16 @@ class Seen:
     status: int
 
 
-class ChartServer:
+class ChartServer(LoopbackServer):
     def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
+        super().__init__()
+        self.served: dict[str, Route] = {}
         self.requests: list[Seen] = []
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._stop = asyncio.Event()
-        self.port = 0
         self.in_flight = 0
         self.max_in_flight = 0
 
-    def start(self) -> ChartServer:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        return self
-
-    async def _start(self) -> None:
-        self._stop = asyncio.Event()
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("GET", "/{path:.*}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    def stop(self) -> None:
-        async def _shutdown() -> None:
-            self._stop.set()
-            await self._runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(_shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}/{path}"
@@ -88,7 +65,7 @@ class ChartServer:
         """Serve `body` at /path from now on; returns the URL."""
         if isinstance(body, str):
             body = body.encode("utf-8")
-        self.routes[path] = Route(body=body, **options)
+        self.served[path] = Route(body=body, **options)
         return self.url(path)
 
     def hits(self, path: str) -> list[Seen]:
@@ -104,7 +81,7 @@ class ChartServer:
 
     async def _answer(self, request: web.Request) -> web.StreamResponse:
         path = request.match_info["path"]
-        route = self.routes.get(path)
+        route = self.served.get(path)
         headers = dict(request.headers)
         if route is None:
             self.requests.append(Seen(path, headers, 404))

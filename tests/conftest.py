@@ -16,6 +16,7 @@ from bot.cli import main
 from bot.store.store import Store
 from tests.bot_process import BotProcess, write_bot_config
 from tests.chart_server import ChartServer
+from tests.configs import write_config
 from tests.fake_discord import FakeDiscord
 from tests.oracle import expected_alerts
 
@@ -46,34 +47,6 @@ def fresh_db(tmp_path: Path) -> Iterator[Store]:
         yield store
     finally:
         store.close()
-
-
-def write_config(
-    folder: Path,
-    url: str,
-    *,
-    alerts: str = 'min_countries = 3\nwatched_markets = ["US", "KR"]',
-    source_extra: str = "",
-) -> Path:
-    path = folder / "config.toml"
-    path.write_text(
-        f"""
-[database]
-path = "chartbot.db"
-
-[alerts]
-{alerts}
-
-[[sources]]
-name = "netflix"
-kind = "netflix_top10"
-url = "{url}"
-every = "6h"
-{source_extra}
-""",
-        encoding="utf-8",
-    )
-    return path
 
 
 @dataclass

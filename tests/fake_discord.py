@@ -12,17 +12,17 @@ It runs its own event loop in a thread; the test drives it from outside.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import threading
 import time
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.loopback import LoopbackServer
 
 TOKEN = "fake-bot-token"
 APPLICATION_ID = 900_000_000_000_000_001
@@ -99,8 +99,9 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
-class FakeDiscord:
+class FakeDiscord(LoopbackServer):
     def __init__(self) -> None:
+        super().__init__()
         self.requests: list[Recorded] = []
         self.messages: list[dict[str, Any]] = []  # every message created, in order
         self.callbacks: dict[str, list[dict[str, Any]]] = {}  # interaction id -> callback bodies
@@ -126,37 +127,17 @@ class FakeDiscord:
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._sent_at: dict[str, float] = {}
         self._ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self.port = 0
         self._add_guild()
 
     # -- life cycle -----------------------------------------------------------
 
-    def start(self) -> FakeDiscord:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        return self
-
-    async def _start(self) -> None:
-        app = web.Application(client_max_size=50 * 1024 * 1024)
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._ws)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
-    def stop(self) -> None:
-        async def _shutdown() -> None:
-            for ws, _ in list(self._sockets):
-                await ws.close()
-            await self._runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(_shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+    async def closing(self) -> None:
+        for ws, _ in list(self._sockets):
+            await ws.close()
 
     @property
     def api_base(self) -> str:
@@ -165,17 +146,6 @@ class FakeDiscord:
     @property
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
-
-    def call(self, fn: Callable[[], Any]) -> Any:
-        """Run fn in the fake's loop (for anything touching its websockets)."""
-
-        async def wrapper() -> Any:
-            result = fn()
-            if asyncio.iscoroutine(result):
-                result = await result
-            return result
-
-        return asyncio.run_coroutine_threadsafe(wrapper(), self._loop).result(10)
 
     # -- the guild ------------------------------------------------------------
 

@@ -88,7 +88,7 @@ def test_apple_retries_a_flaky_country(tmp_path, chart_server):
     serve_day(chart_server, DAY_1, UPDATED_1)
     assert poll_json(config)[0] == 0
     serve_day(chart_server, DAY_2, UPDATED_2)
-    chart_server.routes["api/v2/gb/music/most-played/10/songs.json"].failures = 2
+    chart_server.served["api/v2/gb/music/most-played/10/songs.json"].failures = 2
     code, alerts, stderr = poll_json(config)
     assert code == 0, stderr
     assert len(alerts) == 2  # the retries got GB, so the count is right
@@ -113,7 +113,7 @@ def test_apple_a_failing_country_stores_nothing(tmp_path, chart_server, broken, 
     assert poll_json(config)[0] == 0
     serve_day(chart_server, DAY_2, UPDATED_2)
     path = "api/v2/gb/music/most-played/10/songs.json"
-    route = chart_server.routes[path]
+    route = chart_server.served[path]
     for key, value in broken.items():
         setattr(route, key, value)
     code, alerts, stderr = poll_json(config)

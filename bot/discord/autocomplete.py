@@ -14,6 +14,7 @@ from discord import app_commands
 
 from bot import countries
 from bot.alerts.render import escape
+from bot.discord.client import reply
 from bot.engine.titles import Candidate, Match
 from bot.store.store import Store
 
@@ -64,6 +65,22 @@ def find_title(bot: ChartBot, value: str) -> Match:
         if found is not None:
             return Match(found)
     return bot.titles.match(bot.aliases.canonical(value))
+
+
+async def title_and_country(
+    interaction: discord.Interaction, value: str, country: str | None
+) -> tuple[Candidate, str | None] | None:
+    """The title and (optional) country a member asked for; None once the member has been
+    told privately what was not understood."""
+    match = find_title(interaction.client, value)  # type: ignore[arg-type]
+    if match.title is None:
+        await reply(interaction, did_you_mean(value, match))
+        return None
+    code = countries.lookup(country) if country else None
+    if country and code is None:
+        await reply(interaction, f"I don't know a country called “{country[:60]}”.")
+        return None
+    return match.title, code
 
 
 def did_you_mean(value: str, match: Match) -> str:

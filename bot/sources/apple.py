@@ -35,12 +35,12 @@ from bot.sources.base import (
     SourceError,
     Unchanged,
     ValidatorMap,
-    Validators,
     content_hash,
     keep_all,
 )
+from bot.sources.configured import ConfiguredSource
 from bot.sources.decode import decode, not_a_table
-from bot.sources.fetch import Fetched, fetch
+from bot.sources.fetch import Fetched
 
 log = logging.getLogger(__name__)
 
@@ -125,24 +125,16 @@ def parse_feeds(
     return snapshot
 
 
-class AppleMusic:
+class AppleMusic(ConfiguredSource):
     """The `apple_rss` source."""
+
+    config: AppleSourceConfig
 
     def __init__(
         self, config: AppleSourceConfig, base_dir: Path, aliases: TitleAliases | None = None
     ) -> None:
-        self.config = config
-        self.base_dir = base_dir
-        self.aliases = aliases or TitleAliases()
+        super().__init__(config, base_dir, aliases)
         self.expected_countries = frozenset(c.upper() for c in config.country_codes())
-
-    @property
-    def name(self) -> str:
-        return self.config.name
-
-    @property
-    def location(self) -> str:
-        return self.config.url
 
     def url_for(self, country: str, template: str | None = None) -> str:
         return (template or self.config.url).format(country=country, limit=self.config.limit)
@@ -214,14 +206,7 @@ class AppleMusic:
         for attempt in range(self.config.retries + 1):
             try:
                 async with slots.take(url):
-                    fetched = await fetch(
-                        url,
-                        session=session,
-                        timeout=self.config.timeout,
-                        max_size=self.config.max_size,
-                        validators=validators.get(url, Validators()),
-                        base_dir=self.base_dir,
-                    )
+                    fetched = await self.fetch_one(url, session, validators)
                 if fetched.body is not None:
                     feed_results(fetched.body, code)  # a broken feed is a failure worth a retry
                 return fetched

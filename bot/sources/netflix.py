@@ -24,19 +24,17 @@ from zlib import crc32
 from bot import countries
 from bot.config import NetflixSourceConfig
 from bot.engine.model import ChartRow, PeriodSummary
-from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     Keep,
     ParseError,
     Snapshot,
     Unchanged,
     ValidatorMap,
-    Validators,
     content_hash,
     keep_all,
 )
+from bot.sources.configured import ConfiguredSource
 from bot.sources.decode import byte_lines, not_a_table, utf8
-from bot.sources.fetch import fetch
 
 log = logging.getLogger(__name__)
 
@@ -63,24 +61,10 @@ def chart_name(category: str) -> str:
     return _CHART_NAMES.get(category.casefold(), category)
 
 
-class NetflixTop10:
+class NetflixTop10(ConfiguredSource):
     """The `netflix_top10` source."""
 
-    def __init__(
-        self, config: NetflixSourceConfig, base_dir: Any, aliases: TitleAliases | None = None
-    ) -> None:
-        self.config = config
-        self.base_dir = base_dir
-        self.aliases = aliases or TitleAliases()
-        self.expected_countries: frozenset[str] | None = None
-
-    @property
-    def name(self) -> str:
-        return self.config.name
-
-    @property
-    def location(self) -> str:
-        return self.config.url
+    config: NetflixSourceConfig
 
     async def fetch_snapshot(
         self,
@@ -92,14 +76,7 @@ class NetflixTop10:
         location: str | None = None,
     ) -> Snapshot | Unchanged:
         url = location or self.config.url
-        fetched = await fetch(
-            url,
-            session=session,
-            timeout=self.config.timeout,
-            max_size=self.config.max_size,
-            validators=validators.get(url, Validators()),
-            base_dir=self.base_dir,
-        )
+        fetched = await self.fetch_one(url, session, validators)
         if fetched.body is None:
             return Unchanged({url: fetched.validators})
         digest = content_hash(fetched.body, self.config.charts)

@@ -26,7 +26,6 @@ from urllib.parse import urlparse
 from bot import countries
 from bot.config import SpotifySourceConfig
 from bot.engine.model import ChartRow
-from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     FetchError,
     Keep,
@@ -34,12 +33,12 @@ from bot.sources.base import (
     Snapshot,
     Unchanged,
     ValidatorMap,
-    Validators,
     content_hash,
     keep_all,
 )
+from bot.sources.configured import ConfiguredSource
 from bot.sources.decode import decode, human_size
-from bot.sources.fetch import fetch, is_url, local_path, read_file
+from bot.sources.fetch import is_url, local_path, read_file
 from bot.sources.tabular import optional_number, require, table_rows, whole_number
 
 log = logging.getLogger(__name__)
@@ -137,24 +136,10 @@ def complete_periods(snapshot: Snapshot) -> list[str]:
     return waiting
 
 
-class SpotifyCharts:
+class SpotifyCharts(ConfiguredSource):
     """The `spotify_charts` source."""
 
-    def __init__(
-        self, config: SpotifySourceConfig, base_dir: Path, aliases: TitleAliases | None = None
-    ) -> None:
-        self.config = config
-        self.base_dir = base_dir
-        self.aliases = aliases or TitleAliases()
-        self.expected_countries: frozenset[str] | None = None
-
-    @property
-    def name(self) -> str:
-        return self.config.name
-
-    @property
-    def location(self) -> str | None:
-        return self.config.url
+    config: SpotifySourceConfig
 
     async def fetch_snapshot(
         self,
@@ -169,13 +154,7 @@ class SpotifyCharts:
         if where is None:
             raise FetchError("this source has no url: feed it with `chartbot import FILE...`")
         if is_url(where):
-            fetched = await fetch(
-                where,
-                session=session,
-                timeout=self.config.timeout,
-                max_size=self.config.max_size,
-                validators=validators.get(where, Validators()),
-            )
+            fetched = await self.fetch_one(where, session, validators)
             if fetched.body is None:
                 return Unchanged({where: fetched.validators})
             files = [(Path(urlparse(where).path).name, fetched.body)]

@@ -20,19 +20,17 @@ from urllib.parse import urlparse
 from bot import countries
 from bot.config import TableSourceConfig
 from bot.engine.model import ChartRow
-from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     Keep,
     ParseError,
     Snapshot,
     Unchanged,
     ValidatorMap,
-    Validators,
     content_hash,
     keep_all,
 )
+from bot.sources.configured import ConfiguredSource
 from bot.sources.decode import decode
-from bot.sources.fetch import fetch
 from bot.sources.tabular import optional_number, require, table_rows, whole_number
 
 DATE_IN_NAME = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
@@ -149,24 +147,10 @@ def _country(fields: dict[str, str], config: TableSourceConfig, seen: dict[str, 
     return seen[value]
 
 
-class Table:
+class Table(ConfiguredSource):
     """The `table` source."""
 
-    def __init__(
-        self, config: TableSourceConfig, base_dir: Path, aliases: TitleAliases | None = None
-    ) -> None:
-        self.config = config
-        self.base_dir = base_dir
-        self.aliases = aliases or TitleAliases()
-        self.expected_countries: frozenset[str] | None = None
-
-    @property
-    def name(self) -> str:
-        return self.config.name
-
-    @property
-    def location(self) -> str:
-        return self.config.url
+    config: TableSourceConfig
 
     async def fetch_snapshot(
         self,
@@ -178,14 +162,7 @@ class Table:
         location: str | None = None,
     ) -> Snapshot | Unchanged:
         url = location or self.config.url
-        fetched = await fetch(
-            url,
-            session=session,
-            timeout=self.config.timeout,
-            max_size=self.config.max_size,
-            validators=validators.get(url, Validators()),
-            base_dir=self.base_dir,
-        )
+        fetched = await self.fetch_one(url, session, validators)
         if fetched.body is None:
             return Unchanged({url: fetched.validators})
         snapshot = await asyncio.to_thread(

@@ -54,23 +54,19 @@ class Charts(commands.Cog):
         title: app_commands.Range[str, 1, 200],
         country: app_commands.Range[str, 1, 60] | None = None,
     ) -> None:
-        match = autocomplete.find_title(self.bot, title)
-        if match.title is None:
-            await reply(interaction, autocomplete.did_you_mean(title, match))
+        asked = await autocomplete.title_and_country(interaction, title, country)
+        if asked is None:
             return
-        code = countries.lookup(country) if country else None
-        if country and code is None:
-            await reply(interaction, f"I don't know a country called “{country[:60]}”.")
-            return
+        found, code = asked
         markets = await self.markets_for(interaction.guild_id)
         if code and code not in markets:
             markets.append(code)
-        lookup = asyncio.ensure_future(self.bot.db.call(title_standings, match.title.id))
+        lookup = asyncio.ensure_future(self.bot.db.call(title_standings, found.id))
         done, _ = await asyncio.wait({lookup}, timeout=DEFER_AFTER)
         if not done:
             await interaction.response.defer(thinking=True)
         standings = await lookup
-        embed = embeds.rank_embed(match.title, standings, markets)
+        embed = embeds.rank_embed(found, standings, markets)
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed)
         else:
@@ -79,9 +75,7 @@ class Charts(commands.Cog):
             return
         if len(standings[0].history) < 2:
             return  # nothing to draw yet
-        png = await asyncio.to_thread(
-            plot.rank_history_png, standings[0], match.title.label, markets
-        )
+        png = await asyncio.to_thread(plot.rank_history_png, standings[0], found.label, markets)
         embed.set_image(url="attachment://rank.png")
         await interaction.edit_original_response(
             embed=embed, attachments=[discord.File(io.BytesIO(png), filename="rank.png")]

@@ -50,14 +50,10 @@ class Subscriptions(commands.Cog):
         country: app_commands.Range[str, 1, 60] | None = None,
         where: app_commands.Choice[str] | None = None,
     ) -> None:
-        match = autocomplete.find_title(self.bot, title)
-        if match.title is None:
-            await reply(interaction, autocomplete.did_you_mean(title, match))
+        asked = await autocomplete.title_and_country(interaction, title, country)
+        if asked is None:
             return
-        code = countries.lookup(country) if country else None
-        if country and code is None:
-            await reply(interaction, f"I don't know a country called “{country[:60]}”.")
-            return
+        found, code = asked
         via = where.value if where else "dm"
         channel_id = interaction.channel_id if via == "here" else None
         if via == "here" and not _can_post(interaction):
@@ -69,7 +65,7 @@ class Subscriptions(commands.Cog):
         followed = await self.bot.db.call(
             Store.user_subscriptions, interaction.user.id, interaction.guild_id
         )
-        key = title_key(match.title.name, match.title.artist)
+        key = title_key(found.name, found.artist)
         is_new = all(s.title_key != key for s in followed)
         if is_new and mine >= MAX_PER_MEMBER:
             await reply(
@@ -82,7 +78,7 @@ class Subscriptions(commands.Cog):
         await self.bot.db.call(
             Store.add_subscription,
             user_id=interaction.user.id,
-            title_id=match.title.id,
+            title_id=found.id,
             guild_id=interaction.guild_id,
             via=via,
             channel_id=channel_id,
@@ -93,7 +89,7 @@ class Subscriptions(commands.Cog):
         how = "by direct message" if via == "dm" else "with a mention here"
         await reply(
             interaction,
-            f"You'll hear about **{escape(match.title.label)}** {scope} {how} whenever it moves.",
+            f"You'll hear about **{escape(found.label)}** {scope} {how} whenever it moves.",
         )
 
     @app_commands.command(name="unsubscribe", description="Stop following a title")

@@ -1,0 +1,39 @@
+"""What every kind of source shares: its config, where its relative paths start, the
+config's title merges, and fetching one of its URLs within its limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.engine.titles import TitleAliases
+from bot.sources.base import ValidatorMap, Validators
+from bot.sources.fetch import Fetched, fetch
+
+
+class ConfiguredSource:
+    def __init__(self, config: Any, base_dir: Path, aliases: TitleAliases | None = None) -> None:
+        self.config = config
+        self.base_dir = base_dir
+        self.aliases = aliases or TitleAliases()
+        # The countries a source is configured to carry (None: whatever the file holds).
+        self.expected_countries: frozenset[str] | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.config.name)
+
+    @property
+    def location(self) -> str | None:
+        return getattr(self.config, "url", None)
+
+    async def fetch_one(self, url: str, session: Any, validators: ValidatorMap) -> Fetched:
+        """One URL (or path), conditionally, within the source's deadline and size limit."""
+        return await fetch(
+            url,
+            session=session,
+            timeout=self.config.timeout,
+            max_size=self.config.max_size,
+            validators=validators.get(url, Validators()),
+            base_dir=self.base_dir,
+        )

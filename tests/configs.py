@@ -1,0 +1,33 @@
+"""Config files for tests: a Netflix source polled from a URL or a path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def write_config(
+    folder: Path,
+    url: str,
+    *,
+    alerts: str = 'min_countries = 3\nwatched_markets = ["US", "KR"]',
+    source_extra: str = "",
+) -> Path:
+    path = folder / "config.toml"
+    path.write_text(
+        f"""
+[database]
+path = "chartbot.db"
+
+[alerts]
+{alerts}
+
+[[sources]]
+name = "netflix"
+kind = "netflix_top10"
+url = "{url}"
+every = "6h"
+{source_extra}
+""",
+        encoding="utf-8",
+    )
+    return path
