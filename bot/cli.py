@@ -101,22 +101,25 @@ def main() -> None:
 
 
 @main.command()
+@config_option
 @click.option(
     "--database",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Keep the demo's database here instead of a temporary folder.",
 )
 @known_errors
-def demo(database: Path | None) -> None:
+def demo(config_path: Path, database: Path | None) -> None:
     """Replay the bundled "All of Us Are Dead" story through the real pipeline.
 
     No token, no network: three days of per-country Netflix TV charts go through
-    the store, the diff and the alert rendering, and the alerts are printed.
+    the store, the diff and the alert rendering, and the alerts are printed. The
+    alert settings of the config are used when it exists (the defaults otherwise).
     """
     from bot.demo import run_demo
 
     logs.setup("WARNING")
-    run_demo(out, database=database)
+    alerts = load_config(config_path).alerts if config_path.exists() else None
+    run_demo(out, database=database, alerts=alerts)
 
 
 @main.command()

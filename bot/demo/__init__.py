@@ -29,7 +29,7 @@ from bot.actions import (
     lookup_title,
     open_store,
 )
-from bot.config import Config, config_from_dict
+from bot.config import AlertsConfig, Config, config_from_dict
 from bot.pipeline import PollOutcome, poll_source
 from bot.store.store import Store, StoreError
 from bot.store.thread import StoreThread
@@ -50,7 +50,9 @@ def published_until(text: str, day: str) -> str:
     return "\n".join([header, *(row for row in rows if row.split("\t")[2] <= day)])
 
 
-def run_demo(console: Console, *, database: Path | None = None) -> None:
+def run_demo(
+    console: Console, *, database: Path | None = None, alerts: AlertsConfig | None = None
+) -> None:
     text = DATA.read_text(encoding="utf-8")
     days = published_days(text)
     with _workspace(database) as folder:
@@ -58,7 +60,7 @@ def run_demo(console: Console, *, database: Path | None = None) -> None:
         config = config_from_dict(
             {
                 "database": {"path": str(database or folder / "demo.db")},
-                "alerts": {"watched_markets": ["US"], "min_countries": 10},
+                "alerts": (alerts or AlertsConfig()).model_dump(),
                 "sources": [{"name": "netflix", "kind": "netflix_top10", "url": str(source_file)}],
             },
             source="demo",

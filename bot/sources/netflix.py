@@ -207,16 +207,6 @@ class _RowReader:
         self.seasons, self.weeks_in = _Memo(_season), _Memo(_weeks)
         self.codes = _Memo(_iso_code if iso2 is not None else _country_name)
 
-    def locate(self, fields: list[str]) -> tuple[str, str, str, int]:
-        """(chart, period, country, rank)."""
-        country = self.codes[fields[self.country]] if self.country is not None else "GLOBAL"
-        return (
-            self.charts[fields[self.category]],
-            self.periods[fields[self.week]],
-            country,
-            self.ranks[fields[self.rank]],
-        )
-
     def check(self, fields: list[str]) -> None:
         self.titles[fields[self.title]]
         if self.season is not None:

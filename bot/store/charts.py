@@ -374,12 +374,6 @@ class ChartsPart(Part):
             )
         ]
 
-    def chart_countries(self, chart_id: int, period: str) -> list[str]:
-        row = self.db.execute(
-            "SELECT countries FROM periods WHERE chart_id = ? AND period = ?", [chart_id, period]
-        ).fetchone()
-        return sorted(json.loads(row[0])) if row else []
-
     def title_count(self) -> tuple[int, int]:
         """(number of titles, highest id): cheap to ask, changes when titles are added."""
         row = self.db.execute("SELECT count(*), coalesce(max(id), 0) FROM titles").fetchone()

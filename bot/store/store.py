@@ -79,13 +79,6 @@ class Store(ChartsPart, OutboxPart, GuildsPart):
             raise StoreError(f"database {path}: {explain(exc)}") from None
         return store
 
-    @classmethod
-    def memory(cls) -> Store:
-        store = cls(Database(memory=True), None)
-        store._configure()
-        store._migrate()
-        return store
-
     def _configure(self) -> None:
         self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         if self.path is not None:
