@@ -3,11 +3,13 @@ config's title merges, and fetching one of its URLs within its limits."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bot.engine.titles import TitleAliases
-from bot.sources.base import ValidatorMap, Validators
+from bot.sources.base import Snapshot, Unchanged, ValidatorMap, Validators, content_hash
 from bot.sources.fetch import Fetched, fetch
 
 
@@ -26,6 +28,27 @@ class ConfiguredSource:
     @property
     def location(self) -> str | None:
         return getattr(self.config, "url", None)
+
+    async def fetch_parsed(
+        self,
+        url: str,
+        session: Any,
+        validators: ValidatorMap,
+        stored_hash: str | None,
+        parse: Callable[[bytes], Snapshot],
+        salt: object = None,
+    ) -> Snapshot | Unchanged:
+        """One body, parsed in a worker thread unless it is what was stored last time.
+
+        `salt` is whatever besides the bytes changes what the body means (a charts filter,
+        a column mapping); the parser must hash the body with the same salt.
+        """
+        fetched = await self.fetch_one(url, session, validators)
+        if fetched.body is None or content_hash(fetched.body, salt) == stored_hash:
+            return Unchanged({url: fetched.validators})
+        snapshot = await asyncio.to_thread(parse, fetched.body)
+        snapshot.validators = {url: fetched.validators}
+        return snapshot
 
     async def fetch_one(self, url: str, session: Any, validators: ValidatorMap) -> Fetched:
         """One URL (or path), conditionally, within the source's deadline and size limit."""

@@ -13,7 +13,6 @@ parse; a missing one, or any malformed line, rejects the whole file.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Callable
@@ -75,16 +74,14 @@ class NetflixTop10(ConfiguredSource):
         keep: Keep = keep_all,
         location: str | None = None,
     ) -> Snapshot | Unchanged:
-        url = location or self.config.url
-        fetched = await self.fetch_one(url, session, validators)
-        if fetched.body is None:
-            return Unchanged({url: fetched.validators})
-        digest = content_hash(fetched.body, self.config.charts)
-        if digest == stored_hash:
-            return Unchanged({url: fetched.validators})
-        snapshot = await asyncio.to_thread(self.parse, fetched.body, keep)
-        snapshot.validators = {url: fetched.validators}
-        return snapshot
+        return await self.fetch_parsed(
+            location or self.config.url,
+            session,
+            validators,
+            stored_hash,
+            lambda body: self.parse(body, keep),
+            salt=self.config.charts,
+        )
 
     def parse(self, body: bytes, keep: Keep = keep_all) -> Snapshot:
         return parse_netflix(

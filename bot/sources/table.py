@@ -9,7 +9,6 @@ the poll), `"filename"` (a date in the file's name) or a date, `chart = "Hot 100
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -162,18 +161,17 @@ class Table(ConfiguredSource):
         location: str | None = None,
     ) -> Snapshot | Unchanged:
         url = location or self.config.url
-        fetched = await self.fetch_one(url, session, validators)
-        if fetched.body is None:
-            return Unchanged({url: fetched.validators})
-        snapshot = await asyncio.to_thread(
-            parse_table,
-            fetched.body,
-            self.config,
-            name=Path(urlparse(url).path).name,
-            keep=keep,
-            rename=self.aliases.canonical,
+        return await self.fetch_parsed(
+            url,
+            session,
+            validators,
+            stored_hash,
+            lambda body: parse_table(
+                body,
+                self.config,
+                name=Path(urlparse(url).path).name,
+                keep=keep,
+                rename=self.aliases.canonical,
+            ),
+            salt=self.config.model_dump_json(),
         )
-        if snapshot.content_hash == stored_hash:
-            return Unchanged({url: fetched.validators})
-        snapshot.validators = {url: fetched.validators}
-        return snapshot
