@@ -146,11 +146,8 @@ def poll(config_path: Path, once: bool, as_json: bool) -> None:
     outcomes = asyncio.run(poll_once(config, terminal=True))
     for outcome in outcomes:
         err.print(outcome.summary, markup=False, style="red" if outcome.failed else None)
-    store = open_store(config)
-    try:
+    with open_store(config) as store:
         emit_terminal_alerts(store, terminal.json_line if as_json else terminal.alert_printer(out))
-    finally:
-        store.close()
     if any(o.failed for o in outcomes):
         sys.exit(EXIT_FAILED)
 
@@ -171,11 +168,8 @@ def rank(config_path: Path, title: str, country: str | None, as_json: bool) -> N
         code = countries.lookup(country)
         if code is None:
             raise Failure(f"unknown country {country!r}")
-    store = open_store(config, existing=True)
-    try:
+    with open_store(config, existing=True) as store:
         found = lookup_title(store, title, config.title_aliases())
-    finally:
-        store.close()
     if found.match.title is None:
         raise Failure(terminal.did_you_mean(title, found.match))
     markets = list(config.alerts.watched_markets)
@@ -264,8 +258,5 @@ def check_config(config_path: Path) -> None:
 def status(config_path: Path) -> None:
     """Each source's health: last good poll, last error, latest stored period."""
     config = load(config_path)
-    store = open_store(config, existing=True)
-    try:
+    with open_store(config, existing=True) as store:
         terminal.print_status(out, config, store)
-    finally:
-        store.close()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.alerts.render import failing_notice, recovered_notice
+from bot.alerts.render import counted, failing_notice, recovered_notice
 from bot.delivery.outbox import route
 from bot.engine.diff import diff
 from bot.engine.events import AlertPolicy, Event
@@ -328,9 +328,9 @@ def _summary(
     if outcome == "baseline":
         periods = sorted({p for _, p in new})
         return (
-            f"{name}: baseline recorded: {_plural(len(decided.new), 'chart')}, "
-            f"{_plural(len(periods), 'period')} up to {periods[-1]}, {rows:,} ranks in "
-            f"{_plural(countries, 'country', 'countries')}; no alerts on a first poll"
+            f"{name}: baseline recorded: {counted(len(decided.new), 'chart')}, "
+            f"{counted(len(periods), 'period')} up to {periods[-1]}, {rows:,} ranks in "
+            f"{counted(countries, 'country', 'countries')}; no alerts on a first poll"
         )
     if outcome == "imported":
         added = sum(len(c) for c in decided.extended.values())
@@ -339,7 +339,7 @@ def _summary(
         )
         already = len(snapshot.periods) - len(new) - len(decided.extended)
         return (
-            f"{name}: imported {_plural(len(new), 'chart period')} ({rows:,} ranks){extended}; "
+            f"{name}: imported {counted(len(new), 'chart period')} ({rows:,} ranks){extended}; "
             f"{already} already stored"
         )
     rewritten = (
@@ -356,7 +356,3 @@ def _summary(
     if outcome == "rewritten":
         return f"{name}: no new period{rewritten}"
     return f"{name}: nothing new in the file"
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one}" if count == 1 else f"{count} {many or one + 's'}"

@@ -69,10 +69,6 @@ def describe(event: Event, strong: Callable[[str], str]) -> str:
     raise TypeError(f"no text for event kind {event.kind!r}")
 
 
-def _countries(count: int) -> str:
-    return counted(count, "country").replace("countrys", "countries")
-
-
 def _signed(change: int) -> str:
     return f"+{change}" if change >= 0 else str(change)
 
@@ -129,9 +125,13 @@ def country_names(codes: Sequence[str], limit: int) -> str:
     return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
 
 
-def counted(number: int, unit: str) -> str:
-    """'1 week', '3 weeks'."""
-    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+def _countries(count: int) -> str:
+    return counted(count, "country", "countries")
+
+
+def counted(number: int, one: str, many: str | None = None) -> str:
+    """'1 week', '3 weeks', '2 countries' (with many="countries")."""
+    return f"{number} {one}" if number == 1 else f"{number} {many or one + 's'}"
 
 
 def failing_notice(source: str, reason: str, since: datetime, disabled: bool) -> str:

@@ -120,10 +120,11 @@ def due_deliveries(store: Store, now: datetime, limit: int = ROUND_LIMIT) -> lis
     dead = store.dead_destinations()
     rows = store.pending_deliveries(exclude=TERMINAL, statuses=("pending", "sending"), limit=limit)
     blocked: set[str] = set()
+    dropped: dict[str, list[int]] = {}
     due = []
     for row in rows:
         if row.destination in dead:
-            store.give_up([row.id], status="dropped", reason=dead[row.destination])
+            dropped.setdefault(row.destination, []).append(row.id)
             continue
         if row.destination in blocked:
             continue
@@ -131,6 +132,8 @@ def due_deliveries(store: Store, now: datetime, limit: int = ROUND_LIMIT) -> lis
             blocked.add(row.destination)  # keep the destination's order: wait for this one
             continue
         due.append(row)
+    for destination, ids in dropped.items():
+        store.give_up(ids, status="dropped", reason=dead[destination])
     return due
 
 

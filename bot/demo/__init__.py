@@ -77,12 +77,12 @@ def run_demo(
             source_file.write_text(published_until(text, day), encoding="utf-8")
             outcome = asyncio.run(_poll(config, day))
             console.print(f"[dim]{escape_markup(outcome.summary)}[/dim]")
-            with _store(config) as store:
+            with open_store(config) as store:
                 _show_alerts(console, store)
                 if index == 0:
                     _subscribe_fan(console, store)
         console.print(Rule(f"chartbot rank {TITLE!r}", align="left"))
-        with _store(config) as store:
+        with open_store(config) as store:
             terminal.print_rank(console, lookup_title(store, TITLE), ["US", "KR"])
 
 
@@ -92,15 +92,6 @@ def _workspace(database: Path | None) -> Iterator[Path]:
         raise StoreError(f"{database} exists; the demo starts from an empty database")
     with tempfile.TemporaryDirectory(prefix="chartbot-demo-") as folder:
         yield Path(folder)
-
-
-@contextmanager
-def _store(config: Config) -> Iterator[Store]:
-    store = open_store(config)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 async def _poll(config: Config, day: str) -> PollOutcome:

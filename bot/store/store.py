@@ -108,3 +108,9 @@ class Store(ChartsPart, OutboxPart, GuildsPart):
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
