@@ -167,7 +167,7 @@ async def import_history(
             for done, location in enumerate(ordered, 1):
                 try:
                     snapshot = await source.fetch_snapshot(
-                        session=session, validators={}, stored_hash=None, location=location
+                        session=session, validators={}, location=location
                     )
                     if isinstance(snapshot, Unchanged):  # a 304 to a plain request
                         raise SourceError("the server answered 304 Not Modified")

@@ -20,10 +20,10 @@ from bot.delivery.outbox import route
 from bot.engine.diff import diff
 from bot.engine.events import AlertPolicy, Event
 from bot.engine.health import HealthPolicy, after_failure
-from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow, PeriodSummary
-from bot.engine.plan import Plan, Rejected, plan, plan_import
+from bot.engine.model import ChartPeriod, ChartPeriodKey, PeriodSummary
+from bot.engine.plan import Plan, Rejected, Stored, plan, plan_import
 from bot.faults import checkpoint
-from bot.sources.base import Keep, Snapshot, Source, SourceError, Unchanged, ValidatorMap
+from bot.sources.base import Known, Snapshot, Source, SourceError, Unchanged, ValidatorMap
 from bot.store.store import Store, utcnow
 from bot.store.thread import StoreThread
 
@@ -70,8 +70,7 @@ async def poll_source(
         fetched = await source.fetch_snapshot(
             session=session,
             validators=state.validators,
-            stored_hash=state.content_hash,
-            keep=keep_from(latest),
+            known=Known(state.content_hash, latest, state.history_hash),
         )
         if isinstance(fetched, Unchanged):
             return await db.call(record_unchanged, source.name, fetched.validators, now=clock())
@@ -93,15 +92,6 @@ async def poll_source(
         log.debug("source %s: unexpected error", source.name, exc_info=True)
         reason = f"unexpected error: {type(exc).__name__}: {exc}"
     return await db.call(record_failed, source.name, reason, latest, health=health, now=clock())
-
-
-def keep_from(latest: dict[str, str]) -> Keep:
-    """Keep rows only from each chart's newest stored period on: older ones are summarised."""
-
-    def keep(chart: str, period: str) -> bool:
-        return chart not in latest or period >= latest[chart]
-
-    return keep
 
 
 def _prepare(store: Store, source: Source) -> tuple[Any, dict[str, str]]:
@@ -203,6 +193,8 @@ def commit_snapshot(
         if mode == "poll":
             _note_recovery(store, name, now)
         stored = store.stored_periods(name)
+        if snapshot.based_on is not None:
+            snapshot = settle(store, snapshot, stored)
         if mode == "import":
             decided = plan_import(snapshot.periods, stored)
         else:
@@ -261,6 +253,9 @@ def commit_snapshot(
             content_hash=snapshot.content_hash if mode == "poll" else None,
             changed=bool(written),
         )
+        if mode == "poll" or decided.changed:
+            exact = mode == "poll" and _stored_exactly(snapshot, decided, stored)
+            store.set_source_fields(name, history_hash=snapshot.content_hash if exact else None)
         checkpoint("in_commit")
     checkpoint("after_commit")
     for warning in decided.warnings:
@@ -278,10 +273,46 @@ def commit_snapshot(
     )
 
 
+def settle(store: Store, snapshot: Snapshot, stored: Stored) -> Snapshot:
+    """A snapshot read by its added lines alone, made whole.
+
+    It stands for the whole body only while the store still holds exactly the
+    body it adds to; then the stored periods are the body's other periods. If
+    another poll stored something since, the whole body is read after all.
+    """
+    state = store.source_state(snapshot.source)
+    if state is None or state.history_hash != snapshot.based_on:
+        assert snapshot.reparse is not None
+        latest = {chart: max(periods) for chart, periods in stored.items() if periods}
+        whole = snapshot.reparse(Known(latest=latest).keep)
+        whole.validators, whole.notes = snapshot.validators, snapshot.notes
+        return whole
+    log.debug(
+        "source %s: read only the %s rows added to the body stored before",
+        snapshot.source,
+        f"{snapshot.row_count:,}",
+    )
+    for chart, periods in stored.items():
+        for period, held in periods.items():
+            key = (chart, period)
+            snapshot.periods[key] = PeriodSummary(
+                chart, period, dict(held.countries), int(held.digest, 16)
+            )
+            snapshot.as_stored.add(key)
+    return snapshot
+
+
+def _stored_exactly(snapshot: Snapshot, decided: Plan, stored: Stored) -> bool:
+    """After this commit, are the stored periods exactly the snapshot's (no more, no other)?"""
+    stored_keys = {(chart, period) for chart, periods in stored.items() for period in periods}
+    return not decided.warnings and set(snapshot.periods) == stored_keys | set(decided.new_keys)
+
+
 def _load_needed_rows(snapshot: Snapshot, decided: Plan) -> None:
     """Make sure the rows of every period to write or diff against are at hand."""
     needed = set(decided.new_keys) | set(decided.rewritten) | set(decided.extended)
     needed |= {(c, p) for (c, _), p in decided.previous.items() if p is not None}
+    needed -= snapshot.as_stored  # read from the store when needed
     missing = {key for key in needed if key in snapshot.periods and key not in snapshot.rows}
     if not missing:
         return
@@ -294,17 +325,19 @@ def _load_needed_rows(snapshot: Snapshot, decided: Plan) -> None:
 
 def _events(store: Store, snapshot: Snapshot, decided: Plan) -> list[Event]:
     events: list[Event] = []
+    follow = store.followed_title_keys()
     for chart, period in decided.new_keys:
         previous = decided.previous[(chart, period)]
         if previous is None:
             continue
-        before: list[ChartRow] = snapshot.rows.get((chart, previous)) or store.period_rows(
-            snapshot.source, chart, previous
-        )
+        before = snapshot.rows.get((chart, previous))
         events += diff(
-            ChartPeriod.from_rows(chart, previous, before),
+            ChartPeriod.from_rows(chart, previous, before)
+            if before
+            else store.period_standings(snapshot.source, chart, previous),
             ChartPeriod.from_rows(chart, period, snapshot.rows[(chart, period)]),
             source=snapshot.source,
+            follow=follow,
         )
     return events
 

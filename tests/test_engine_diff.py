@@ -179,3 +179,23 @@ def test_channel_alert_policy(event, alert):
         min_countries=10, watched_markets=frozenset({"US"}), charts=frozenset({"TV"})
     )
     assert policy.is_channel_alert(event) is alert
+
+
+def test_moves_are_worked_out_only_for_followed_titles():
+    before = period("2022-01-30", {"US": ["A", "B", "C"], "KR": ["C", "A"]})
+    after = period("2022-01-31", {"US": ["B", "A", "D"], "KR": ["A", "C"]})
+    everything = summary(diff(before, after, source="s"))
+    followed = summary(diff(before, after, source="s", follow={"a"}))
+    nobody = summary(diff(before, after, source="s", follow=set()))
+    # Counts and new #1s are for everyone; climbs, falls, entries and exits only for A.
+    kept = {e for e in everything if e[0] in ("number_one_count", "new_number_one")}
+    assert nobody == kept
+    assert followed == kept | {e for e in everything if e[1] == "A"}
+    assert ("moved", "A", "US", 2, 1) in followed and (
+        "entered",
+        "D",
+        "US",
+        3,
+        None,
+    ) not in followed
+    assert ("left", "C", "US", None, 3) in everything

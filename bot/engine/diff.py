@@ -2,24 +2,37 @@
 
 Pure: standings in, events out. Only countries charted in both periods are
 compared per country, so a country a source starts covering shows up as
-new #1s (it counts) but never floods "entered" events.
+new #1s (it counts) but never floods "entered" events. Climbs, falls, entries
+and exits are worked out for the titles someone follows (`follow`), the only
+ones they are ever sent for; number-one counts and new #1s for every title.
 """
 
 from __future__ import annotations
+
+from collections.abc import Container
 
 from bot.engine.events import Entered, Event, Left, Moved, NewNumberOne, NumberOneCount
 from bot.engine.model import ChartPeriod, Entry
 
 
-def diff(previous: ChartPeriod, current: ChartPeriod, *, source: str) -> list[Event]:
-    """Events for `current` compared with `previous` (the period before it, same chart)."""
+def diff(
+    previous: ChartPeriod,
+    current: ChartPeriod,
+    *,
+    source: str,
+    follow: Container[str] | None = None,
+) -> list[Event]:
+    """Events for `current` compared with `previous` (the period before it, same chart).
+
+    `follow`: the title keys to work out per-country moves for (None: every title).
+    """
     if previous.chart != current.chart:
         raise ValueError(f"cannot diff chart {previous.chart!r} against {current.chart!r}")
     if previous.period >= current.period:
         raise ValueError(f"period {current.period} does not follow {previous.period}")
     return [
         *_number_one_counts(previous, current, source),
-        *_country_moves(previous, current, source),
+        *_country_moves(previous, current, source, follow),
     ]
 
 
@@ -53,11 +66,16 @@ def _number_one_counts(
     return events
 
 
-def _country_moves(previous: ChartPeriod, current: ChartPeriod, source: str) -> list[Event]:
+def _country_moves(
+    previous: ChartPeriod, current: ChartPeriod, source: str, follow: Container[str] | None
+) -> list[Event]:
     events: list[Event] = []
     for country in sorted(previous.countries.keys() & current.countries.keys()):
         before, now = previous.countries[country], current.countries[country]
-        for key in sorted(before.keys() | now.keys(), key=lambda k: _order(now, before, k)):
+        keys = before.keys() | now.keys()
+        if follow is not None:
+            keys = {k for k in keys if k in follow or (k in now and now[k].rank == 1)}
+        for key in sorted(keys, key=lambda k: _order(now, before, k)):
             was, held = before.get(key), now.get(key)
             entry = held or was
             assert entry is not None
@@ -74,6 +92,8 @@ def _country_moves(previous: ChartPeriod, current: ChartPeriod, source: str) -> 
             }
             if held and held.rank == 1 and (was is None or was.rank != 1):
                 events.append(NewNumberOne(**common))
+            if follow is not None and key not in follow:
+                continue
             if was is None:
                 events.append(Entered(**common))
             elif held is None:

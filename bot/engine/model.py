@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.engine.titles import title_key
 
@@ -31,8 +31,7 @@ class ChartRow:
         return title_key(self.title, self.artist)
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A title's place in one country: its best rank when it holds several (seasons)."""
 
     rank: int
@@ -50,12 +49,29 @@ class ChartPeriod:
 
     @classmethod
     def from_rows(cls, chart: str, period: str, rows: Iterable[ChartRow]) -> ChartPeriod:
+        return cls.from_entries(
+            chart,
+            period,
+            (
+                (row.country, title_key(row.title, row.artist), row.rank, row.title, row.artist)
+                for row in rows
+            ),
+        )
+
+    @classmethod
+    def from_entries(
+        cls, chart: str, period: str, entries: Iterable[tuple[str, str, int, str, str | None]]
+    ) -> ChartPeriod:
+        """From (country, title key, rank, title, artist) tuples."""
         standings = cls(chart, period)
-        for row in rows:
-            titles = standings.countries.setdefault(row.country, {})
-            held = titles.get(row.key)
-            if held is None or row.rank < held.rank:
-                titles[row.key] = Entry(row.rank, row.title, row.artist)
+        countries = standings.countries
+        for country, key, rank, title, artist in entries:
+            titles = countries.get(country)
+            if titles is None:
+                titles = countries[country] = {}
+            held = titles.get(key)
+            if held is None or rank < held.rank:
+                titles[key] = Entry(rank, title, artist)
         return standings
 
     def number_ones(self) -> dict[str, set[str]]:

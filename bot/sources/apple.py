@@ -28,8 +28,10 @@ from bot.config import AppleSourceConfig
 from bot.engine.model import ChartRow
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
+    NOTHING_KNOWN,
     FetchError,
     Keep,
+    Known,
     ParseError,
     Snapshot,
     SourceError,
@@ -144,8 +146,7 @@ class AppleMusic(ConfiguredSource):
         *,
         session: Any,
         validators: ValidatorMap,
-        stored_hash: str | None,
-        keep: Keep = keep_all,
+        known: Known = NOTHING_KNOWN,
         location: str | None = None,
     ) -> Snapshot | Unchanged:
         codes = self.config.country_codes()
@@ -191,10 +192,10 @@ class AppleMusic(ConfiguredSource):
             source=self.name,
             chart=self.config.chart,
             today=datetime.now(UTC).date(),
-            keep=keep,
+            keep=known.keep,
             rename=self.aliases.canonical,
         )
-        if snapshot.content_hash == stored_hash:
+        if snapshot.content_hash == known.content_hash:
             return Unchanged(new_validators)
         snapshot.validators = new_validators
         return snapshot

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -58,6 +58,26 @@ def validators_from_json(text: str | None) -> ValidatorMap:
     return {url: Validators(etag, modified) for url, (etag, modified) in json.loads(text).items()}
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the store holds for a source already, so a fetch can skip what it need not read."""
+
+    # The hash of the body stored last: the same bytes again are Unchanged.
+    content_hash: str | None = None
+    # chart -> its newest stored period: rows of older periods are only summarised.
+    latest: Mapping[str, str] = field(default_factory=dict)
+    # The hash of the last body whose periods are exactly the stored ones: a body that only
+    # adds lines to it may be read by its added lines alone (bot/sources/history.py).
+    history_hash: str | None = None
+
+    def keep(self, chart: str, period: str) -> bool:
+        """Keep the rows of each chart's newest stored period and after; summarise older ones."""
+        return chart not in self.latest or period >= self.latest[chart]
+
+
+NOTHING_KNOWN = Known()
+
+
 @dataclass(slots=True)
 class Snapshot:
     """One successful fetch, parsed."""
@@ -69,8 +89,13 @@ class Snapshot:
     validators: ValidatorMap = field(default_factory=dict)
     # What people should know about this fetch beside the rows (e.g. a period still arriving).
     notes: list[str] = field(default_factory=list)
-    # Re-reads the same body keeping other groups (for periods found rewritten).
+    # Re-reads the same (whole) body keeping other groups (for periods found rewritten).
     reparse: Callable[[Keep], Snapshot] | None = None
+    # Set when only the lines this body adds to the body last stored were read: that
+    # body's history hash. Its periods are then the stored ones (see pipeline.settle).
+    based_on: str | None = None
+    # Periods taken as stored, not read from this body: their rows are in the store.
+    as_stored: set[ChartPeriodKey] = field(default_factory=set)
 
     @property
     def row_count(self) -> int:
@@ -125,9 +150,8 @@ class Source(Protocol):
         *,
         session: Any,
         validators: ValidatorMap,
-        stored_hash: str | None,
-        keep: Keep = keep_all,
+        known: Known = NOTHING_KNOWN,
         location: str | None = None,
     ) -> Snapshot | Unchanged:
-        """Fetch and parse; Unchanged when the source has nothing new since `stored_hash`."""
+        """Fetch and parse; Unchanged when the source has nothing new since `known`."""
         ...

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.titles import TitleAliases
-from bot.sources.base import Snapshot, Unchanged, ValidatorMap, Validators, content_hash
+from bot.sources.base import Known, Snapshot, Unchanged, ValidatorMap, Validators, content_hash
 from bot.sources.fetch import Fetched, fetch
 
 
@@ -34,19 +34,22 @@ class ConfiguredSource:
         url: str,
         session: Any,
         validators: ValidatorMap,
-        stored_hash: str | None,
-        parse: Callable[[bytes], Snapshot],
+        known: Known,
+        parse: Callable[[bytes, str], Snapshot],
         salt: object = None,
     ) -> Snapshot | Unchanged:
         """One body, parsed in a worker thread unless it is what was stored last time.
 
         `salt` is whatever besides the bytes changes what the body means (a charts filter,
-        a column mapping); the parser must hash the body with the same salt.
+        a column mapping); the parser is handed the body and its hash with that salt.
         """
         fetched = await self.fetch_one(url, session, validators)
-        if fetched.body is None or content_hash(fetched.body, salt) == stored_hash:
+        if fetched.body is None:
             return Unchanged({url: fetched.validators})
-        snapshot = await asyncio.to_thread(parse, fetched.body)
+        body_hash = content_hash(fetched.body, salt)
+        if body_hash == known.content_hash:
+            return Unchanged({url: fetched.validators})
+        snapshot = await asyncio.to_thread(parse, fetched.body, body_hash)
         snapshot.validators = {url: fetched.validators}
         return snapshot
 

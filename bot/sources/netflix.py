@@ -24,7 +24,9 @@ from bot import countries
 from bot.config import NetflixSourceConfig
 from bot.engine.model import ChartRow, PeriodSummary
 from bot.sources.base import (
+    NOTHING_KNOWN,
     Keep,
+    Known,
     ParseError,
     Snapshot,
     Unchanged,
@@ -34,6 +36,7 @@ from bot.sources.base import (
 )
 from bot.sources.configured import ConfiguredSource
 from bot.sources.decode import byte_lines, not_a_table, utf8
+from bot.sources.history import added_lines
 
 log = logging.getLogger(__name__)
 
@@ -70,27 +73,62 @@ class NetflixTop10(ConfiguredSource):
         *,
         session: Any,
         validators: ValidatorMap,
-        stored_hash: str | None,
-        keep: Keep = keep_all,
+        known: Known = NOTHING_KNOWN,
         location: str | None = None,
     ) -> Snapshot | Unchanged:
         return await self.fetch_parsed(
             location or self.config.url,
             session,
             validators,
-            stored_hash,
-            lambda body: self.parse(body, keep),
+            known,
+            lambda body, body_hash: self.parse(body, known, body_hash),
             salt=self.config.charts,
         )
 
-    def parse(self, body: bytes, keep: Keep = keep_all) -> Snapshot:
-        return parse_netflix(
-            body,
-            source=self.name,
-            charts=self.config.charts,
-            keep=keep,
-            rename=self.aliases.canonical,
-        )
+    def parse(
+        self, body: bytes, known: Known = NOTHING_KNOWN, body_hash: str | None = None
+    ) -> Snapshot:
+        """The body's snapshot: read by its added lines alone when it allows, else whole."""
+        options: dict[str, Any] = {
+            "source": self.name,
+            "charts": self.config.charts,
+            "rename": self.aliases.canonical,
+            "body_hash": body_hash,
+        }
+        added = parse_added(body, known, **options)
+        if added is not None:
+            return added
+        return parse_netflix(body, keep=known.keep, **options)
+
+
+def parse_added(body: bytes, known: Known, **options: Any) -> Snapshot | None:
+    """The snapshot of a body that only adds lines to the body stored last, from those lines.
+
+    None when the body does anything else (see bot/sources/history.py): the
+    caller then reads it whole. The snapshot's periods are the added ones; the
+    pipeline takes the others as stored (`Snapshot.based_on`).
+    """
+    if known.history_hash is None or not known.latest:
+        return None
+    options["body_hash"] = options.get("body_hash") or content_hash(body, options.get("charts"))
+    header_end = body.find(b"\n") + 1
+    try:
+        week = _columns(_text(body[:header_end], 1))["week"]
+    except ParseError:
+        return None
+    latest = max(known.latest.values())
+    cut = added_lines(body, column=week, latest=latest)
+    if cut is None or content_hash(cut.rest, options["charts"]) != known.history_hash:
+        return None
+    try:
+        snapshot = parse_netflix(body[:header_end] + cut.added, **options)
+    except ParseError:
+        return None  # reading the whole body says where the fault is
+    if any(period <= latest for _, period in snapshot.periods):
+        return None
+    snapshot.based_on = known.history_hash
+    snapshot.reparse = lambda again: parse_netflix(body, keep=again, **options)
+    return snapshot
 
 
 def parse_netflix(
@@ -100,18 +138,20 @@ def parse_netflix(
     charts: list[str] | None = None,
     keep: Keep = keep_all,
     rename: Callable[[str], str] = str,
+    body_hash: str | None = None,
 ) -> Snapshot:
     """Parse a Netflix Top 10 TSV body into a snapshot, or raise ParseError saying why not.
 
-    `rename` maps a title to the name it is stored under (the config's title merges).
+    `rename` maps a title to the name it is stored under (the config's title merges);
+    `body_hash` is the body's content hash when the caller has it already.
     """
     raw = utf8(body)
     if reason := not_a_table(raw[:400].decode("utf-8", "replace"), "Netflix Top 10 TSV"):
         raise ParseError(reason)
     wanted = {chart_name(c) for c in charts} if charts else None
-    snapshot = Snapshot(source=source, content_hash=content_hash(body, charts))
+    snapshot = Snapshot(source=source, content_hash=body_hash or content_hash(body, charts))
     snapshot.reparse = lambda again: parse_netflix(
-        body, source=source, charts=charts, keep=again, rename=rename
+        body, source=source, charts=charts, keep=again, rename=rename, body_hash=body_hash
     )
     rows = byte_lines(raw)
     header_line = _text(next(rows, b""), 1)

@@ -27,8 +27,10 @@ from bot import countries
 from bot.config import SpotifySourceConfig
 from bot.engine.model import ChartRow
 from bot.sources.base import (
+    NOTHING_KNOWN,
     FetchError,
     Keep,
+    Known,
     ParseError,
     Snapshot,
     Unchanged,
@@ -146,8 +148,7 @@ class SpotifyCharts(ConfiguredSource):
         *,
         session: Any,
         validators: ValidatorMap,
-        stored_hash: str | None,
-        keep: Keep = keep_all,
+        known: Known = NOTHING_KNOWN,
         location: str | None = None,
     ) -> Snapshot | Unchanged:
         where = location or self.config.url
@@ -161,17 +162,17 @@ class SpotifyCharts(ConfiguredSource):
             new_validators = {where: fetched.validators}
         else:
             files = await asyncio.to_thread(
-                self._read_local, local_path(where, self.base_dir), keep
+                self._read_local, local_path(where, self.base_dir), known.keep
             )
             new_validators = {}
         snapshot = await asyncio.to_thread(
-            parse_spotify, files, source=self.name, keep=keep, rename=self.aliases.canonical
+            parse_spotify, files, source=self.name, keep=known.keep, rename=self.aliases.canonical
         )
         for waiting in complete_periods(snapshot):
             snapshot.notes.append(f"waiting for the rest of {waiting}")
         if not snapshot.periods:
             raise FetchError("no complete chart period in the files yet")
-        if snapshot.content_hash == stored_hash:
+        if snapshot.content_hash == known.content_hash:
             return Unchanged(new_validators)
         snapshot.validators = new_validators
         return snapshot

@@ -20,7 +20,9 @@ from bot import countries
 from bot.config import TableSourceConfig
 from bot.engine.model import ChartRow
 from bot.sources.base import (
+    NOTHING_KNOWN,
     Keep,
+    Known,
     ParseError,
     Snapshot,
     Unchanged,
@@ -43,8 +45,12 @@ def parse_table(
     today: date | None = None,
     keep: Keep = keep_all,
     rename: Callable[[str], str] = str,
+    body_hash: str | None = None,
 ) -> Snapshot:
-    """Parse one table body as the config maps it; ParseError says which line and why."""
+    """Parse one table body as the config maps it; ParseError says which line and why.
+
+    `body_hash` is the body's content hash when the caller has it already.
+    """
     columns = config.columns
     wanted = [
         columns.rank,
@@ -57,7 +63,7 @@ def parse_table(
     ]
     fixed_period = _fixed_period(config.period, name, today or datetime.now(UTC).date())
     snapshot = Snapshot(
-        source=config.name, content_hash=content_hash(body, config.model_dump_json())
+        source=config.name, content_hash=body_hash or content_hash(body, config.model_dump_json())
     )
     snapshot.reparse = lambda again: parse_table(
         body, config, name=name, today=today, keep=again, rename=rename
@@ -156,8 +162,7 @@ class Table(ConfiguredSource):
         *,
         session: Any,
         validators: ValidatorMap,
-        stored_hash: str | None,
-        keep: Keep = keep_all,
+        known: Known = NOTHING_KNOWN,
         location: str | None = None,
     ) -> Snapshot | Unchanged:
         url = location or self.config.url
@@ -165,13 +170,14 @@ class Table(ConfiguredSource):
             url,
             session,
             validators,
-            stored_hash,
-            lambda body: parse_table(
+            known,
+            lambda body, body_hash: parse_table(
                 body,
                 self.config,
                 name=Path(urlparse(url).path).name,
-                keep=keep,
+                keep=known.keep,
                 rename=self.aliases.canonical,
+                body_hash=body_hash,
             ),
             salt=self.config.model_dump_json(),
         )

@@ -53,6 +53,8 @@ class SourceState:
     last_attempt_at: datetime | None
     next_poll_at: datetime | None
     notified_failing: bool
+    # The content hash of the last body stored exactly as it was (see Snapshot.based_on).
+    history_hash: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> SourceState:
@@ -72,6 +74,7 @@ class SourceState:
             last_attempt_at=from_iso(row["last_attempt_at"]),
             next_poll_at=from_iso(row["next_poll_at"]),
             notified_failing=bool(row["notified_failing"]),
+            history_hash=row.get("history_hash"),
         )
 
 
@@ -157,23 +160,36 @@ class Part:
         conn.commit()
 
     def title_ids(self, rows: Iterable[ChartRow | Event]) -> dict[str, int]:
-        """Title key -> id, creating titles not seen before."""
+        """Title key -> id, creating titles not seen before.
+
+        The shortest spelling names a title: "All of Us Are Dead" over "...: Season 1".
+        """
         wanted: dict[str, tuple[str, str | None]] = {}
         for title, artist in dict.fromkeys((row.title, row.artist) for row in rows):
             key = title_key(title, artist)
-            if key not in wanted:
+            held = wanted.get(key)
+            if held is None or len(title) < len(held[0]):
                 wanted[key] = (title, artist)
-        # The shortest spelling names the title: "All of Us Are Dead" over "...: Season 1".
-        self.db.conn.executemany(
-            """INSERT INTO titles (key, name, artist) VALUES (?, ?, ?)
-               ON CONFLICT(key) DO UPDATE SET name = excluded.name
-               WHERE length(excluded.name) < length(titles.name)""",
-            [(key, name, artist) for key, (name, artist) in wanted.items()],
-        )
         ids: dict[str, int] = {}
-        keys = list(wanted)
+        shorter = []
+        for key, title_id, name in self._titles_by_key(list(wanted)):
+            ids[key] = title_id
+            if len(wanted[key][0]) < len(name):
+                shorter.append((wanted[key][0], title_id))
+        self.db.conn.executemany("UPDATE titles SET name = ? WHERE id = ?", shorter)
+        missing = [key for key in wanted if key not in ids]
+        if missing:
+            self.db.conn.executemany(
+                "INSERT INTO titles (key, name, artist) VALUES (?, ?, ?)",
+                [(key, *wanted[key]) for key in missing],
+            )
+            ids.update((key, title_id) for key, title_id, _ in self._titles_by_key(missing))
+        return ids
+
+    def _titles_by_key(self, keys: list[str]) -> Iterator[tuple[str, int, str]]:
         for start in range(0, len(keys), BATCH):
             batch = keys[start : start + BATCH]
             marks = ",".join("?" * len(batch))
-            ids.update(self.db.execute(f"SELECT key, id FROM titles WHERE key IN ({marks})", batch))
-        return ids
+            yield from self.db.conn.execute(
+                f"SELECT key, id, name FROM titles WHERE key IN ({marks})", batch
+            )

@@ -8,7 +8,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary
+from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow, PeriodSummary
 from bot.engine.plan import StoredPeriod
 from bot.engine.titles import Candidate, title_key
 from bot.sources.base import ValidatorMap, validators_to_json
@@ -103,8 +103,8 @@ class ChartsPart(Part):
         return state
 
     def set_source_fields(self, name: str, **fields: Any) -> None:
-        """Scheduling and notification bookkeeping (next_poll_at, notified_failing, status)."""
-        allowed = {"next_poll_at", "notified_failing", "status"}
+        """Bookkeeping: next_poll_at, notified_failing, status, history_hash."""
+        allowed = {"next_poll_at", "notified_failing", "status", "history_hash"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not a source field: {', '.join(sorted(unknown))}")
@@ -147,14 +147,14 @@ class ChartsPart(Part):
     def stored_periods(self, source: str) -> dict[str, dict[str, StoredPeriod]]:
         """chart -> period -> what is stored for it (country row counts and digest)."""
         stored: dict[str, dict[str, StoredPeriod]] = {}
-        for chart in self.db.query("SELECT id, name FROM charts WHERE source = ?", [source]):
-            stored[chart["name"]] = {
-                row["period"]: StoredPeriod(json.loads(row["countries"]), row["digest"])
-                for row in self.db.query(
-                    "SELECT period, countries, digest FROM periods WHERE chart_id = ?",
-                    [chart["id"]],
-                )
-            }
+        for chart, period, countries, digest in self.db.conn.execute(
+            """SELECT c.name, p.period, p.countries, p.digest
+               FROM charts c LEFT JOIN periods p ON p.chart_id = c.id WHERE c.source = ?""",
+            [source],
+        ):
+            periods = stored.setdefault(chart, {})
+            if period is not None:
+                periods[period] = StoredPeriod(json.loads(countries), digest)
         return stored
 
     def latest_periods(self, source: str) -> dict[str, str]:
@@ -238,29 +238,20 @@ class ChartsPart(Part):
             ],
         )
 
-    def period_rows(self, source: str, chart: str, period: str) -> list[ChartRow]:
-        """The stored rows of one chart in one period."""
-        return [
-            ChartRow(
-                chart=chart,
-                period=period,
-                country=row["country"],
-                rank=row["rank"],
-                title=row["name"],
-                artist=row["artist"],
-                season=row["season"],
-                weeks=row["weeks"],
-                extra=json.loads(row["extra"]) if row["extra"] else None,
-            )
-            for row in self.db.query(
-                """SELECT r.country, r.rank, r.season, r.weeks, r.extra, t.name, t.artist
+    def period_standings(self, source: str, chart: str, period: str) -> ChartPeriod:
+        """One stored chart period, as the standings a diff compares."""
+        return ChartPeriod.from_entries(
+            chart,
+            period,
+            self.db.conn.execute(
+                """SELECT r.country, t.key, r.rank, t.name, t.artist
                    FROM ranks r JOIN charts c ON c.id = r.chart_id
                    JOIN titles t ON t.id = r.title_id
                    WHERE c.source = ? AND c.name = ? AND r.period = ?
                    ORDER BY r.country, r.rank""",
                 [source, chart, period],
-            )
-        ]
+            ),
+        )
 
     # -- titles and standings ---------------------------------------------------
 

@@ -86,6 +86,15 @@ class GuildsPart(Part):
             ]
         return found
 
+    def followed_title_keys(self) -> set[str]:
+        """The keys of every title someone is subscribed to."""
+        return {
+            key
+            for (key,) in self.db.execute(
+                """SELECT DISTINCT t.key FROM subscriptions s JOIN titles t ON t.id = s.title_id"""
+            )
+        }
+
     def user_subscriptions(self, user_id: int, guild_id: int | None) -> list[Subscription]:
         return [
             _subscription(row)

@@ -160,3 +160,11 @@ def initial(db: Database) -> None:
     db["titles"].enable_fts(
         ["name", "artist"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
     )
+
+
+@migrations(name="0002_history_hash")
+def history_hash(db: Database) -> None:
+    # The content hash of the last body whose periods are exactly the stored ones
+    # (NULL when they differ): a later body that only adds lines to it is read by
+    # its added lines alone (see bot/sources/history.py).
+    db.execute("ALTER TABLE sources ADD COLUMN history_hash TEXT")
