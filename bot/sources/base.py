@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -126,7 +126,14 @@ class Unchanged:
 
 
 def content_hash(body: bytes, *salt: object) -> str:
-    digest = hashlib.sha256(body)
+    return pieces_hash([body], *salt)
+
+
+def pieces_hash(pieces: Iterable[bytes | memoryview], *salt: object) -> str:
+    """The content hash of the body these pieces make up, without joining them."""
+    digest = hashlib.sha256()
+    for piece in pieces:
+        digest.update(piece)
     for part in salt:
         digest.update(repr(part).encode())
     return digest.hexdigest()

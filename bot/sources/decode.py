@@ -59,15 +59,28 @@ def utf8(body: bytes) -> bytes:
     return body.removeprefix(codecs.BOM_UTF8)
 
 
+# Bodies are split into lines a piece of about this size at a time: splitting in C is
+# quick, and a big body is never copied whole.
+SPLIT_PIECE = 1 << 20
+
+
 def byte_lines(body: bytes) -> Iterator[bytes]:
-    """Lines of a body split on LF (CRLF tolerated), as bytes, without copying the body."""
+    """Lines of a body split on LF (CRLF tolerated), as bytes, without copying a big body."""
     start, end = 0, len(body)
     while start < end:
-        stop = body.find(b"\n", start)
-        if stop == -1:
-            stop = end
-        line = body[start:stop]
-        yield line[:-1] if line.endswith(b"\r") else line
+        stop = end
+        if end - start > SPLIT_PIECE:  # up to the last line end in the next piece
+            stop = body.rfind(b"\n", start, start + SPLIT_PIECE)
+            if stop == -1:  # one line longer than a piece
+                stop = body.find(b"\n", start + SPLIT_PIECE)
+                stop = end if stop == -1 else stop
+        piece = body[start:stop]
+        lines = piece.split(b"\n")
+        if stop == end and piece.endswith(b"\n"):
+            lines.pop()  # nothing after the last line end
+        if b"\r" in piece:
+            lines = [line.removesuffix(b"\r") for line in lines]
+        yield from lines
         start = stop + 1
 
 

@@ -16,53 +16,69 @@ body as usual, so this is only ever a shortcut, never a different answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 # More periods added at once than this and the whole body is read instead.
 MAX_ADDED_PERIODS = 8
 
+Span = tuple[int, int]  # [start, end) of a run of lines in the body, line ends included
+
 
 @dataclass(frozen=True, slots=True)
 class Cut:
-    rest: bytes  # the body without the added lines: what the stored body should be
-    added: bytes  # the added lines, each with its line end
+    """A body and the lines in it that are dated after the newest stored period."""
+
+    body: bytes
+    spans: list[Span]  # the added lines, in body order
     periods: list[str]  # the periods of the added lines, as written
+
+    @property
+    def added(self) -> bytes:
+        """The added lines, each with its line end."""
+        return b"".join(self.body[a:b] for a, b in self.spans)
+
+    def rest(self) -> Iterator[memoryview]:
+        """The body without the added lines, in pieces (not copied): the body stored before."""
+        whole, at = memoryview(self.body), 0
+        for start, end in self.spans:
+            yield whole[at:start]
+            at = end
+        yield whole[at:]
 
 
 def added_lines(body: bytes, *, column: int, latest: str) -> Cut | None:
-    """Cut out the lines whose `column` holds a date after `latest`; None if that is unclear.
+    """Find the lines whose `column` holds a date after `latest`; None if that is unclear.
 
     Candidates are found where a sorted file puts them, at its first and last
-    lines (again after each cut), so a file sorted newest first per block or
-    oldest first overall are both found.
+    lines (again once those are set aside), so a file sorted newest first per
+    block or oldest first overall are both found.
     """
     start = body.find(b"\n") + 1  # past the header
     if start == 0 or column < 0:
         return None
-    rest, added, periods = body, [], []
+    spans: list[Span] = []
+    periods: list[str] = []
     while len(periods) < MAX_ADDED_PERIODS:
-        period = _newer_edge_period(rest, start, column, latest, periods)
+        period = _newer_edge_period(body, start, spans, column, latest, periods)
         if period is None:
             break
-        spans = _lines_with(rest, start, column, period.encode())
-        if spans is None:
+        found = _lines_with(body, start, column, period.encode())
+        if found is None:
             return None
-        added += [rest[a:b] for a, b in spans]
-        rest = _without(rest, spans)
+        spans = sorted(spans + found)
         periods.append(period)
     if not periods:
         return None
-    return Cut(rest, b"".join(added), periods)
+    return Cut(body, spans, periods)
 
 
 def _newer_edge_period(
-    body: bytes, start: int, column: int, latest: str, seen: list[str]
+    body: bytes, start: int, spans: list[Span], column: int, latest: str, seen: list[str]
 ) -> str | None:
-    """A period after `latest` in the first or last line, not cut already."""
-    first_end = body.find(b"\n", start)
-    last_start = body.rfind(b"\n", start, len(body.rstrip(b"\r\n"))) + 1
-    for line in (body[start:first_end], body[max(start, last_start) :]):
+    """A period after `latest` in the first or last line left, not found already."""
+    for line in _edge_lines(body, start, spans):
         field = _field(line.rstrip(b"\r\n"), column)
         if field is None:
             continue
@@ -75,6 +91,23 @@ def _newer_edge_period(
         if period > latest and period not in seen:
             return period
     return None
+
+
+def _edge_lines(body: bytes, start: int, spans: list[Span]) -> tuple[bytes, bytes]:
+    """The first and the last line from `start` on that no span covers."""
+    first = start
+    for a, b in spans:
+        if a == first:
+            first = b
+    end = len(body)
+    for a, b in reversed(spans):
+        if b == end:
+            end = a
+    while end > first and body[end - 1] in b"\r\n":  # the last line's line end
+        end -= 1
+    last = max(first, body.rfind(b"\n", first, end) + 1)
+    line_end = body.find(b"\n", first)
+    return body[first : line_end if line_end != -1 else len(body)], body[last:end]
 
 
 def _field(line: bytes, column: int) -> bytes | None:
@@ -112,12 +145,3 @@ def _lines_with(body: bytes, start: int, column: int, value: bytes) -> list[tupl
         spans.append((run_start, line_start))
         at = body.find(value, line_start)
     return spans
-
-
-def _without(body: bytes, spans: list[tuple[int, int]]) -> bytes:
-    kept, at = [], 0
-    for start, end in spans:
-        kept.append(body[at:start])
-        at = end
-    kept.append(body[at:])
-    return b"".join(kept)

@@ -33,6 +33,7 @@ from bot.sources.base import (
     ValidatorMap,
     content_hash,
     keep_all,
+    pieces_hash,
 )
 from bot.sources.configured import ConfiguredSource
 from bot.sources.decode import byte_lines, not_a_table, utf8
@@ -118,7 +119,7 @@ def parse_added(body: bytes, known: Known, **options: Any) -> Snapshot | None:
         return None
     latest = max(known.latest.values())
     cut = added_lines(body, column=week, latest=latest)
-    if cut is None or content_hash(cut.rest, options["charts"]) != known.history_hash:
+    if cut is None or pieces_hash(cut.rest(), options["charts"]) != known.history_hash:
         return None
     try:
         snapshot = parse_netflix(body[:header_end] + cut.added, **options)
