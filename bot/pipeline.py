@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.alerts.render import counted, failing_notice, recovered_notice
+from bot.bulk import collector_paused
 from bot.delivery.outbox import route
 from bot.engine.diff import diff
 from bot.engine.events import AlertPolicy, Event
@@ -188,7 +189,7 @@ def commit_snapshot(
     events, no alerts.
     """
     name = snapshot.source
-    with store.write():
+    with collector_paused(), store.write():
         store.ensure_source(name, kind, location)
         if mode == "poll":
             _note_recovery(store, name, now)

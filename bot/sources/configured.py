@@ -8,9 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.bulk import collector_paused
 from bot.engine.titles import TitleAliases
 from bot.sources.base import Known, Snapshot, Unchanged, ValidatorMap, Validators, content_hash
 from bot.sources.fetch import Fetched, fetch
+
+
+def _parse_quietly(
+    parse: Callable[[bytes, str], Snapshot], body: bytes, body_hash: str
+) -> Snapshot:
+    with collector_paused():
+        return parse(body, body_hash)
 
 
 class ConfiguredSource:
@@ -49,7 +57,7 @@ class ConfiguredSource:
         body_hash = content_hash(fetched.body, salt)
         if body_hash == known.content_hash:
             return Unchanged({url: fetched.validators})
-        snapshot = await asyncio.to_thread(parse, fetched.body, body_hash)
+        snapshot = await asyncio.to_thread(_parse_quietly, parse, fetched.body, body_hash)
         snapshot.validators = {url: fetched.validators}
         return snapshot
 
