@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from bot.engine.titles import title_key
 
@@ -31,7 +31,8 @@ class ChartRow:
         return title_key(self.title, self.artist)
 
 
-class Entry(NamedTuple):
+@dataclass(slots=True)
+class Entry:
     """A title's place in one country: its best rank when it holds several (seasons)."""
 
     rank: int
