@@ -200,7 +200,12 @@ def commit_snapshot(
             decided = plan_import(snapshot.periods, stored)
         else:
             decided = plan(
-                snapshot.periods, stored, today=now.date(), charts=charts, countries=countries
+                snapshot.periods,
+                stored,
+                today=now.date(),
+                charts=charts,
+                countries=countries,
+                as_stored=snapshot.as_stored,
             )
         _load_needed_rows(snapshot, decided)
         outcome = _status(decided, mode)
@@ -293,20 +298,17 @@ def settle(store: Store, snapshot: Snapshot, stored: Stored) -> Snapshot:
         snapshot.source,
         f"{snapshot.row_count:,}",
     )
-    for chart, periods in stored.items():
-        for period, held in periods.items():
-            key = (chart, period)
-            snapshot.periods[key] = PeriodSummary(
-                chart, period, dict(held.countries), int(held.digest, 16)
-            )
-            snapshot.as_stored.add(key)
+    snapshot.as_stored = {
+        (chart, period) for chart, periods in stored.items() for period in periods
+    }
     return snapshot
 
 
 def _stored_exactly(snapshot: Snapshot, decided: Plan, stored: Stored) -> bool:
     """After this commit, are the stored periods exactly the snapshot's (no more, no other)?"""
     stored_keys = {(chart, period) for chart, periods in stored.items() for period in periods}
-    return not decided.warnings and set(snapshot.periods) == stored_keys | set(decided.new_keys)
+    in_body = set(snapshot.periods) | snapshot.as_stored
+    return not decided.warnings and in_body == stored_keys | set(decided.new_keys)
 
 
 def _load_needed_rows(snapshot: Snapshot, decided: Plan) -> None:

@@ -136,3 +136,16 @@ def test_a_missing_local_file_is_one_clear_line(tmp_path):
     code, alerts, stderr = poll_json(config)
     assert (code, alerts) == (1, [])
     assert f"file not found: {tmp_path / 'nowhere.tsv'}" in stderr
+
+
+def test_a_local_file_over_the_size_limit_is_refused_unread(tmp_path):
+    source = tmp_path / "top10.tsv"
+    source.write_text(WEEK_1, encoding="utf-8")
+    config = write_config(tmp_path, "top10.tsv")
+    assert poll_json(config)[:2] == (0, [])
+    write_config(tmp_path, "top10.tsv", source_extra='max_size = "20kB"')
+    source.write_text(WEEK_2, encoding="utf-8")
+    code, alerts, stderr = poll_json(config)
+    assert (code, alerts) == (1, [])
+    assert f"{source} is over the 20.0 kB limit" in stderr
+    assert latest_period(config) == "2022-01-09"

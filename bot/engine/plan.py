@@ -67,16 +67,19 @@ def plan(
     today: date,
     charts: Iterable[str] | None = None,
     countries: Collection[str] | None = None,
+    as_stored: Collection[ChartPeriodKey] = frozenset(),
 ) -> Plan:
     """Check a parsed file against the store; raise Rejected or say what to write.
 
     `charts` limits which stored charts the file must still carry (a config
     filter); None means every stored chart. `countries` likewise limits which
     countries a new period must still carry, for sources whose countries are
-    configured (a country taken out of the config is not "missing").
+    configured (a country taken out of the config is not "missing"). `as_stored`
+    are periods the file is known to hold exactly as stored, unread (see
+    Snapshot.based_on): in the file, and not checked again.
     """
     in_file: dict[str, list[str]] = {}
-    for chart, period in sorted(periods):
+    for chart, period in sorted({*periods, *as_stored}):
         in_file.setdefault(chart, []).append(period)
     if not in_file:
         raise Rejected("the file holds no chart rows")
@@ -99,7 +102,7 @@ def plan(
                 )
                 continue
             raise Rejected(f"chart {chart} is missing from the file")
-        _check_history(chart, in_file[chart], stored[chart], periods, result)
+        _check_history(chart, in_file[chart], stored[chart], periods, result, as_stored)
 
     for chart, file_periods in in_file.items():
         known = stored.get(chart, {})
@@ -129,6 +132,7 @@ def _check_history(
     stored_periods: Mapping[str, StoredPeriod],
     periods: Mapping[ChartPeriodKey, PeriodSummary],
     result: Plan,
+    as_stored: Collection[ChartPeriodKey],
 ) -> None:
     if not stored_periods:
         return
@@ -151,7 +155,7 @@ def _check_history(
             f"{chart}: the file starts at {file_first}; {trimmed} older stored periods are kept"
         )
     for period, held in sorted(stored_periods.items()):
-        if period < file_first:
+        if period < file_first or (chart, period) in as_stored:
             continue
         summary = periods[(chart, period)]
         missing = sorted(set(held.countries) - set(summary.countries))

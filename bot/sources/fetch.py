@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -140,13 +141,15 @@ def _validators(response: aiohttp.ClientResponse, fallback: Validators) -> Valid
 def read_file(path: Path, max_size: int) -> Fetched:
     try:
         with path.open("rb") as handle:
-            body = handle.read(max_size + 1)
+            # Sized from the file, not from the limit: read(limit) sets aside the whole limit.
+            too_big = os.fstat(handle.fileno()).st_size > max_size
+            body = b"" if too_big else handle.read()
     except FileNotFoundError:
         raise FetchError(f"file not found: {path}") from None
     except IsADirectoryError:
         raise FetchError(f"{path} is a folder, not a file") from None
     except OSError as exc:
         raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(body) > max_size:
+    if too_big or len(body) > max_size:
         raise FetchError(f"{path} is over the {human_size(max_size)} limit")
     return Fetched(body, Validators())

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any, Self
 
 from sqlite_utils import Database
@@ -140,6 +141,9 @@ def explain(exc: sqlite3.DatabaseError) -> str:
     return text
 
 
+_TITLE_AND_ARTIST = attrgetter("title", "artist")
+
+
 class Part:
     """A group of the Store's methods; they all work on `self.db`."""
 
@@ -165,7 +169,7 @@ class Part:
         The shortest spelling names a title: "All of Us Are Dead" over "...: Season 1".
         """
         wanted: dict[str, tuple[str, str | None]] = {}
-        for title, artist in dict.fromkeys((row.title, row.artist) for row in rows):
+        for title, artist in dict.fromkeys(map(_TITLE_AND_ARTIST, rows)):
             key = title_key(title, artist)
             held = wanted.get(key)
             if held is None or len(title) < len(held[0]):

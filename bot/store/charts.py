@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -37,6 +37,31 @@ def _rank_rows(
             (chart_id, row.period, row.country, row.rank, title_id, row.season, row.weeks, extra)
         )
     return values
+
+
+class _Countries(Mapping[str, int]):
+    """A period's {country: rows}, decoded from its JSON when first read: a poll that
+    adds a week reads only the newest stored period's."""
+
+    __slots__ = ("_decoded", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._decoded: dict[str, int] | None = None
+
+    def _data(self) -> dict[str, int]:
+        if self._decoded is None:
+            self._decoded = json.loads(self._text)
+        return self._decoded
+
+    def __getitem__(self, country: str) -> int:
+        return self._data()[country]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
 
 
 class ChartsPart(Part):
@@ -154,7 +179,7 @@ class ChartsPart(Part):
         ):
             periods = stored.setdefault(chart, {})
             if period is not None:
-                periods[period] = StoredPeriod(json.loads(countries), digest)
+                periods[period] = StoredPeriod(_Countries(countries), digest)
         return stored
 
     def latest_periods(self, source: str) -> dict[str, str]:
