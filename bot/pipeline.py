@@ -241,7 +241,9 @@ def commit_snapshot(
         deliveries = 0
         if mode == "poll" and not decided.baseline:
             events = _events(store, snapshot, decided)
-            added = store.add_events(events, chart_ids=chart_ids, snapshot_id=snapshot_id, now=now)
+            added = store.add_events(
+                events, chart_ids=chart_ids, snapshot_id=snapshot_id, now=now, title_ids=title_ids
+            )
             latest = decided.latest()
             alertable = [(i, e) for i, e in added if latest.get(e.chart) == e.period]
             routed = route(

@@ -19,10 +19,20 @@ from bot.store.base import Part, PendingDelivery, from_iso, iso
 
 class OutboxPart(Part):
     def add_events(
-        self, events: Sequence[Event], *, chart_ids: dict[str, int], snapshot_id: int, now: datetime
+        self,
+        events: Sequence[Event],
+        *,
+        chart_ids: dict[str, int],
+        snapshot_id: int,
+        now: datetime,
+        title_ids: dict[str, int] | None = None,
     ) -> list[tuple[int, Event]]:
-        """Insert events; return (id, event) for those not already stored, in order."""
-        title_ids = self.title_ids(events)
+        """Insert events; return (id, event) for those not already stored, in order.
+
+        `title_ids` are title ids the caller has at hand already (key -> id).
+        """
+        known = title_ids or {}
+        title_ids = {**known, **self.title_ids([e for e in events if e.title_key not in known])}
         before = self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
         created = iso(now)
         self.db.conn.executemany(
