@@ -141,9 +141,11 @@ def _validators(response: aiohttp.ClientResponse, fallback: Validators) -> Valid
 def read_file(path: Path, max_size: int) -> Fetched:
     try:
         with path.open("rb") as handle:
-            # Sized from the file, not from the limit: read(limit) sets aside the whole limit.
             too_big = os.fstat(handle.fileno()).st_size > max_size
-            body = b"" if too_big else handle.read()
+            # read(limit), not read(): the buffer is set aside at the limit's size, which
+            # the allocator maps afresh and hands back whole when freed. A buffer the file's
+            # size (tens of MB) may come from the heap instead and stay in the process.
+            body = b"" if too_big else handle.read(max_size + 1)
     except FileNotFoundError:
         raise FetchError(f"file not found: {path}") from None
     except IsADirectoryError:

@@ -36,7 +36,6 @@ from bot.store.schema import migrations
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT = 60.0  # seconds to wait for another process's write to finish
-MMAP_SIZE = 256 << 20  # bytes of the database file read through a memory map
 
 __all__ = [
     "ChartInfo",
@@ -87,9 +86,6 @@ class Store(ChartsPart, OutboxPart, GuildsPart):
             if mode.lower() != "wal":
                 log.warning("database %s: journal mode is %s, not WAL", self.path, mode)
         self.db.execute("PRAGMA synchronous = NORMAL")
-        # Pages read through a memory map rather than a read() call each: a poll touches
-        # a few hundred scattered pages of the ranks index, each a system call otherwise.
-        self.db.execute(f"PRAGMA mmap_size = {MMAP_SIZE}")
         self.db.execute("PRAGMA foreign_keys = ON")
 
     def _migrate(self) -> None:
