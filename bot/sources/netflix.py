@@ -166,9 +166,14 @@ def parse_netflix(
     codes_of, category, week, rank_at = reader.codes, reader.category, reader.week, reader.rank
     country_at = reader.country
     number = 1
+    group: tuple[str, str] | None = None
+    summary, into = PeriodSummary("", ""), None
     for line in rows:
         number += 1
-        fields = _text(line, number).split("\t")
+        try:
+            fields = line.decode("utf-8").split("\t")
+        except UnicodeDecodeError:
+            _text(line, number)  # raises the error naming the line
         if len(fields) != width:
             if not line.strip():
                 continue
@@ -184,13 +189,13 @@ def parse_netflix(
             rank = ranks_of[fields[rank_at]]
             if wanted is not None and chart not in wanted:
                 continue
-            group = (chart, period)
-            summary = groups.get(group)
-            if summary is None:
-                summary = groups[group] = PeriodSummary(chart, period)
-                kept[group] = kept_rows.setdefault(group, []) if keep(chart, period) else None
+            if group != (chart, period):  # a file's rows come in runs of one chart period
+                group = (chart, period)
+                if group not in groups:
+                    groups[group] = PeriodSummary(chart, period)
+                    kept[group] = kept_rows.setdefault(group, []) if keep(chart, period) else None
+                summary, into = groups[group], kept[group]
             summary.count(country, rank, crc32(line))
-            into = kept[group]
             if into is not None:
                 into.append(reader.row(fields, group, country, rank))
             else:

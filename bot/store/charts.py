@@ -19,6 +19,9 @@ INSERT_RANK = """INSERT INTO ranks (chart_id, period, country, rank, title_id, s
 
 
 _RANK_ORDER = attrgetter("country", "rank")
+_RANK_FIELDS = attrgetter(
+    "period", "country", "rank", "title", "artist", "season", "weeks", "extra"
+)
 
 
 def _rank_rows(
@@ -27,15 +30,15 @@ def _rank_rows(
     """ranks table rows, in key order: appending to the B-tree beats inserting all over it."""
     ids: dict[tuple[str, str | None], int] = {}
     values = []
-    for row in sorted(rows, key=_RANK_ORDER):
-        pair = (row.title, row.artist)
-        title_id = ids.get(pair)
+    for period, country, rank, title, artist, season, weeks, extra in map(
+        _RANK_FIELDS, sorted(rows, key=_RANK_ORDER)
+    ):
+        title_id = ids.get((title, artist))
         if title_id is None:
-            title_id = ids[pair] = title_ids[title_key(*pair)]
-        extra = json.dumps(row.extra, ensure_ascii=False) if row.extra else None
-        values.append(
-            (chart_id, row.period, row.country, row.rank, title_id, row.season, row.weeks, extra)
-        )
+            title_id = ids[(title, artist)] = title_ids[title_key(title, artist)]
+        if extra:
+            extra = json.dumps(extra, ensure_ascii=False)
+        values.append((chart_id, period, country, rank, title_id, season, weeks, extra or None))
     return values
 
 
