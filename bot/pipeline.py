@@ -222,12 +222,17 @@ def commit_snapshot(
         )
         chart_ids = store.chart_ids(name, sorted({chart for chart, _ in snapshot.periods}))
         title_ids = store.title_ids(row for key in written for row in snapshot.rows[key])
-        for done, key in enumerate(written, 1):
-            store.put_period(
-                chart_ids[key[0]], snapshot.periods[key], snapshot.rows[key], title_ids, snapshot_id
-            )
-            if progress:
-                progress("store", done, len(written))
+        with store.loading_ranks(bulk=mode == "import"):
+            for done, key in enumerate(written, 1):
+                store.put_period(
+                    chart_ids[key[0]],
+                    snapshot.periods[key],
+                    snapshot.rows[key],
+                    title_ids,
+                    snapshot_id,
+                )
+                if progress:
+                    progress("store", done, len(written))
         for (chart, period), added in decided.extended.items():
             rows = [r for r in snapshot.rows[(chart, period)] if r.country in added]
             store.extend_period(

@@ -12,6 +12,8 @@ from sqlite_utils.migrations import Migrations
 from bot.bulk import collector_paused
 from bot.store.schema import initial, run_script
 from bot.store.store import Store
+from tests.configs import write_config
+from tests.conftest import NETFLIX_WEEK_1, NETFLIX_WEEK_2, run_cli
 
 
 def test_a_database_from_the_first_release_is_upgraded_in_place(tmp_path):
@@ -84,3 +86,19 @@ def test_the_schema_has_no_full_text_table(tmp_path):
     assert sqlite3.connect(tmp_path / "chartbot.db").execute(
         "PRAGMA integrity_check"
     ).fetchone() == ("ok",)
+
+
+def test_a_first_import_builds_the_by_title_index_and_later_ones_keep_it(tmp_path):
+    config = write_config(tmp_path, "top10.tsv")
+    for week in (NETFLIX_WEEK_1, NETFLIX_WEEK_2):
+        ran = run_cli("import", week, "--source", "netflix", "-c", config)
+        assert ran.exit_code == 0, ran.stderr
+        with Store.open(tmp_path / "chartbot.db") as store:
+            plan = store.db.execute(
+                "EXPLAIN QUERY PLAN SELECT period FROM ranks WHERE title_id = 1"
+            ).fetchall()
+            assert "ranks_by_title" in str(plan)
+            indexed = store.db.execute(
+                "SELECT count(*) FROM ranks INDEXED BY ranks_by_title WHERE title_id > 0"
+            ).fetchone()[0]
+            assert indexed == store.db.execute("SELECT count(*) FROM ranks").fetchone()[0] > 0

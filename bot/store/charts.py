@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -14,6 +15,8 @@ from bot.engine.titles import Candidate, title_key
 from bot.sources.base import ValidatorMap, validators_to_json
 from bot.store.base import ChartInfo, ChartLine, Part, SourceState, TitleRank, iso
 
+# The same as in migration 0001 (bot/store/schema.py).
+RANKS_BY_TITLE = "CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period)"
 INSERT_RANK = """INSERT INTO ranks (chart_id, period, country, rank, title_id, season, weeks, extra)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 
@@ -208,6 +211,17 @@ class ChartsPart(Part):
                 "SELECT id FROM charts WHERE source = ? AND name = ?", [source, name]
             ).fetchone()[0]
         return ids
+
+    @contextmanager
+    def loading_ranks(self, *, bulk: bool) -> Iterator[None]:
+        """Rows about to be stored; a bulk load into no stored ranks (a first import)
+        builds the by-title index once at the end instead of row by row."""
+        rebuild = bulk and self.db.execute("SELECT 1 FROM ranks LIMIT 1").fetchone() is None
+        if rebuild:
+            self.db.execute("DROP INDEX ranks_by_title")
+        yield
+        if rebuild:
+            self.db.execute(RANKS_BY_TITLE)
 
     def put_period(
         self,
