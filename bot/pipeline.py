@@ -305,17 +305,18 @@ def settle(store: Store, snapshot: Snapshot, stored: Stored) -> Snapshot:
         snapshot.source,
         f"{snapshot.row_count:,}",
     )
-    snapshot.as_stored = {
-        (chart, period) for chart, periods in stored.items() for period in periods
-    }
+    snapshot.as_stored = _keys(stored)
     return snapshot
 
 
 def _stored_exactly(snapshot: Snapshot, decided: Plan, stored: Stored) -> bool:
     """After this commit, are the stored periods exactly the snapshot's (no more, no other)?"""
-    stored_keys = {(chart, period) for chart, periods in stored.items() for period in periods}
     in_body = set(snapshot.periods) | snapshot.as_stored
-    return not decided.warnings and in_body == stored_keys | set(decided.new_keys)
+    return not decided.warnings and in_body == _keys(stored) | set(decided.new_keys)
+
+
+def _keys(stored: Stored) -> set[ChartPeriodKey]:
+    return {(chart, period) for chart, periods in stored.items() for period in periods}
 
 
 def _load_needed_rows(snapshot: Snapshot, decided: Plan) -> None:

@@ -115,7 +115,7 @@ def _field(line: bytes, column: int) -> bytes | None:
     return fields[column] if column < len(fields) else None
 
 
-def _lines_with(body: bytes, start: int, column: int, value: bytes) -> list[tuple[int, int]] | None:
+def _lines_with(body: bytes, start: int, column: int, value: bytes) -> list[Span] | None:
     """(start, end) of every line whose `column` is `value`, line end included.
 
     Such lines come in runs sharing their first fields (a country's block), so

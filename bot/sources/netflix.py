@@ -166,14 +166,15 @@ def parse_netflix(
     codes_of, category, week, rank_at = reader.codes, reader.category, reader.week, reader.rank
     country_at = reader.country
     number = 1
-    group: tuple[str, str] | None = None
-    summary, into = PeriodSummary("", ""), None
+    group: tuple[str, str] | None = None  # the chart period of the run of rows being read
+    summary: PeriodSummary
+    into: list[ChartRow] | None
     for line in rows:
         number += 1
         try:
             fields = line.decode("utf-8").split("\t")
         except UnicodeDecodeError:
-            _text(line, number)  # raises the error naming the line
+            fields = _text(line, number).split("\t")  # raises the error naming the line
         if len(fields) != width:
             if not line.strip():
                 continue
