@@ -9,22 +9,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
-
-import aiohttp
 
 from bot.config import Config
 from bot.delivery.outbox import TERMINAL
 from bot.engine.events import AlertPolicy, Event
-from bot.engine.plan import Rejected
 from bot.engine.standings import ChartStanding, standings
 from bot.engine.titles import Match, TitleAliases, match_title
-from bot.pipeline import PollOutcome, Progress, commit_snapshot, poll_source
-from bot.sources.base import Source, SourceError, Unchanged
-from bot.sources.fetch import USER_AGENT
+from bot.pipeline import PollOutcome, poll_source
+from bot.sources.base import Source
+from bot.sources.fetch import http_session
 from bot.sources.registry import build_source
-from bot.sources.table import DATE_IN_NAME
 from bot.store.store import Store, StoreError, utcnow
 from bot.store.thread import StoreThread
 
@@ -36,10 +30,6 @@ def alert_policy(config: Config) -> AlertPolicy:
         min_countries=config.alerts.min_countries,
         watched_markets=frozenset(config.alerts.watched_markets),
     )
-
-
-def http_session(**kwargs: Any) -> aiohttp.ClientSession:
-    return aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}, **kwargs)
 
 
 def configured_sources(config: Config) -> list[Source]:
@@ -136,58 +126,3 @@ def lookup_title(store: Store, query: str, aliases: TitleAliases | None = None) 
     if match.title is None:
         return TitleLookup(match, [])
     return TitleLookup(match, title_standings(store, match.title.id))
-
-
-def in_date_order(locations: list[str]) -> list[str]:
-    """Files named with a date (regional-global-weekly-2023-11-16.csv) oldest first."""
-    dated = [DATE_IN_NAME.search(Path(urlparse(x).path).name) for x in locations]
-    if all(dated):
-        return [x for _, x in sorted(zip([m[0] for m in dated], locations, strict=True))]  # type: ignore[index]
-    return locations
-
-
-async def import_history(
-    config: Config,
-    source_name: str,
-    locations: list[str],
-    *,
-    progress: Progress | None = None,
-) -> list[PollOutcome]:
-    """Load files of history into the store, oldest first: no events, no alerts; idempotent.
-
-    Each file is its own transaction: a broken file stops the import with its
-    name, and the files before it stay imported.
-    """
-    source = build_source(config.source(source_name), config.base_dir, config.title_aliases())
-    ordered = in_date_order(locations)
-    outcomes = []
-    db = await StoreThread(config.database_path, config.busy_timeout).open()
-    try:
-        async with http_session() as session:
-            for done, location in enumerate(ordered, 1):
-                try:
-                    snapshot = await source.fetch_snapshot(
-                        session=session, validators={}, location=location
-                    )
-                    if isinstance(snapshot, Unchanged):  # a 304 to a plain request
-                        raise SourceError("the server answered 304 Not Modified")
-                    outcome = await db.call(
-                        commit_snapshot,
-                        snapshot,
-                        kind=source.config.kind,
-                        location=source.location,
-                        policy=alert_policy(config),
-                        now=utcnow(),
-                        mode="import",
-                        progress=progress,
-                    )
-                except (SourceError, Rejected) as exc:
-                    name = Path(urlparse(location).path).name or location
-                    prefix = f"{name}: " if len(ordered) > 1 and name not in str(exc) else ""
-                    raise type(exc)(f"{prefix}{exc}") from None
-                outcomes.append(outcome)
-                if progress:
-                    progress("files", done, len(ordered))
-    finally:
-        await db.close()
-    return outcomes

@@ -14,6 +14,7 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ from bot import __version__, logs, terminal
 from bot.actions import (
     configured_sources,
     emit_terminal_alerts,
-    import_history,
     lookup_title,
     open_store,
     poll_once,
@@ -146,6 +146,7 @@ def poll(config_path: Path, once: bool, as_json: bool) -> None:
     outcomes = asyncio.run(poll_once(config, terminal=True))
     for outcome in outcomes:
         err.print(outcome.summary, markup=False, style="red" if outcome.failed else None)
+        warn(outcome.warnings)
     with open_store(config) as store:
         emit_terminal_alerts(store, terminal.json_line if as_json else terminal.alert_printer(out))
     if any(o.failed for o in outcomes):
@@ -181,28 +182,53 @@ def rank(config_path: Path, title: str, country: str | None, as_json: bool) -> N
         terminal.print_rank(out, found, markets)
 
 
+def warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        err.print(f"warning: {warning}", markup=False, style="yellow")
+
+
+def iso_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2020-02-20") from None
+
+
 @main.command(name="import")
 @config_option
-@click.argument("locations", metavar="PATH_OR_URL...", nargs=-1, required=True)
+@click.argument("locations", metavar="[PATH_OR_URL]...", nargs=-1)
 @click.option("--source", "source_name", required=True, help="The configured source it belongs to.")
+@click.option(
+    "--period",
+    callback=iso_day,
+    metavar="YYYY-MM-DD",
+    help="The date of files whose names carry none (a chart's day, or its week's last day).",
+)
 @known_errors
-def import_(config_path: Path, locations: tuple[str, ...], source_name: str) -> None:
+def import_(
+    config_path: Path, locations: tuple[str, ...], source_name: str, period: str | None
+) -> None:
     """Load files of chart history into the store, oldest first, without alerts.
 
     Periods already stored are left as they are, so importing twice is harmless.
     Files named with their date (Spotify's regional-global-weekly-2023-11-16.csv)
-    are taken in date order, whatever order they are given in.
+    are taken in date order, whatever order they are given in. With no
+    PATH_OR_URL, the source's own location is read: data a poll refused is
+    stored as it is. The combined Spotify dataset (one big CSV) is streamed.
     """
+    from bot.importer import import_history
+
     config = load(config_path)
     config.source(source_name)  # an unknown name is a config error, before any work
     with terminal.progress(err) as report:
         outcomes = asyncio.run(
-            import_history(config, source_name, list(locations), progress=report)
+            import_history(config, source_name, list(locations), period=period, progress=report)
         )
     for outcome in outcomes:
         err.print(outcome.summary, markup=False)
-        for warning in outcome.warnings:
-            err.print(f"warning: {warning}", markup=False, style="yellow")
+        warn(outcome.warnings)
 
 
 @main.command()

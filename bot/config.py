@@ -233,6 +233,8 @@ class TableSourceConfig(_SourceBase):
     country: str | None = None
     period: str = "today"
     period_format: str | None = None
+    # What one period is ("N days in the chart"); by default worked out from the dates.
+    period_unit: Literal["day", "week"] | None = None
     chart: str | None = None
 
     @field_validator("url")

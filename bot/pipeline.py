@@ -15,22 +15,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.alerts.render import counted, failing_notice, recovered_notice
+from bot.alerts.render import counted, failing_notice, recovered_notice, skipped_notice
 from bot.bulk import collector_paused
 from bot.delivery.outbox import route
 from bot.engine.diff import diff
 from bot.engine.events import AlertPolicy, Event
 from bot.engine.health import HealthPolicy, after_failure
 from bot.engine.model import ChartPeriod, ChartPeriodKey, PeriodSummary
-from bot.engine.plan import Plan, Rejected, Stored, plan, plan_import
+from bot.engine.plan import Plan, Rejected, Stored, plan
 from bot.faults import checkpoint
-from bot.sources.base import Known, Snapshot, Source, SourceError, Unchanged, ValidatorMap
+from bot.sources.base import (
+    Known,
+    SkippedFile,
+    Snapshot,
+    Source,
+    SourceError,
+    Unchanged,
+    skipped_to_json,
+)
 from bot.store.store import Store, utcnow
 from bot.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 DEFAULT_HEALTH = HealthPolicy()
 
 
@@ -39,7 +46,7 @@ class PollOutcome:
     """How one poll of one source went, with a one-line summary for people."""
 
     source: str
-    status: str  # baseline | new | rewritten | unchanged | imported | failed
+    status: str  # baseline | new | rewritten | unchanged | failed
     summary: str
     error: str | None = None
     new_periods: list[ChartPeriodKey] = field(default_factory=list)
@@ -71,10 +78,10 @@ async def poll_source(
         fetched = await source.fetch_snapshot(
             session=session,
             validators=state.validators,
-            known=Known(state.content_hash, latest, state.history_hash),
+            known=Known(state.content_hash, latest, state.history_hash, state.skipped),
         )
         if isinstance(fetched, Unchanged):
-            return await db.call(record_unchanged, source.name, fetched.validators, now=clock())
+            return await db.call(record_unchanged, source.name, fetched, now=clock())
         checkpoint("before_commit")
         return await db.call(
             commit_snapshot,
@@ -85,9 +92,13 @@ async def poll_source(
             terminal=terminal,
             charts=source.config.charts,
             countries=source.expected_countries,
+            fixed_length=source.fixed_length,
+            whole_history=source.whole_history,
             now=clock(),
         )
-    except (SourceError, Rejected) as exc:
+    except Rejected as exc:
+        reason = f"{exc}; {import_advice(source.name)}"
+    except SourceError as exc:
         reason = str(exc)
     except Exception as exc:
         log.debug("source %s: unexpected error", source.name, exc_info=True)
@@ -101,22 +112,42 @@ def _prepare(store: Store, source: Source) -> tuple[Any, dict[str, str]]:
     return state, store.latest_periods(source.name)
 
 
-def record_unchanged(
-    store: Store, name: str, validators: ValidatorMap, *, now: datetime
-) -> PollOutcome:
+def import_advice(source: str) -> str:
+    """What to do when a refused fetch is in fact right (every refusal line ends with it)."""
+    return f"if the data is right, `chartbot import --source {source}` stores it as it is"
+
+
+def record_unchanged(store: Store, name: str, fetched: Unchanged, *, now: datetime) -> PollOutcome:
     with store.write():
         _note_recovery(store, name, now)
         store.record_success(
             name,
             now=now,
-            validators=validators,
+            validators=fetched.validators,
             content_hash=None,
             changed=False,
         )
         store.add_snapshot(name, now=now, content_hash=None, outcome="unchanged")
+        warnings = note_skipped(store, name, fetched.skipped, now=now)
         latest = store.latest_periods(name)
     newest = max(latest.values()) if latest else "nothing stored"
-    return PollOutcome(name, "unchanged", f"{name}: unchanged (latest {newest})")
+    return PollOutcome(name, "unchanged", f"{name}: unchanged (latest {newest})", warnings=warnings)
+
+
+def note_skipped(
+    store: Store, name: str, skipped: list[SkippedFile], *, now: datetime
+) -> list[str]:
+    """Keep the source's skipped files; the admins hear of each new one once. Returns a
+    warning line per file newly skipped."""
+    state = store.source_state(name)
+    before = state.skipped if state is not None else {}
+    if {f.name: f for f in skipped} == before:
+        return []
+    store.set_source_fields(name, skipped=skipped_to_json(skipped))
+    fresh = [f for f in skipped if before.get(f.name) != f]
+    for file in fresh:
+        store.add_notice(skipped_notice(name, file.name, file.reason), now=now)
+    return [f"skipped {f.reason}" for f in fresh]
 
 
 def record_failed(
@@ -179,72 +210,47 @@ def commit_snapshot(
     terminal: bool = False,
     charts: list[str] | None = None,
     countries: frozenset[str] | None = None,
-    mode: str = "poll",
-    progress: Progress | None = None,
+    fixed_length: bool = True,
+    whole_history: bool = True,
 ) -> PollOutcome:
-    """Check the snapshot against the store and write it with its events and outbox rows.
+    """Check a polled snapshot against the store and write it with its events and outbox rows.
 
     All in one transaction. Raises Rejected (nothing written) when the
-    snapshot must not be stored. mode="import" stores history only: no
-    events, no alerts.
+    snapshot must not be stored.
     """
     name = snapshot.source
     with collector_paused(), store.write():
         store.ensure_source(name, kind, location)
-        if mode == "poll":
-            _note_recovery(store, name, now)
+        _note_recovery(store, name, now)
         stored = store.stored_periods(name)
         if snapshot.based_on is not None:
             snapshot = settle(store, snapshot, stored)
-        if mode == "import":
-            decided = plan_import(snapshot.periods, stored)
-        else:
-            decided = plan(
-                snapshot.periods,
-                stored,
-                today=now.date(),
-                charts=charts,
-                countries=countries,
-                as_stored=snapshot.as_stored,
-            )
-        _load_needed_rows(snapshot, decided)
-        outcome = _status(decided, mode)
+        decided = plan(
+            snapshot.periods,
+            stored,
+            today=now.date(),
+            charts=charts,
+            countries=countries,
+            as_stored=snapshot.as_stored,
+            fixed_length=fixed_length,
+            whole_history=whole_history,
+        )
+        load_needed_rows(snapshot, decided)
+        outcome = _status(decided)
         written = decided.new_keys + decided.rewritten
         snapshot_id = store.add_snapshot(
             name,
             now=now,
             content_hash=snapshot.content_hash,
             outcome=outcome,
-            rows=sum(snapshot.periods[k].rows for k in written)
-            + sum(len(c) for c in decided.extended.values()),
+            rows=sum(snapshot.periods[k].rows for k in written),
             new_periods=decided.new_keys,
             latest_period=max((p for _, p in snapshot.periods), default=None),
         )
-        chart_ids = store.chart_ids(name, sorted({chart for chart, _ in snapshot.periods}))
-        title_ids = store.title_ids(row for key in written for row in snapshot.rows[key])
-        with store.loading_ranks(bulk=mode == "import"):
-            for done, key in enumerate(written, 1):
-                store.put_period(
-                    chart_ids[key[0]],
-                    snapshot.periods[key],
-                    snapshot.rows[key],
-                    title_ids,
-                    snapshot_id,
-                )
-                if progress:
-                    progress("store", done, len(written))
-        for (chart, period), added in decided.extended.items():
-            rows = [r for r in snapshot.rows[(chart, period)] if r.country in added]
-            store.extend_period(
-                chart_ids[chart],
-                PeriodSummary.of(chart, period, rows),
-                rows,
-                store.title_ids(rows),
-                snapshot_id,
-            )
+        chart_ids, title_ids = write_periods(store, snapshot, decided, snapshot_id, bulk=False)
         events: list[Event] = []
         deliveries = 0
-        if mode == "poll" and not decided.baseline:
+        if not decided.baseline:
             events = _events(store, snapshot, decided)
             added = store.add_events(
                 events, chart_ids=chart_ids, snapshot_id=snapshot_id, now=now, title_ids=title_ids
@@ -262,13 +268,13 @@ def commit_snapshot(
         store.record_success(
             name,
             now=now,
-            validators=snapshot.validators if mode == "poll" else None,
-            content_hash=snapshot.content_hash if mode == "poll" else None,
+            validators=snapshot.validators,
+            content_hash=snapshot.content_hash,
             changed=bool(written),
         )
-        if mode == "poll" or decided.changed:
-            exact = mode == "poll" and _stored_exactly(snapshot, decided, stored)
-            store.set_source_fields(name, history_hash=snapshot.content_hash if exact else None)
+        exact = _stored_exactly(snapshot, decided, stored)
+        store.set_source_fields(name, history_hash=snapshot.content_hash if exact else None)
+        skipped = note_skipped(store, name, snapshot.skipped, now=now)
         checkpoint("in_commit")
     checkpoint("after_commit")
     for warning in decided.warnings:
@@ -282,8 +288,34 @@ def commit_snapshot(
         rows=sum(snapshot.periods[k].rows for k in written),
         events=len(events),
         deliveries=deliveries,
-        warnings=decided.warnings,
+        warnings=decided.warnings + skipped,
     )
+
+
+def write_periods(
+    store: Store, snapshot: Snapshot, decided: Plan, snapshot_id: int, *, bulk: bool
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Write the periods a plan says to (new, rewritten, extended); returns the chart ids
+    and title ids used. `bulk`: a load that may build the by-title index at the end."""
+    name = snapshot.source
+    written = decided.new_keys + decided.rewritten
+    chart_ids = store.chart_ids(name, sorted({c for c, _ in snapshot.periods}), snapshot.units)
+    title_ids = store.title_ids(row for key in written for row in snapshot.rows[key])
+    with store.loading_ranks(bulk=bulk):
+        for key in written:
+            store.put_period(
+                chart_ids[key[0]], snapshot.periods[key], snapshot.rows[key], title_ids, snapshot_id
+            )
+    for (chart, period), added in decided.extended.items():
+        rows = [r for r in snapshot.rows[(chart, period)] if r.country in added]
+        store.extend_period(
+            chart_ids[chart],
+            PeriodSummary.of(chart, period, rows),
+            rows,
+            store.title_ids(rows),
+            snapshot_id,
+        )
+    return chart_ids, title_ids
 
 
 def settle(store: Store, snapshot: Snapshot, stored: Stored) -> Snapshot:
@@ -319,7 +351,7 @@ def _keys(stored: Stored) -> set[ChartPeriodKey]:
     return {(chart, period) for chart, periods in stored.items() for period in periods}
 
 
-def _load_needed_rows(snapshot: Snapshot, decided: Plan) -> None:
+def load_needed_rows(snapshot: Snapshot, decided: Plan) -> None:
     """Make sure the rows of every period to write or diff against are at hand."""
     needed = set(decided.new_keys) | set(decided.rewritten) | set(decided.extended)
     needed |= {(c, p) for (c, _), p in decided.previous.items() if p is not None}
@@ -353,9 +385,7 @@ def _events(store: Store, snapshot: Snapshot, decided: Plan) -> list[Event]:
     return events
 
 
-def _status(decided: Plan, mode: str) -> str:
-    if mode == "import":
-        return "imported"
+def _status(decided: Plan) -> str:
     if decided.baseline:
         return "baseline"
     if decided.new_keys:
@@ -375,16 +405,6 @@ def _summary(
             f"{name}: baseline recorded: {counted(len(decided.new), 'chart')}, "
             f"{counted(len(periods), 'period')} up to {periods[-1]}, {rows:,} ranks in "
             f"{counted(countries, 'country', 'countries')}; no alerts on a first poll"
-        )
-    if outcome == "imported":
-        added = sum(len(c) for c in decided.extended.values())
-        extended = (
-            f", added {added} countries to {len(decided.extended)} stored periods" if added else ""
-        )
-        already = len(snapshot.periods) - len(new) - len(decided.extended)
-        return (
-            f"{name}: imported {counted(len(new), 'chart period')} ({rows:,} ranks){extended}; "
-            f"{already} already stored"
         )
     rewritten = (
         f"; {len(decided.rewritten)} past periods rewritten by the source (no alerts for them)"

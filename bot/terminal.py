@@ -11,8 +11,18 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape as escape_markup
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from bot.actions import TitleLookup
 from bot.alerts.render import alert_json, describe, standing_rows
@@ -20,9 +30,10 @@ from bot.config import Config
 from bot.engine.events import Event
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import Match
+from bot.importer import Step
 from bot.store.store import Store
 
-STAGES = {"files": "importing files", "store": "storing"}
+STAGES = {"files": "importing files", "bytes": "importing"}
 
 
 def json_line(event: Event) -> None:
@@ -94,25 +105,39 @@ def _standing_table(s: ChartStanding, markets: Sequence[str]) -> Table:
     return table
 
 
+class RowsColumn(ProgressColumn):
+    """Rows read so far and rows a second, for a big file imported in parts."""
+
+    def render(self, task: Task) -> Text:
+        rows = task.fields.get("rows")
+        if rows is None:
+            return Text(f"{task.completed:,}/{task.total:,}")
+        speed = rows / task.elapsed if task.elapsed else 0
+        return Text(f"{rows:,} rows · {speed:,.0f} rows/s")
+
+
 @contextmanager
-def progress(console: Console) -> Iterator[Callable[[str, int, int], None]]:
-    """A progress bar fed by (stage, done, total) reports."""
+def progress(console: Console) -> Iterator[Callable[[Step], None]]:
+    """A progress bar fed by import steps: files done, or a big file's bytes and rows (with
+    rows a second and the time left)."""
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        RowsColumn(),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=console,
         transient=True,
         disable=not console.is_terminal,
     ) as bar:
         tasks: dict[str, Any] = {}
 
-        def report(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+        def report(step: Step) -> None:
+            if step.stage not in tasks:
+                label = STAGES.get(step.stage, step.stage)
+                tasks[step.stage] = bar.add_task(label, total=step.total, rows=step.rows)
+            bar.update(tasks[step.stage], completed=step.done, total=step.total, rows=step.rows)
 
         yield report
 
@@ -160,4 +185,7 @@ def print_status(console: Console, config: Config, store: Store) -> None:
         parts.append(f"latest period {max(latest.values())}" if latest else "nothing stored")
         if state and state.status != "ok" and state.last_error:
             parts.append(f"last error: {state.last_error}")
+        for skipped in state.skipped.values() if state else ():
+            reason = skipped.reason.removeprefix(f"{skipped.name}: ")
+            parts.append(f"skipped: {skipped.name} ({reason})")
         console.print("; ".join(parts), markup=False)

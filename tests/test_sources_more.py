@@ -233,7 +233,7 @@ def test_spotify_per_country_files_make_one_chart(tmp_path):
     config = spotify_config(tmp_path)
     assert run_cli("import", WEEK_16, "--source", "spotify", "-c", config).exit_code == 0
     ran = run_cli("import", us_file, "--source", "spotify", "-c", config)
-    assert "added 1 countries to 1 stored periods" in ran.stderr
+    assert "(200 ranks), added 1 country to 1 stored period;" in ran.stderr
     data = json.loads(run_cli("rank", "greedy", "--json", "-c", config).stdout)
     assert data["charts"][0]["ranks"] == {"GLOBAL": 1, "US": 1}
     assert data["charts"][0]["number_one_count"] == 2

@@ -102,7 +102,8 @@ def standing_rows(s: ChartStanding, markets: Sequence[str]) -> list[tuple[str, s
             f"#{s.best_rank} on {s.best_rank_period} in {country_names(s.best_rank_countries, 5)}",
         )
     )
-    rows.append(("in the chart", counted(s.periods_charted, s.unit)))
+    together = f" ({len(s.seasons)} seasons or parts together)" if s.seasons else ""
+    rows.append(("in the chart", counted(s.periods_charted, s.unit) + together))
     return rows
 
 
@@ -114,7 +115,7 @@ def market_text(s: ChartStanding, market: str) -> str:
         return "not charting" + (f" (was #{before})" if before else "")
     was = f" (was #{before})" if before and before != rank else ""
     was = was or (" (new)" if before is None and s.previous_period else "")
-    weeks = s.weeks.get(market)
+    weeks = s.in_chart.get(market)
     return f"#{rank}{was}" + (f" · {counted(weeks, s.unit)} in the chart" if weeks else "")
 
 
@@ -139,6 +140,14 @@ def failing_notice(source: str, reason: str, since: datetime, disabled: bool) ->
     return (
         f"⚠️ Chart source **{source}** has been failing since "
         f"<t:{int(since.timestamp())}:R> {state}. Last error: {escape(reason)}"
+    )
+
+
+def skipped_notice(source: str, name: str, reason: str) -> str:
+    reason = reason.removeprefix(f"{name}: ")
+    return (
+        f"⚠️ Chart source **{escape(source)}** skipped the file **{escape(name)}** "
+        f"(tried again when it changes): {escape(reason)}"
     )
 
 

@@ -50,6 +50,23 @@ def published_until(text: str, day: str) -> str:
     return "\n".join([header, *(row for row in rows if row.split("\t")[2] <= day)])
 
 
+# The daily story in the Netflix file's columns, read as the daily chart it is.
+DEMO_SOURCE = {
+    "name": "netflix",
+    "kind": "table",
+    "format": "tsv",
+    "period_unit": "day",
+    "columns": {
+        "rank": "weekly_rank",
+        "title": "show_title",
+        "country": "country_iso2",
+        "period": "week",
+        "chart": "category",
+        "weeks": "cumulative_weeks_in_top_10",
+    },
+}
+
+
 def run_demo(
     console: Console, *, database: Path | None = None, alerts: AlertsConfig | None = None
 ) -> None:
@@ -61,7 +78,7 @@ def run_demo(
             {
                 "database": {"path": str(database or folder / "demo.db")},
                 "alerts": (alerts or AlertsConfig()).model_dump(),
-                "sources": [{"name": "netflix", "kind": "netflix_top10", "url": str(source_file)}],
+                "sources": [DEMO_SOURCE | {"url": str(source_file)}],
             },
             source="demo",
             base_dir=folder,

@@ -104,6 +104,9 @@ def status_embed(
             lines.append(f"latest chart: {latest}")
         if state and state.status != "ok" and state.last_error:
             lines.append(f"last error: {escape(state.last_error)[:300]}")
+        if state and state.skipped:
+            names = ", ".join(escape(name) for name in sorted(state.skipped)[:5])
+            lines.append(f"skipped files (tried again when they change): {names}")
         embed.add_field(name=name, value="\n".join(lines)[:MAX_FIELD], inline=False)
     embed.set_footer(text=f"{pending} alerts waiting to be delivered")
     return embed

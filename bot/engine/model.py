@@ -5,11 +5,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from bot.engine.titles import title_key
 
 ChartPeriodKey = tuple[str, str]  # (chart, period)
+
+
+class PeriodUnit(StrEnum):
+    """What one period of a chart is: "N days in the chart" on a daily chart, weeks on
+    a weekly one."""
+
+    DAY = "day"
+    WEEK = "week"
+    PERIOD = "period"  # neither: periods some other number of days apart
 
 
 @dataclass(slots=True)

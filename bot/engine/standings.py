@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from bot.engine.model import PeriodUnit
+
 
 class RankLike(Protocol):
     chart_id: int
@@ -21,6 +23,8 @@ class RankLike(Protocol):
     country: str
     rank: int
     weeks: int | None
+    season: str | None
+    unit: PeriodUnit | None
 
 
 @dataclass(slots=True)
@@ -36,13 +40,17 @@ class ChartStanding:
     previous_number_one_count: int
     ranks: dict[str, int]  # country -> best rank in `period`
     previous_ranks: dict[str, int]  # country -> best rank in `previous_period`
-    weeks: dict[str, int]  # country -> weeks in chart as the source counts them
+    # country -> periods (weeks, days) in the chart as the source counts them; for a show
+    # charting with several seasons, the longest-charting season's count
+    in_chart: dict[str, int]
     best_rank: int
     best_rank_period: str
     best_rank_countries: list[str]
     periods_charted: int
-    unit: str = "week"  # what a period is on this chart: "week", "day" or "period"
+    unit: PeriodUnit = PeriodUnit.WEEK
     history: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> country -> rank
+    # The seasons (parts) the title charted with: its figures count them together.
+    seasons: tuple[str, ...] = ()
 
     @property
     def current(self) -> bool:
@@ -65,12 +73,13 @@ class ChartStanding:
             "number_one_countries": self.number_ones,
             "ranks": dict(sorted(self.ranks.items())),
             "previous_ranks": dict(sorted(self.previous_ranks.items())),
-            "weeks_in_chart": dict(sorted(self.weeks.items())),
+            "in_chart": dict(sorted(self.in_chart.items())),
             "best_rank": self.best_rank,
             "best_rank_period": self.best_rank_period,
             "best_rank_countries": self.best_rank_countries,
             "periods_charted": self.periods_charted,
-            "period_unit": self.unit,
+            "period_unit": str(self.unit),
+            "seasons": list(self.seasons),
         }
 
 
@@ -92,7 +101,10 @@ def standings(
 def _standing(ranks: list[RankLike], periods: Sequence[str]) -> ChartStanding:
     history: dict[str, dict[str, int]] = {}
     weeks: dict[str, dict[str, int]] = {}
+    seasons: dict[str, None] = {}
     for r in ranks:
+        if r.season:
+            seasons[r.season] = None
         held = history.setdefault(r.period, {})
         if r.country not in held or r.rank < held[r.country]:
             held[r.country] = r.rank
@@ -120,24 +132,27 @@ def _standing(ranks: list[RankLike], periods: Sequence[str]) -> ChartStanding:
         previous_number_one_count=_ones(history.get(previous, {})) if previous else 0,
         ranks=history[latest],
         previous_ranks=history.get(previous, {}) if previous else {},
-        weeks=weeks.get(latest, {}),
+        in_chart=weeks.get(latest, {}),
         best_rank=best,
         best_rank_period=best_period,
         best_rank_countries=sorted(c for c, r in history[best_period].items() if r == best),
         periods_charted=len(history),
-        unit=_unit(known),
+        unit=first.unit or _unit(known),
         history=history,
+        seasons=tuple(seasons) if len(seasons) > 1 else (),
     )
 
 
-def _unit(periods: Sequence[str]) -> str:
-    """'week' when the chart's periods are 7 days apart, 'day' when 1, else 'period'."""
+def _unit(periods: Sequence[str]) -> PeriodUnit:
+    """For a chart whose source does not say: weeks when its periods are 7 days apart,
+    days when 1, else periods."""
     if len(periods) < 2:
-        return "week"
+        return PeriodUnit.WEEK
     gaps = {
         (date.fromisoformat(b) - date.fromisoformat(a)).days for a, b in itertools.pairwise(periods)
     }
-    return {frozenset({7}): "week", frozenset({1}): "day"}.get(frozenset(gaps), "period")
+    by_gap = {frozenset({7}): PeriodUnit.WEEK, frozenset({1}): PeriodUnit.DAY}
+    return by_gap.get(frozenset(gaps), PeriodUnit.PERIOD)
 
 
 def _ones(held: Mapping[str, int]) -> int:

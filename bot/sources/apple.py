@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.config import AppleSourceConfig
-from bot.engine.model import ChartRow
+from bot.engine.model import ChartRow, PeriodUnit
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     NOTHING_KNOWN,
@@ -35,6 +35,7 @@ from bot.sources.base import (
     ParseError,
     Snapshot,
     SourceError,
+    Target,
     Unchanged,
     ValidatorMap,
     content_hash,
@@ -103,6 +104,7 @@ def parse_feeds(
     days = [day for _, _, day in parsed if day is not None]
     period = max(days).isoformat() if days else today.isoformat()
     snapshot = Snapshot(source=source, content_hash=content_hash(b"".join(b for _, b in bodies)))
+    snapshot.units[chart] = PeriodUnit.DAY  # the feeds are updated daily
     snapshot.reparse = lambda again: parse_feeds(
         bodies, source=source, chart=chart, today=today, keep=again, rename=rename
     )
@@ -147,10 +149,10 @@ class AppleMusic(ConfiguredSource):
         session: Any,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
-        location: str | None = None,
+        target: Target | None = None,
     ) -> Snapshot | Unchanged:
         codes = self.config.country_codes()
-        urls = {code: self.url_for(code, location) for code in codes}
+        urls = {code: self.url_for(code, self.where(target)) for code in codes}
         slots = _HostSlots(self.config.concurrency)
         answers = await asyncio.gather(
             *(

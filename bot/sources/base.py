@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary
+from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
 
 Keep = Callable[[str, str], bool]  # which (chart, period) groups' rows to keep
 
@@ -32,6 +32,28 @@ class FetchError(SourceError):
 
 class ParseError(SourceError):
     """The bytes are not a chart of the expected shape."""
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file of a watched folder that is not a chart: named, with why, and left alone until
+    it changes (its fingerprint is its size and modification time)."""
+
+    name: str
+    fingerprint: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What an import reads instead of the source's configured location.
+
+    `period` dates a file whose name carries no date (the chart's day, or its
+    week's last day).
+    """
+
+    location: str | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +91,8 @@ class Known:
     # The hash of the last body whose periods are exactly the stored ones: a body that only
     # adds lines to it may be read by its added lines alone (bot/sources/history.py).
     history_hash: str | None = None
+    # Files of a watched folder skipped before, by name: tried again only when they change.
+    skipped: Mapping[str, SkippedFile] = field(default_factory=dict)
 
     def keep(self, chart: str, period: str) -> bool:
         """Keep the rows of each chart's newest stored period and after; summarise older ones."""
@@ -89,6 +113,10 @@ class Snapshot:
     validators: ValidatorMap = field(default_factory=dict)
     # What people should know about this fetch beside the rows (e.g. a period still arriving).
     notes: list[str] = field(default_factory=list)
+    # chart -> what one of its periods is, when the source knows (else worked out from dates).
+    units: dict[str, PeriodUnit] = field(default_factory=dict)
+    # Files of a watched folder that are not charts (all of them, new or known).
+    skipped: list[SkippedFile] = field(default_factory=list)
     # Re-reads the same (whole) body keeping other groups (for periods found rewritten).
     reparse: Callable[[Keep], Snapshot] | None = None
     # Set when only the lines this body adds to the body last stored were read: that
@@ -119,10 +147,36 @@ class Snapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportPart:
+    """A snapshot an import stores, and how far into its file the import is (a big file
+    is imported in parts: `rows` read so far, `position` of `size` bytes)."""
+
+    snapshot: Snapshot
+    rows: int | None = None
+    position: int | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Unchanged:
     """The source answered 304, or sent the very bytes already stored."""
 
     validators: ValidatorMap = field(default_factory=dict)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def skipped_to_json(files: Iterable[SkippedFile]) -> str | None:
+    kept = {f.name: [f.fingerprint, f.reason] for f in files}
+    return json.dumps(kept, sort_keys=True, ensure_ascii=False) if kept else None
+
+
+def skipped_from_json(text: str | None) -> dict[str, SkippedFile]:
+    if not text:
+        return {}
+    return {
+        name: SkippedFile(name, fingerprint, reason)
+        for name, (fingerprint, reason) in json.loads(text).items()
+    }
 
 
 def content_hash(body: bytes, *salt: object) -> str:
@@ -152,13 +206,23 @@ class Source(Protocol):
     @property
     def location(self) -> str | None: ...
 
+    # A chart of fixed length (Netflix's top 10) may refuse a country with fewer rows than
+    # before; a list feed (Apple's) may not: a shorter list is a real chart.
+    fixed_length: bool
+    # Every file carries every period (Netflix's): one starting later is worth a warning.
+    whole_history: bool
+
     async def fetch_snapshot(
         self,
         *,
         session: Any,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
-        location: str | None = None,
+        target: Target | None = None,
     ) -> Snapshot | Unchanged:
         """Fetch and parse; Unchanged when the source has nothing new since `known`."""
+        ...
+
+    def import_snapshots(self, *, session: Any, target: Target) -> AsyncIterator[ImportPart]:
+        """What an import of `target` stores: one snapshot, or parts of a big file."""
         ...

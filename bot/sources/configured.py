@@ -4,13 +4,24 @@ config's title merges, and fetching one of its URLs within its limits."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from bot.bulk import collector_paused
 from bot.engine.titles import TitleAliases
-from bot.sources.base import Known, Snapshot, Unchanged, ValidatorMap, Validators, content_hash
+from bot.sources.base import (
+    NOTHING_KNOWN,
+    ImportPart,
+    Known,
+    Snapshot,
+    SourceError,
+    Target,
+    Unchanged,
+    ValidatorMap,
+    Validators,
+    content_hash,
+)
 from bot.sources.fetch import Fetched, fetch
 
 
@@ -22,6 +33,9 @@ def _parse_quietly(
 
 
 class ConfiguredSource:
+    fixed_length: ClassVar[bool] = False
+    whole_history: ClassVar[bool] = False  # every file carries every period (Netflix's)
+
     def __init__(self, config: Any, base_dir: Path, aliases: TitleAliases | None = None) -> None:
         self.config = config
         self.base_dir = base_dir
@@ -36,6 +50,31 @@ class ConfiguredSource:
     @property
     def location(self) -> str | None:
         return getattr(self.config, "url", None)
+
+    def where(self, target: Target | None) -> str | None:
+        """The location to read: the import's, or the configured one."""
+        return (target.location if target else None) or self.location
+
+    async def fetch_snapshot(
+        self,
+        *,
+        session: Any,
+        validators: ValidatorMap,
+        known: Known = NOTHING_KNOWN,
+        target: Target | None = None,
+    ) -> Snapshot | Unchanged:
+        raise NotImplementedError
+
+    async def import_snapshots(self, *, session: Any, target: Target) -> AsyncIterator[ImportPart]:
+        """One snapshot of the target, read as it is (no validators, nothing known)."""
+        if target.period is not None:
+            raise SourceError(
+                f"--period does not apply to a {self.config.kind} source: its files carry dates"
+            )
+        snapshot = await self.fetch_snapshot(session=session, validators={}, target=target)
+        if isinstance(snapshot, Unchanged):  # a 304 to a plain request
+            raise SourceError("the server answered 304 Not Modified")
+        yield ImportPart(snapshot)
 
     async def fetch_parsed(
         self,

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import aiohttp
@@ -35,6 +36,11 @@ class Fetched:
 
     body: bytes | None
     validators: Validators
+
+
+def http_session(**kwargs: Any) -> aiohttp.ClientSession:
+    """The HTTP session sources fetch with, sending chartbot's User-Agent."""
+    return aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}, **kwargs)
 
 
 def is_url(location: str) -> bool:

@@ -22,13 +22,14 @@ from zlib import crc32
 
 from bot import countries
 from bot.config import NetflixSourceConfig
-from bot.engine.model import ChartRow, PeriodSummary
+from bot.engine.model import ChartRow, PeriodSummary, PeriodUnit
 from bot.sources.base import (
     NOTHING_KNOWN,
     Keep,
     Known,
     ParseError,
     Snapshot,
+    Target,
     Unchanged,
     ValidatorMap,
     content_hash,
@@ -42,6 +43,8 @@ from bot.sources.history import added_lines
 log = logging.getLogger(__name__)
 
 REQUIRED = ("week", "category", "weekly_rank", "show_title")
+# The columns of most-popular.tsv, the all-time list (no weeks, ranked by first-91-days views).
+ALL_TIME_COLUMNS = {"hours_viewed_first_91_days", "views_first_91_days"}
 MAX_RANK = 10_000
 
 # Netflix has renamed categories before; the chart keeps its identity.
@@ -68,6 +71,8 @@ class NetflixTop10(ConfiguredSource):
     """The `netflix_top10` source."""
 
     config: NetflixSourceConfig
+    fixed_length = True  # a top 10: a country with fewer rows than before is a broken file
+    whole_history = True  # every download carries every week since 2021
 
     async def fetch_snapshot(
         self,
@@ -75,10 +80,10 @@ class NetflixTop10(ConfiguredSource):
         session: Any,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
-        location: str | None = None,
+        target: Target | None = None,
     ) -> Snapshot | Unchanged:
         return await self.fetch_parsed(
-            location or self.config.url,
+            self.where(target) or self.config.url,
             session,
             validators,
             known,
@@ -209,6 +214,7 @@ def parse_netflix(
         raise ParseError("the file has a header but no rows")
     if not snapshot.periods:
         raise ParseError(f"no rows for the charts {sorted(wanted or [])} in the file")
+    snapshot.units = {chart: PeriodUnit.WEEK for chart, _ in snapshot.periods}
     return snapshot
 
 
@@ -226,6 +232,12 @@ def _columns(header: str) -> dict[str, int]:
     if len(names) < 2:
         raise ParseError(f"the first line is not a TSV header: {header[:60]!r}")
     columns = {name: index for index, name in enumerate(names) if name}
+    if "week" not in columns and ALL_TIME_COLUMNS & set(columns):
+        raise ParseError(
+            "this is Netflix's all-time most-popular list (most-popular.tsv), not a weekly "
+            "chart: the netflix source reads the weekly files all-weeks-countries.tsv (per "
+            "country) and all-weeks-global.tsv (worldwide)"
+        )
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise ParseError(f"the header lacks {', '.join(missing)} (found: {', '.join(names)[:200]})")

@@ -10,7 +10,7 @@ the poll), `"filename"` (a date in the file's name) or a date, `chart = "Hot 100
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,13 +18,16 @@ from urllib.parse import urlparse
 
 from bot import countries
 from bot.config import TableSourceConfig
-from bot.engine.model import ChartRow
+from bot.engine.model import ChartRow, PeriodUnit
 from bot.sources.base import (
     NOTHING_KNOWN,
+    ImportPart,
     Keep,
     Known,
     ParseError,
     Snapshot,
+    SourceError,
+    Target,
     Unchanged,
     ValidatorMap,
     content_hash,
@@ -35,6 +38,22 @@ from bot.sources.decode import decode
 from bot.sources.tabular import optional_number, require, table_rows, whole_number
 
 DATE_IN_NAME = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+# Date layouts people's tables use, tried in this order to suggest a period_format.
+COMMON_DATE_FORMATS = (
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%Y%m%d",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%m/%d/%y",
+    "%d/%m/%y",
+)
 
 
 def parse_table(
@@ -96,6 +115,8 @@ def parse_table(
             raise ParseError(f"line {line}: {exc}") from None
         except KeyError as exc:
             raise ParseError(f"line {line}: no column {exc}") from None
+    if config.period_unit is not None:
+        snapshot.units = {chart: PeriodUnit(config.period_unit) for chart, _ in snapshot.periods}
     return snapshot
 
 
@@ -134,8 +155,37 @@ def _period(
             else:
                 seen[value] = date.fromisoformat(value[:10]).isoformat()
         except ValueError:
-            raise ValueError(f"period {value!r} is not a date") from None
+            raise ValueError(period_advice(value, config)) from None
     return seen[value]
+
+
+def period_advice(value: str, config: TableSourceConfig) -> str:
+    """Why a period is not read, and the setting (with an example) that would read it."""
+    where = f"sources.{config.name}.period_format"
+    if config.period_format:
+        return (
+            f"period {value!r} does not match {where} = {config.period_format!r} "
+            "(see Python's strftime codes)"
+        )
+    fits = [f for f in COMMON_DATE_FORMATS if _parses(value, f)]
+    if not fits:
+        return (
+            f"period {value!r} is not a date like 2024-01-06: set {where} to its layout "
+            '(strftime codes, e.g. "%m/%d/%Y")'
+        )
+    other = f' (or "{fits[1]}" if the day comes first)' if len(fits) > 1 else ""
+    return (
+        f'period {value!r} is not a date like 2024-01-06: set {where} = "{fits[0]}"{other} '
+        "to read it"
+    )
+
+
+def _parses(value: str, layout: str) -> bool:
+    try:
+        datetime.strptime(value.strip(), layout)
+    except ValueError:
+        return False
+    return True
 
 
 def _country(fields: dict[str, str], config: TableSourceConfig, seen: dict[str, str]) -> str:
@@ -163,9 +213,12 @@ class Table(ConfiguredSource):
         session: Any,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
-        location: str | None = None,
+        target: Target | None = None,
     ) -> Snapshot | Unchanged:
-        url = location or self.config.url
+        url = self.where(target) or self.config.url
+        config = self.config
+        if target is not None and target.period is not None:
+            config = config.model_copy(update={"period": target.period})
         return await self.fetch_parsed(
             url,
             session,
@@ -173,11 +226,17 @@ class Table(ConfiguredSource):
             known,
             lambda body, body_hash: parse_table(
                 body,
-                self.config,
+                config,
                 name=Path(urlparse(url).path).name,
                 keep=known.keep,
                 rename=self.aliases.canonical,
                 body_hash=body_hash,
             ),
-            salt=self.config.model_dump_json(),
+            salt=config.model_dump_json(),
         )
+
+    async def import_snapshots(self, *, session: Any, target: Target) -> AsyncIterator[ImportPart]:
+        snapshot = await self.fetch_snapshot(session=session, validators={}, target=target)
+        if isinstance(snapshot, Unchanged):  # a 304 to a plain request
+            raise SourceError("the server answered 304 Not Modified")
+        yield ImportPart(snapshot)

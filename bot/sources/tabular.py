@@ -20,9 +20,12 @@ csv.field_size_limit(1024 * 1024)
 
 
 def table_rows(
-    text: str, fmt: str, *, json_rows: str | None = None
+    text: str, fmt: str, *, json_rows: str | None = None, offset: int = 0
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, {column: value}) for each data row; ParseError for a broken table."""
+    """(line number, {column: value}) for each data row; ParseError for a broken table.
+
+    `offset`: lines of the file before `text` (a note line left out), counted in line numbers.
+    """
     if fmt == "json":
         yield from _json_rows(text, json_rows)
         return
@@ -36,7 +39,7 @@ def table_rows(
     except StopIteration:
         raise ParseError(f"an empty {fmt.upper()}") from None
     except csv.Error as exc:
-        raise ParseError(f"line 1: {exc}") from None
+        raise ParseError(f"line {1 + offset}: {exc}") from None
     names = [name.strip().lower() for name in header]
     if len(names) < 2:
         raise ParseError(f"the first line is not a {fmt.upper()} header: {','.join(header)[:60]!r}")
@@ -47,14 +50,19 @@ def table_rows(
                 continue
             if len(fields) != len(names):
                 raise ParseError(
-                    f"line {reader.line_num} has {len(fields)} fields where the header has "
-                    f"{len(names)}"
+                    f"line {reader.line_num + offset} has {len(fields)} fields where the header "
+                    f"has {len(names)}"
                     + (" (the file looks cut off)" if len(fields) < len(names) else "")
                 )
             count += 1
-            yield reader.line_num, dict(zip(names, (f.strip() for f in fields), strict=True))
+            yield (
+                reader.line_num + offset,
+                dict(zip(names, (f.strip() for f in fields), strict=True)),
+            )
     except csv.Error as exc:
-        raise ParseError(f"line {reader.line_num}: {exc} (the file looks cut off)") from None
+        raise ParseError(
+            f"line {reader.line_num + offset}: {exc} (the file looks cut off)"
+        ) from None
     if count == 0:
         raise ParseError("the table has a header but no rows")
 

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any, Self
@@ -14,9 +14,9 @@ from typing import Any, Self
 from sqlite_utils import Database
 
 from bot.engine.events import Event
-from bot.engine.model import ChartRow
+from bot.engine.model import ChartRow, PeriodUnit
 from bot.engine.titles import title_key
-from bot.sources.base import ValidatorMap, validators_from_json
+from bot.sources.base import SkippedFile, ValidatorMap, skipped_from_json, validators_from_json
 
 BATCH = 500  # parameters per IN (...) query
 
@@ -56,6 +56,8 @@ class SourceState:
     notified_failing: bool
     # The content hash of the last body stored exactly as it was (see Snapshot.based_on).
     history_hash: str | None = None
+    # Files of a watched folder that are not charts, by name.
+    skipped: dict[str, SkippedFile] = field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> SourceState:
@@ -76,6 +78,7 @@ class SourceState:
             next_poll_at=from_iso(row["next_poll_at"]),
             notified_failing=bool(row["notified_failing"]),
             history_hash=row.get("history_hash"),
+            skipped=skipped_from_json(row.get("skipped")),
         )
 
 
@@ -104,6 +107,8 @@ class TitleRank:
     country: str
     rank: int
     weeks: int | None
+    season: str | None = None
+    unit: PeriodUnit | None = None  # as the chart's source says; None: from the dates
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,11 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow, PeriodSummary
+from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
 from bot.engine.plan import StoredPeriod
 from bot.engine.titles import Candidate, title_key
 from bot.sources.base import ValidatorMap, validators_to_json
-from bot.store.base import ChartInfo, ChartLine, Part, SourceState, TitleRank, iso
+from bot.store.base import BATCH, ChartInfo, ChartLine, Part, SourceState, TitleRank, iso
 
 # The same as in migration 0001 (bot/store/schema.py).
 RANKS_BY_TITLE = "CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period)"
@@ -134,8 +134,8 @@ class ChartsPart(Part):
         return state
 
     def set_source_fields(self, name: str, **fields: Any) -> None:
-        """Bookkeeping: next_poll_at, notified_failing, status, history_hash."""
-        allowed = {"next_poll_at", "notified_failing", "status", "history_hash"}
+        """Bookkeeping: next_poll_at, notified_failing, status, history_hash, skipped."""
+        allowed = {"next_poll_at", "notified_failing", "status", "history_hash", "skipped"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not a source field: {', '.join(sorted(unknown))}")
@@ -175,8 +175,15 @@ class ChartsPart(Part):
 
     # -- charts, periods and ranks -------------------------------------------
 
-    def stored_periods(self, source: str) -> dict[str, dict[str, StoredPeriod]]:
-        """chart -> period -> what is stored for it (country row counts and digest)."""
+    def stored_periods(
+        self, source: str, only: Iterable[ChartPeriodKey] | None = None
+    ) -> dict[str, dict[str, StoredPeriod]]:
+        """chart -> period -> what is stored for it (country row counts and digest).
+
+        `only`: just these (chart, period) pairs (an import's part), not the whole history.
+        """
+        if only is not None:
+            return self._stored_periods_of(source, only)
         stored: dict[str, dict[str, StoredPeriod]] = {}
         for chart, period, countries, digest in self.db.conn.execute(
             """SELECT c.name, p.period, p.countries, p.digest
@@ -186,6 +193,27 @@ class ChartsPart(Part):
             periods = stored.setdefault(chart, {})
             if period is not None:
                 periods[period] = StoredPeriod(_Countries(countries), digest)
+        return stored
+
+    def _stored_periods_of(
+        self, source: str, keys: Iterable[ChartPeriodKey]
+    ) -> dict[str, dict[str, StoredPeriod]]:
+        by_chart: dict[str, list[str]] = {}
+        for chart, period in keys:
+            by_chart.setdefault(chart, []).append(period)
+        stored: dict[str, dict[str, StoredPeriod]] = {}
+        for chart, periods in by_chart.items():
+            held = stored.setdefault(chart, {})
+            for start in range(0, len(periods), BATCH):
+                batch = periods[start : start + BATCH]
+                marks = ",".join("?" * len(batch))
+                for period, countries, digest in self.db.conn.execute(
+                    f"""SELECT p.period, p.countries, p.digest FROM periods p
+                        JOIN charts c ON c.id = p.chart_id
+                        WHERE c.source = ? AND c.name = ? AND p.period IN ({marks})""",
+                    [source, chart, *batch],
+                ):
+                    held[period] = StoredPeriod(_Countries(countries), digest)
         return stored
 
     def latest_periods(self, source: str) -> dict[str, str]:
@@ -199,13 +227,19 @@ class ChartsPart(Part):
             )
         }
 
-    def chart_ids(self, source: str, names: Iterable[str]) -> dict[str, int]:
-        """Chart name -> id, creating charts not seen before."""
+    def chart_ids(
+        self, source: str, names: Iterable[str], units: Mapping[str, PeriodUnit] | None = None
+    ) -> dict[str, int]:
+        """Chart name -> id, creating charts not seen before; `units` as the source says."""
         ids = {}
+        units = units or {}
         for name in names:
+            unit = units.get(name)
             self.db.execute(
-                "INSERT INTO charts (source, name) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                [source, name],
+                """INSERT INTO charts (source, name, unit) VALUES (?, ?, ?)
+                   ON CONFLICT (source, name) DO UPDATE SET unit = excluded.unit
+                   WHERE excluded.unit IS NOT NULL AND unit IS NOT excluded.unit""",
+                [source, name, unit],
             )
             ids[name] = self.db.execute(
                 "SELECT id FROM charts WHERE source = ? AND name = ?", [source, name]
@@ -322,9 +356,12 @@ class ChartsPart(Part):
                 country=row["country"],
                 rank=row["rank"],
                 weeks=row["weeks"],
+                season=row["season"],
+                unit=PeriodUnit(row["unit"]) if row["unit"] else None,
             )
             for row in self.db.query(
-                """SELECT r.chart_id, c.source, c.name, r.period, r.country, r.rank, r.weeks
+                """SELECT r.chart_id, c.source, c.name, c.unit, r.period, r.country, r.rank,
+                          r.weeks, r.season
                    FROM ranks r JOIN charts c ON c.id = r.chart_id
                    WHERE r.title_id = ? ORDER BY r.period, c.source, c.name, r.country, r.rank""",
                 [title_id],

@@ -194,3 +194,12 @@ def no_title_fts(db: Database) -> None:
     # word prefixes, then rapidfuzz); the FTS table was kept up to date on every title
     # insert and never read.
     db["titles"].disable_fts()
+
+
+@migrations(name="0004_units_and_skipped_files")
+def units_and_skipped_files(db: Database) -> None:
+    # What one period of a chart is (day, week), when its source says: a daily chart
+    # counts "N days in the chart". NULL: worked out from the periods' dates.
+    db.execute("ALTER TABLE charts ADD COLUMN unit TEXT")
+    # Files of a watched folder that are not charts: JSON {name: [fingerprint, reason]}.
+    db.execute("ALTER TABLE sources ADD COLUMN skipped TEXT")

@@ -94,6 +94,8 @@ class Polling(commands.Cog):
             health=self.health,
         )
         (log.warning if outcome.failed else log.info)("poll %s", outcome.summary)
+        for warning in outcome.warnings:
+            log.warning("source %s: %s", name, warning)
         job = self.scheduler.get_job(name)
         if outcome.health == "disabled" and job is not None:
             job.pause()
