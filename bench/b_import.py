@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 from bench.common import NETFLIX_NEW, Result, compare, netflix_text
-from bot.actions import import_history
 from bot.config import config_from_dict
+from bot.importer import import_history
 
 SCHEMA = """
 CREATE TABLE titles (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT NOT NULL,

@@ -89,7 +89,7 @@ def test_a_download_saved_without_its_note_line_is_the_same_chart(tmp_path):
     assert "imported 0 chart periods (0 ranks); 1 already stored" in out
     # Whoever saved this copy also let a spreadsheet turn "10,000 Hours" into "10.000
     # Hours": the copies differ by that, and the stored one is kept (one title all the same).
-    assert "1 periods differ from the stored copies (weekly 2020-01-23)" in out
+    assert "1 period differs from the stored copies (weekly 2020-01-23)" in out
     assert rank(config, "10.000 hours")["title"] == "10,000 Hours (with Justin Bieber)"
 
 
