@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 from bench.common import Result
-from bot.actions import alert_policy, configured_sources
 from bot.config import APPLE_STOREFRONTS, config_from_dict
 from bot.pipeline import poll_source
+from bot.service.polling import alert_policy, configured_sources
 from bot.store.thread import StoreThread
 from tests.apple_feeds import SONGS, feed
 from tests.chart_server import ChartServer
@@ -80,7 +80,7 @@ def run() -> list[Result]:
 
 
 async def _poll(config) -> float:  # type: ignore[no-untyped-def]
-    from bot.actions import http_session
+    from bot.sources.fetch import http_session
 
     db = await StoreThread(config.database_path).open()
     [source] = configured_sources(config)

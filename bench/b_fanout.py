@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bench.common import Result
 from bot.engine.events import Event, NewNumberOne, NumberOneCount
-from bot.store.store import Store, utcnow
+from bot.store.base import utcnow
+from bot.store.store import Store
 from tests.bot_process import BotProcess, write_bot_config
 from tests.fake_discord import CHANNEL_ID, FakeDiscord
 from tests.waiting import wait_until

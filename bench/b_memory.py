@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 from bench.common import Result, years_of_history
-from bot.store.store import Store, utcnow
+from bot.store.base import utcnow
+from bot.store.store import Store
 from tests.bot_process import BotProcess, write_bot_config
 from tests.conftest import run_cli
 from tests.fake_discord import CHANNEL_ID, FakeDiscord
@@ -31,7 +32,7 @@ def _people(database: Path) -> None:
     store = Store.open(database)
     try:
         rng = random.Random(3)
-        titles = [c.id for c in store.title_candidates()]
+        titles = [c.id for c in store.titles.candidates()]
         now = utcnow().isoformat()
         with store.write():
             store.db.conn.executemany(

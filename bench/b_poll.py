@@ -13,9 +13,9 @@ from pathlib import Path
 
 from bench.b_import import plain_import
 from bench.common import NETFLIX_NEW, NETFLIX_OLD, Result, netflix_text
-from bot.actions import alert_policy, configured_sources
 from bot.config import config_from_dict
 from bot.pipeline import poll_source
+from bot.service.polling import alert_policy, configured_sources
 from bot.store.thread import StoreThread
 
 

@@ -22,18 +22,13 @@ import click
 from rich.console import Console
 
 from bot import __version__, logs, terminal
-from bot.actions import (
-    configured_sources,
-    emit_terminal_alerts,
-    lookup_title,
-    open_store,
-    poll_once,
-)
 from bot.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from bot.engine.plan import Rejected
+from bot.service.lookup import lookup_title, open_store
+from bot.service.polling import configured_sources, emit_terminal_alerts, poll_once
+from bot.service.status import status_report
 from bot.sources.base import SourceError
-from bot.store.base import explain
-from bot.store.store import StoreError
+from bot.store.base import StoreError, explain
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +45,7 @@ class Failure(click.ClickException):
     exit_code = EXIT_FAILED
 
     def show(self, file: Any = None) -> None:
-        err.print(f"chartbot: {self.message}", markup=False)
+        err.print(f"chartbot: {terminal.clean(self.message)}", markup=False)
 
 
 class BadConfig(Failure):
@@ -145,7 +140,9 @@ def poll(config_path: Path, once: bool, as_json: bool) -> None:
         raise BadConfig(f"{config_path}: no source to poll (each needs a url and enabled = true)")
     outcomes = asyncio.run(poll_once(config, terminal=True))
     for outcome in outcomes:
-        err.print(outcome.summary, markup=False, style="red" if outcome.failed else None)
+        err.print(
+            terminal.clean(outcome.summary), markup=False, style="red" if outcome.failed else None
+        )
         warn(outcome.warnings)
     with open_store(config) as store:
         emit_terminal_alerts(store, terminal.json_line if as_json else terminal.alert_printer(out))
@@ -184,7 +181,7 @@ def rank(config_path: Path, title: str, country: str | None, as_json: bool) -> N
 
 def warn(warnings: list[str]) -> None:
     for warning in warnings:
-        err.print(f"warning: {warning}", markup=False, style="yellow")
+        err.print(f"warning: {terminal.clean(warning)}", markup=False, style="yellow")
 
 
 def iso_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -227,7 +224,7 @@ def import_(
             import_history(config, source_name, list(locations), period=period, progress=report)
         )
     for outcome in outcomes:
-        err.print(outcome.summary, markup=False)
+        err.print(terminal.clean(outcome.summary), markup=False)
         warn(outcome.warnings)
 
 
@@ -285,4 +282,4 @@ def status(config_path: Path) -> None:
     """Each source's health: last good poll, last error, latest stored period."""
     config = load(config_path)
     with open_store(config, existing=True) as store:
-        terminal.print_status(out, config, store)
+        terminal.print_status(out, status_report(store, config))

@@ -352,6 +352,16 @@ class HealthConfig(_Strict):
         return parse_duration(value)
 
 
+class LimitsConfig(_Strict):
+    """What one member or server may ask of the bot."""
+
+    subscriptions_per_member: int = Field(default=25, ge=1, le=1000)
+    subscriptions_per_server: int = Field(default=2000, ge=1)
+    # Subscriptions that mention their member in one channel ("where: here"): each poll
+    # could otherwise ping a channel dozens of times.
+    mentions_per_channel: int = Field(default=20, ge=0)
+
+
 class LoggingConfig(_Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -363,6 +373,7 @@ class Config(_Strict):
     titles: TitlesConfig = Field(default_factory=TitlesConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     # Where the config was read from: relative paths are resolved against its folder.
     base_dir: Path = Field(default=Path("."), exclude=True)

@@ -21,12 +21,13 @@ from bot.bulk import collector_paused
 from bot.config import Config
 from bot.engine.model import ChartPeriodKey
 from bot.engine.plan import Rejected, plan_import
-from bot.pipeline import load_needed_rows, write_periods
+from bot.pipeline import write_periods
 from bot.sources.base import Snapshot, SourceError, Target
 from bot.sources.fetch import http_session
 from bot.sources.registry import build_source
 from bot.sources.table import DATE_IN_NAME
-from bot.store.store import Store, utcnow
+from bot.store.base import utcnow
+from bot.store.store import Store
 from bot.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
@@ -92,17 +93,16 @@ def commit_import(
     """Store a snapshot's periods that are not stored yet, in one transaction."""
     name = snapshot.source
     with collector_paused(), store.write():
-        store.ensure_source(name, kind, location)
-        stored = store.stored_periods(name, only=snapshot.periods)
+        store.sources.ensure(name, kind, location)
+        stored = store.charts.stored_periods(name, only=snapshot.periods)
         decided = plan_import(snapshot.periods, stored)
-        load_needed_rows(snapshot, decided)
         written = decided.new_keys
         rows = sum(snapshot.periods[k].rows for k in written) + sum(
             snapshot.periods[key].countries[c]
             for key, countries in decided.extended.items()
             for c in countries
         )
-        snapshot_id = store.add_snapshot(
+        snapshot_id = store.sources.add_snapshot(
             name,
             now=now,
             content_hash=snapshot.content_hash,
@@ -112,11 +112,11 @@ def commit_import(
             latest_period=max((p for _, p in snapshot.periods), default=None),
         )
         write_periods(store, snapshot, decided, snapshot_id, bulk=True)
-        store.record_success(
+        store.sources.record_success(
             name, now=now, validators=None, content_hash=None, changed=bool(written)
         )
         if decided.changed:  # the stored periods are no longer some body's exactly
-            store.set_source_fields(name, history_hash=None)
+            store.sources.set_history_hash(name, None)
     for warning in decided.warnings:
         log.warning("source %s: %s", name, warning)
     return ImportOutcome(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,16 +25,28 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from bot.actions import TitleLookup
 from bot.alerts.render import alert_json, describe, standing_rows
 from bot.config import Config
 from bot.engine.events import Event
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import Match
 from bot.importer import Step
-from bot.store.store import Store
+from bot.service.lookup import TitleLookup
+from bot.service.status import StatusReport
 
 STAGES = {"files": "importing files", "bytes": "importing"}
+# Control characters (escape sequences that would drive the terminal) and bidi controls.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """Text from a chart (a title, a chart name) made safe to print: no control characters."""
+    return _CONTROL.sub("", text)
+
+
+def safe(text: str) -> str:
+    """Untrusted text inside rich markup: cleaned, and its markup escaped."""
+    return escape_markup(clean(text))
 
 
 def json_line(event: Event) -> None:
@@ -43,8 +56,8 @@ def json_line(event: Event) -> None:
 
 def alert_line(event: Event) -> str:
     """Rich markup: '[dim]netflix · TV · 2022-01-31[/]  [bold]Title[/] is now #1 in …'."""
-    where = escape_markup(f"{event.source} · {event.chart} · {event.period}")
-    text = describe(event, lambda name: f"[bold]{escape_markup(name)}[/bold]")
+    where = safe(f"{event.source} · {event.chart} · {event.period}")
+    text = describe(event, lambda name: f"[bold]{safe(name)}[/bold]")
     return f"[dim]{where}[/dim]  {text}"
 
 
@@ -79,20 +92,20 @@ def rank_json(found: TitleLookup, country: str | None = None) -> dict[str, Any]:
 
 def print_rank(console: Console, found: TitleLookup, markets: Sequence[str]) -> None:
     assert found.match.title is not None
-    console.print(f"[bold]{escape_markup(found.match.title.label)}[/bold]")
+    console.print(f"[bold]{safe(found.match.title.label)}[/bold]")
     if not found.standings:
         console.print("  not on any stored chart")
     for standing in found.standings:
         console.print(_standing_table(standing, markets))
     if found.match.suggestions:
         others = "; ".join(c.label for c in found.match.suggestions[:3])
-        console.print(f"[dim]also close: {escape_markup(others)}[/dim]")
+        console.print(f"[dim]also close: {safe(others)}[/dim]")
 
 
 def _standing_table(s: ChartStanding, markets: Sequence[str]) -> Table:
     when = "latest" if s.current else f"last charted; the chart is at {s.chart_latest}"
     table = Table(
-        title=f"{s.source} · {s.chart} · {s.period} ({when})",
+        title=safe(f"{s.source} · {s.chart} · {s.period} ({when})"),
         title_justify="left",
         show_header=False,
         box=None,
@@ -101,7 +114,7 @@ def _standing_table(s: ChartStanding, markets: Sequence[str]) -> Table:
     table.add_column(style="dim")
     table.add_column()
     for label, value in standing_rows(s, markets):
-        table.add_row(label, value)
+        table.add_row(safe(label), safe(value))
     return table
 
 
@@ -167,13 +180,12 @@ def _duration(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
-def print_status(console: Console, config: Config, store: Store) -> None:
-    """One line per source: its health, last good poll, latest period, and what went wrong."""
-    states = {s.name: s for s in store.source_states()}
-    for source in config.sources:
-        state = states.get(source.name)
-        latest = store.latest_periods(source.name)
-        health = state.status if state else "never polled"
+def print_status(console: Console, report: StatusReport) -> None:
+    """One line per source for the operator: its health, last good poll, latest period,
+    and the whole of what went wrong (with what to do), and the files it skipped."""
+    for source in report.sources:
+        state = source.state
+        health = str(source.health) if state else "never polled"
         if state and state.failures:
             since = state.failing_since.strftime("%Y-%m-%d %H:%M") if state.failing_since else "?"
             health += f" ({state.failures} failures since {since} UTC)"
@@ -182,10 +194,14 @@ def print_status(console: Console, config: Config, store: Store) -> None:
         parts = [f"{source.name}: {health}"]
         if state and state.last_ok_at:
             parts.append(f"last good poll {state.last_ok_at:%Y-%m-%d %H:%M} UTC")
-        parts.append(f"latest period {max(latest.values())}" if latest else "nothing stored")
-        if state and state.status != "ok" and state.last_error:
-            parts.append(f"last error: {state.last_error}")
-        for skipped in state.skipped.values() if state else ():
+        if source.next_poll and source.enabled:
+            parts.append(f"next poll {source.next_poll:%Y-%m-%d %H:%M} UTC")
+        parts.append(f"latest period {source.latest}" if source.latest else "nothing stored")
+        if source.error:
+            parts.append(f"last error: {source.error}")
+        for skipped in source.skipped:
             reason = skipped.reason.removeprefix(f"{skipped.name}: ")
             parts.append(f"skipped: {skipped.name} ({reason})")
-        console.print("; ".join(parts), markup=False)
+        console.print(clean("; ".join(parts)), markup=False)
+    if report.waiting:
+        console.print(f"{report.waiting} alerts waiting to be delivered", markup=False)

@@ -35,7 +35,7 @@ def text_of(callback: dict) -> str:
 def deliveries(config: Path) -> dict[str, int]:
     store = Store.open(config.parent / "chartbot.db")
     try:
-        return store.delivery_counts()
+        return {str(status): n for status, n in store.outbox.counts().items()}
     finally:
         store.close()
 

@@ -700,6 +700,10 @@ class FakeDiscord(LoopbackServer):
             if m["channel_id"] == str(channel_id) and not m["interaction_token"]
         ]
 
+    def alert_dms(self, user_id: int) -> list[dict[str, Any]]:
+        """The DMs to a member that carry alerts (not the bot's "this is where I'll tell you")."""
+        return [m for m in self.dms_to(user_id) if m["embeds"]]
+
     def dms_to(self, user_id: int) -> list[dict[str, Any]]:
         dm = self.dm_channels.get(user_id)
         return [] if dm is None else self.messages_to(dm)

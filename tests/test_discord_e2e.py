@@ -45,7 +45,12 @@ def test_the_bot_connects_and_registers_its_commands(bot, fake):
     assert int(commands["alerts"]["default_member_permissions"]) == MANAGE_GUILD
     title = next(o for o in commands["rank"]["options"] if o["name"] == "title")
     assert title["autocomplete"] is True and title["required"] is True
-    assert {o["name"] for o in commands["alerts"]["options"]} == {"channel", "off", "settings"}
+    assert {o["name"] for o in commands["alerts"]["options"]} == {
+        "channel",
+        "off",
+        "settings",
+        "subscriptions",
+    }
 
 
 def test_rank_answers_in_time_with_the_figures_and_a_picture(bot, fake):
@@ -115,8 +120,8 @@ def test_subscribe_then_a_move_delivers_exactly_one_dm(bot, fake, config):
     [reply] = answer(fake, interaction)
     assert "You'll hear about **Stay Close** in United States" in reply["data"]["content"]
     publish_week_2(config)
-    wait_until(lambda: fake.dms_to(MEMBER_ID) and all_delivered(config), 20, "the DM")
-    [dm] = fake.dms_to(MEMBER_ID)
+    wait_until(lambda: fake.alert_dms(MEMBER_ID) and all_delivered(config), 20, "the DM")
+    [dm] = fake.alert_dms(MEMBER_ID)
     assert "**Stay Close** falls to #3 in United States (was #2)" in dm["embeds"][0]["description"]
     assert dm["allowed_mentions"] == {"parse": []}
     listed = fake.interact("subscriptions")
@@ -217,4 +222,4 @@ def test_unsubscribe_stops_the_dms(bot, fake, config):
     assert "no longer follow **Stay Close**" in reply["data"]["content"]
     publish_week_2(config)
     wait_until(lambda: all_delivered(config), 20)
-    assert fake.dms_to(MEMBER_ID) == []
+    assert fake.alert_dms(MEMBER_ID) == []

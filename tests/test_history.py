@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.actions import alert_policy, configured_sources, http_session
 from bot.config import config_from_dict, load_config
-from bot.pipeline import PollOutcome, commit_snapshot, poll_source
+from bot.pipeline import PollOutcome, SourceTerms, Stale, commit_snapshot, poll_source
+from bot.pipeline.poll import known_for as prepare
+from bot.service.polling import alert_policy, configured_sources, http_session
 from bot.sources.base import Known, ParseError, content_hash
 from bot.sources.history import added_lines
 from bot.sources.netflix import parse_added, parse_netflix
-from bot.store.store import Store, utcnow
+from bot.store.base import utcnow
+from bot.store.store import Store
 from bot.store.thread import StoreThread
 from tests.conftest import EXPECTED, WEEK_1, WEEK_2, poll_json, run_cli, write_config
 from tests.oracle import as_tuples
@@ -218,7 +220,7 @@ def test_a_scheduled_poll_reads_the_added_lines_only(tmp_path, chart_server, cap
         finally:
             await db.close()
 
-    with caplog.at_level(logging.DEBUG, logger="bot.pipeline"):
+    with caplog.at_level(logging.DEBUG, logger="bot.sources"):
         assert asyncio.run(poll_once()).status == "baseline"
         assert "rows added" not in caplog.text
         chart_server.serve("top10.tsv", WEEK_2)
@@ -228,7 +230,7 @@ def test_a_scheduled_poll_reads_the_added_lines_only(tmp_path, chart_server, cap
     assert (outcome.status, outcome.rows) == ("new", added)
 
 
-def test_an_added_lines_snapshot_whose_base_was_stored_over_is_read_whole(tmp_path):
+def test_an_added_lines_snapshot_whose_base_was_stored_over_is_refused_as_stale(tmp_path):
     source_file = tmp_path / "top10.tsv"
     config = config_from_dict(
         {
@@ -241,30 +243,28 @@ def test_an_added_lines_snapshot_whose_base_was_stored_over_is_read_whole(tmp_pa
     )
     [source] = configured_sources(config)
 
+    terms = SourceTerms.of(source)
+
     def commit(store, snapshot):
         return commit_snapshot(
-            store,
-            snapshot,
-            kind="netflix_top10",
-            location=None,
-            policy=alert_policy(config),
-            now=utcnow(),
-            terminal=True,
+            store, snapshot, terms, policy=alert_policy(config), now=utcnow(), terminal=True
         )
 
     with Store.open(config.database_path) as store:
         assert commit(store, source.parse(WEEK_1.encode())).status == "baseline"
-        state = store.source_state("netflix")
-        before = Known(state.content_hash, store.latest_periods("netflix"), state.history_hash)
+        before, _ = prepare(store, terms)
         by_added_lines = source.parse(WEEK_2.encode(), before)
-        assert by_added_lines.based_on == state.history_hash
+        assert by_added_lines.based_on == before.history_hash
         # Another poll stores week 2 first, reading it whole.
         first = commit(store, source.parse(WEEK_2.encode()))
         assert first.status == "new" and first.events > 0
         events = table(config.database_path, STORED["events"])
-        late = commit(store, by_added_lines)
-        assert (late.status, late.events, late.deliveries) == ("unchanged", 0, 0)
+        with pytest.raises(Stale, match="another poll stored this source's data"):
+            commit(store, by_added_lines)  # nothing written: the poll reads again
         assert table(config.database_path, STORED["events"]) == events
+        again, _ = prepare(store, terms)
+        whole = commit(store, source.parse(WEEK_2.encode(), again))
+        assert (whole.status, whole.events, whole.deliveries) == ("unchanged", 0, 0)
 
 
 def test_an_import_that_adds_periods_stops_trusting_the_stored_body(tmp_path, chart_server):

@@ -13,7 +13,7 @@ from tests.oracle import as_tuples
 def latest_period(config: Path) -> str | None:
     store = Store.open(config.parent / "chartbot.db")
     try:
-        latest = store.latest_periods("netflix")
+        latest = store.charts.latest_periods("netflix")
         return max(latest.values()) if latest else None
     finally:
         store.close()

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.store import Store, utcnow
+from bot.store.base import utcnow
+from bot.store.store import Store
 from tests.apple_feeds import COUNTRIES, DAY_1, UPDATED_1, UPDATED_2, feed
 from tests.conftest import FIXTURES, WEEK_1, WEEK_2, poll_json, run_cli, write_config
 from tests.test_real_files import WEEK_0131, WEEK_0207, spotify_config
@@ -142,7 +143,7 @@ def test_a_bad_file_in_a_folder_is_named_skipped_and_tried_again_when_it_changes
     config = spotify_config(tmp_path, "downloads")
     assert poll_json(config)[:2] == (0, [])
     with Store.open(tmp_path / "chartbot.db") as store:  # a server with an alert channel
-        store.set_guild_alerts(1, by=2, now=utcnow(), channel_id=3)
+        store.guilds.set_alerts(1, by=2, now=utcnow(), channel_id=3)
     shutil.copy(WEEK_0207, folder)
     html = folder / "regional-us-weekly-2020-02-07--2020-02-14.csv"  # a saved login page
     html.write_bytes(LOGIN_PAGE)

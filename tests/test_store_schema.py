@@ -28,7 +28,7 @@ def test_a_database_from_the_first_release_is_upgraded_in_place(tmp_path):
     db.close()
 
     with Store.open(path) as store:
-        assert store.title_by_key("Stay Close") is not None
+        assert store.titles.by_key("Stay Close") is not None
         assert not store.db["titles_fts"].exists()
         assert not [t for t in store.db.triggers if t.table == "titles"]
         assert "history_hash" in store.db["sources"].columns_dict

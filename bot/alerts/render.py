@@ -26,16 +26,20 @@ from bot.engine.standings import ChartStanding
 from bot.engine.titles import display
 
 _MARKDOWN = re.compile(r"([\\*_~|`\[\]<>])")
-_LINE_START = re.compile(r"^([#>\-+]|\d+\.)(?=\s)")
+_LINE_START = re.compile(r"^(-#|[#>\-+]|\d+\.)(?=\s)")  # headings, quotes, lists, "-# small"
 _MENTION = re.compile(r"@(?=\S)")
+_LINK = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")  # a scheme: Discord links "x://..."
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # turn text around
 _ZERO_WIDTH_SPACE = "\u200b"
 
 
 def escape(text: str) -> str:
-    """Untrusted text made inert in Discord markdown: no formatting, links or mentions."""
-    text = " ".join(text.split())  # no newlines: a title is one line
+    """Untrusted text made inert in Discord markdown: no formatting, links or mentions,
+    and no bidi controls to turn the rest of a line around."""
+    text = " ".join(_BIDI.sub("", text).split())  # no newlines: a title is one line
     text = _MARKDOWN.sub(r"\\\1", text)
     text = _LINE_START.sub(r"\\\1", text)
+    text = _LINK.sub(r"\1:" + _ZERO_WIDTH_SPACE, text)
     return _MENTION.sub("@" + _ZERO_WIDTH_SPACE, text)
 
 
@@ -136,20 +140,62 @@ def counted(number: int, one: str, many: str | None = None) -> str:
 
 
 def failing_notice(source: str, reason: str, since: datetime, disabled: bool) -> str:
+    """For every server's alert channel: the kind of error only (`public_reason`)."""
     state = "and is paused until it is polled by hand" if disabled else "and is retried"
     return (
-        f"⚠️ Chart source **{source}** has been failing since "
-        f"<t:{int(since.timestamp())}:R> {state}. Last error: {escape(reason)}"
+        f"⚠️ Chart source **{escape(source)}** has been failing since "
+        f"<t:{int(since.timestamp())}:R> {state}. Last error: {public_reason(reason)}"
     )
 
 
 def skipped_notice(source: str, name: str, reason: str) -> str:
-    reason = reason.removeprefix(f"{name}: ")
+    """For every server's alert channel: the file's name and the kind of fault only."""
     return (
         f"⚠️ Chart source **{escape(source)}** skipped the file **{escape(name)}** "
-        f"(tried again when it changes): {escape(reason)}"
+        f"(tried again when it changes): {public_reason(reason)}"
     )
 
 
 def recovered_notice(source: str) -> str:
     return f"✅ Chart source **{source}** works again."
+
+
+# What a server may see of an error: the kind, never its text (which can hold a URL with
+# its query string, a local path, or part of the fetched body). First match wins.
+_PUBLIC = (
+    ("HTTP ", None),  # "HTTP 500" and so on: the status itself
+    ("timed out", "timed out"),
+    ("cannot connect", "cannot connect to the source"),
+    ("the connection was cut", "the connection was cut"),
+    ("the server closed", "the server closed the connection"),
+    ("too many redirects", "too many redirects"),
+    ("file not found", "the file is not there"),
+    ("limit", "the file is too large"),
+    ("an HTML page", "not a chart: an HTML page"),
+    ("JSON, not", "not a chart: JSON"),
+    ("an empty body", "not a chart: an empty body"),
+    ("not UTF-8", "not a chart: unreadable text"),
+    ("looks cut off", "not a chart: the file is cut off"),
+    ("no date in its name", "no date in the file's name"),
+    ("not a Spotify chart download", "not a chart in a known layout"),
+    ("countries failed", "some countries' feeds failed"),
+    ("(rows missing)", "refused: rows missing"),
+    ("(countries missing)", "refused: countries missing"),
+    ("stored before", "refused: part of the history is missing"),
+    ("older than the stored", "refused: older than what is stored"),
+    ("after today", "refused: dated in the future"),
+    ("changed since", "another poll ran at the same time"),
+)
+
+
+def public_reason(reason: str | None) -> str | None:
+    """'HTTP 500 Internal Server Error from https://…?api_key=…' -> 'HTTP 500'."""
+    if reason is None:
+        return None
+    for marker, shown in _PUBLIC:
+        if marker in reason:
+            if shown is None:
+                start = reason.index(marker)
+                return " ".join(reason[start:].split()[:2])
+            return shown
+    return "the data could not be read"

@@ -1,15 +1,18 @@
-"""The dispatcher: from the outbox to Discord, once per alert.
+"""The dispatcher: from the outbox to Discord, once per alert, fairly.
 
-Each round reads what is due (pending deliveries whose retry time has come,
-and batches left `sending` by a crash), builds messages within Discord's
-limits, claims them under their nonces in one transaction, and sends them:
-destinations in parallel, each destination's messages in order. A sent
-message is marked with its id; a transient failure (5xx, timeout, outage)
-puts the rest of that destination back with exponential backoff; a
-destination that is gone (channel deleted, bot removed, DMs closed) is marked
-dead with the reason and nothing more is sent there.
+Each round reads what is due (a few deliveries per destination, oldest first, so one
+busy destination cannot fill a round), builds messages within Discord's limits, and
+sends them: each destination's messages in order, destinations taking turns, servers
+interleaved, and never more than one message at a time to one channel (a server's alert
+channel and the mentions in it are one channel to Discord). A message is claimed under
+its nonce just before it is sent and marked with its id once sent. A round starts new
+messages for a few seconds only, then the next round reads again, so an alert for
+another server never waits behind a long queue.
 
-The sending itself is behind `Sender`, so this module knows nothing of discord.py.
+A transient failure (5xx, timeout, outage) puts the rest of that destination back with
+exponential backoff; a destination that is gone (channel deleted, bot removed, DMs
+closed) is marked dead with the reason. The sending itself is behind `Sender`, so this
+module knows nothing of discord.py.
 """
 
 from __future__ import annotations
@@ -21,21 +24,25 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Protocol
 
 from bot.delivery.messages import OutgoingMessage, build_messages
-from bot.delivery.outbox import TERMINAL
+from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery
 from bot.faults import checkpoint
-from bot.store.base import PendingDelivery
-from bot.store.store import Store, utcnow
+from bot.store.base import utcnow
+from bot.store.store import Store
 from bot.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
 BACKOFF_FIRST = 5.0
 BACKOFF_CAP = 600.0
-ROUND_LIMIT = 2000
+ROUND_LIMIT = 2000  # deliveries read per round
+PER_DESTINATION = 25  # of which at most this many for one destination
+ROUND_SECONDS = 2.0  # a round starts new messages for this long, then reads again
 
 
 class SendError(Exception):
@@ -59,7 +66,9 @@ class MessageRefused(SendError):
 
 
 class Sender(Protocol):
-    pacer: Pacer  # the sender takes global slots for requests beyond the message itself
+    # The sender takes a slot from the pacer right before each request it makes (opening
+    # a DM channel, then the message), so requests go out in the order of their slots.
+    pacer: Pacer
 
     async def send(self, message: OutgoingMessage) -> int:
         """Send one message (with its nonce); return the message id or raise a SendError."""
@@ -69,8 +78,9 @@ class Sender(Protocol):
 class Pacer:
     """Stays under Discord's limits instead of finding them with 429s.
 
-    Under 50 requests a second for the whole bot (47), and 5 messages per 5 seconds
-    in any one channel.
+    Under 50 requests a second for the whole bot (47), and 5 messages per 5 seconds in
+    any one channel. Taking a slot is one synchronous step (no await between looking at
+    the window and taking it), so concurrent senders can never overfill a window.
     """
 
     def __init__(
@@ -86,27 +96,39 @@ class Pacer:
         self.window = channel_window
         self.clock = clock
         self._next_slot = 0.0
-        self._lock = asyncio.Lock()
         self._recent: dict[str, collections.deque[float]] = {}
 
+    def channel_wait(self, channel: str) -> float:
+        """Seconds until `channel` has room for one more message (0: now)."""
+        recent = self._recent.get(channel)
+        if recent is None or len(recent) < self.per_channel:
+            return 0.0
+        return max(0.0, recent[0] + self.window - self.clock())
+
+    def reserve(self, channel: str | None) -> float:
+        """Take a slot in the global budget (and in `channel`'s window, for a message);
+        returns the seconds to wait before using it."""
+        now = self.clock()
+        at = max(now, self._next_slot)
+        if channel is not None:
+            recent = self._recent.setdefault(channel, collections.deque(maxlen=self.per_channel))
+            if len(recent) == self.per_channel:
+                at = max(at, recent[0] + self.window)
+            recent.append(at)
+        self._next_slot = at + self.interval
+        return at - now
+
     async def wait(self, channel: str) -> None:
-        """Before a message to `channel`: a slot in that channel and in the global budget."""
-        recent = self._recent.setdefault(channel, collections.deque(maxlen=self.per_channel))
-        if len(recent) == self.per_channel:
-            delay = recent[0] + self.window - self.clock()
-            if delay > 0:
-                await asyncio.sleep(delay)
-        await self.request()
-        recent.append(self.clock())
+        """Before a message to `channel`: its slot, then wait for it."""
+        delay = self.reserve(channel)
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     async def request(self) -> None:
         """Before any other request (opening a DM channel): a slot in the global budget."""
-        async with self._lock:
-            now = self.clock()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        delay = self.reserve(None)
+        if delay > 0:
+            await asyncio.sleep(delay)
 
 
 def backoff(attempts: int) -> float:
@@ -117,10 +139,12 @@ def backoff(attempts: int) -> float:
 
 def due_deliveries(store: Store, now: datetime, limit: int = ROUND_LIMIT) -> list[PendingDelivery]:
     """What to send this round: per destination, in order, up to the first one not yet due."""
-    dead = store.dead_destinations()
-    rows = store.pending_deliveries(exclude=TERMINAL, statuses=("pending", "sending"), limit=limit)
-    blocked: set[str] = set()
-    dropped: dict[str, list[int]] = {}
+    dead = store.outbox.dead_destinations()
+    rows = store.outbox.due(
+        exclude=Destination.terminal(), per_destination=PER_DESTINATION, limit=limit
+    )
+    blocked: set[Destination] = set()
+    dropped: dict[Destination, list[int]] = {}
     due = []
     for row in rows:
         if row.destination in dead:
@@ -128,13 +152,48 @@ def due_deliveries(store: Store, now: datetime, limit: int = ROUND_LIMIT) -> lis
             continue
         if row.destination in blocked:
             continue
-        if row.status == "pending" and row.next_attempt_at and row.next_attempt_at > now:
+        if (
+            row.status is DeliveryStatus.PENDING
+            and row.next_attempt_at
+            and row.next_attempt_at > now
+        ):
             blocked.add(row.destination)  # keep the destination's order: wait for this one
             continue
         due.append(row)
     for destination, ids in dropped.items():
-        store.give_up(ids, status="dropped", reason=dead[destination])
+        store.outbox.give_up(ids, status=DeliveryStatus.DROPPED, reason=dead[destination])
     return due
+
+
+def fair_order(messages: Sequence[OutgoingMessage]) -> list[Destination]:
+    """Destinations in the order they take turns: servers interleaved (each server's first
+    destination, then each one's second, ...), DMs as a server of their own."""
+    by_guild: dict[int | None, list[Destination]] = {}
+    for message in messages:
+        found = by_guild.setdefault(message.guild_id, [])
+        if message.destination not in found:
+            found.append(message.destination)
+    order: list[Destination] = []
+    queues = list(by_guild.values())
+    while queues:
+        order += [queue.pop(0) for queue in queues]
+        queues = [queue for queue in queues if queue]
+    return order
+
+
+class Sent(Enum):
+    SENT = "sent"
+    REFUSED = "refused"  # this message refused; the destination goes on
+    STOP = "stop"  # the destination waits (transient) or is gone: no more this round
+
+
+@dataclass(slots=True)
+class _Turn:
+    """One destination's messages, in order."""
+
+    destination: Destination
+    messages: collections.deque[OutgoingMessage]
+    attempts: dict[int, int]
 
 
 class Dispatcher:
@@ -147,14 +206,18 @@ class Dispatcher:
         clock: Callable[[], datetime] = utcnow,
         idle: float = 2.0,
         concurrency: int = 8,
+        round_seconds: float = ROUND_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.sender = sender
         self.wake = wake
         self.clock = clock
         self.idle = idle
+        self.concurrency = concurrency
+        self.round_seconds = round_seconds
+        self.monotonic = monotonic
         self.pacer = sender.pacer
-        self._slots = asyncio.Semaphore(concurrency)
         self._stopping = False
 
     async def run(self) -> None:
@@ -181,63 +244,100 @@ class Dispatcher:
 
     async def dispatch_once(self) -> int:
         """One round; returns how many messages were sent."""
-        now = self.clock()
-        due = await self.db.call(due_deliveries, now)
+        due = await self.db.call(due_deliveries, self.clock())
         if not due:
             return 0
         messages = build_messages(due)
         attempts = {d.id: d.attempts for d in due}
-        await self.db.call(Store.claim, [(m.nonce, m.delivery_ids) for m in messages], now=now)
-        checkpoint("after_claim")
-        by_destination: dict[str, list[OutgoingMessage]] = {}
+        turns: dict[Destination, _Turn] = {}
         for message in messages:
-            by_destination.setdefault(message.destination, []).append(message)
-        sent = await asyncio.gather(
-            *(self._send_in_order(dest, msgs, attempts) for dest, msgs in by_destination.items())
-        )
-        return sum(sent)
+            turn = turns.setdefault(
+                message.destination,
+                _Turn(message.destination, collections.deque(), attempts),
+            )
+            turn.messages.append(message)
+        return await self._take_turns([turns[d] for d in fair_order(messages)])
 
-    async def _send_in_order(
-        self, destination: str, messages: Sequence[OutgoingMessage], attempts: dict[int, int]
-    ) -> int:
+    async def _take_turns(self, waiting: list[_Turn]) -> int:
+        """Send turn by turn: a destination sends one message and goes to the back; one
+        message at a time per channel; new messages started only for `round_seconds`."""
+        queue = collections.deque(waiting)
+        busy: set[str] = set()  # channels with a message on its way
+        flying: dict[asyncio.Task[Sent], _Turn] = {}
+        ends = self.monotonic() + self.round_seconds
         sent = 0
-        async with self._slots:
-            for index, message in enumerate(messages):
-                await self.pacer.wait(_channel_key(message))
-                ids = list(message.delivery_ids)
-                checkpoint("before_send")
-                try:
-                    message_id = await self.sender.send(message)
-                    checkpoint("after_send")
-                except Transient as exc:
-                    tries = max(attempts.get(i, 0) for i in ids) + 1
-                    wait = exc.retry_after if exc.retry_after is not None else backoff(tries)
-                    later = [i for m in messages[index:] for i in m.delivery_ids]
-                    at = self.clock() + timedelta(seconds=wait)
-                    await self.db.call(Store.retry_later, later, at=at, error=str(exc))
-                    log.warning(
-                        "delivery to %s failed (%s); %d alerts wait %.0fs",
-                        destination,
-                        exc,
-                        len(later),
-                        wait,
-                    )
-                    return sent
-                except DestinationGone as exc:
-                    await self.db.call(Store.mark_dead, destination, str(exc), now=self.clock())
-                    log.warning("stopped delivering to %s: %s", destination, exc)
-                    return sent
-                except MessageRefused as exc:
-                    await self.db.call(Store.give_up, ids, status="failed", reason=str(exc))
-                    log.error("Discord refused a message to %s: %s", destination, exc)
+        while queue or flying:
+            open_for_more = self.monotonic() < ends and not self._stopping
+            for _ in range(len(queue) if open_for_more else 0):
+                if len(flying) >= self.concurrency:
+                    break
+                turn = queue.popleft()
+                key = turn.destination.channel_key
+                if key in busy or self.pacer.channel_wait(key) > 0:
+                    queue.append(turn)
                     continue
-                await self.db.call(Store.mark_sent, ids, now=self.clock(), message_id=message_id)
-                sent += 1
-                log.info(
-                    "delivered %d alerts to %s (message %s)", len(ids), destination, message_id
-                )
+                busy.add(key)
+                message = turn.messages.popleft()
+                flying[asyncio.ensure_future(self._send(turn, message))] = turn
+            if not flying:
+                if not open_for_more:
+                    break
+                waits = [self.pacer.channel_wait(t.destination.channel_key) for t in queue]
+                await asyncio.sleep(max(0.01, min(waits)))
+                continue
+            done, _ = await asyncio.wait(flying, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                turn = flying.pop(task)
+                busy.discard(turn.destination.channel_key)
+                outcome = task.result()
+                sent += outcome is Sent.SENT
+                if outcome is not Sent.STOP and turn.messages:
+                    queue.append(turn)
         return sent
 
-
-def _channel_key(message: OutgoingMessage) -> str:
-    return f"{message.kind}:{message.target}"
+    async def _send(self, turn: _Turn, message: OutgoingMessage) -> Sent:
+        destination = turn.destination
+        ids = list(message.delivery_ids)
+        claimed = self.clock()
+        await self.db.call(lambda store: store.outbox.claim([(message.nonce, ids)], now=claimed))
+        checkpoint("after_claim")
+        checkpoint("before_send")
+        try:
+            message_id = await self.sender.send(message)
+            checkpoint("after_send")
+        except Transient as exc:
+            tries = max(turn.attempts.get(i, 0) for i in ids) + 1
+            wait = exc.retry_after if exc.retry_after is not None else backoff(tries)
+            later = ids + [i for m in turn.messages for i in m.delivery_ids]
+            turn.messages.clear()
+            at, reason = self.clock() + timedelta(seconds=wait), str(exc)
+            await self.db.call(lambda store: store.outbox.retry_later(later, at=at, error=reason))
+            log.warning(
+                "delivery to %s failed (%s); %d alerts wait %.0fs",
+                destination,
+                reason,
+                len(later),
+                wait,
+            )
+            return Sent.STOP
+        except DestinationGone as exc:
+            turn.messages.clear()
+            gone, now = str(exc), self.clock()
+            await self.db.call(lambda store: store.outbox.mark_dead(destination, gone, now=now))
+            log.warning("stopped delivering to %s: %s", destination, gone)
+            return Sent.STOP
+        except MessageRefused as exc:
+            refused = str(exc)
+            await self.db.call(
+                lambda store: store.outbox.give_up(
+                    ids, status=DeliveryStatus.FAILED, reason=refused
+                )
+            )
+            log.error("Discord refused a message to %s: %s", destination, refused)
+            return Sent.REFUSED
+        done = self.clock()
+        await self.db.call(
+            lambda store: store.outbox.mark_sent(ids, now=done, message_id=message_id)
+        )
+        log.info("delivered %d alerts to %s (message %s)", len(ids), destination, message_id)
+        return Sent.SENT

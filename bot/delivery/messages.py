@@ -15,8 +15,8 @@ from itertools import groupby
 
 from bot import countries
 from bot.alerts.render import markdown
+from bot.engine.deliveries import DeliveryStatus, Destination, DestinationKind, PendingDelivery
 from bot.engine.events import Event, NumberOneCount
-from bot.store.base import PendingDelivery
 
 MAX_EMBEDS = 10
 MAX_DESCRIPTION = 4096
@@ -39,21 +39,19 @@ class EmbedSpec:
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    destination: str
+    destination: Destination
     delivery_ids: tuple[int, ...]
     nonce: str
     embeds: tuple[EmbedSpec, ...]
     content: str | None = None
-    mention_user: int | None = None
+    guild_id: int | None = None
 
     @property
-    def kind(self) -> str:
-        return self.destination.split(":", 1)[0]
-
-    @property
-    def target(self) -> int:
-        """The channel (channel:, mention:) or user (dm:) the message goes to."""
-        return int(self.destination.split(":")[1])
+    def mention_user(self) -> int | None:
+        """The subscriber a mention message pings (nobody else is pinged)."""
+        if self.destination.kind is DestinationKind.MENTION:
+            return self.destination.user_id
+        return None
 
 
 def nonce_for(delivery_ids: Iterable[int]) -> str:
@@ -71,7 +69,7 @@ def build_messages(deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessag
     """Messages for these deliveries: claimed batches as they were, the rest batched anew."""
     messages: list[OutgoingMessage] = []
     claimed = sorted(
-        (d for d in deliveries if d.status == "sending" and d.batch_key),
+        (d for d in deliveries if d.status is DeliveryStatus.SENDING and d.batch_key),
         key=lambda d: (str(d.batch_key), d.id),
     )
     for key, group in groupby(claimed, lambda d: str(d.batch_key)):
@@ -81,12 +79,12 @@ def build_messages(deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessag
         # the alert text grew since, e.g. after an upgrade).
         messages.append(replace(rebuilt[0], nonce=key))
         messages += rebuilt[1:]
-    fresh = [d for d in deliveries if not (d.status == "sending" and d.batch_key)]
-    by_destination: dict[str, list[PendingDelivery]] = {}
+    fresh = [d for d in deliveries if not (d.status is DeliveryStatus.SENDING and d.batch_key)]
+    by_destination: dict[Destination, list[PendingDelivery]] = {}
     for delivery in sorted(fresh, key=lambda d: d.id):
         by_destination.setdefault(delivery.destination, []).append(delivery)
     for destination, group in by_destination.items():
-        if destination.startswith("channel:"):
+        if destination.kind is DestinationKind.CHANNEL:
             messages += _compose(destination, group)
         else:  # a subscriber: one message per title per period, in the order they came
             per_title: dict[tuple[str, str, str], list[PendingDelivery]] = {}
@@ -114,7 +112,9 @@ def _line(delivery: PendingDelivery) -> str:
     return alert_line(delivery.event)
 
 
-def _compose(destination: str, deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessage]:
+def _compose(
+    destination: Destination, deliveries: Sequence[PendingDelivery]
+) -> list[OutgoingMessage]:
     """Lines -> embeds (one or more per chart and period) -> messages, each within limits."""
     embeds: list[tuple[EmbedSpec, list[int]]] = []
     ordered = sorted(deliveries, key=lambda d: (*_section(d), d.id))
@@ -132,28 +132,29 @@ def _compose(destination: str, deliveries: Sequence[PendingDelivery]) -> list[Ou
             ids.append(delivery.id)
         embeds.append((EmbedSpec(title, "\n".join(lines), footer), ids))
 
-    mention = int(destination.split(":")[2]) if destination.startswith("mention:") else None
+    mention = destination.user_id if destination.kind is DestinationKind.MENTION else None
     content = f"<@{mention}>" if mention else None
+    guild = deliveries[0].guild_id if deliveries else None
     messages: list[OutgoingMessage] = []
     current: list[EmbedSpec] = []
     current_ids: list[int] = []
     for spec, ids in embeds:
         total = sum(e.size for e in current)
         if current and (len(current) == MAX_EMBEDS or total + spec.size > MAX_TOTAL):
-            messages.append(_message(destination, current, current_ids, content, mention))
+            messages.append(_message(destination, current, current_ids, content, guild))
             current, current_ids = [], []
         current.append(spec)
         current_ids += ids
     if current:
-        messages.append(_message(destination, current, current_ids, content, mention))
+        messages.append(_message(destination, current, current_ids, content, guild))
     return messages
 
 
 def _message(
-    destination: str,
+    destination: Destination,
     embeds: list[EmbedSpec],
     ids: list[int],
     content: str | None,
-    mention: int | None,
+    guild: int | None,
 ) -> OutgoingMessage:
-    return OutgoingMessage(destination, tuple(ids), nonce_for(ids), tuple(embeds), content, mention)
+    return OutgoingMessage(destination, tuple(ids), nonce_for(ids), tuple(embeds), content, guild)

@@ -22,16 +22,14 @@ from rich.markup import escape as escape_markup
 from rich.rule import Rule
 
 from bot import terminal
-from bot.actions import (
-    alert_policy,
-    configured_sources,
-    emit_terminal_alerts,
-    lookup_title,
-    open_store,
-)
 from bot.config import AlertsConfig, Config, config_from_dict
+from bot.engine.deliveries import Destination
+from bot.engine.routing import Via
 from bot.pipeline import PollOutcome, poll_source
-from bot.store.store import Store, StoreError
+from bot.service.lookup import lookup_title, open_store
+from bot.service.polling import alert_policy, configured_sources, emit_terminal_alerts
+from bot.store.base import StoreError
+from bot.store.store import Store
 from bot.store.thread import StoreThread
 
 DATA = Path(__file__).parent / "data" / "all-of-us-are-dead-2022-01.tsv"
@@ -137,23 +135,24 @@ def _show_alerts(console: Console, store: Store) -> None:
     if not store.db["subscriptions"].count:
         return
     console.print(f"[bold]DM to a fan following {TITLE} in the US[/bold]")
-    pending = store.pending_deliveries(destination=f"dm:{FAN}")
+    pending = store.outbox.pending(destination=Destination.dm(FAN))
     for delivery in pending:
+        assert delivery.event is not None
         console.print("  " + terminal.alert_line(delivery.event))
     if pending:
-        store.mark_sent([d.id for d in pending], now=datetime.now(UTC))
+        store.outbox.mark_sent([d.id for d in pending], now=datetime.now(UTC))
     else:
         console.print("  [dim](nothing moved for them)[/dim]")
 
 
 def _subscribe_fan(console: Console, store: Store) -> None:
-    title = store.title_by_key(TITLE)
+    title = store.titles.by_key(TITLE)
     assert title is not None
-    store.add_subscription(
+    store.guilds.add_subscription(
         user_id=FAN,
         title_id=title.id,
         guild_id=GUILD,
-        via="dm",
+        via=Via.DM,
         country="US",
         now=datetime.now(UTC),
     )

@@ -14,9 +14,8 @@ from discord import app_commands
 
 from bot import countries
 from bot.alerts.render import escape
-from bot.discord.client import reply
+from bot.discord.answers import reply
 from bot.engine.titles import Candidate, Match
-from bot.store.store import Store
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
@@ -49,7 +48,7 @@ async def countries_choices(
 async def charts(
     interaction: discord.Interaction[ChartBot], current: str
 ) -> list[app_commands.Choice[str]]:
-    known = await interaction.client.db.call(Store.chart_list)
+    known = await interaction.client.reads.call(lambda store: store.charts.listing())
     wanted = current.casefold()
     return [
         app_commands.Choice(name=f"{c.source} · {c.name}"[:MAX_NAME], value=str(c.id))

@@ -1,17 +1,19 @@
 """The bot: one process, one event loop, discord.py's AutoShardedBot with chartbot's cogs.
 
-`setup_hook` opens the shared resources (the store's thread, an HTTP session
-for the chart sources, the title index for autocomplete) and loads each cog
-on its own, so one broken cog never stops the bot. The polling scheduler and
-the dispatcher are cogs too; `sync-commands` loads only the command cogs.
+`setup_hook` opens the shared resources (the store's writer thread, readers for the
+commands, an HTTP session for the chart sources, the title index for autocomplete)
+and loads each cog on its own, so one broken cog never stops the bot. The polling
+scheduler and the dispatcher are cogs too; `sync-commands` loads only the command cogs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
+import random
 import signal
 from typing import Any
 
@@ -20,12 +22,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.actions import http_session
 from bot.config import Config, ConfigError
+from bot.discord.answers import reply
 from bot.discord.endpoints import point_at
 from bot.engine.titles import TitleIndex
-from bot.store.store import Store, StoreError
-from bot.store.thread import StoreThread
+from bot.sources.fetch import http_session
+from bot.store.base import StoreError
+from bot.store.store import Store
+from bot.store.thread import ReadPool, StoreThread
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,9 @@ COMMAND_COGS = (
     "bot.discord.cogs.status",
 )
 RUNTIME_COGS = ("bot.discord.cogs.polling", "bot.discord.cogs.delivery")
+TITLES_EVERY = 3.0  # seconds between looks for titles stored by any process
+START_RETRY_FIRST = 5.0  # seconds before trying to reach Discord again at start-up
+START_RETRY_CAP = 300.0
 
 
 class BotError(Exception):
@@ -59,11 +66,13 @@ class ChartBot(commands.AutoShardedBot):
         self.aliases = config.title_aliases()
         self.runtime = runtime
         self.db = StoreThread(config.database_path, config.busy_timeout)
+        self.reads = ReadPool(config.database_path, config.busy_timeout)
         self.session: aiohttp.ClientSession | None = None
         self.titles = TitleIndex()
         self.titles_version: tuple[int, int] = (-1, -1)
         self.deliveries_waiting = asyncio.Event()
         self.failed_cogs: list[str] = []
+        self._watch: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         await self.db.open()
@@ -77,21 +86,44 @@ class ChartBot(commands.AutoShardedBot):
                 log.exception("cog %s failed to load; the bot goes on without it", name)
         self.tree.on_error = self.on_app_command_error
         if self.runtime:
+            self._watch = asyncio.create_task(self._watch_titles(), name="titles")
             await self.sync_commands_if_changed()
 
     async def close(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
         await super().close()  # unloads the cogs: the scheduler and dispatcher stop first
         if self.session is not None:
             await self.session.close()
+        await self.reads.close()
         await self.db.close()
 
     async def refresh_titles(self) -> None:
-        """Reload the autocomplete index when titles were added (cheap to ask)."""
-        version = await self.db.call(Store.title_count)
-        if version != self.titles_version:
-            candidates = await self.db.call(Store.title_candidates)
-            self.titles = await asyncio.to_thread(TitleIndex, candidates)
-            self.titles_version = version
+        """Bring the title index up to date with the store (titles stored by any process):
+        new titles are added to it, anything else (merges) rebuilds it; both off the loop."""
+        version = await self.reads.call(lambda store: store.titles.count())
+        if version == self.titles_version:
+            return
+        (count, top), (known, known_top) = version, self.titles_version
+        if known >= 0 and count >= known and top > known_top:
+            added = await self.reads.call(lambda store: store.titles.since(known_top))
+            if len(added) == count - known:
+                self.titles = await asyncio.to_thread(self.titles.with_added, added)
+                self.titles_version = version
+                return
+        candidates = await self.reads.call(lambda store: store.titles.candidates())
+        self.titles = await asyncio.to_thread(TitleIndex, candidates)
+        self.titles_version = version
+
+    async def _watch_titles(self) -> None:
+        while True:
+            await asyncio.sleep(TITLES_EVERY)
+            try:
+                await self.refresh_titles()
+            except Exception:
+                log.warning("could not refresh the title index", exc_info=True)
 
     def commands_payload(self) -> list[dict[str, Any]]:
         return [command.to_dict(self.tree) for command in self.tree.get_commands()]
@@ -111,7 +143,7 @@ class ChartBot(commands.AutoShardedBot):
         payload = json.dumps(self.commands_payload(), sort_keys=True)
         digest = hashlib.sha256(payload.encode()).hexdigest()
         key = f"commands:{self.application_id}"
-        if await self.db.call(Store.get_meta, key) == digest:
+        if await self.reads.call(Store.get_meta, key) == digest:
             return
         try:
             count = await self.sync_commands()
@@ -150,17 +182,6 @@ class ChartBot(commands.AutoShardedBot):
         await reply(interaction, text, ephemeral=True)
 
 
-async def reply(interaction: discord.Interaction, text: str, *, ephemeral: bool = True) -> None:
-    """Answer an interaction whether or not it was already answered or deferred."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=ephemeral)
-        else:
-            await interaction.response.send_message(text, ephemeral=ephemeral)
-    except discord.HTTPException:
-        log.warning("could not answer an interaction", exc_info=True)
-
-
 def _token(config: Config) -> str:
     token = config.discord_token()
     if not token:
@@ -170,15 +191,40 @@ def _token(config: Config) -> str:
     return token
 
 
+class _Unreachable(Exception):
+    """Discord could not be reached, or answered 5xx, while starting: worth waiting for."""
+
+
 async def run_bot(config: Config) -> None:
-    """Run until SIGTERM or Ctrl-C; raise BotError with a clear message when Discord says no."""
+    """Run until SIGTERM or Ctrl-C; raise BotError with a clear message when Discord says no.
+
+    Discord down at start-up (5xx, no connection: a restart during an outage) is waited
+    out with capped backoff; a rejected token stops at once.
+    """
     token = _token(config)
     point_at(config.discord.api_base, config.discord.gateway_url)
-    bot = ChartBot(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    wait = START_RETRY_FIRST
+    try:
+        while not stop.is_set():
+            try:
+                await _run_once(config, token, stop)
+                return
+            except _Unreachable as exc:
+                log.warning("Discord is not reachable (%s); trying again in %.0fs", exc, wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait * random.uniform(0.8, 1.2))
+            wait = min(START_RETRY_CAP, wait * 2)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
+async def _run_once(config: Config, token: str, stop: asyncio.Event) -> None:
+    bot = ChartBot(config)
     try:
         async with bot:
             runner = asyncio.create_task(bot.start(token))
@@ -194,15 +240,16 @@ async def run_bot(config: Config) -> None:
         raise BotError("Discord rejected the token (401): check CHARTBOT_DISCORD_TOKEN") from None
     except discord.PrivilegedIntentsRequired as exc:
         raise BotError(f"Discord refused the connection: {exc}") from None
-    except (aiohttp.ClientConnectorError, discord.GatewayNotFound) as exc:
-        raise BotError(f"cannot reach Discord at {config.discord.api_base}: {exc}") from None
+    except discord.DiscordServerError as exc:
+        raise _Unreachable(f"HTTP {exc.status}") from None
+    except (aiohttp.ClientConnectorError, aiohttp.ServerDisconnectedError, OSError) as exc:
+        raise _Unreachable(f"cannot connect to {config.discord.api_base}: {exc}") from None
+    except discord.GatewayNotFound as exc:
+        raise _Unreachable(str(exc)) from None
     except discord.HTTPException as exc:
         raise BotError(f"Discord answered HTTP {exc.status} while starting: {exc.text}") from None
     except StoreError:
         raise
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
 
 
 async def sync_commands(config: Config, guild_id: int | None) -> int:

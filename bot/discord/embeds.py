@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import discord
 
 from bot import countries
-from bot.alerts.render import escape, standing_rows
-from bot.delivery.messages import COLOR
+from bot.alerts.render import escape, public_reason, standing_rows
+from bot.delivery.messages import COLOR, MAX_TOTAL
+from bot.engine.sources import SourceHealth
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import Candidate
-from bot.store.base import ChartInfo, ChartLine, SourceState
+from bot.service.status import StatusReport
+from bot.store.base import ChartInfo, ChartLine
 
 MAX_FIELDS = 25
 MAX_FIELD = 1024
 MAX_CHARTS = 6
+FOOTER_ROOM = 40  # characters kept for the "and N more charts" footer
 
 
 def rank_embed(
@@ -26,6 +28,8 @@ def rank_embed(
     if not standings:
         embed.description = "Not on any stored chart yet."
         return embed
+    size = len(embed.title or "") + FOOTER_ROOM
+    shown = 0
     for standing in standings[:MAX_CHARTS]:
         when = (
             "" if standing.current else f" (last charted; the chart is at {standing.chart_latest})"
@@ -34,13 +38,15 @@ def rank_embed(
             f"{label}: {value}" if label else value
             for label, value in standing_rows(standing, markets)
         ]
-        embed.add_field(
-            name=f"{standing.source} · {standing.chart} · {standing.period}{when}"[:256],
-            value="\n".join(lines)[:MAX_FIELD],
-            inline=False,
-        )
-    if len(standings) > MAX_CHARTS:
-        embed.set_footer(text=f"and {len(standings) - MAX_CHARTS} more charts")
+        name = escape(f"{standing.source} · {standing.chart} · {standing.period}{when}")[:256]
+        value = "\n".join(lines)[:MAX_FIELD]
+        if size + len(name) + len(value) > MAX_TOTAL:
+            break  # Discord refuses an embed over 6,000 characters in all
+        embed.add_field(name=name, value=value, inline=False)
+        size += len(name) + len(value)
+        shown += 1
+    if len(standings) > shown:
+        embed.set_footer(text=f"and {len(standings) - shown} more charts")
     return embed
 
 
@@ -79,34 +85,39 @@ def _movement(before: int | None, now: int, had_previous: bool) -> str:
     return "="
 
 
-def status_embed(
-    states: Sequence[tuple[str, SourceState | None, str | None, datetime | None]],
-    pending: int,
-) -> discord.Embed:
-    """(source name, its state, latest period, next poll) per source."""
+def status_embed(report: StatusReport) -> discord.Embed:
+    """Each source's health for a server: short reasons only (see `public_reason`)."""
     embed = discord.Embed(title="chartbot status", color=COLOR)
-    icons = {"ok": "🟢", "failing": "🟠", "disabled": "🔴", "new": "⚪"}
-    for name, state, latest, next_poll in states[:MAX_FIELDS]:
-        status = state.status if state else "new"
-        lines = [f"health: {icons.get(status, '⚪')} {status}"]
+    icons = {
+        SourceHealth.OK: "🟢",
+        SourceHealth.FAILING: "🟠",
+        SourceHealth.DISABLED: "🔴",
+        SourceHealth.NEW: "⚪",
+    }
+    for source in report.sources[:MAX_FIELDS]:
+        state = source.state
+        status = source.health
+        lines = [f"health: {icons[status]} {status}"]
+        if not source.enabled:
+            lines = ["off in the config"]
         if state and state.failures and state.failing_since:
             lines.append(
                 f"failing since {discord.utils.format_dt(state.failing_since, 'R')} "
                 f"({state.failures} failures in a row)"
             )
-        if status == "disabled":
+        if status is SourceHealth.DISABLED:
             lines.append("paused: `chartbot poll --once` tries it again by hand")
         if state and state.last_ok_at:
             lines.append(f"last good poll: {discord.utils.format_dt(state.last_ok_at, 'R')}")
-        if next_poll:
-            lines.append(f"next poll: {discord.utils.format_dt(next_poll, 'R')}")
-        if latest:
-            lines.append(f"latest chart: {latest}")
-        if state and state.status != "ok" and state.last_error:
-            lines.append(f"last error: {escape(state.last_error)[:300]}")
-        if state and state.skipped:
-            names = ", ".join(escape(name) for name in sorted(state.skipped)[:5])
+        if source.next_poll and source.enabled:
+            lines.append(f"next poll: {discord.utils.format_dt(source.next_poll, 'R')}")
+        if source.latest:
+            lines.append(f"latest chart: {source.latest}")
+        if source.error:
+            lines.append(f"last error: {public_reason(source.error)}")
+        if source.skipped:
+            names = ", ".join(escape(f.name) for f in source.skipped[:5])
             lines.append(f"skipped files (tried again when they change): {names}")
-        embed.add_field(name=name, value="\n".join(lines)[:MAX_FIELD], inline=False)
-    embed.set_footer(text=f"{pending} alerts waiting to be delivered")
+        embed.add_field(name=escape(source.name), value="\n".join(lines)[:MAX_FIELD], inline=False)
+    embed.set_footer(text=f"{report.waiting} alerts waiting to be delivered")
     return embed

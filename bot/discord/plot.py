@@ -21,12 +21,22 @@ def warm_up() -> None:
     from matplotlib.figure import Figure  # noqa: F401
 
 
-def rank_history_png(standing: ChartStanding, title: str, markets: Sequence[str]) -> bytes:
-    """#1 countries per period above, the rank in each market below; PNG bytes."""
+def rank_history_png(standing: ChartStanding, title: str, markets: Sequence[str]) -> bytes | None:
+    """#1 countries per period above, the rank in each market below; PNG bytes (None with
+    nothing to draw yet). Titles are drawn as plain text: "$" never starts maths."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _draw(standing, title, markets)
+
+
+def _draw(standing: ChartStanding, title: str, markets: Sequence[str]) -> bytes | None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     periods = sorted(standing.history)[-MAX_PERIODS:]
+    if len(periods) < 2:
+        return None
     figure = Figure(figsize=(8, 4.5), dpi=100)
     FigureCanvasAgg(figure)
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[1, 2])

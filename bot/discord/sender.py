@@ -9,6 +9,7 @@ import discord
 
 from bot.delivery.dispatcher import DestinationGone, MessageRefused, Pacer, Transient
 from bot.delivery.messages import OutgoingMessage
+from bot.engine.deliveries import DestinationKind
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,7 @@ class DiscordSender:
     def __init__(self, client: discord.Client, pacer: Pacer | None = None) -> None:
         self.client = client
         self.pacer = pacer or Pacer()
+        self._dms: dict[int, discord.DMChannel] = {}  # user id -> their DM channel
 
     async def send(self, message: OutgoingMessage) -> int:
         embeds = [
@@ -34,10 +36,14 @@ class DiscordSender:
             allowed = discord.AllowedMentions.none()
         try:
             channel: discord.abc.Messageable
-            if message.kind == "dm":
-                channel = self._open_dm(message.target) or await self._create_dm(message.target)
+            to = message.destination
+            if to.kind is DestinationKind.DM:
+                assert to.user_id is not None
+                channel = self._dms.get(to.user_id) or await self._create_dm(to.user_id)
             else:
-                channel = self.client.get_partial_messageable(message.target)
+                assert to.channel_id is not None
+                channel = self.client.get_partial_messageable(to.channel_id)
+            await self.pacer.wait(to.channel_key)
             sent = await channel.send(
                 content=message.content,
                 embeds=embeds,
@@ -58,12 +64,10 @@ class DiscordSender:
             raise Transient(f"cannot reach Discord: {type(exc).__name__}: {exc}") from None
         return sent.id
 
-    def _open_dm(self, user_id: int) -> discord.DMChannel | None:
-        return self.client._connection._get_private_channel_by_user(user_id)  # type: ignore[return-value]
-
     async def _create_dm(self, user_id: int) -> discord.DMChannel:
         await self.pacer.request()  # opening the DM channel is a request of its own
-        return await self.client.create_dm(discord.Object(user_id))
+        channel = self._dms[user_id] = await self.client.create_dm(discord.Object(user_id))
+        return channel
 
 
 def _describe(exc: discord.HTTPException) -> str:

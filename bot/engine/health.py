@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.engine.sources import SourceHealth
+
 
 @dataclass(frozen=True, slots=True)
 class HealthPolicy:
@@ -21,7 +23,7 @@ class HealthPolicy:
 
 @dataclass(frozen=True, slots=True)
 class AfterFailure:
-    status: str  # "failing" or "disabled"
+    status: SourceHealth  # failing or disabled
     notify: bool  # send the one "failing" notice now
 
 
@@ -37,7 +39,7 @@ def after_failure(
     disabled = policy.disable_after > 0 and failures >= policy.disable_after
     long_enough = now - failing_since >= policy.notify_after
     return AfterFailure(
-        status="disabled" if disabled else "failing",
+        status=SourceHealth.DISABLED if disabled else SourceHealth.FAILING,
         notify=not notified and (long_enough or disabled),
     )
 

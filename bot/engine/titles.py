@@ -9,6 +9,7 @@ de mujer" and "Cafe Con Aroma De Mujer" are one title, two songs called
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -103,16 +104,43 @@ class TitleIndex:
     """
 
     def __init__(self, candidates: Sequence[Candidate] = ()) -> None:
-        self.candidates = list(candidates)
-        self.keys = [_comparable(c.label) for c in self.candidates]
-        self._by_id = {c.id: c for c in self.candidates}
+        self.candidates: list[Candidate] = []
+        self.keys: list[str] = []
+        self._by_id: dict[int, Candidate] = {}
         self._exact: dict[str, list[int]] = {}
-        for index, candidate in enumerate(self.candidates):
+        self._words: list[str] = []
+        self._word_owner: list[int] = []
+        self._add(candidates)
+
+    def with_added(self, candidates: Sequence[Candidate]) -> TitleIndex:
+        """A new index with these titles added (this one is left as it is, still usable):
+        one merge of the sorted word lists, not a rebuild."""
+        grown = TitleIndex()
+        grown.candidates = list(self.candidates)
+        grown.keys = list(self.keys)
+        grown._by_id = dict(self._by_id)
+        grown._exact = {key: list(owners) for key, owners in self._exact.items()}
+        grown._words, grown._word_owner = self._words, self._word_owner
+        grown._add(candidates)
+        return grown
+
+    def _add(self, candidates: Sequence[Candidate]) -> None:
+        first = len(self.candidates)
+        fresh = [c for c in candidates if c.id not in self._by_id]
+        self.candidates += fresh
+        self.keys += [_comparable(c.label) for c in fresh]
+        for index in range(first, len(self.candidates)):
+            candidate = self.candidates[index]
+            self._by_id[candidate.id] = candidate
             for key in {_comparable(candidate.name), self.keys[index]}:
                 self._exact.setdefault(key, []).append(index)
         words = sorted(
-            (word_key, index) for index, key in enumerate(self.keys) for word_key in _suffixes(key)
+            (word_key, index)
+            for index in range(first, len(self.candidates))
+            for word_key in _suffixes(self.keys[index])
         )
+        if self._words:
+            words = list(heapq.merge(zip(self._words, self._word_owner, strict=True), words))
         self._words = [w for w, _ in words]
         self._word_owner = [i for _, i in words]
 

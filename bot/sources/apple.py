@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 
 from bot.config import AppleSourceConfig
 from bot.engine.model import ChartRow, PeriodUnit
+from bot.engine.sources import ValidatorMap
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     NOTHING_KNOWN,
@@ -37,7 +38,6 @@ from bot.sources.base import (
     SourceError,
     Target,
     Unchanged,
-    ValidatorMap,
     content_hash,
     keep_all,
 )
@@ -105,9 +105,6 @@ def parse_feeds(
     period = max(days).isoformat() if days else today.isoformat()
     snapshot = Snapshot(source=source, content_hash=content_hash(b"".join(b for _, b in bodies)))
     snapshot.units[chart] = PeriodUnit.DAY  # the feeds are updated daily
-    snapshot.reparse = lambda again: parse_feeds(
-        bodies, source=source, chart=chart, today=today, keep=again, rename=rename
-    )
     for country, results, _ in parsed:
         for rank, item in enumerate(results, 1):
             extra = {k: str(item[k]) for k in ("id", "url", "releaseDate") if item.get(k)}

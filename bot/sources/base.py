@@ -8,12 +8,12 @@ the file against what is stored without keeping all its rows in memory.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
+from bot.engine.sources import SkippedFile, ValidatorMap
 
 Keep = Callable[[str, str], bool]  # which (chart, period) groups' rows to keep
 
@@ -35,16 +35,6 @@ class ParseError(SourceError):
 
 
 @dataclass(frozen=True, slots=True)
-class SkippedFile:
-    """A file of a watched folder that is not a chart: named, with why, and left alone until
-    it changes (its fingerprint is its size and modification time)."""
-
-    name: str
-    fingerprint: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class Target:
     """What an import reads instead of the source's configured location.
 
@@ -54,30 +44,6 @@ class Target:
 
     location: str | None = None
     period: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """One URL's HTTP cache validators, sent back as If-None-Match / If-Modified-Since."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-ValidatorMap = dict[str, Validators]  # URL -> its validators
-
-
-def validators_to_json(validators: ValidatorMap) -> str | None:
-    kept = {
-        url: [v.etag, v.last_modified] for url, v in validators.items() if v.etag or v.last_modified
-    }
-    return json.dumps(kept, sort_keys=True) if kept else None
-
-
-def validators_from_json(text: str | None) -> ValidatorMap:
-    if not text:
-        return {}
-    return {url: Validators(etag, modified) for url, (etag, modified) in json.loads(text).items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +59,26 @@ class Known:
     history_hash: str | None = None
     # Files of a watched folder skipped before, by name: tried again only when they change.
     skipped: Mapping[str, SkippedFile] = field(default_factory=dict)
+    # Each URL's HTTP validators, sent back so an unchanged file costs a 304.
+    validators: ValidatorMap = field(default_factory=dict)
+    # (chart, period) -> the digest of what is stored for it: a period read with another
+    # digest was rewritten by the source, and its rows are needed after all.
+    stored: Mapping[ChartPeriodKey, str] = field(default_factory=dict)
 
     def keep(self, chart: str, period: str) -> bool:
         """Keep the rows of each chart's newest stored period and after; summarise older ones."""
         return chart not in self.latest or period >= self.latest[chart]
+
+    def rewritten(self, snapshot: Snapshot) -> set[ChartPeriodKey]:
+        """Periods of a snapshot only summarised, whose digest differs from the stored one:
+        the commit must write them, so the source reads their rows (once more)."""
+        return {
+            key
+            for key, summary in snapshot.periods.items()
+            if key not in snapshot.rows
+            and key in self.stored
+            and self.stored[key] != summary.digest_hex
+        }
 
 
 NOTHING_KNOWN = Known()
@@ -117,12 +99,10 @@ class Snapshot:
     units: dict[str, PeriodUnit] = field(default_factory=dict)
     # Files of a watched folder that are not charts (all of them, new or known).
     skipped: list[SkippedFile] = field(default_factory=list)
-    # Re-reads the same (whole) body keeping other groups (for periods found rewritten).
-    reparse: Callable[[Keep], Snapshot] | None = None
     # Set when only the lines this body adds to the body last stored were read: that
-    # body's history hash. Its periods are then the stored ones (see pipeline.settle).
+    # body's history hash, which the commit checks is still the store's.
     based_on: str | None = None
-    # Periods taken as stored, not read from this body: their rows are in the store.
+    # Periods the source vouches are as stored, unread: their rows are in the store.
     as_stored: set[ChartPeriodKey] = field(default_factory=set)
 
     @property
@@ -163,20 +143,6 @@ class Unchanged:
 
     validators: ValidatorMap = field(default_factory=dict)
     skipped: list[SkippedFile] = field(default_factory=list)
-
-
-def skipped_to_json(files: Iterable[SkippedFile]) -> str | None:
-    kept = {f.name: [f.fingerprint, f.reason] for f in files}
-    return json.dumps(kept, sort_keys=True, ensure_ascii=False) if kept else None
-
-
-def skipped_from_json(text: str | None) -> dict[str, SkippedFile]:
-    if not text:
-        return {}
-    return {
-        name: SkippedFile(name, fingerprint, reason)
-        for name, (fingerprint, reason) in json.loads(text).items()
-    }
 
 
 def content_hash(body: bytes, *salt: object) -> str:

@@ -9,27 +9,35 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bot.bulk import collector_paused
+from bot.engine.sources import ValidatorMap, Validators
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     NOTHING_KNOWN,
     ImportPart,
+    Keep,
     Known,
     Snapshot,
     SourceError,
     Target,
     Unchanged,
-    ValidatorMap,
-    Validators,
     content_hash,
 )
 from bot.sources.fetch import Fetched, fetch
 
+Parse = Callable[[bytes, str, Keep], Snapshot]  # (body, its hash, which rows to keep)
 
-def _parse_quietly(
-    parse: Callable[[bytes, str], Snapshot], body: bytes, body_hash: str
-) -> Snapshot:
+
+def parse_complete(parse: Parse, body: bytes, body_hash: str, known: Known) -> Snapshot:
+    """The body's snapshot with rows for every period the commit will write: the newest
+    stored period on, and any older one the source has rewritten (read once more)."""
     with collector_paused():
-        return parse(body, body_hash)
+        snapshot = parse(body, body_hash, known.keep)
+        rewritten = known.rewritten(snapshot)
+        if rewritten:
+            again = parse(body, body_hash, lambda chart, period: (chart, period) in rewritten)
+            for key in rewritten:
+                snapshot.rows[key] = again.rows.get(key, [])
+    return snapshot
 
 
 class ConfiguredSource:
@@ -82,7 +90,7 @@ class ConfiguredSource:
         session: Any,
         validators: ValidatorMap,
         known: Known,
-        parse: Callable[[bytes, str], Snapshot],
+        parse: Parse,
         salt: object = None,
     ) -> Snapshot | Unchanged:
         """One body, parsed in a worker thread unless it is what was stored last time.
@@ -96,7 +104,7 @@ class ConfiguredSource:
         body_hash = content_hash(fetched.body, salt)
         if body_hash == known.content_hash:
             return Unchanged({url: fetched.validators})
-        snapshot = await asyncio.to_thread(_parse_quietly, parse, fetched.body, body_hash)
+        snapshot = await asyncio.to_thread(parse_complete, parse, fetched.body, body_hash, known)
         snapshot.validators = {url: fetched.validators}
         return snapshot
 

@@ -20,7 +20,8 @@ from urllib.parse import unquote, urlparse
 import aiohttp
 
 from bot import __version__
-from bot.sources.base import FetchError, Validators
+from bot.engine.sources import Validators
+from bot.sources.base import FetchError
 from bot.sources.decode import gunzip, human_size
 
 log = logging.getLogger(__name__)

@@ -23,6 +23,7 @@ from zlib import crc32
 from bot import countries
 from bot.config import NetflixSourceConfig
 from bot.engine.model import ChartRow, PeriodSummary, PeriodUnit
+from bot.engine.sources import ValidatorMap
 from bot.sources.base import (
     NOTHING_KNOWN,
     Keep,
@@ -31,7 +32,6 @@ from bot.sources.base import (
     Snapshot,
     Target,
     Unchanged,
-    ValidatorMap,
     content_hash,
     keep_all,
     pieces_hash,
@@ -87,24 +87,30 @@ class NetflixTop10(ConfiguredSource):
             session,
             validators,
             known,
-            lambda body, body_hash: self.parse(body, known, body_hash),
+            lambda body, body_hash, keep: self.parse(body, known, body_hash, keep),
             salt=self.config.charts,
         )
 
     def parse(
-        self, body: bytes, known: Known = NOTHING_KNOWN, body_hash: str | None = None
+        self,
+        body: bytes,
+        known: Known = NOTHING_KNOWN,
+        body_hash: str | None = None,
+        keep: Keep | None = None,
     ) -> Snapshot:
-        """The body's snapshot: read by its added lines alone when it allows, else whole."""
+        """The body's snapshot: read by its added lines alone when it allows, else whole
+        (keeping the rows `keep` says, by default from the newest stored period on)."""
         options: dict[str, Any] = {
             "source": self.name,
             "charts": self.config.charts,
             "rename": self.aliases.canonical,
             "body_hash": body_hash,
         }
-        added = parse_added(body, known, **options)
-        if added is not None:
-            return added
-        return parse_netflix(body, keep=known.keep, **options)
+        if keep is None or keep == known.keep:
+            added = parse_added(body, known, **options)
+            if added is not None:
+                return added
+        return parse_netflix(body, keep=keep or known.keep, **options)
 
 
 def parse_added(body: bytes, known: Known, **options: Any) -> Snapshot | None:
@@ -133,7 +139,12 @@ def parse_added(body: bytes, known: Known, **options: Any) -> Snapshot | None:
     if any(period <= latest for _, period in snapshot.periods):
         return None
     snapshot.based_on = known.history_hash
-    snapshot.reparse = lambda again: parse_netflix(body, keep=again, **options)
+    snapshot.as_stored = set(known.stored) - set(snapshot.periods)
+    log.debug(
+        "source %s: read only the %s rows added to the body stored before",
+        snapshot.source,
+        f"{snapshot.row_count:,}",
+    )
     return snapshot
 
 
@@ -156,9 +167,6 @@ def parse_netflix(
         raise ParseError(reason)
     wanted = {chart_name(c) for c in charts} if charts else None
     snapshot = Snapshot(source=source, content_hash=body_hash or content_hash(body, charts))
-    snapshot.reparse = lambda again: parse_netflix(
-        body, source=source, charts=charts, keep=again, rename=rename, body_hash=body_hash
-    )
     rows = byte_lines(raw)
     header_line = _text(next(rows, b""), 1)
     columns = _columns(header_line)

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 from bot import countries
 from bot.config import TableSourceConfig
 from bot.engine.model import ChartRow, PeriodUnit
+from bot.engine.sources import ValidatorMap
 from bot.sources.base import (
     NOTHING_KNOWN,
     ImportPart,
@@ -29,7 +30,6 @@ from bot.sources.base import (
     SourceError,
     Target,
     Unchanged,
-    ValidatorMap,
     content_hash,
     keep_all,
 )
@@ -83,9 +83,6 @@ def parse_table(
     fixed_period = _fixed_period(config.period, name, today or datetime.now(UTC).date())
     snapshot = Snapshot(
         source=config.name, content_hash=body_hash or content_hash(body, config.model_dump_json())
-    )
-    snapshot.reparse = lambda again: parse_table(
-        body, config, name=name, today=today, keep=again, rename=rename
     )
     countries_seen: dict[str, str] = {}
     periods_seen: dict[str, str] = {}
@@ -224,11 +221,11 @@ class Table(ConfiguredSource):
             session,
             validators,
             known,
-            lambda body, body_hash: parse_table(
+            lambda body, body_hash, keep: parse_table(
                 body,
                 config,
                 name=Path(urlparse(url).path).name,
-                keep=known.keep,
+                keep=keep,
                 rename=self.aliases.canonical,
                 body_hash=body_hash,
             ),

@@ -1,28 +1,39 @@
-"""What the store's modules share: errors, timestamps and the rows they hand out."""
+"""What the store's repositories share: errors, timestamps, the JSON the store keeps, and the
+read models it hands out."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from operator import attrgetter
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+from bot.engine.model import PeriodUnit
+from bot.engine.sources import SkippedFile, SourceHealth, SourceState, ValidatorMap, Validators
 
-from bot.engine.events import Event
-from bot.engine.model import ChartRow, PeriodUnit
-from bot.engine.titles import title_key
-from bot.sources.base import SkippedFile, ValidatorMap, skipped_from_json, validators_from_json
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from bot.store.store import Store
 
 BATCH = 500  # parameters per IN (...) query
 
 
 class StoreError(Exception):
     """The database cannot be used; the message is ready for the user."""
+
+
+class Repo:
+    """One kind of stored thing (sqlite-utils' `db["table"]` is the model): its queries, over
+    the store's one connection. Repositories reach each other through the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def db(self) -> Database:
+        return self.store.db
 
 
 def utcnow() -> datetime:
@@ -37,63 +48,76 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-@dataclass(frozen=True, slots=True)
-class SourceState:
-    name: str
-    kind: str
-    location: str | None
-    validators: ValidatorMap
-    content_hash: str | None
-    status: str
-    failures: int
-    failing_since: datetime | None
-    last_error: str | None
-    last_error_at: datetime | None
-    last_ok_at: datetime | None
-    last_change_at: datetime | None
-    last_attempt_at: datetime | None
-    next_poll_at: datetime | None
-    notified_failing: bool
-    # The content hash of the last body stored exactly as it was (see Snapshot.based_on).
-    history_hash: str | None = None
-    # Files of a watched folder that are not charts, by name.
-    skipped: dict[str, SkippedFile] = field(default_factory=dict)
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> SourceState:
-        return cls(
-            name=row["name"],
-            kind=row["kind"],
-            location=row["location"],
-            validators=validators_from_json(row["validators"]),
-            content_hash=row["content_hash"],
-            status=row["status"],
-            failures=row["failures"],
-            failing_since=from_iso(row["failing_since"]),
-            last_error=row["last_error"],
-            last_error_at=from_iso(row["last_error_at"]),
-            last_ok_at=from_iso(row["last_ok_at"]),
-            last_change_at=from_iso(row["last_change_at"]),
-            last_attempt_at=from_iso(row["last_attempt_at"]),
-            next_poll_at=from_iso(row["next_poll_at"]),
-            notified_failing=bool(row["notified_failing"]),
-            history_hash=row.get("history_hash"),
-            skipped=skipped_from_json(row.get("skipped")),
-        )
+def explain(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return "the file is read-only (check its permissions)"
+    if "locked" in text or "busy" in text:
+        return "the database is locked by another process; try again when it is done"
+    if "file is not a database" in text or "malformed" in text:
+        return "the file is not a chartbot database (or it is damaged)"
+    if "unable to open" in text:
+        return "cannot open the file (check the path and permissions)"
+    return text
 
 
-@dataclass(frozen=True, slots=True)
-class PendingDelivery:
-    id: int
-    event_id: int
-    destination: str
-    guild_id: int | None
-    attempts: int
-    event: Event | None  # None for a notice
-    notice: str | None = None
-    status: str = "pending"
-    batch_key: str | None = None
-    next_attempt_at: datetime | None = None
+# -- the JSON the store keeps ------------------------------------------------------------------
+
+
+def validators_to_json(validators: ValidatorMap) -> str | None:
+    kept = {
+        url: [v.etag, v.last_modified] for url, v in validators.items() if v.etag or v.last_modified
+    }
+    return json.dumps(kept, sort_keys=True) if kept else None
+
+
+def validators_from_json(text: str | None) -> ValidatorMap:
+    if not text:
+        return {}
+    return {url: Validators(etag, modified) for url, (etag, modified) in json.loads(text).items()}
+
+
+def skipped_to_json(files: list[SkippedFile]) -> str | None:
+    kept = {f.name: [f.fingerprint, f.reason] for f in files}
+    return json.dumps(kept, sort_keys=True, ensure_ascii=False) if kept else None
+
+
+def skipped_from_json(text: str | None) -> dict[str, SkippedFile]:
+    if not text:
+        return {}
+    return {
+        name: SkippedFile(name, fingerprint, reason)
+        for name, (fingerprint, reason) in json.loads(text).items()
+    }
+
+
+def json_tuple(text: str | None) -> tuple[str, ...] | None:
+    return tuple(json.loads(text)) if text else None
+
+
+def source_state(row: dict[str, Any]) -> SourceState:
+    return SourceState(
+        name=row["name"],
+        kind=row["kind"],
+        location=row["location"],
+        validators=validators_from_json(row["validators"]),
+        content_hash=row["content_hash"],
+        status=SourceHealth(row["status"]),
+        failures=row["failures"],
+        failing_since=from_iso(row["failing_since"]),
+        last_error=row["last_error"],
+        last_error_at=from_iso(row["last_error_at"]),
+        last_ok_at=from_iso(row["last_ok_at"]),
+        last_change_at=from_iso(row["last_change_at"]),
+        last_attempt_at=from_iso(row["last_attempt_at"]),
+        next_poll_at=from_iso(row["next_poll_at"]),
+        notified_failing=bool(row["notified_failing"]),
+        history_hash=row.get("history_hash"),
+        skipped=skipped_from_json(row.get("skipped")),
+    )
+
+
+# -- read models -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,78 +151,3 @@ class ChartLine:
     title: str
     artist: str | None
     season: str | None
-
-
-def json_tuple(text: str | None) -> tuple[str, ...] | None:
-    return tuple(json.loads(text)) if text else None
-
-
-def explain(exc: sqlite3.DatabaseError) -> str:
-    text = str(exc)
-    if "readonly" in text or "read-only" in text:
-        return "the file is read-only (check its permissions)"
-    if "locked" in text or "busy" in text:
-        return "the database is locked by another process; try again when it is done"
-    if "file is not a database" in text or "malformed" in text:
-        return "the file is not a chartbot database (or it is damaged)"
-    if "unable to open" in text:
-        return "cannot open the file (check the path and permissions)"
-    return text
-
-
-_TITLE_AND_ARTIST = attrgetter("title", "artist")
-
-
-class Part:
-    """A group of the Store's methods; they all work on `self.db`."""
-
-    db: Database
-
-    @contextmanager
-    def write(self) -> Iterator[Self]:
-        """An IMMEDIATE transaction: committed whole, or not at all. Not nestable."""
-        conn = self.db.conn
-        if conn.in_transaction:
-            raise RuntimeError("Store.write() does not nest")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
-
-    def title_ids(self, rows: Iterable[ChartRow | Event]) -> dict[str, int]:
-        """Title key -> id, creating titles not seen before.
-
-        The shortest spelling names a title: "All of Us Are Dead" over "...: Season 1".
-        """
-        wanted: dict[str, tuple[str, str | None]] = {}
-        for title, artist in dict.fromkeys(map(_TITLE_AND_ARTIST, rows)):
-            key = title_key(title, artist)
-            held = wanted.get(key)
-            if held is None or len(title) < len(held[0]):
-                wanted[key] = (title, artist)
-        ids: dict[str, int] = {}
-        shorter = []
-        for key, title_id, name in self._titles_by_key(list(wanted)):
-            ids[key] = title_id
-            if len(wanted[key][0]) < len(name):
-                shorter.append((wanted[key][0], title_id))
-        self.db.conn.executemany("UPDATE titles SET name = ? WHERE id = ?", shorter)
-        missing = [key for key in wanted if key not in ids]
-        if missing:
-            self.db.conn.executemany(
-                "INSERT INTO titles (key, name, artist) VALUES (?, ?, ?)",
-                [(key, *wanted[key]) for key in missing],
-            )
-            ids.update((key, title_id) for key, title_id, _ in self._titles_by_key(missing))
-        return ids
-
-    def _titles_by_key(self, keys: list[str]) -> Iterator[tuple[str, int, str]]:
-        for start in range(0, len(keys), BATCH):
-            batch = keys[start : start + BATCH]
-            marks = ",".join("?" * len(batch))
-            yield from self.db.conn.execute(
-                f"SELECT key, id, name FROM titles WHERE key IN ({marks})", batch
-            )

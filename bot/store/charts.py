@@ -1,19 +1,17 @@
-"""Sources, snapshots, charts, periods, ranks and titles."""
+"""Charts, their periods and ranks: what is stored of each chart, and the rows."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
 from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
 from bot.engine.plan import StoredPeriod
-from bot.engine.titles import Candidate, title_key
-from bot.sources.base import ValidatorMap, validators_to_json
-from bot.store.base import BATCH, ChartInfo, ChartLine, Part, SourceState, TitleRank, iso
+from bot.engine.titles import title_key
+from bot.store.base import BATCH, ChartInfo, ChartLine, Repo
 
 # The same as in migration 0001 (bot/store/schema.py).
 RANKS_BY_TITLE = "CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period)"
@@ -70,111 +68,7 @@ class _Countries(Mapping[str, int]):
         return len(self._data())
 
 
-class ChartsPart(Part):
-    # -- sources ------------------------------------------------------------
-
-    def source_state(self, name: str) -> SourceState | None:
-        rows = list(self.db.query("SELECT * FROM sources WHERE name = ?", [name]))
-        return SourceState.from_row(rows[0]) if rows else None
-
-    def source_states(self) -> list[SourceState]:
-        return [SourceState.from_row(r) for r in self.db.query("SELECT * FROM sources")]
-
-    def ensure_source(self, name: str, kind: str, location: str | None) -> None:
-        self.db.execute(
-            """INSERT INTO sources (name, kind, location) VALUES (?, ?, ?)
-               ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, location = excluded.location
-               WHERE kind IS NOT excluded.kind OR location IS NOT excluded.location""",
-            [name, kind, location],
-        )
-
-    def record_success(
-        self,
-        name: str,
-        *,
-        now: datetime,
-        validators: ValidatorMap | None,
-        content_hash: str | None,
-        changed: bool,
-    ) -> SourceState:
-        """A good fetch: health back to ok, validators and content hash kept for next time."""
-        self.db.execute(
-            """UPDATE sources SET status = 'ok', failures = 0, failing_since = NULL,
-                   last_ok_at = :now,
-                   last_attempt_at = :now,
-                   validators = coalesce(:validators, validators),
-                   content_hash = coalesce(:hash, content_hash),
-                   last_change_at = CASE WHEN :changed THEN :now ELSE last_change_at END
-               WHERE name = :name""",
-            {
-                "now": iso(now),
-                "validators": validators_to_json(validators) if validators is not None else None,
-                "hash": content_hash,
-                "changed": changed,
-                "name": name,
-            },
-        )
-        state = self.source_state(name)
-        assert state is not None
-        return state
-
-    def record_failure(
-        self, name: str, reason: str, *, now: datetime, status: str = "failing"
-    ) -> SourceState:
-        """A failed or rejected fetch: counted, with its reason; nothing else changes."""
-        self.db.execute(
-            """UPDATE sources SET status = :status, failures = failures + 1,
-                   failing_since = coalesce(failing_since, :now),
-                   last_error = :reason, last_error_at = :now, last_attempt_at = :now
-               WHERE name = :name""",
-            {"status": status, "reason": reason, "now": iso(now), "name": name},
-        )
-        state = self.source_state(name)
-        assert state is not None
-        return state
-
-    def set_source_fields(self, name: str, **fields: Any) -> None:
-        """Bookkeeping: next_poll_at, notified_failing, status, history_hash, skipped."""
-        allowed = {"next_poll_at", "notified_failing", "status", "history_hash", "skipped"}
-        unknown = set(fields) - allowed
-        if unknown:
-            raise ValueError(f"not a source field: {', '.join(sorted(unknown))}")
-        values = {k: iso(v) if isinstance(v, datetime) else v for k, v in fields.items()}
-        assignments = ", ".join(f"{k} = :{k}" for k in values)
-        self.db.execute(
-            f"UPDATE sources SET {assignments} WHERE name = :name", {**values, "name": name}
-        )
-
-    def add_snapshot(
-        self,
-        source: str,
-        *,
-        now: datetime,
-        content_hash: str | None,
-        outcome: str,
-        rows: int = 0,
-        new_periods: Sequence[ChartPeriodKey] = (),
-        latest_period: str | None = None,
-    ) -> int:
-        cursor = self.db.execute(
-            """INSERT INTO snapshots
-                   (source, fetched_at, content_hash, outcome, rows, new_periods, latest_period)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [
-                source,
-                iso(now),
-                content_hash,
-                outcome,
-                rows,
-                json.dumps([f"{c} {p}" for c, p in new_periods]) if new_periods else None,
-                latest_period,
-            ],
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
-
-    # -- charts, periods and ranks -------------------------------------------
-
+class ChartsRepo(Repo):
     def stored_periods(
         self, source: str, only: Iterable[ChartPeriodKey] | None = None
     ) -> dict[str, dict[str, StoredPeriod]]:
@@ -227,7 +121,7 @@ class ChartsPart(Part):
             )
         }
 
-    def chart_ids(
+    def ids(
         self, source: str, names: Iterable[str], units: Mapping[str, PeriodUnit] | None = None
     ) -> dict[str, int]:
         """Chart name -> id, creating charts not seen before; `units` as the source says."""
@@ -329,46 +223,7 @@ class ChartsPart(Part):
             ),
         )
 
-    # -- titles and standings ---------------------------------------------------
-
-    def title_candidates(self) -> list[Candidate]:
-        return [
-            Candidate(row["id"], row["name"], row["artist"])
-            for row in self.db.query("SELECT id, name, artist FROM titles ORDER BY id")
-        ]
-
-    def title_by_key(self, name: str, artist: str | None = None) -> Candidate | None:
-        rows = list(
-            self.db.query(
-                "SELECT id, name, artist FROM titles WHERE key = ?", [title_key(name, artist)]
-            )
-        )
-        return Candidate(rows[0]["id"], rows[0]["name"], rows[0]["artist"]) if rows else None
-
-    def title_ranks(self, title_id: int) -> list[TitleRank]:
-        """Every stored rank of a title, oldest period first."""
-        return [
-            TitleRank(
-                chart_id=row["chart_id"],
-                source=row["source"],
-                chart=row["name"],
-                period=row["period"],
-                country=row["country"],
-                rank=row["rank"],
-                weeks=row["weeks"],
-                season=row["season"],
-                unit=PeriodUnit(row["unit"]) if row["unit"] else None,
-            )
-            for row in self.db.query(
-                """SELECT r.chart_id, c.source, c.name, c.unit, r.period, r.country, r.rank,
-                          r.weeks, r.season
-                   FROM ranks r JOIN charts c ON c.id = r.chart_id
-                   WHERE r.title_id = ? ORDER BY r.period, c.source, c.name, r.country, r.rank""",
-                [title_id],
-            )
-        ]
-
-    def chart_periods(self, chart_id: int) -> list[str]:
+    def periods(self, chart_id: int) -> list[str]:
         return [
             row[0]
             for row in self.db.execute(
@@ -376,50 +231,7 @@ class ChartsPart(Part):
             )
         ]
 
-    def merge_titles(self, groups: Sequence[Sequence[str]]) -> int:
-        """Fold stored titles into their group's first name (the config's [titles] merge).
-
-        Ranks, events and subscriptions move to the kept title; returns how many
-        titles were folded in. Nothing to do costs one query per name.
-        """
-        merged = 0
-        for group in groups:
-            keep_key = title_key(group[0])
-            keys = sorted({title_key(name) for name in group[1:]} - {keep_key})
-            marks = ",".join("?" * len(keys))
-            others = [
-                row[0]
-                for row in self.db.execute(
-                    f"SELECT id FROM titles WHERE key IN ({marks}) ORDER BY id", keys
-                )
-            ]
-            if not others:
-                continue
-            with self.write():
-                kept = self.db.execute("SELECT id FROM titles WHERE key = ?", [keep_key]).fetchone()
-                if kept is None:
-                    target, others = others[0], others[1:]
-                    self.db.execute(
-                        "UPDATE titles SET key = ?, name = ? WHERE id = ?",
-                        [keep_key, group[0], target],
-                    )
-                else:
-                    target = kept[0]
-                for other in others:
-                    for table in ("ranks", "events"):
-                        self.db.execute(
-                            f"UPDATE {table} SET title_id = ? WHERE title_id = ?", [target, other]
-                        )
-                    self.db.execute(
-                        "UPDATE OR IGNORE subscriptions SET title_id = ? WHERE title_id = ?",
-                        [target, other],
-                    )
-                    self.db.execute("DELETE FROM subscriptions WHERE title_id = ?", [other])
-                    self.db.execute("DELETE FROM titles WHERE id = ?", [other])
-                merged += len(others) + (kept is None)
-        return merged
-
-    def chart_list(self) -> list[ChartInfo]:
+    def listing(self) -> list[ChartInfo]:
         """Every chart with stored periods, newest first."""
         return [
             ChartInfo(row["id"], row["source"], row["name"], row["latest"], row["previous"])
@@ -443,8 +255,3 @@ class ChartsPart(Part):
                 [chart_id, period, country],
             )
         ]
-
-    def title_count(self) -> tuple[int, int]:
-        """(number of titles, highest id): cheap to ask, changes when titles are added."""
-        row = self.db.execute("SELECT count(*), coalesce(max(id), 0) FROM titles").fetchone()
-        return row[0], row[1]

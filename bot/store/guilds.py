@@ -1,29 +1,53 @@
-"""Per-guild alert settings, members' subscriptions, and small key-value facts."""
+"""Per-guild alert settings and members' subscriptions."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
-from bot.delivery.outbox import GuildAlerts, Subscription
-from bot.store.base import BATCH, Part, iso, json_tuple
+from bot.engine.deliveries import Destination
+from bot.engine.routing import GuildAlerts, Subscription, Via
+from bot.store.base import BATCH, Repo, iso, json_tuple
+
+_SUBSCRIPTION = """SELECT s.*, t.key AS title_key, t.name AS title, t.artist AS artist
+                   FROM subscriptions s JOIN titles t ON t.id = s.title_id"""
 
 
-class GuildsPart(Part):
+@dataclass(frozen=True, slots=True)
+class SubscriptionLimits:
+    """How many subscriptions a member, a server, and mentions in one channel may have."""
+
+    per_member: int
+    per_server: int
+    per_channel: int  # mention subscriptions in one channel ("here")
+
+
+class Subscribed(Enum):
+    """What came of a subscribe: checked and written in one transaction, so a burst of
+    requests can never pass a limit."""
+
+    ADDED = "added"
+    CHANGED = "changed"  # already followed: how or where changed
+    MEMBER_FULL = "member full"
+    SERVER_FULL = "server full"
+    CHANNEL_FULL = "channel full"
+
+
+class GuildsRepo(Repo):
     # -- alert settings ---------------------------------------------------------
 
-    def guild_alerts(self) -> list[GuildAlerts]:
+    def alerts(self) -> list[GuildAlerts]:
         return [_guild(row) for row in self.db.query("SELECT * FROM guild_settings")]
 
-    def guild_alerts_for(self, guild_id: int) -> GuildAlerts | None:
+    def alerts_for(self, guild_id: int) -> GuildAlerts | None:
         rows = list(self.db.query("SELECT * FROM guild_settings WHERE guild_id = ?", [guild_id]))
         return _guild(rows[0]) if rows else None
 
-    def set_guild_alerts(
-        self, guild_id: int, *, by: int | None, now: datetime, **fields: Any
-    ) -> None:
+    def set_alerts(self, guild_id: int, *, by: int | None, now: datetime, **fields: Any) -> None:
         """Create or update a guild's settings: channel_id, min_countries, watched_markets, charts.
 
         A field given as None is cleared (back to the config's default); one not given is kept.
@@ -36,7 +60,7 @@ class GuildsPart(Part):
             k: json.dumps(list(v)) if k in ("watched_markets", "charts") and v is not None else v
             for k, v in fields.items()
         }
-        with self.write():
+        with self.store.write():
             self.db.execute(
                 """INSERT INTO guild_settings (guild_id, updated_at, updated_by) VALUES (?, ?, ?)
                    ON CONFLICT(guild_id) DO UPDATE SET updated_at = excluded.updated_at,
@@ -50,22 +74,35 @@ class GuildsPart(Part):
                     {**values, "guild_id": guild_id},
                 )
 
-    def forget_guild(self, guild_id: int, reason: str, *, now: datetime) -> None:
-        """The bot left a guild: nothing more goes to its channels."""
-        settings = self.guild_alerts_for(guild_id)
-        channels = {
-            row[0]
-            for row in self.db.execute(
-                """SELECT DISTINCT destination FROM deliveries
-                   WHERE guild_id = ? AND status IN ('pending', 'sending')
-                   AND (destination LIKE 'channel:%' OR destination LIKE 'mention:%')""",
-                [guild_id],
+    def forget(self, guild_id: int, reason: str, *, now: datetime) -> int:
+        """The bot left a guild: its settings and its members' subscriptions are removed,
+        nothing more goes to its channels; a re-invite starts clean. Returns how many
+        subscriptions went."""
+        with self.store.write():
+            channels = {
+                Destination.parse(row[0])
+                for row in self.db.execute(
+                    """SELECT DISTINCT destination FROM deliveries
+                       WHERE guild_id = ? AND status IN ('pending', 'sending')""",
+                    [guild_id],
+                )
+            }
+            settings = self.alerts_for(guild_id)
+            if settings and settings.channel_id:
+                channels.add(Destination.channel(settings.channel_id))
+            for destination in sorted(channels, key=str):
+                if destination.channel_id is not None:
+                    self.store.outbox.mark_dead(destination, reason, now=now)
+            self.db.execute(
+                """UPDATE deliveries SET status = 'dropped', last_error = ?
+                   WHERE guild_id = ? AND status IN ('pending', 'sending')""",
+                [reason, guild_id],
             )
-        }
-        if settings and settings.channel_id:
-            channels.add(f"channel:{settings.channel_id}")
-        for destination in sorted(channels):
-            self.mark_dead(destination, reason, now=now)  # type: ignore[attr-defined]
+            self.db.execute("DELETE FROM guild_settings WHERE guild_id = ?", [guild_id])
+            removed = self.db.execute(
+                "DELETE FROM subscriptions WHERE guild_id = ?", [guild_id]
+            ).rowcount
+        return removed
 
     # -- subscriptions ------------------------------------------------------------
 
@@ -78,10 +115,7 @@ class GuildsPart(Part):
             found += [
                 _subscription(row)
                 for row in self.db.query(
-                    f"""SELECT s.*, t.key AS title_key, t.name AS title FROM subscriptions s
-                        JOIN titles t ON t.id = s.title_id WHERE t.key IN ({marks})
-                        ORDER BY s.id""",
-                    batch,
+                    f"{_SUBSCRIPTION} WHERE t.key IN ({marks}) ORDER BY s.id", batch
                 )
             ]
         return found
@@ -91,7 +125,7 @@ class GuildsPart(Part):
         return {
             key
             for (key,) in self.db.execute(
-                """SELECT DISTINCT t.key FROM subscriptions s JOIN titles t ON t.id = s.title_id"""
+                "SELECT DISTINCT t.key FROM subscriptions s JOIN titles t ON t.id = s.title_id"
             )
         }
 
@@ -99,23 +133,19 @@ class GuildsPart(Part):
         return [
             _subscription(row)
             for row in self.db.query(
-                """SELECT s.*, t.key AS title_key, t.name AS title FROM subscriptions s
-                   JOIN titles t ON t.id = s.title_id
-                   WHERE s.user_id = ? AND s.guild_id IS ? ORDER BY t.name""",
+                f"{_SUBSCRIPTION} WHERE s.user_id = ? AND s.guild_id IS ? ORDER BY t.name",
                 [user_id, guild_id],
             )
         ]
 
-    def subscription_counts(self, user_id: int, guild_id: int | None) -> tuple[int, int]:
-        """(this member's subscriptions in the guild, the guild's subscriptions)."""
-        mine = self.db.execute(
-            "SELECT count(*) FROM subscriptions WHERE user_id = ? AND guild_id IS ?",
-            [user_id, guild_id],
-        ).fetchone()[0]
-        guild = self.db.execute(
-            "SELECT count(*) FROM subscriptions WHERE guild_id IS ?", [guild_id]
-        ).fetchone()[0]
-        return mine, guild
+    def guild_subscriptions(self, guild_id: int) -> list[Subscription]:
+        """Every member's subscriptions in a server, for its admins."""
+        return [
+            _subscription(row)
+            for row in self.db.query(
+                f"{_SUBSCRIPTION} WHERE s.guild_id = ? ORDER BY s.user_id, t.name", [guild_id]
+            )
+        ]
 
     def add_subscription(
         self,
@@ -123,52 +153,102 @@ class GuildsPart(Part):
         user_id: int,
         title_id: int,
         guild_id: int | None,
-        via: str,
+        via: Via,
         channel_id: int | None = None,
         country: str | None = None,
+        limits: SubscriptionLimits | None = None,
         now: datetime,
-    ) -> bool:
-        """Follow a title (or change how); True when it is a new subscription."""
-        with self.write():
+    ) -> Subscribed:
+        """Follow a title (or change how), within the limits, in one transaction."""
+        with self.store.write():
             existed = self.db.execute(
                 "SELECT 1 FROM subscriptions WHERE guild_id IS ? AND user_id = ? AND title_id = ?",
                 [guild_id, user_id, title_id],
             ).fetchone()
+            full = limits and self._full(limits, user_id, guild_id, via, channel_id)
             if existed:
+                if full is Subscribed.CHANNEL_FULL and not self._mentions_here(
+                    user_id, guild_id, title_id, channel_id
+                ):
+                    return full
                 self.db.execute(
                     """UPDATE subscriptions SET country = ?, via = ?, channel_id = ?
                        WHERE guild_id IS ? AND user_id = ? AND title_id = ?""",
-                    [country, via, channel_id, guild_id, user_id, title_id],
+                    [country, via.value, channel_id, guild_id, user_id, title_id],
                 )
-            else:
-                self.db.execute(
-                    """INSERT INTO subscriptions
-                           (guild_id, user_id, title_id, country, via, channel_id, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    [guild_id, user_id, title_id, country, via, channel_id, iso(now)],
-                )
-        return existed is None
+                return Subscribed.CHANGED
+            if full is not None:
+                return full
+            self.db.execute(
+                """INSERT INTO subscriptions
+                       (guild_id, user_id, title_id, country, via, channel_id, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [guild_id, user_id, title_id, country, via.value, channel_id, iso(now)],
+            )
+        return Subscribed.ADDED
+
+    def _full(
+        self,
+        limits: SubscriptionLimits,
+        user_id: int,
+        guild_id: int | None,
+        via: Via,
+        channel_id: int | None,
+    ) -> Subscribed | None:
+        count = self._count
+        if count("user_id = ? AND guild_id IS ?", user_id, guild_id) >= limits.per_member:
+            return Subscribed.MEMBER_FULL
+        if count("guild_id IS ?", guild_id) >= limits.per_server:
+            return Subscribed.SERVER_FULL
+        if via is Via.HERE and (
+            count("via = 'here' AND channel_id = ?", channel_id) >= limits.per_channel
+        ):
+            return Subscribed.CHANNEL_FULL
+        return None
+
+    def _mentions_here(
+        self, user_id: int, guild_id: int | None, title_id: int, channel_id: int | None
+    ) -> bool:
+        """Is this subscription already one of the channel's mentions (a change, not a new one)?"""
+        return bool(
+            self._count(
+                "user_id = ? AND guild_id IS ? AND title_id = ? AND via = 'here' "
+                "AND channel_id = ?",
+                user_id,
+                guild_id,
+                title_id,
+                channel_id,
+            )
+        )
+
+    def _count(self, where: str, *params: Any) -> int:
+        query = f"SELECT count(*) FROM subscriptions WHERE {where}"
+        return int(self.db.execute(query, params).fetchone()[0])
 
     def remove_subscription(self, *, user_id: int, title_id: int, guild_id: int | None) -> bool:
-        with self.write():
+        with self.store.write():
             cursor = self.db.execute(
                 "DELETE FROM subscriptions WHERE guild_id IS ? AND user_id = ? AND title_id = ?",
                 [guild_id, user_id, title_id],
             )
         return cursor.rowcount > 0
 
-    # -- meta -------------------------------------------------------------------
-
-    def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.db.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )
+    def remove_subscription_by_id(
+        self, subscription_id: int, *, guild_id: int, user_id: int | None = None
+    ) -> Subscription | None:
+        """Remove one subscription of a server (a member's own, or any, for its admins)."""
+        with self.store.write():
+            rows = list(
+                self.db.query(
+                    f"{_SUBSCRIPTION} WHERE s.id = ? AND s.guild_id = ?"
+                    + (" AND s.user_id = ?" if user_id is not None else ""),
+                    [subscription_id, guild_id, *([user_id] if user_id is not None else [])],
+                )
+            )
+            if not rows:
+                return None
+            self.db.execute("DELETE FROM subscriptions WHERE id = ?", [subscription_id])
+        return _subscription(rows[0])
 
 
 def _guild(row: dict[str, Any]) -> GuildAlerts:
@@ -188,7 +268,8 @@ def _subscription(row: dict[str, Any]) -> Subscription:
         user_id=row["user_id"],
         title_key=row["title_key"],
         title=row["title"],
+        artist=row["artist"],
         country=row["country"],
-        via=row["via"],
+        via=Via(row["via"]),
         channel_id=row["channel_id"],
     )

@@ -13,11 +13,15 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery
 from bot.engine.events import Event, event_from_json
-from bot.store.base import Part, PendingDelivery, from_iso, iso
+from bot.engine.routing import Routed
+from bot.store.base import Repo, from_iso, iso
+
+LIVE = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 
 
-class OutboxPart(Part):
+class OutboxRepo(Repo):
     def add_events(
         self,
         events: Sequence[Event],
@@ -32,7 +36,8 @@ class OutboxPart(Part):
         `title_ids` are title ids the caller has at hand already (key -> id).
         """
         known = title_ids or {}
-        title_ids = {**known, **self.title_ids([e for e in events if e.title_key not in known])}
+        missing = [e for e in events if e.title_key not in known]
+        title_ids = {**known, **self.store.titles.ids(missing)}
         before = self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
         created = iso(now)
         self.db.conn.executemany(
@@ -61,14 +66,12 @@ class OutboxPart(Part):
         )
         return [(new_ids[e.key], e) for e in events if e.key in new_ids]
 
-    def add_deliveries(
-        self, deliveries: Iterable[tuple[int, str, int | None]], *, now: datetime
-    ) -> int:
+    def add_deliveries(self, deliveries: Iterable[Routed], *, now: datetime) -> int:
         """Outbox rows (event id, destination, guild id); an existing pair is left alone."""
         cursor = self.db.conn.executemany(
             """INSERT INTO deliveries (event_id, destination, guild_id, created_at)
                VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-            [(event_id, dest, guild, iso(now)) for event_id, dest, guild in deliveries],
+            [(event_id, str(to), guild, iso(now)) for event_id, to, guild in deliveries],
         )
         return cursor.rowcount
 
@@ -76,34 +79,34 @@ class OutboxPart(Part):
         """A message about chartbot itself for every guild's alert channel (not the dead ones)."""
         dead = self.dead_destinations()
         rows = [
-            (f"channel:{g.channel_id}", g.guild_id)
-            for g in self.guild_alerts()  # type: ignore[attr-defined]
-            if g.channel_id is not None and f"channel:{g.channel_id}" not in dead
+            (Destination.channel(g.channel_id), g.guild_id)
+            for g in self.store.guilds.alerts()
+            if g.channel_id is not None and Destination.channel(g.channel_id) not in dead
         ]
         self.db.conn.executemany(
             """INSERT INTO deliveries (notice, destination, guild_id, created_at)
                VALUES (?, ?, ?, ?)""",
-            [(text, dest, guild, iso(now)) for dest, guild in rows],
+            [(text, str(to), guild, iso(now)) for to, guild in rows],
         )
         return len(rows)
 
-    def pending_deliveries(
+    def pending(
         self,
         *,
-        destination: str | None = None,
-        exclude: str | None = None,
-        statuses: Sequence[str] = ("pending",),
+        destination: Destination | None = None,
+        exclude: Destination | None = None,
+        statuses: Sequence[DeliveryStatus] = (DeliveryStatus.PENDING,),
         limit: int = 1000,
     ) -> list[PendingDelivery]:
         """Deliveries not yet made, oldest first."""
         where = [f"d.status IN ({','.join('?' * len(statuses))})"]
-        params: list[Any] = list(statuses)
+        params: list[Any] = [s.value for s in statuses]
         if destination is not None:
             where.append("d.destination = ?")
-            params.append(destination)
+            params.append(str(destination))
         if exclude is not None:
             where.append("d.destination != ?")
-            params.append(exclude)
+            params.append(str(exclude))
         rows = self.db.query(
             f"""SELECT d.*, e.data, t.key AS title_key
                 FROM deliveries d LEFT JOIN events e ON e.id = d.event_id
@@ -113,9 +116,27 @@ class OutboxPart(Part):
         )
         return [_pending(row) for row in rows]
 
+    def due(
+        self, *, exclude: Destination, per_destination: int, limit: int
+    ) -> list[PendingDelivery]:
+        """Deliveries not made yet (pending, or claimed by a round that did not finish),
+        oldest first, at most `per_destination` of each destination: one destination's
+        backlog never crowds the others out of a round."""
+        rows = self.db.query(
+            """SELECT * FROM (
+                   SELECT d.*, e.data, t.key AS title_key,
+                          row_number() OVER (PARTITION BY d.destination ORDER BY d.id) AS turn
+                   FROM deliveries d LEFT JOIN events e ON e.id = d.event_id
+                   LEFT JOIN titles t ON t.id = e.title_id
+                   WHERE d.status IN ('pending', 'sending') AND d.destination != ?
+               ) WHERE turn <= ? ORDER BY id LIMIT ?""",
+            [str(exclude), per_destination, limit],
+        )
+        return [_pending(row) for row in rows]
+
     def claim(self, batches: Sequence[tuple[str, Sequence[int]]], *, now: datetime) -> None:
         """Mark deliveries as on their way, each batch under its message nonce."""
-        with self.write():
+        with self.store.write():
             for batch_key, ids in batches:
                 self.db.conn.executemany(
                     """UPDATE deliveries SET status = 'sending', batch_key = ?, claimed_at = ?,
@@ -127,7 +148,7 @@ class OutboxPart(Part):
     def mark_sent(
         self, delivery_ids: Sequence[int], *, now: datetime, message_id: int | None = None
     ) -> None:
-        with self.write():
+        with self.store.write():
             self.db.conn.executemany(
                 """UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?,
                        last_error = NULL
@@ -137,7 +158,7 @@ class OutboxPart(Part):
 
     def retry_later(self, delivery_ids: Sequence[int], *, at: datetime, error: str) -> None:
         """A transient failure: back to pending, not before `at`."""
-        with self.write():
+        with self.store.write():
             self.db.conn.executemany(
                 """UPDATE deliveries SET status = 'pending', next_attempt_at = ?,
                        last_error = ?, batch_key = NULL
@@ -145,44 +166,67 @@ class OutboxPart(Part):
                 [(iso(at), error, delivery_id) for delivery_id in delivery_ids],
             )
 
-    def give_up(self, delivery_ids: Sequence[int], *, status: str, reason: str) -> None:
-        """'dropped' (the destination is gone) or 'failed' (Discord refused the message)."""
-        with self.write():
+    def give_up(self, delivery_ids: Sequence[int], *, status: DeliveryStatus, reason: str) -> None:
+        """Dropped (the destination is gone) or failed (Discord refused the message)."""
+        assert status in (DeliveryStatus.DROPPED, DeliveryStatus.FAILED)
+        with self.store.write():
             self.db.conn.executemany(
                 "UPDATE deliveries SET status = ?, last_error = ? WHERE id = ?",
-                [(status, reason, delivery_id) for delivery_id in delivery_ids],
+                [(status.value, reason, delivery_id) for delivery_id in delivery_ids],
             )
 
-    def mark_dead(self, destination: str, reason: str, *, now: datetime) -> None:
-        """Stop posting to a destination; its pending deliveries are dropped with the reason."""
-        with self.write():
-            self.db.execute(
-                """INSERT INTO dead_destinations (destination, reason, since) VALUES (?, ?, ?)
-                   ON CONFLICT(destination) DO UPDATE SET reason = excluded.reason""",
-                [destination, reason, iso(now)],
-            )
-            self.db.execute(
-                """UPDATE deliveries SET status = 'dropped', last_error = ?
-                   WHERE destination = ? AND status IN ('pending', 'sending')""",
-                [reason, destination],
-            )
+    def mark_dead(self, destination: Destination, reason: str, *, now: datetime) -> None:
+        """Stop posting to a destination; its pending deliveries are dropped with the reason.
+        (Inside the caller's transaction when there is one.)"""
+        if self.db.conn.in_transaction:
+            self._mark_dead(destination, reason, now)
+            return
+        with self.store.write():
+            self._mark_dead(destination, reason, now)
 
-    def revive(self, destination: str) -> None:
+    def _mark_dead(self, destination: Destination, reason: str, now: datetime) -> None:
+        self.db.execute(
+            """INSERT INTO dead_destinations (destination, reason, since) VALUES (?, ?, ?)
+               ON CONFLICT(destination) DO UPDATE SET reason = excluded.reason""",
+            [str(destination), reason, iso(now)],
+        )
+        self.db.execute(
+            """UPDATE deliveries SET status = 'dropped', last_error = ?
+               WHERE destination = ? AND status IN ('pending', 'sending')""",
+            [reason, str(destination)],
+        )
+
+    def revive(self, destination: Destination) -> None:
         """A destination made usable again (an admin set the channel anew)."""
-        self.db.execute("DELETE FROM dead_destinations WHERE destination = ?", [destination])
+        self.db.execute("DELETE FROM dead_destinations WHERE destination = ?", [str(destination)])
 
-    def dead_destinations(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT destination, reason FROM dead_destinations"))
+    def dead_destinations(self) -> dict[Destination, str]:
+        return {
+            Destination.parse(destination): reason
+            for destination, reason in self.db.execute(
+                "SELECT destination, reason FROM dead_destinations"
+            )
+        }
 
-    def delivery_counts(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT status, count(*) FROM deliveries GROUP BY status"))
+    def counts(self) -> dict[DeliveryStatus, int]:
+        return {
+            DeliveryStatus(status): count
+            for status, count in self.db.execute(
+                "SELECT status, count(*) FROM deliveries GROUP BY status"
+            )
+        }
+
+    def waiting(self) -> int:
+        """Deliveries not made yet (pending, or claimed and on their way)."""
+        counts = self.counts()
+        return sum(counts.get(status, 0) for status in LIVE)
 
 
 def _pending(row: dict[str, Any]) -> PendingDelivery:
     return PendingDelivery(
         id=row["id"],
         event_id=row["event_id"],
-        destination=row["destination"],
+        destination=Destination.parse(row["destination"]),
         guild_id=row["guild_id"],
         attempts=row["attempts"],
         event=(
@@ -191,7 +235,7 @@ def _pending(row: dict[str, Any]) -> PendingDelivery:
             else None
         ),
         notice=row["notice"],
-        status=row["status"],
+        status=DeliveryStatus(row["status"]),
         batch_key=row["batch_key"],
         next_attempt_at=from_iso(row["next_attempt_at"]),
     )

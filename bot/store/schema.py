@@ -7,11 +7,24 @@ migration appended below.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+MigrationFunction = Callable[[Database], None]
 migrations = Migrations("chartbot")
+MIGRATIONS: list[str] = []  # every migration's name, in order (Migrations keeps its list private)
+
+
+def migration(name: str) -> Callable[[MigrationFunction], MigrationFunction]:
+    """Register a migration under its name (and remember the name)."""
+
+    def register(fn: MigrationFunction) -> MigrationFunction:
+        MIGRATIONS.append(name)
+        return migrations(name=name)(fn)
+
+    return register
 
 
 def run_script(db: Database, script: str) -> None:
@@ -29,7 +42,7 @@ def run_script(db: Database, script: str) -> None:
             pending = ""
 
 
-@migrations(name="0001_initial")
+@migration("0001_initial")
 def initial(db: Database) -> None:
     run_script(
         db,
@@ -180,7 +193,7 @@ def initial(db: Database) -> None:
     )
 
 
-@migrations(name="0002_history_hash")
+@migration("0002_history_hash")
 def history_hash(db: Database) -> None:
     # The content hash of the last body whose periods are exactly the stored ones
     # (NULL when they differ): a later body that only adds lines to it is read by
@@ -188,7 +201,7 @@ def history_hash(db: Database) -> None:
     db.execute("ALTER TABLE sources ADD COLUMN history_hash TEXT")
 
 
-@migrations(name="0003_no_title_fts")
+@migration("0003_no_title_fts")
 def no_title_fts(db: Database) -> None:
     # /rank and autocomplete match titles with an in-memory index (bot/engine/titles.py:
     # word prefixes, then rapidfuzz); the FTS table was kept up to date on every title
@@ -196,7 +209,7 @@ def no_title_fts(db: Database) -> None:
     db["titles"].disable_fts()
 
 
-@migrations(name="0004_units_and_skipped_files")
+@migration("0004_units_and_skipped_files")
 def units_and_skipped_files(db: Database) -> None:
     # What one period of a chart is (day, week), when its source says: a daily chart
     # counts "N days in the chart". NULL: worked out from the periods' dates.

@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from bot.store.store import Store, utcnow
+from bot.engine.routing import Via
+from bot.store.base import utcnow
+from bot.store.store import Store
 from tests.bot_process import BotProcess, write_bot_config
 from tests.conftest import WEEK_1, WEEK_2, poll_json, run_cli, write_config
 from tests.discord_helpers import (
@@ -92,12 +94,12 @@ def test_rank_has_a_per_member_cooldown(bot, fake):
 def test_a_member_can_follow_only_so_many_titles(bot, fake, config):
     store = Store.open(config.parent / "chartbot.db")
     try:
-        titles = store.title_candidates()[:25]
+        titles = store.titles.candidates()[:25]
         for title in titles:
-            store.add_subscription(
-                user_id=MEMBER_ID, title_id=title.id, guild_id=GUILD_ID, via="dm", now=utcnow()
+            store.guilds.add_subscription(
+                user_id=MEMBER_ID, title_id=title.id, guild_id=GUILD_ID, via=Via.DM, now=utcnow()
             )
-        spare = store.title_candidates()[30]
+        spare = store.titles.candidates()[30]
     finally:
         store.close()
     [reply] = answer(
@@ -168,7 +170,7 @@ def test_a_dm_subscription_reaches_only_the_member_who_asked(bot, fake, config):
         ),
     )
     publish_week_2(config)
-    wait_until(lambda: all_delivered(config) and fake.dms_to(MEMBER_ID), 20)
+    wait_until(lambda: all_delivered(config) and fake.alert_dms(MEMBER_ID), 20)
     assert fake.dms_to(ADMIN_ID) == []
     assert set(fake.dm_channels) == {MEMBER_ID}
 

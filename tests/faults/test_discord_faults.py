@@ -8,8 +8,11 @@ import signal
 
 import pytest
 
+from bot.engine.deliveries import Destination
+from bot.engine.routing import Via
 from bot.faults import ENV
-from bot.store.store import Store, utcnow
+from bot.store.base import utcnow
+from bot.store.store import Store
 from tests.bot_process import BotProcess
 from tests.discord_helpers import (
     all_delivered,
@@ -65,15 +68,17 @@ def test_a_deleted_channel_stops_its_deliveries_only(bot, fake, config):
     answer(fake, subscribe)
     fake.deleted_channels.add(CHANNEL_ID)
     publish_week_2(config)
-    wait_until(lambda: all_delivered(config) and fake.dms_to(MEMBER_ID), 20)
+    wait_until(lambda: all_delivered(config) and fake.alert_dms(MEMBER_ID), 20)
     counts = deliveries(config)
     assert counts.get("dropped", 0) >= 1
     store = Store.open(config.parent / "chartbot.db")
     try:
-        assert "Unknown Channel" in store.dead_destinations()[f"channel:{CHANNEL_ID}"]
+        assert (
+            "Unknown Channel" in store.outbox.dead_destinations()[Destination.channel(CHANNEL_ID)]
+        )
     finally:
         store.close()
-    assert len(fake.dms_to(MEMBER_ID)) == 1
+    assert len(fake.alert_dms(MEMBER_ID)) == 1
 
 
 def test_closed_dms_are_recorded_and_others_still_delivered(bot, fake, config):
@@ -84,7 +89,10 @@ def test_closed_dms_are_recorded_and_others_still_delivered(bot, fake, config):
     wait_until(lambda: all_delivered(config) and len(fake.messages_to(CHANNEL_ID)) == 2, 20)
     store = Store.open(config.parent / "chartbot.db")
     try:
-        assert "Cannot send messages to this user" in store.dead_destinations()[f"dm:{MEMBER_ID}"]
+        assert (
+            "Cannot send messages to this user"
+            in store.outbox.dead_destinations()[Destination.dm(MEMBER_ID)]
+        )
     finally:
         store.close()
 
@@ -132,10 +140,10 @@ def test_an_outage_loses_nothing_and_keeps_each_destinations_order(bot, fake, co
     fake.outage = True
     publish_week_2(config)
     wait_until(lambda: len([r for r in fake.requests if r.status == 503]) >= 2, 20, "failed sends")
-    assert fake.dms_to(MEMBER_ID) == [] and len(fake.messages_to(CHANNEL_ID)) == 1
+    assert fake.alert_dms(MEMBER_ID) == [] and len(fake.messages_to(CHANNEL_ID)) == 1
     fake.outage = False
     wait_until(lambda: all_delivered(config), 60, "delivery after the outage")
-    dms = fake.dms_to(MEMBER_ID)
+    dms = fake.alert_dms(MEMBER_ID)
     assert len(dms) == 2  # one message per title
     nonces = [int(m["nonce"].removeprefix("cb")) for m in dms]
     assert nonces == sorted(nonces)  # in the order they were queued
@@ -150,11 +158,16 @@ def test_a_fan_out_stays_under_discords_limits(bot, fake, config):
     set_alert_channel(fake)
     store = Store.open(config.parent / "chartbot.db")
     try:
-        title = store.title_by_key("Stay Close")
+        title = store.titles.by_key("Stay Close")
         assert title is not None
         for user_id in range(1, 121):
-            store.add_subscription(
-                user_id=user_id, title_id=title.id, guild_id=1, via="dm", country="US", now=utcnow()
+            store.guilds.add_subscription(
+                user_id=user_id,
+                title_id=title.id,
+                guild_id=1,
+                via=Via.DM,
+                country="US",
+                now=utcnow(),
             )
     finally:
         store.close()
@@ -162,7 +175,7 @@ def test_a_fan_out_stays_under_discords_limits(bot, fake, config):
     wait_until(lambda: all_delivered(config), 90, "the fan-out")
     assert fake.limited == 0  # paced, not pushed back
     for user_id in range(1, 121):
-        assert len(fake.dms_to(user_id)) == 1
+        assert len(fake.alert_dms(user_id)) == 1
     assert deliveries(config)["sent"] >= 121
 
 
@@ -172,12 +185,14 @@ def test_a_kicked_bot_stops_posting_in_that_server_only(bot, fake, config):
     fake.remove_bot_from_guild()
     bot.wait_for_log("left guild")
     publish_week_2(config)
-    wait_until(lambda: all_delivered(config) and fake.dms_to(MEMBER_ID), 30)
+    wait_until(lambda: all_delivered(config), 30)
     assert len(fake.messages_to(CHANNEL_ID)) == 1  # only the confirmation from before
+    assert fake.alert_dms(MEMBER_ID) == []  # its members' subscriptions went with it
     store = Store.open(config.parent / "chartbot.db")
     try:
-        reason = store.dead_destinations()[f"channel:{CHANNEL_ID}"]
+        reason = store.outbox.dead_destinations()[Destination.channel(CHANNEL_ID)]
     finally:
         store.close()
     assert reason == "the bot is no longer in this server"
-    assert deliveries(config).get("dropped", 0) >= 1
+    # Its settings went too: the new week routes nothing to the server it left.
+    assert set(deliveries(config)) <= {"sent"}

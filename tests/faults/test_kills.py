@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.delivery.messages import alert_line
+from bot.engine.deliveries import DeliveryStatus, Destination
 from bot.faults import ENV
 from bot.store.store import Store
 from tests.bot_process import BotProcess
@@ -109,8 +110,10 @@ def expected_lines(config: Path) -> Counter:
     """(destination, alert line) for every delivery the outbox holds for Discord."""
     store = Store.open(config.parent / "chartbot.db")
     try:
-        rows = store.pending_deliveries(
-            exclude="terminal", statuses=("pending", "sending", "sent"), limit=100_000
+        rows = store.outbox.pending(
+            exclude=Destination.terminal(),
+            statuses=(DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.SENT),
+            limit=100_000,
         )
     finally:
         store.close()
@@ -131,8 +134,9 @@ def received_lines(fake: FakeDiscord) -> Counter:
     return found
 
 
-def _target(destination: str) -> str:
-    return destination.split(":")[1]
+def _target(destination: Destination) -> str:
+    """The channel a message to this destination lands in (a DM: the member)."""
+    return str(destination.channel_id or destination.user_id)
 
 
 def prepare_alerts(fake: FakeDiscord, config: Path) -> None:

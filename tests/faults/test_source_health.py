@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine.health import HealthPolicy, after_failure, retry_in
-from bot.store.store import Store, utcnow
+from bot.store.base import utcnow
+from bot.store.store import Store
 from tests.bot_process import BotProcess, write_bot_config
 from tests.chart_server import ChartServer
 from tests.conftest import WEEK_1, WEEK_2, poll_json, run_cli, write_config
@@ -69,7 +70,7 @@ def notices(config: Path) -> list[str]:
 def give_a_guild_an_alert_channel(config: Path) -> None:
     store = Store.open(config.parent / "chartbot.db")
     try:
-        store.set_guild_alerts(1, by=None, now=utcnow(), channel_id=CHANNEL_ID)
+        store.guilds.set_alerts(1, by=None, now=utcnow(), channel_id=CHANNEL_ID)
     finally:
         store.close()
 

@@ -1,8 +1,10 @@
-"""/alerts channel | off | settings: where and what a server's alert channel gets.
+"""/alerts channel | off | settings | subscriptions: a server's alert channel, what it gets,
+and every member's subscriptions there.
 
 Manage Server only: Discord hides the commands from other members by default
 (default_permissions), and each subcommand checks again, because a server's
-admins can override what Discord shows.
+admins can override what Discord shows. Leaving a server forgets it; joining
+one says what to set up.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import countries
-from bot.delivery.outbox import channel_destination
-from bot.discord.client import reply
-from bot.store.store import Store, utcnow
+from bot.discord.answers import Answer, reply
+from bot.discord.cogs.subscriptions import subscription_choice, subscription_lines
+from bot.service import settings, subscriptions
+from bot.service.settings import ServerSettings, SettingError
+from bot.store.base import utcnow
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
@@ -25,6 +29,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NEEDED = ("view_channel", "send_messages", "embed_links")
+WELCOME = (
+    "📈 Thanks for adding chartbot. A member with Manage Server picks the channel for "
+    "chart alerts with `/alerts channel`; members follow titles with `/subscribe`."
+)
 
 
 @app_commands.guild_only()
@@ -39,8 +47,20 @@ class Alerts(
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         reason = "the bot is no longer in this server"
-        await self.bot.db.call(Store.forget_guild, guild.id, reason, now=utcnow())
-        log.info("left guild %s: its alert channel gets nothing more", guild.id)
+        removed = await self.bot.db.call(
+            lambda store: store.guilds.forget(guild.id, reason, now=utcnow())
+        )
+        log.info("left guild %s: its settings and %d subscriptions are gone", guild.id, removed)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        channel = guild.system_channel
+        if channel is None or not channel.permissions_for(guild.me).send_messages:
+            return
+        try:
+            await channel.send(WELCOME, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            log.info("could not say hello in guild %s", guild.id)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.permissions.manage_guild:
@@ -65,39 +85,46 @@ class Alerts(
                     f"I can't use {channel.mention}: I'm missing {', '.join(missing)} there.",
                 )
                 return
+        answer = Answer(interaction, ephemeral=True)
         try:
-            await channel.send(
-                "📈 Chart alerts for this server will be posted here.",
-                allowed_mentions=discord.AllowedMentions.none(),
+            await answer.wait(
+                channel.send(
+                    "📈 Chart alerts for this server will be posted here.",
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
             )
         except discord.HTTPException as exc:
-            await reply(
-                interaction, f"I can't post in {channel.mention} (Discord said: {exc.text})."
+            await answer.send(
+                content=f"I can't post in {channel.mention} (Discord said: {exc.text})."
             )
             return
         assert interaction.guild_id is not None
-        await self.bot.db.call(
-            Store.set_guild_alerts,
-            interaction.guild_id,
-            by=interaction.user.id,
-            now=utcnow(),
-            channel_id=channel.id,
+        await answer.wait(
+            self.bot.db.call(
+                settings.set_channel,
+                interaction.guild_id,
+                channel.id,
+                by=interaction.user.id,
+                now=utcnow(),
+            )
         )
-        await self.bot.db.call(Store.revive, channel_destination(channel.id))
         log.info("guild %s: alerts go to channel %s", interaction.guild_id, channel.id)
-        await reply(interaction, f"Chart alerts will be posted in {channel.mention}.")
+        await answer.send(content=f"Chart alerts will be posted in {channel.mention}.")
 
     @app_commands.command(name="off", description="Stop posting chart alerts in this server")
     async def off(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        await self.bot.db.call(
-            Store.set_guild_alerts,
-            interaction.guild_id,
-            by=interaction.user.id,
-            now=utcnow(),
-            channel_id=None,
+        answer = Answer(interaction, ephemeral=True)
+        await answer.wait(
+            self.bot.db.call(
+                settings.set_channel,
+                interaction.guild_id,
+                None,
+                by=interaction.user.id,
+                now=utcnow(),
+            )
         )
-        await reply(interaction, "Chart alerts are off for this server.")
+        await answer.send(content="Chart alerts are off for this server.")
 
     @app_commands.command(name="settings", description="What makes an alert in this server")
     @app_commands.describe(
@@ -113,75 +140,88 @@ class Alerts(
         charts: app_commands.Range[str, 1, 300] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        changes: dict[str, object] = {}
-        if min_countries is not None:
-            changes["min_countries"] = min_countries
-        if watched_markets is not None:
-            markets = _markets(watched_markets)
-            if isinstance(markets, str):
-                await reply(interaction, markets)
-                return
-            changes["watched_markets"] = markets
-        if charts is not None:
-            chosen = await self._charts(charts)
-            if isinstance(chosen, str):
-                await reply(interaction, chosen)
-                return
-            changes["charts"] = chosen
-        if changes:
-            await self.bot.db.call(
-                Store.set_guild_alerts,
-                interaction.guild_id,
-                by=interaction.user.id,
-                now=utcnow(),
-                **changes,
+        answer = Answer(interaction, ephemeral=True)
+        try:
+            now = await answer.wait(
+                self.bot.db.call(
+                    settings.change_settings,
+                    interaction.guild_id,
+                    self.bot.config.alerts,
+                    by=interaction.user.id,
+                    now=utcnow(),
+                    min_countries=min_countries,
+                    watched_markets=watched_markets,
+                    charts=charts,
+                )
             )
-        await reply(interaction, await self._describe(interaction.guild_id))
+        except SettingError as exc:
+            await answer.send(content=str(exc))
+            return
+        await answer.send(content=describe(now))
 
-    async def _charts(self, text: str) -> list[str] | str | None:
-        if text.strip().casefold() in ("all", "any", "*"):
-            return None
-        known = {c.name.casefold(): c.name for c in await self.bot.db.call(Store.chart_list)}
-        wanted = [part.strip() for part in text.split(",") if part.strip()]
-        unknown = [w for w in wanted if w.casefold() not in known]
-        if unknown:
-            names = ", ".join(sorted(known.values()))
-            return f"I don't know the chart(s) {', '.join(unknown)}. Charts: {names}"
-        return [known[w.casefold()] for w in wanted]
-
-    async def _describe(self, guild_id: int) -> str:
-        settings = await self.bot.db.call(Store.guild_alerts_for, guild_id)
-        defaults = self.bot.config.alerts
-        channel = f"<#{settings.channel_id}>" if settings and settings.channel_id else "off"
-        minimum = (settings.min_countries if settings else None) or defaults.min_countries
-        markets = (
-            settings.watched_markets
-            if settings and settings.watched_markets is not None
-            else defaults.watched_markets
+    @app_commands.command(
+        name="subscriptions", description="Every member's subscriptions here; remove any"
+    )
+    @app_commands.describe(remove="A subscription to remove (its number)")
+    async def subscriptions(
+        self, interaction: discord.Interaction, remove: str | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        answer = Answer(interaction, ephemeral=True)
+        if remove is not None:
+            removed = (
+                await answer.wait(
+                    self.bot.db.call(
+                        subscriptions.remove_any, guild_id=guild_id, subscription_id=int(remove)
+                    )
+                )
+                if remove.isdigit()
+                else None
+            )
+            if removed is None:
+                await answer.send(content="There is no such subscription in this server.")
+                return
+            log.info("guild %s: an admin removed subscription %s", guild_id, removed.id)
+            await answer.send(
+                content=f"Removed: {subscription_lines([removed], owners=True)}",
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return
+        every = await answer.wait(
+            self.bot.reads.call(lambda store: store.guilds.guild_subscriptions(guild_id))
         )
-        charts = settings.charts if settings and settings.charts is not None else None
-        return "\n".join(
-            [
-                f"Alert channel: {channel}",
-                f"“#1 in N countries” from N = {minimum}",
-                f"New #1 in: {', '.join(countries.label(m) for m in markets) or 'no market'}",
-                f"Charts: {', '.join(charts) if charts else 'all'}",
-            ]
+        if not every:
+            await answer.send(content="Nobody follows a title in this server yet.")
+            return
+        await answer.send(
+            content=subscription_lines(every, owners=True)[:2000],
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
+    @subscriptions.autocomplete("remove")
+    async def _every(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if not interaction.permissions.manage_guild or interaction.guild_id is None:
+            return []
+        guild_id = interaction.guild_id
+        every = await self.bot.reads.call(lambda store: store.guilds.guild_subscriptions(guild_id))
+        wanted = current.casefold()
+        return [subscription_choice(s) for s in every if wanted in s.title.casefold()][:25]
 
-def _markets(text: str) -> list[str] | str | None:
-    """'US, KR, Japan' -> ['US', 'KR', 'JP']; 'default' -> None; an error message otherwise."""
-    if text.strip().casefold() in ("default", "reset"):
-        return None
-    if text.strip().casefold() in ("none", "no", "-"):
-        return []
-    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-    codes = [countries.lookup(part) for part in parts]
-    unknown = [part for part, code in zip(parts, codes, strict=True) if code is None]
-    if unknown:
-        return f"I don't know these countries: {', '.join(unknown)}."
-    return list(dict.fromkeys(c for c in codes if c))
+
+def describe(now: ServerSettings) -> str:
+    channel = f"<#{now.channel_id}>" if now.channel_id else "off"
+    markets = ", ".join(countries.label(m) for m in now.watched_markets) or "no market"
+    return "\n".join(
+        [
+            f"Alert channel: {channel}",
+            f"“#1 in N countries” from N = {now.min_countries}",
+            f"New #1 in: {markets}",
+            f"Charts: {', '.join(now.charts) if now.charts else 'all'}",
+        ]
+    )
 
 
 async def setup(bot: ChartBot) -> None:

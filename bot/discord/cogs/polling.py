@@ -17,10 +17,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 
-from bot.actions import alert_policy, configured_sources
 from bot.engine.health import HealthPolicy, retry_in
+from bot.engine.sources import SourceHealth, SourceState
 from bot.pipeline import poll_source
-from bot.store.store import SourceState, Store, utcnow
+from bot.service.polling import alert_policy, configured_sources
+from bot.store.base import utcnow
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
@@ -48,17 +49,18 @@ class Polling(commands.Cog):
         self.health = bot.config.health_policy()
 
     async def cog_load(self) -> None:
-        merged = await self.bot.db.call(Store.merge_titles, self.bot.config.titles.merge)
+        groups = self.bot.config.titles.merge
+        merged = await self.bot.db.call(lambda store: store.titles.merge(groups))
         if merged:
             log.info("merged %d stored titles into their [titles] merge groups", merged)
-        states = {s.name: s for s in await self.bot.db.call(Store.source_states)}
+        states = {s.name: s for s in await self.bot.db.call(lambda store: store.sources.states())}
         now = utcnow()
         for name, source in self.sources.items():
             every = source.config.every
             seconds = every.total_seconds()
             state = states.get(name)
-            paused = state is not None and state.status == "disabled"
-            if paused:
+            paused = state is not None and state.status is SourceHealth.DISABLED
+            if paused and state is not None:
                 log.warning(
                     "source %s is paused after repeated failures: %s", name, state.last_error
                 )
@@ -74,15 +76,19 @@ class Polling(commands.Cog):
                 next_run_time=None if paused else first_run(state, every, now, self.health),
             )
         self.scheduler.start()
+        for name in self.sources:
+            await self._note_next_poll(name)
         log.info("polling %d sources", len(self.sources))
 
     async def cog_unload(self) -> None:
         # A poll under way is one transaction: stopping here loses or repeats nothing.
         self.scheduler.shutdown(wait=False)
 
-    def next_poll(self, name: str) -> datetime | None:
+    async def _note_next_poll(self, name: str) -> None:
+        """The store says when a source is polled next (for /status and `chartbot status`)."""
         job = self.scheduler.get_job(name)
-        return job.next_run_time if job is not None else None
+        when: datetime | None = job.next_run_time if job is not None else None
+        await self.bot.db.call(lambda store: store.sources.set_next_poll(name, when))
 
     async def poll(self, name: str) -> None:
         source = self.sources[name]
@@ -97,12 +103,13 @@ class Polling(commands.Cog):
         for warning in outcome.warnings:
             log.warning("source %s: %s", name, warning)
         job = self.scheduler.get_job(name)
-        if outcome.health == "disabled" and job is not None:
+        if outcome.health is SourceHealth.DISABLED and job is not None:
             job.pause()
         elif outcome.failed and job is not None:
             # Back off: sooner than the interval at first, then less and less often.
             wait = retry_in(self.health, outcome.failures, source.config.every)
             job.modify(next_run_time=utcnow() + wait)
+        await self._note_next_poll(name)
         if outcome.deliveries:
             self.bot.deliveries_waiting.set()
         if outcome.new_periods:

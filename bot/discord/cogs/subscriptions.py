@@ -12,17 +12,42 @@ from discord.ext import commands
 from bot import countries
 from bot.alerts.render import escape
 from bot.discord import autocomplete
-from bot.discord.client import reply
+from bot.discord.answers import Answer
+from bot.engine.routing import Subscription, Via
 from bot.engine.titles import title_key
-from bot.store.store import Store, utcnow
+from bot.service import subscriptions
+from bot.service.subscriptions import Refused, SubscribeRequest
+from bot.store.base import utcnow
+from bot.store.guilds import Subscribed
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
 
 log = logging.getLogger(__name__)
 
-MAX_PER_MEMBER = 25
-MAX_PER_GUILD = 2000
+SAID = {
+    Subscribed.MEMBER_FULL: "You follow {limit} titles already, the most I keep per member.",
+    Subscribed.SERVER_FULL: "This server has reached its limit of subscriptions.",
+    Subscribed.CHANNEL_FULL: (
+        "This channel has as many mention subscriptions as it may ({limit}): "
+        "pick `direct message` instead."
+    ),
+    Refused.MEMBER_CANNOT_POST: (
+        "You can't send messages in this channel, so I won't mention you here: "
+        "pick `direct message` instead."
+    ),
+    Refused.BOT_CANNOT_POST: "I can't post in this channel; pick `direct message` instead.",
+}
+DMS_CLOSED = (
+    "I can't send you direct messages (your DMs are closed to this server's apps): open "
+    "them and try again, or pick `here, with a mention`."
+)
+
+
+def subscription_choice(sub: Subscription) -> app_commands.Choice[str]:
+    """A subscription as an autocomplete choice: its label shown, its id as the value."""
+    label = f"{sub.title} — {sub.artist}" if sub.artist else sub.title
+    return app_commands.Choice(name=label[: autocomplete.MAX_NAME], value=str(sub.id))
 
 
 class Subscriptions(commands.Cog):
@@ -37,8 +62,8 @@ class Subscriptions(commands.Cog):
     )
     @app_commands.choices(
         where=[
-            app_commands.Choice(name="direct message", value="dm"),
-            app_commands.Choice(name="here, with a mention", value="here"),
+            app_commands.Choice(name="direct message", value=Via.DM.value),
+            app_commands.Choice(name="here, with a mention", value=Via.HERE.value),
         ]
     )
     @app_commands.autocomplete(title=autocomplete.titles, country=autocomplete.countries_choices)
@@ -54,43 +79,48 @@ class Subscriptions(commands.Cog):
         if asked is None:
             return
         found, code = asked
-        via = where.value if where else "dm"
-        channel_id = interaction.channel_id if via == "here" else None
-        if via == "here" and not _can_post(interaction):
-            await reply(interaction, "I can't post in this channel; pick `direct message` instead.")
-            return
-        mine, guild_total = await self.bot.db.call(
-            Store.subscription_counts, interaction.user.id, interaction.guild_id
-        )
-        followed = await self.bot.db.call(
-            Store.user_subscriptions, interaction.user.id, interaction.guild_id
-        )
-        key = title_key(found.name, found.artist)
-        is_new = all(s.title_key != key for s in followed)
-        if is_new and mine >= MAX_PER_MEMBER:
-            await reply(
-                interaction, f"You follow {mine} titles already, the most I keep per member."
-            )
-            return
-        if is_new and guild_total >= MAX_PER_GUILD:
-            await reply(interaction, "This server has reached its limit of subscriptions.")
-            return
-        await self.bot.db.call(
-            Store.add_subscription,
-            user_id=interaction.user.id,
-            title_id=found.id,
-            guild_id=interaction.guild_id,
-            via=via,
-            channel_id=channel_id,
-            country=code,
-            now=utcnow(),
-        )
+        assert interaction.guild_id is not None
+        via = Via(where.value) if where else Via.DM
+        answer = Answer(interaction, ephemeral=True)
         scope = f"in {countries.name(code)}" if code else "in this server's watched markets"
-        how = "by direct message" if via == "dm" else "with a mention here"
-        await reply(
-            interaction,
-            f"You'll hear about **{escape(found.label)}** {scope} {how} whenever it moves.",
+        if via is Via.DM and not await answer.wait(self._dms_open(interaction, found.label)):
+            await answer.send(content=DMS_CLOSED)
+            return
+        request = SubscribeRequest(
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            title=found,
+            via=via,
+            country=code,
+            channel_id=interaction.channel_id,
+            member_can_post=_member_can_post(interaction.permissions),
+            bot_can_post=_bot_can_post(interaction.app_permissions),
         )
+        limits = subscriptions.limits_of(self.bot.config.limits)
+        result = await answer.wait(
+            self.bot.db.call(subscriptions.subscribe, request, limits, now=utcnow())
+        )
+        if result in SAID:
+            limit = limits.per_member if result is Subscribed.MEMBER_FULL else limits.per_channel
+            await answer.send(content=SAID[result].format(limit=limit))
+            return
+        how = "by direct message" if via is Via.DM else "with a mention here"
+        await answer.send(
+            content=f"You'll hear about **{escape(found.label)}** {scope} {how} whenever it moves."
+        )
+
+    async def _dms_open(self, interaction: discord.Interaction, label: str) -> bool:
+        """Whether the member's DMs reach them: tried with a confirmation DM."""
+        try:
+            await interaction.user.send(
+                f"📈 This is where I'll tell you when **{escape(label)}** moves.",
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.Forbidden:
+            return False
+        except discord.HTTPException:
+            log.warning("could not check a member's DMs", exc_info=True)
+        return True
 
     @app_commands.command(name="unsubscribe", description="Stop following a title")
     @app_commands.describe(title="One of the titles you follow")
@@ -98,52 +128,88 @@ class Subscriptions(commands.Cog):
     async def unsubscribe(
         self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 200]
     ) -> None:
-        match = autocomplete.find_title(self.bot, title)
-        removed = match.title is not None and await self.bot.db.call(
-            Store.remove_subscription,
-            user_id=interaction.user.id,
-            title_id=match.title.id,
-            guild_id=interaction.guild_id,
+        assert interaction.guild_id is not None
+        answer = Answer(interaction, ephemeral=True)
+        picked = await answer.wait(self._pick(interaction, title))
+        removed = (
+            None
+            if picked is None
+            else await answer.wait(
+                self.bot.db.call(
+                    subscriptions.unsubscribe,
+                    user_id=interaction.user.id,
+                    guild_id=interaction.guild_id,
+                    subscription_id=picked,
+                )
+            )
         )
-        if removed and match.title is not None:
-            await reply(interaction, f"You no longer follow **{escape(match.title.label)}**.")
-        else:
-            await reply(interaction, "You don't follow that title here.")
+        if removed is None:
+            await answer.send(content="You don't follow that title here.")
+            return
+        label = f"{removed.title} — {removed.artist}" if removed.artist else removed.title
+        await answer.send(content=f"You no longer follow **{escape(label)}**.")
+
+    async def _pick(self, interaction: discord.Interaction, value: str) -> int | None:
+        """The subscription a member picked (its id), or the one whose title they typed."""
+        if value.isdigit():
+            return int(value)
+        followed = await self.bot.reads.call(
+            lambda store: store.guilds.user_subscriptions(interaction.user.id, interaction.guild_id)
+        )
+        match = autocomplete.find_title(self.bot, value)
+        if match.title is None:
+            return None
+        key = title_key(match.title.name, match.title.artist)
+        return next((sub.id for sub in followed if sub.title_key == key), None)
 
     @unsubscribe.autocomplete("title")
     async def _followed(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        followed = await self.bot.db.call(
-            Store.user_subscriptions, interaction.user.id, interaction.guild_id
+        followed = await self.bot.reads.call(
+            lambda store: store.guilds.user_subscriptions(interaction.user.id, interaction.guild_id)
         )
         wanted = current.casefold()
         return [
-            app_commands.Choice(name=s.title[:100], value=s.title[:100])
+            subscription_choice(s)
             for s in followed
-            if wanted in s.title.casefold()
+            if wanted in s.title.casefold() or wanted in (s.artist or "").casefold()
         ][: autocomplete.MAX_CHOICES]
 
     @app_commands.command(name="subscriptions", description="The titles you follow here")
     @app_commands.guild_only()
     async def subscriptions(self, interaction: discord.Interaction) -> None:
-        followed = await self.bot.db.call(
-            Store.user_subscriptions, interaction.user.id, interaction.guild_id
+        answer = Answer(interaction, ephemeral=True)
+        followed = await answer.wait(
+            self.bot.reads.call(
+                lambda store: store.guilds.user_subscriptions(
+                    interaction.user.id, interaction.guild_id
+                )
+            )
         )
         if not followed:
-            await reply(interaction, "You don't follow any title here yet: try `/subscribe`.")
+            await answer.send(content="You don't follow any title here yet: try `/subscribe`.")
             return
-        lines = []
-        for s in followed:
-            scope = countries.name(s.country) if s.country else "watched markets"
-            how = "DM" if s.via == "dm" else f"<#{s.channel_id}>"
-            lines.append(f"• **{escape(s.title)}** · {scope} · {how}")
-        await reply(interaction, "\n".join(lines)[:2000])
+        await answer.send(content=subscription_lines(followed)[:2000])
 
 
-def _can_post(interaction: discord.Interaction) -> bool:
-    permissions = interaction.app_permissions
-    return permissions.send_messages and permissions.embed_links and permissions.view_channel
+def subscription_lines(followed: list[Subscription], *, owners: bool = False) -> str:
+    lines = []
+    for s in followed:
+        scope = countries.name(s.country) if s.country else "watched markets"
+        how = "DM" if s.via is Via.DM else f"<#{s.channel_id}>"
+        who = f"<@{s.user_id}> · " if owners else ""
+        label = f"{s.title} — {s.artist}" if s.artist else s.title
+        lines.append(f"`{s.id}` {who}**{escape(label)}** · {scope} · {how}")
+    return "\n".join(lines)
+
+
+def _member_can_post(permissions: discord.Permissions) -> bool:
+    return permissions.view_channel and permissions.send_messages
+
+
+def _bot_can_post(permissions: discord.Permissions) -> bool:
+    return _member_can_post(permissions) and permissions.embed_links
 
 
 async def setup(bot: ChartBot) -> None:

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from bot.config import SpotifySourceConfig
 from bot.engine.model import ChartRow
+from bot.engine.sources import SkippedFile, ValidatorMap
 from bot.sources.base import (
     NOTHING_KNOWN,
     FetchError,
@@ -32,11 +33,9 @@ from bot.sources.base import (
     Keep,
     Known,
     ParseError,
-    SkippedFile,
     Snapshot,
     Target,
     Unchanged,
-    ValidatorMap,
     content_hash,
     keep_all,
 )
@@ -141,9 +140,6 @@ def parse_downloads(
             b"".join(d.body for d in downloads), [d.file.name for d in downloads]
         ),
     )
-    snapshot.reparse = lambda again: parse_downloads(
-        downloads, source=source, keep=again, rename=rename
-    )
     for download in downloads:
         try:
             for row in download_rows(download, rename):
@@ -214,6 +210,8 @@ class SpotifyCharts(ConfiguredSource):
                 body = read_file(path, self.config.max_size).body or b""
                 downloads = [Download(chart_file(path.name, body, period), body)]
         snapshot, bad = await asyncio.to_thread(self._parse, downloads, known.keep, folder)
+        read = [d for d in downloads if d.file.name not in {b.name for b in bad}]
+        await asyncio.to_thread(self._complete, snapshot, read, known)
         skipped += bad
         for waiting in complete_periods(snapshot):
             snapshot.notes.append(f"waiting for the rest of {waiting}")
@@ -244,6 +242,19 @@ class SpotifyCharts(ConfiguredSource):
             good.append(download)
         chosen = good if folder else downloads
         return parse_downloads(chosen, source=self.name, keep=keep, rename=rename), bad
+
+    def _complete(self, snapshot: Snapshot, downloads: list[Download], known: Known) -> None:
+        """Rows for older periods found rewritten (a re-downloaded file), read once more."""
+        rewritten = known.rewritten(snapshot)
+        if rewritten:
+            again = parse_downloads(
+                downloads,
+                source=self.name,
+                keep=lambda chart, period: (chart, period) in rewritten,
+                rename=self.aliases.canonical,
+            )
+            for key in rewritten:
+                snapshot.rows[key] = again.rows.get(key, [])
 
     def _read_folder(self, path: Path, known: Known) -> tuple[list[Download], list[SkippedFile]]:
         downloads: list[Download] = []

@@ -1,20 +1,17 @@
 """Who gets which event: the routing written into the outbox with the events.
 
 Pure: events, guild settings and subscriptions in, (event, destination) pairs
-out. Destinations are strings so that one destination's deliveries can be
-batched into one message:
-
-- ``terminal``: the alert lines `chartbot poll --once` prints;
-- ``channel:<channel id>``: a guild's alert channel;
-- ``dm:<user id>``: a subscriber, by direct message;
-- ``mention:<channel id>:<user id>``: a subscriber, mentioned in a channel.
+out: the terminal (`chartbot poll --once`), a guild's alert channel, a
+subscriber by DM, or a subscriber mentioned in a channel (bot/engine/deliveries.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
+from bot.engine.deliveries import Destination
 from bot.engine.events import (
     AlertPolicy,
     CountryEvent,
@@ -25,7 +22,7 @@ from bot.engine.events import (
     NumberOneCount,
 )
 
-TERMINAL = "terminal"
+Routed = tuple[int, Destination, int | None]  # (event id, destination, guild id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +48,13 @@ class GuildAlerts:
         )
 
 
+class Via(StrEnum):
+    """How a subscriber hears: by direct message, or mentioned in the channel they chose."""
+
+    DM = "dm"
+    HERE = "here"
+
+
 @dataclass(frozen=True, slots=True)
 class Subscription:
     id: int
@@ -58,19 +62,16 @@ class Subscription:
     user_id: int
     title_key: str
     title: str
+    artist: str | None
     country: str | None  # None: the guild's watched markets
-    via: str  # "dm" | "here"
+    via: Via
     channel_id: int | None
 
     @property
-    def destination(self) -> str:
-        if self.via == "here" and self.channel_id:
-            return f"mention:{self.channel_id}:{self.user_id}"
-        return f"dm:{self.user_id}"
-
-
-def channel_destination(channel_id: int) -> str:
-    return f"channel:{channel_id}"
+    def destination(self) -> Destination:
+        if self.via is Via.HERE and self.channel_id:
+            return Destination.mention(self.channel_id, self.user_id)
+        return Destination.dm(self.user_id)
 
 
 def route(
@@ -80,16 +81,17 @@ def route(
     guilds: Iterable[GuildAlerts] = (),
     subscriptions: Iterable[Subscription] = (),
     terminal: bool = False,
-) -> list[tuple[int, str, int | None]]:
+) -> list[Routed]:
     """(event id, destination, guild id) for every delivery the events call for."""
-    deliveries: list[tuple[int, str, int | None]] = []
+    deliveries: list[Routed] = []
     if terminal:
-        deliveries += [(i, TERMINAL, None) for i, e in events if default.is_channel_alert(e)]
+        to = Destination.terminal()
+        deliveries += [(i, to, None) for i, e in events if default.is_channel_alert(e)]
     for guild in guilds:
         if guild.channel_id is None:
             continue
         policy = guild.policy(default)
-        destination = channel_destination(guild.channel_id)
+        destination = Destination.channel(guild.channel_id)
         deliveries += [
             (i, destination, guild.guild_id) for i, e in events if policy.is_channel_alert(e)
         ]

@@ -1,4 +1,4 @@
-"""The operations the CLI and the Discord cogs share, each a thin layer over the library."""
+"""Polling from the CLI: every source once, and the terminal alerts it leaves in the outbox."""
 
 from __future__ import annotations
 
@@ -7,19 +7,17 @@ import fcntl
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Config
-from bot.delivery.outbox import TERMINAL
+from bot.engine.deliveries import Destination
 from bot.engine.events import AlertPolicy, Event
-from bot.engine.standings import ChartStanding, standings
-from bot.engine.titles import Match, TitleAliases, match_title
 from bot.pipeline import PollOutcome, poll_source
 from bot.sources.base import Source
 from bot.sources.fetch import http_session
 from bot.sources.registry import build_source
-from bot.store.store import Store, StoreError, utcnow
+from bot.store.base import utcnow
+from bot.store.store import Store
 from bot.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
@@ -47,7 +45,7 @@ async def poll_once(config: Config, *, terminal: bool = False) -> list[PollOutco
     sources = configured_sources(config)
     db = await StoreThread(config.database_path, config.busy_timeout).open()
     try:
-        await db.call(Store.merge_titles, config.titles.merge)
+        await db.call(lambda store: store.titles.merge(config.titles.merge))
         async with http_session() as session:
             return list(
                 await asyncio.gather(
@@ -88,41 +86,9 @@ def emit_terminal_alerts(store: Store, emit: Callable[[Event], None]) -> int:
     assert store.path is not None
     count = 0
     with terminal_lock(store.path):
-        for delivery in store.pending_deliveries(destination=TERMINAL, limit=1_000_000):
+        for delivery in store.outbox.pending(destination=Destination.terminal(), limit=1_000_000):
             assert delivery.event is not None  # notices never go to the terminal
             emit(delivery.event)
-            store.mark_sent([delivery.id], now=utcnow())
+            store.outbox.mark_sent([delivery.id], now=utcnow())
             count += 1
     return count
-
-
-@dataclass(frozen=True, slots=True)
-class TitleLookup:
-    match: Match
-    standings: list[ChartStanding]
-
-
-def open_store(config: Config, *, existing: bool = False) -> Store:
-    """The config's database; with existing=True, one that must already be there."""
-    path = config.database_path
-    if existing and not path.exists():
-        raise StoreError(
-            f"no database at {path} yet: run `chartbot poll --once` or `chartbot import` first"
-        )
-    return Store.open(path, busy_timeout=config.busy_timeout)
-
-
-def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
-    ranks = store.title_ranks(title_id)
-    chart_ids = {r.chart_id for r in ranks}
-    return standings(ranks, {chart_id: store.chart_periods(chart_id) for chart_id in chart_ids})
-
-
-def lookup_title(store: Store, query: str, aliases: TitleAliases | None = None) -> TitleLookup:
-    """The title a person meant (a merged spelling finds its title) and where it stands."""
-    if aliases:
-        query = aliases.canonical(query)
-    match = match_title(query, store.title_candidates())
-    if match.title is None:
-        return TitleLookup(match, [])
-    return TitleLookup(match, title_standings(store, match.title.id))

@@ -1,0 +1,88 @@
+"""Answering interactions: always, and within Discord's window.
+
+Discord gives a bot 3 seconds to answer an interaction. `Answer` starts the work
+and, when its result is not ready in time, defers ("thinking…") so the answer can
+follow later; `reply` sends a plain answer, first or follow-up. A first answer
+Discord refuses (a 400 for a field too long, say) falls back to a short private
+error, so a member always hears something.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import discord
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DEFER_AFTER = 1.5  # seconds: past this, defer (Discord's window is 3 s)
+REFUSED = "I couldn't show that answer (Discord refused it); it has been logged."
+
+
+async def reply(interaction: discord.Interaction, text: str, *, ephemeral: bool = True) -> None:
+    """Answer an interaction whether or not it was already answered or deferred."""
+    await send(interaction, ephemeral=ephemeral, content=text)
+
+
+async def send(interaction: discord.Interaction, *, ephemeral: bool, **message: Any) -> None:
+    """An answer (content, embed, file): the first one, or a follow-up once one was made.
+
+    When Discord refuses it, a short private error goes in its place; a failure of that
+    too is logged (the interaction has expired, or Discord is down)."""
+    try:
+        await _send(interaction, ephemeral=ephemeral, **message)
+        return
+    except discord.HTTPException as exc:
+        log.warning(
+            "Discord refused an answer to /%s (HTTP %s %s)",
+            getattr(interaction.command, "qualified_name", "?"),
+            exc.status,
+            exc.text,
+        )
+    try:
+        await _send(interaction, ephemeral=True, content=REFUSED)
+    except discord.HTTPException:
+        log.warning("could not answer an interaction at all", exc_info=True)
+
+
+async def _send(interaction: discord.Interaction, *, ephemeral: bool, **message: Any) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=ephemeral, **message)
+    else:
+        await interaction.response.send_message(ephemeral=ephemeral, **message)
+
+
+class Answer:
+    """Work done for one interaction, answered in time whatever the work takes:
+
+    answer = Answer(interaction, ephemeral=True)
+    result = await answer.wait(self.bot.db.call(...))
+    await answer.send(content=...)
+    """
+
+    def __init__(self, interaction: discord.Interaction, *, ephemeral: bool) -> None:
+        self.interaction = interaction
+        self.ephemeral = ephemeral
+
+    async def wait(self, work: Awaitable[T]) -> T:
+        """The work's result; the interaction is deferred if it is not ready in time."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done:
+            await self.defer()
+        return await task
+
+    async def defer(self) -> None:
+        if not self.interaction.response.is_done():
+            try:
+                await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)
+            except discord.HTTPException:
+                log.warning("could not defer an interaction", exc_info=True)
+
+    async def send(self, **message: Any) -> None:
+        await send(self.interaction, ephemeral=self.ephemeral, **message)

@@ -1,0 +1,89 @@
+"""Where alerts go and how far each delivery is: destinations and outbox rows as values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.engine.events import Event
+
+
+class DestinationKind(StrEnum):
+    TERMINAL = "terminal"  # the alert lines `chartbot poll --once` prints
+    CHANNEL = "channel"  # a server's alert channel
+    DM = "dm"  # a subscriber, by direct message
+    MENTION = "mention"  # a subscriber, mentioned in a channel
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Destination:
+    """Where a delivery goes. Stored as text ("channel:123", "mention:123:456"); this is
+    the one place that text is made and read."""
+
+    kind: DestinationKind
+    channel_id: int | None = None  # channel and mention
+    user_id: int | None = None  # dm and mention
+
+    @classmethod
+    def terminal(cls) -> Destination:
+        return cls(DestinationKind.TERMINAL)
+
+    @classmethod
+    def channel(cls, channel_id: int) -> Destination:
+        return cls(DestinationKind.CHANNEL, channel_id=channel_id)
+
+    @classmethod
+    def dm(cls, user_id: int) -> Destination:
+        return cls(DestinationKind.DM, user_id=user_id)
+
+    @classmethod
+    def mention(cls, channel_id: int, user_id: int) -> Destination:
+        return cls(DestinationKind.MENTION, channel_id=channel_id, user_id=user_id)
+
+    @classmethod
+    def parse(cls, text: str) -> Destination:
+        kind, *ids = text.split(":")
+        match DestinationKind(kind), [int(i) for i in ids]:
+            case DestinationKind.TERMINAL, []:
+                return cls.terminal()
+            case DestinationKind.CHANNEL, [channel_id]:
+                return cls.channel(channel_id)
+            case DestinationKind.DM, [user_id]:
+                return cls.dm(user_id)
+            case DestinationKind.MENTION, [channel_id, user_id]:
+                return cls.mention(channel_id, user_id)
+        raise ValueError(f"not a destination: {text!r}")
+
+    def __str__(self) -> str:
+        ids = [i for i in (self.channel_id, self.user_id) if i is not None]
+        return ":".join([self.kind.value, *map(str, ids)])
+
+    @property
+    def channel_key(self) -> str:
+        """What Discord paces as one channel: an alert channel and mentions in it are one."""
+        if self.channel_id is not None:
+            return f"channel:{self.channel_id}"
+        return str(self)
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed: a message may be on its way
+    SENT = "sent"
+    FAILED = "failed"  # Discord refused the message itself
+    DROPPED = "dropped"  # the destination is gone
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDelivery:
+    id: int
+    event_id: int | None
+    destination: Destination
+    guild_id: int | None
+    attempts: int
+    event: Event | None  # None for a notice
+    notice: str | None = None
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    batch_key: str | None = None
+    next_attempt_at: datetime | None = None

@@ -1,0 +1,60 @@
+"""What is known about a source between polls: its HTTP validators, its health, the files of
+its folder that were skipped. Plain values, shared by the sources, the store and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class SourceHealth(StrEnum):
+    NEW = "new"  # never polled
+    OK = "ok"
+    FAILING = "failing"  # retried with backoff
+    DISABLED = "disabled"  # paused after too many failures, until polled by hand
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """One URL's HTTP cache validators, sent back as If-None-Match / If-Modified-Since."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+ValidatorMap = dict[str, Validators]  # URL -> its validators
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file of a watched folder that is not a chart: named, with why, and left alone until
+    it changes (its fingerprint is its size and modification time)."""
+
+    name: str
+    fingerprint: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    name: str
+    kind: str
+    location: str | None
+    validators: ValidatorMap
+    content_hash: str | None
+    status: SourceHealth
+    failures: int
+    failing_since: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    last_ok_at: datetime | None
+    last_change_at: datetime | None
+    last_attempt_at: datetime | None
+    next_poll_at: datetime | None
+    notified_failing: bool
+    # The content hash of the last body stored exactly as it was: a body that only adds
+    # lines to it may be read by its added lines (bot/sources/history.py).
+    history_hash: str | None = None
+    # Files of a watched folder that are not charts, by name.
+    skipped: dict[str, SkippedFile] = field(default_factory=dict)

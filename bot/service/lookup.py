@@ -1,0 +1,73 @@
+"""Looking titles up: where a title stands on every chart, and a country's chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Config
+from bot.engine.standings import ChartStanding, standings
+from bot.engine.titles import Match, TitleAliases, match_title
+from bot.store.base import ChartInfo, ChartLine, StoreError
+from bot.store.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class TitleLookup:
+    match: Match
+    standings: list[ChartStanding]
+
+
+def open_store(config: Config, *, existing: bool = False) -> Store:
+    """The config's database; with existing=True, one that must already be there."""
+    path = config.database_path
+    if existing and not path.exists():
+        raise StoreError(
+            f"no database at {path} yet: run `chartbot poll --once` or `chartbot import` first"
+        )
+    return Store.open(path, busy_timeout=config.busy_timeout)
+
+
+def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
+    ranks = store.titles.ranks(title_id)
+    chart_ids = {r.chart_id for r in ranks}
+    return standings(ranks, {chart_id: store.charts.periods(chart_id) for chart_id in chart_ids})
+
+
+def lookup_title(store: Store, query: str, aliases: TitleAliases | None = None) -> TitleLookup:
+    """The title a person meant (a merged spelling finds its title) and where it stands."""
+    if aliases:
+        query = aliases.canonical(query)
+    match = match_title(query, store.titles.candidates())
+    if match.title is None:
+        return TitleLookup(match, [])
+    return TitleLookup(match, title_standings(store, match.title.id))
+
+
+@dataclass(frozen=True, slots=True)
+class CountryChart:
+    chart: ChartInfo
+    lines: list[ChartLine]
+    previous: list[ChartLine]
+
+
+def pick_chart(known: list[ChartInfo], wanted: str | None) -> ChartInfo | None:
+    """The chart someone asked for (an id from autocomplete, or a name), else the newest."""
+    if not wanted:
+        return known[0] if known else None
+    for chart in known:
+        if wanted == str(chart.id) or wanted.casefold() in (
+            chart.name.casefold(),
+            f"{chart.source} · {chart.name}".casefold(),
+            f"{chart.source} {chart.name}".casefold(),
+        ):
+            return chart
+    return None
+
+
+def country_chart(store: Store, chart: ChartInfo, country: str) -> CountryChart:
+    """A country's chart in the chart's latest period, with the period before for movement."""
+    lines = store.charts.country_chart(chart.id, chart.latest, country)
+    previous = (
+        store.charts.country_chart(chart.id, chart.previous, country) if chart.previous else []
+    )
+    return CountryChart(chart, lines, previous)

@@ -1,0 +1,105 @@
+"""A server's alert settings: what its alert channel gets, with the config's defaults
+filling what the server has not set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import countries
+from bot.config import AlertsConfig
+from bot.engine.deliveries import Destination
+from bot.store.store import Store
+
+ALL = ("all", "any", "*")
+DEFAULT = ("default", "reset")
+NONE = ("none", "no", "-")
+
+
+class SettingError(ValueError):
+    """A setting a member typed that cannot be used; str() says why, for them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """A server's settings as they apply: its own, or the config's where it set none."""
+
+    channel_id: int | None
+    min_countries: int
+    watched_markets: tuple[str, ...]
+    charts: tuple[str, ...] | None  # None: every chart
+
+
+def server_settings(store: Store, guild_id: int | None, defaults: AlertsConfig) -> ServerSettings:
+    saved = store.guilds.alerts_for(guild_id) if guild_id is not None else None
+    return ServerSettings(
+        channel_id=saved.channel_id if saved else None,
+        min_countries=(saved.min_countries if saved else None) or defaults.min_countries,
+        watched_markets=(
+            saved.watched_markets
+            if saved and saved.watched_markets is not None
+            else tuple(defaults.watched_markets)
+        ),
+        charts=saved.charts if saved and saved.charts is not None else None,
+    )
+
+
+def set_channel(
+    store: Store, guild_id: int, channel_id: int | None, *, by: int, now: datetime
+) -> None:
+    """Alerts go to this channel from now on (None: alerts off)."""
+    store.guilds.set_alerts(guild_id, by=by, now=now, channel_id=channel_id)
+    if channel_id is not None:
+        store.outbox.revive(Destination.channel(channel_id))
+
+
+def parse_markets(text: str) -> list[str] | None:
+    """'US, KR, Japan' -> ['US', 'KR', 'JP']; 'default' -> None (the config's); 'none' -> []."""
+    folded = text.strip().casefold()
+    if folded in DEFAULT:
+        return None
+    if folded in NONE:
+        return []
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    codes = [countries.lookup(part) for part in parts]
+    unknown = [part for part, code in zip(parts, codes, strict=True) if code is None]
+    if unknown:
+        raise SettingError(f"I don't know these countries: {', '.join(unknown)}.")
+    return list(dict.fromkeys(c for c in codes if c))
+
+
+def parse_charts(store: Store, text: str) -> list[str] | None:
+    """'TV, Films' -> the stored charts of those names; 'all' -> None."""
+    if text.strip().casefold() in ALL:
+        return None
+    known = {c.name.casefold(): c.name for c in store.charts.listing()}
+    wanted = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [w for w in wanted if w.casefold() not in known]
+    if unknown:
+        names = ", ".join(sorted(known.values()))
+        raise SettingError(f"I don't know the chart(s) {', '.join(unknown)}. Charts: {names}")
+    return [known[w.casefold()] for w in wanted]
+
+
+def change_settings(
+    store: Store,
+    guild_id: int,
+    defaults: AlertsConfig,
+    *,
+    by: int,
+    now: datetime,
+    min_countries: int | None = None,
+    watched_markets: str | None = None,
+    charts: str | None = None,
+) -> ServerSettings:
+    """Change what was given (SettingError for what cannot be used); the settings after."""
+    changes: dict[str, object] = {}
+    if min_countries is not None:
+        changes["min_countries"] = min_countries
+    if watched_markets is not None:
+        changes["watched_markets"] = parse_markets(watched_markets)
+    if charts is not None:
+        changes["charts"] = parse_charts(store, charts)
+    if changes:
+        store.guilds.set_alerts(guild_id, by=by, now=now, **changes)
+    return server_settings(store, guild_id, defaults)

@@ -1,0 +1,81 @@
+"""Members following titles: the rules (who may be mentioned where, how many) in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from bot.config import LimitsConfig
+from bot.engine.deliveries import Destination
+from bot.engine.routing import Subscription, Via
+from bot.engine.titles import Candidate
+from bot.store.guilds import Subscribed, SubscriptionLimits
+from bot.store.store import Store
+
+
+class Refused(Enum):
+    """Why a subscription was not made, before the store was asked."""
+
+    MEMBER_CANNOT_POST = "member cannot post"  # no Send Messages for the member there
+    BOT_CANNOT_POST = "bot cannot post"
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeRequest:
+    user_id: int
+    guild_id: int
+    title: Candidate
+    via: Via
+    country: str | None = None
+    channel_id: int | None = None  # "here": the channel the member asked in
+    member_can_post: bool = True  # may the member send messages in that channel
+    bot_can_post: bool = True
+
+
+def limits_of(config: LimitsConfig) -> SubscriptionLimits:
+    return SubscriptionLimits(
+        per_member=config.subscriptions_per_member,
+        per_server=config.subscriptions_per_server,
+        per_channel=config.mentions_per_channel,
+    )
+
+
+def subscribe(
+    store: Store, request: SubscribeRequest, limits: SubscriptionLimits, *, now: datetime
+) -> Subscribed | Refused:
+    """Follow a title: a mention only where the member and the bot may both post, and the
+    limits checked with the insert, in one transaction."""
+    if request.via is Via.HERE:
+        if not request.member_can_post:
+            return Refused.MEMBER_CANNOT_POST
+        if not request.bot_can_post:
+            return Refused.BOT_CANNOT_POST
+    result = store.guilds.add_subscription(
+        user_id=request.user_id,
+        title_id=request.title.id,
+        guild_id=request.guild_id,
+        via=request.via,
+        channel_id=request.channel_id if request.via is Via.HERE else None,
+        country=request.country,
+        limits=limits,
+        now=now,
+    )
+    if request.via is Via.DM and result in (Subscribed.ADDED, Subscribed.CHANGED):
+        # The member has just shown their DMs work (the caller checked): deliver again.
+        store.outbox.revive(Destination.dm(request.user_id))
+    return result
+
+
+def unsubscribe(
+    store: Store, *, user_id: int, guild_id: int, subscription_id: int
+) -> Subscription | None:
+    """A member stops following one of their subscriptions (by its id, as offered)."""
+    return store.guilds.remove_subscription_by_id(
+        subscription_id, guild_id=guild_id, user_id=user_id
+    )
+
+
+def remove_any(store: Store, *, guild_id: int, subscription_id: int) -> Subscription | None:
+    """A server's admin removes any member's subscription in their server."""
+    return store.guilds.remove_subscription_by_id(subscription_id, guild_id=guild_id)

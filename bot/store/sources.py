@@ -1,0 +1,123 @@
+"""Sources: what is known of each between polls (health, validators, skipped files), and the
+snapshot log (one row per successful fetch)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.engine.model import ChartPeriodKey
+from bot.engine.sources import SkippedFile, SourceHealth, SourceState, ValidatorMap
+from bot.store.base import Repo, iso, skipped_to_json, source_state, validators_to_json
+
+
+class SourcesRepo(Repo):
+    def state(self, name: str) -> SourceState | None:
+        rows = list(self.db.query("SELECT * FROM sources WHERE name = ?", [name]))
+        return source_state(rows[0]) if rows else None
+
+    def states(self) -> list[SourceState]:
+        return [source_state(r) for r in self.db.query("SELECT * FROM sources ORDER BY name")]
+
+    def ensure(self, name: str, kind: str, location: str | None) -> None:
+        self.db.execute(
+            """INSERT INTO sources (name, kind, location) VALUES (?, ?, ?)
+               ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, location = excluded.location
+               WHERE kind IS NOT excluded.kind OR location IS NOT excluded.location""",
+            [name, kind, location],
+        )
+
+    def record_success(
+        self,
+        name: str,
+        *,
+        now: datetime,
+        validators: ValidatorMap | None,
+        content_hash: str | None,
+        changed: bool,
+    ) -> None:
+        """A good fetch: health back to ok, validators and content hash kept for next time."""
+        self.db.execute(
+            """UPDATE sources SET status = :ok, failures = 0, failing_since = NULL,
+                   last_ok_at = :now,
+                   last_attempt_at = :now,
+                   validators = coalesce(:validators, validators),
+                   content_hash = coalesce(:hash, content_hash),
+                   last_change_at = CASE WHEN :changed THEN :now ELSE last_change_at END
+               WHERE name = :name""",
+            {
+                "ok": SourceHealth.OK.value,
+                "now": iso(now),
+                "validators": validators_to_json(validators) if validators is not None else None,
+                "hash": content_hash,
+                "changed": changed,
+                "name": name,
+            },
+        )
+
+    def record_failure(self, name: str, reason: str, *, now: datetime) -> SourceState:
+        """A failed or rejected fetch: counted, with its reason; nothing else changes."""
+        self.db.execute(
+            """UPDATE sources SET status = :failing, failures = failures + 1,
+                   failing_since = coalesce(failing_since, :now),
+                   last_error = :reason, last_error_at = :now, last_attempt_at = :now
+               WHERE name = :name""",
+            {
+                "failing": SourceHealth.FAILING.value,
+                "reason": reason,
+                "now": iso(now),
+                "name": name,
+            },
+        )
+        state = self.state(name)
+        assert state is not None
+        return state
+
+    def set_status(self, name: str, status: SourceHealth) -> None:
+        self._set(name, "status", status.value)
+
+    def set_notified(self, name: str, notified: bool) -> None:
+        """Whether the admins were told this source is failing (told once per outage)."""
+        self._set(name, "notified_failing", int(notified))
+
+    def set_next_poll(self, name: str, when: datetime | None) -> None:
+        self._set(name, "next_poll_at", iso(when))
+
+    def set_history_hash(self, name: str, content_hash: str | None) -> None:
+        self._set(name, "history_hash", content_hash)
+
+    def set_skipped(self, name: str, files: list[SkippedFile]) -> None:
+        self._set(name, "skipped", skipped_to_json(files))
+
+    def _set(self, name: str, column: str, value: Any) -> None:
+        self.db.execute(f"UPDATE sources SET {column} = ? WHERE name = ?", [value, name])
+
+    def add_snapshot(
+        self,
+        source: str,
+        *,
+        now: datetime,
+        content_hash: str | None,
+        outcome: str,
+        rows: int = 0,
+        new_periods: Sequence[ChartPeriodKey] = (),
+        latest_period: str | None = None,
+    ) -> int:
+        cursor = self.db.execute(
+            """INSERT INTO snapshots
+                   (source, fetched_at, content_hash, outcome, rows, new_periods, latest_period)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [
+                source,
+                iso(now),
+                content_hash,
+                outcome,
+                rows,
+                json.dumps([f"{c} {p}" for c, p in new_periods]) if new_periods else None,
+                latest_period,
+            ],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
