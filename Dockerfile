@@ -1,13 +1,13 @@
 # chartbot as a service: the config and the database live on the /data volume.
 #   docker build -t chartbot .
-#   docker run -d --name chartbot -v chartbot-data:/data \
+#   docker run -d --restart unless-stopped --name chartbot -v chartbot-data:/data \
 #     -e CHARTBOT_DISCORD_TOKEN=... chartbot
 FROM python:3.11-slim
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN pip install --no-cache-dir . && useradd --create-home chartbot && mkdir /data \
-    && chown chartbot /data
+    && chown chartbot /data && chmod 0700 /data
 USER chartbot
 VOLUME /data
 WORKDIR /data

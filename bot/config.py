@@ -322,6 +322,8 @@ class DiscordConfig(_Strict):
     application_id: int | None = None
     # /rank adds a rank-history picture (matplotlib) after its first answer.
     rank_images: bool = True
+    # How long the bot waits for the servers Discord is still sending before it is ready.
+    guild_ready_timeout: timedelta = timedelta(seconds=2)
 
     def __repr__(self) -> str:  # never print the token
         return f"DiscordConfig(api_base={self.api_base!r}, gateway_url={self.gateway_url!r})"
@@ -332,6 +334,11 @@ class DiscordConfig(_Strict):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("guild_ready_timeout", mode="before")
+    @classmethod
+    def _ready(cls, value: Any) -> timedelta:
+        return parse_duration(value)
 
 
 class HealthConfig(_Strict):

@@ -39,9 +39,13 @@ STAGES = {"files": "importing files", "bytes": "importing"}
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)")
+
+
 def clean(text: str) -> str:
-    """Text from a chart (a title, a chart name) made safe to print: no control characters."""
-    return _CONTROL.sub("", text)
+    """Text from a chart (a title, a chart name) made safe to print: escape sequences and
+    other control characters taken out."""
+    return _CONTROL.sub("", _ANSI.sub("", text))
 
 
 def safe(text: str) -> str:

@@ -24,7 +24,9 @@ def write_bot_config(
     path = write_config(folder, source_url, alerts=alerts)
     text = path.read_text(encoding="utf-8").replace('every = "6h"', f'every = "{every}"')
     path.write_text(
-        text + f'\n[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n',
+        text
+        + f'\n[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
+        + 'guild_ready_timeout = "50ms"\n',
         encoding="utf-8",
     )
     return path

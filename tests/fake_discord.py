@@ -115,6 +115,7 @@ class FakeDiscord(LoopbackServer):
         # per channel). None: no limits.
         self.limits: tuple[int, int] | None = None
         self.limited = 0  # 429s given for going over the limits
+        self.limited_by: list[tuple[str, str]] = []  # which limit, on which path
         self._recent_global: list[float] = []
         self._recent_channel: dict[int, list[float]] = {}
         self.closed_dms: set[int] = set()
@@ -184,6 +185,7 @@ class FakeDiscord(LoopbackServer):
             "id": str(GUILD_ID),
             "name": "Chart Fans",
             "owner_id": str(ADMIN_ID),
+            "system_channel_id": str(CHANNEL_ID),
             "icon": None,
             "unavailable": False,
             "large": False,
@@ -325,8 +327,11 @@ class FakeDiscord(LoopbackServer):
         kind: int = 2,
         channel_id: int = CHANNEL_ID,
         resolved: dict[str, Any] | None = None,
+        in_dm: bool = False,
     ) -> str:
-        """Send an INTERACTION_CREATE (2: command, 4: autocomplete); returns its id."""
+        """Send an INTERACTION_CREATE (2: command, 4: autocomplete); returns its id.
+
+        `in_dm`: the command is used in a direct message with the bot (no server)."""
         interaction_id = str(next(self._ids))
         data: dict[str, Any] = {
             "id": str(next(self._ids)),
@@ -368,6 +373,13 @@ class FakeDiscord(LoopbackServer):
             "context": 0,
             "attachment_size_limit": 8 * 1024 * 1024,
         }
+        if in_dm:
+            for key in ("guild_id", "member", "authorizing_integration_owners"):
+                payload.pop(key)
+            payload["user"] = USERS.get(user_id) or user(user_id, f"member{user_id}")
+            payload["channel_id"] = str(900_000_000_000_000_009)
+            payload["channel"] = {"id": payload["channel_id"], "type": 1}
+            payload["context"] = 1
         self.callbacks.setdefault(interaction_id, [])
         self._sent_at[interaction_id] = time.monotonic()
 
@@ -448,6 +460,7 @@ class FakeDiscord(LoopbackServer):
         self._recent_global = [t for t in self._recent_global if now - t < 1.0]
         if len(self._recent_global) >= per_second:
             self.limited += 1
+            self.limited_by.append(("global", path))
             return Fault(
                 method, path, 429, retry_after=1.0 - (now - self._recent_global[0]), global_=True
             )
@@ -462,10 +475,23 @@ class FakeDiscord(LoopbackServer):
             sent = [t for t in self._recent_channel.get(int(parts[1]), []) if now - t < 5.0]
             if len(sent) >= per_channel:
                 self.limited += 1
+                self.limited_by.append(("channel", path))
                 self._recent_channel[int(parts[1])] = sent
                 return Fault(method, path, 429, retry_after=5.0 - (now - sent[0]))
             self._recent_channel[int(parts[1])] = [*sent, now]
         return None
+
+    def add_bot_to_guild(self) -> None:
+        """The bot is invited (again): GUILD_CREATE on the gateway."""
+        self.kicked = False
+
+        joined = {k: v for k, v in self.guild_payload().items() if k != "unavailable"}
+
+        async def send() -> None:
+            for entry in list(self._sockets):
+                await self._dispatch(entry, "GUILD_CREATE", joined)
+
+        self.call(send)
 
     def remove_bot_from_guild(self) -> None:
         """The bot is kicked: GUILD_DELETE on the gateway, and its guild channels refuse it."""
@@ -546,6 +572,9 @@ class FakeDiscord(LoopbackServer):
                 return 200, self._callback_reply(interaction_id, body or {})
             case "POST", ["webhooks", _, token]:
                 message = self._message(None, body or {}, files, interaction_token=token)
+                self.callbacks.setdefault(token.removeprefix("token-"), []).append(
+                    {"followup": True, **(body or {}), "files": files}
+                )
                 return 200, message
             case "PATCH", ["webhooks", _, token, "messages", which]:
                 interaction_id = token.removeprefix("token-")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot import countries
-from bot.engine.titles import Candidate, match_title, normalise, title_key
+from bot.engine.model import ChartRow
+from bot.engine.titles import Candidate, TitleIndex, match_title, normalise, title_key
 
 CATALOGUE = [
     Candidate(1, "All of Us Are Dead"),
@@ -83,3 +84,26 @@ def test_country_names_and_flags():
     assert countries.flag("US") == "\U0001f1fa\U0001f1f8"
     assert countries.label("FR") == "\U0001f1eb\U0001f1f7 France"
     assert countries.search("ger")[0] == "DE"
+
+
+def test_titles_added_to_an_index_are_found_as_if_it_were_built_with_them():
+    grown = TitleIndex(CATALOGUE[:4]).with_added(CATALOGUE[4:])
+    whole = TitleIndex(CATALOGUE)
+    for query in ("stay", "witch", "cobra", "greedy", "squid gme", ""):
+        assert grown.search(query) == whole.search(query), query
+    assert grown.match("stay close").title == Candidate(5, "Stay Close")
+    assert len(TitleIndex(CATALOGUE[:4])) == 4  # the index it grew from is left as it was
+
+
+def test_merged_spellings_become_one_title(fresh_db):
+    store = fresh_db
+    with store.write():
+        store.titles.ids(
+            [
+                ChartRow("TV", "2022-01-09", "ES", 1, "El juego del calamar"),
+                ChartRow("TV", "2022-01-09", "US", 1, "Squid Game"),
+            ]
+        )
+    assert store.titles.merge([["Squid Game", "El juego del calamar"]]) == 1
+    assert [c.name for c in store.titles.candidates()] == ["Squid Game"]
+    assert store.titles.merge([["Squid Game", "El juego del calamar"]]) == 0

@@ -75,12 +75,24 @@ class Sender(Protocol):
         ...
 
 
+class Slot:
+    """When a message to a channel goes (or went) out: reserved ahead, moved to when its
+    request was answered, since Discord counts it from when it arrived."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+
 class Pacer:
     """Stays under Discord's limits instead of finding them with 429s.
 
     Under 50 requests a second for the whole bot (47), and 5 messages per 5 seconds in
     any one channel. Taking a slot is one synchronous step (no await between looking at
-    the window and taking it), so concurrent senders can never overfill a window.
+    the window and taking it), so concurrent senders can never overfill a window; a
+    channel's slot is moved to when its message was answered (`sent`), so a request
+    delayed on its way never lets the next ones crowd into its window.
     """
 
     def __init__(
@@ -96,37 +108,43 @@ class Pacer:
         self.window = channel_window
         self.clock = clock
         self._next_slot = 0.0
-        self._recent: dict[str, collections.deque[float]] = {}
+        self._recent: dict[str, collections.deque[Slot]] = {}
 
     def channel_wait(self, channel: str) -> float:
         """Seconds until `channel` has room for one more message (0: now)."""
         recent = self._recent.get(channel)
         if recent is None or len(recent) < self.per_channel:
             return 0.0
-        return max(0.0, recent[0] + self.window - self.clock())
+        return max(0.0, recent[0].at + self.window - self.clock())
 
-    def reserve(self, channel: str | None) -> float:
+    def reserve(self, channel: str | None) -> tuple[float, Slot]:
         """Take a slot in the global budget (and in `channel`'s window, for a message);
-        returns the seconds to wait before using it."""
+        returns the seconds to wait before using it, and the slot."""
         now = self.clock()
         at = max(now, self._next_slot)
+        slot = Slot(at)
         if channel is not None:
             recent = self._recent.setdefault(channel, collections.deque(maxlen=self.per_channel))
             if len(recent) == self.per_channel:
-                at = max(at, recent[0] + self.window)
-            recent.append(at)
+                at = slot.at = max(at, recent[0].at + self.window)
+            recent.append(slot)
         self._next_slot = at + self.interval
-        return at - now
+        return at - now, slot
 
-    async def wait(self, channel: str) -> None:
-        """Before a message to `channel`: its slot, then wait for it."""
-        delay = self.reserve(channel)
+    def sent(self, slot: Slot) -> None:
+        """The message of this slot was answered: its window counts from now."""
+        slot.at = max(slot.at, self.clock())
+
+    async def wait(self, channel: str) -> Slot:
+        """Before a message to `channel`: its slot, and the wait for it."""
+        delay, slot = self.reserve(channel)
         if delay > 0:
             await asyncio.sleep(delay)
+        return slot
 
     async def request(self) -> None:
         """Before any other request (opening a DM channel): a slot in the global budget."""
-        delay = self.reserve(None)
+        delay, _ = self.reserve(None)
         if delay > 0:
             await asyncio.sleep(delay)
 

@@ -86,3 +86,14 @@ class Answer:
 
     async def send(self, **message: Any) -> None:
         await send(self.interaction, ephemeral=self.ephemeral, **message)
+
+
+def _in_server(interaction: discord.Interaction) -> bool:
+    if interaction.guild_id is None:
+        raise discord.app_commands.NoPrivateMessage()
+    return True
+
+
+# Server-only, checked when used: Discord hides such commands from DMs (guild_only), but an
+# old client or a stale registration can still send one.
+server_only = discord.app_commands.check(_in_server)

@@ -23,6 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config, ConfigError
+from bot.delivery.dispatcher import Pacer
 from bot.discord.answers import reply
 from bot.discord.endpoints import point_at
 from bot.engine.titles import TitleIndex
@@ -41,7 +42,7 @@ COMMAND_COGS = (
 )
 RUNTIME_COGS = ("bot.discord.cogs.polling", "bot.discord.cogs.delivery")
 TITLES_EVERY = 3.0  # seconds between looks for titles stored by any process
-START_RETRY_FIRST = 5.0  # seconds before trying to reach Discord again at start-up
+START_RETRY_FIRST = 1.0  # seconds before trying to reach Discord again at start-up
 START_RETRY_CAP = 300.0
 
 
@@ -61,6 +62,7 @@ class ChartBot(commands.AutoShardedBot):
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
             max_messages=None,
+            guild_ready_timeout=config.discord.guild_ready_timeout.total_seconds(),
         )
         self.config = config
         self.aliases = config.title_aliases()
@@ -71,6 +73,9 @@ class ChartBot(commands.AutoShardedBot):
         self.titles = TitleIndex()
         self.titles_version: tuple[int, int] = (-1, -1)
         self.deliveries_waiting = asyncio.Event()
+        # One pacer for everything the bot posts (alerts, confirmations): Discord counts
+        # every message against the same limits.
+        self.pacer = Pacer()
         self.failed_cogs: list[str] = []
         self._watch: asyncio.Task[None] | None = None
 

@@ -43,13 +43,16 @@ class DiscordSender:
             else:
                 assert to.channel_id is not None
                 channel = self.client.get_partial_messageable(to.channel_id)
-            await self.pacer.wait(to.channel_key)
-            sent = await channel.send(
-                content=message.content,
-                embeds=embeds,
-                allowed_mentions=allowed,
-                nonce=message.nonce,
-            )
+            slot = await self.pacer.wait(to.channel_key)
+            try:
+                sent = await channel.send(
+                    content=message.content,
+                    embeds=embeds,
+                    allowed_mentions=allowed,
+                    nonce=message.nonce,
+                )
+            finally:
+                self.pacer.sent(slot)
         except (discord.Forbidden, discord.NotFound) as exc:
             raise DestinationGone(_describe(exc)) from None
         except discord.DiscordServerError as exc:

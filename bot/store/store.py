@@ -76,13 +76,14 @@ class Store:
         if not path.parent.exists():
             raise StoreError(f"database {path}: the folder {path.parent} does not exist")
         try:
-            new = not path.exists()
+            if not path.exists() and not read_only:
+                # Owner-only from the start: SQLite gives the -wal and -shm files the
+                # database's own permissions.
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, OWNER_ONLY))
             # A reader is closed by the pool after its thread is done with it.
             conn = sqlite3.connect(path, timeout=busy_timeout, check_same_thread=not read_only)
             store = cls(Database(conn), path, busy_timeout, read_only=read_only)
             store._configure()
-            if new:
-                store._owner_only()
             if migrate and not read_only:
                 store._migrate()
         except sqlite3.DatabaseError as exc:
@@ -100,14 +101,6 @@ class Store:
                 log.warning("database %s: journal mode is %s, not WAL", self.path, mode)
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
-
-    def _owner_only(self) -> None:
-        """A new database (and its -wal and -shm files) readable by its owner only."""
-        assert self.path is not None
-        for suffix in ("", "-wal", "-shm"):
-            file = Path(f"{self.path}{suffix}")
-            if file.exists():
-                os.chmod(file, OWNER_ONLY)
 
     def _migrate(self) -> None:
         self._refuse_newer()

@@ -115,11 +115,12 @@ def test_the_bot_retries_sooner_then_pauses_and_says_so_once(
     config = write_bot_config(tmp_path, fake, url)
     config.write_text(
         config.read_text()
-        + '\n[health]\nnotify_after = "0s"\nretry_first = "1s"\ndisable_after = 3\n'
+        + '\n[health]\nnotify_after = "1h"\nretry_first = "1s"\ndisable_after = 3\n'
     )
     assert run_cli("poll", "--once", "-c", config).exit_code == 0
     chart_server.serve("top10.tsv", "", status=500)
     assert run_cli("poll", "--once", "-c", config).exit_code == 1  # failing: 1 of 3
+    # Failing for less than notify_after: the admins hear of it once, when it is paused.
     bot = BotProcess(config).start().wait_ready()
     try:
         set_alert_channel(fake)

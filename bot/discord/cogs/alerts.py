@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot import countries
 from bot.discord.answers import Answer, reply
 from bot.discord.cogs.subscriptions import subscription_choice, subscription_lines
+from bot.engine.deliveries import Destination
 from bot.service import settings, subscriptions
 from bot.service.settings import ServerSettings, SettingError
 from bot.store.base import utcnow
@@ -63,6 +64,8 @@ class Alerts(
             log.info("could not say hello in guild %s", guild.id)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
         if interaction.permissions.manage_guild:
             return True
         await reply(
@@ -86,6 +89,7 @@ class Alerts(
                 )
                 return
         answer = Answer(interaction, ephemeral=True)
+        slot = await self.bot.pacer.wait(Destination.channel(channel.id).channel_key)
         try:
             await answer.wait(
                 channel.send(
@@ -93,6 +97,7 @@ class Alerts(
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
             )
+            self.bot.pacer.sent(slot)
         except discord.HTTPException as exc:
             await answer.send(
                 content=f"I can't post in {channel.mention} (Discord said: {exc.text})."

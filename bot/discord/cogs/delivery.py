@@ -22,7 +22,9 @@ STOP_GRACE = 15.0  # seconds a message on its way may take to finish at shutdown
 class Delivery(commands.Cog):
     def __init__(self, bot: ChartBot) -> None:
         self.bot = bot
-        self.dispatcher = Dispatcher(bot.db, DiscordSender(bot), wake=bot.deliveries_waiting)
+        self.dispatcher = Dispatcher(
+            bot.db, DiscordSender(bot, bot.pacer), wake=bot.deliveries_waiting
+        )
         self.task: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:

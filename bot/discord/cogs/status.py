@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord import embeds
-from bot.discord.answers import Answer
+from bot.discord.answers import Answer, server_only
 from bot.service.status import status_report
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ class Status(commands.Cog):
 
     @app_commands.command(name="status", description="How the chart sources are doing")
     @app_commands.guild_only()
+    @server_only
     async def status(self, interaction: discord.Interaction) -> None:
         answer = Answer(interaction, ephemeral=True)
         report = await answer.wait(self.bot.reads.call(status_report, self.bot.config))

@@ -12,7 +12,8 @@ from discord.ext import commands
 from bot import countries
 from bot.alerts.render import escape
 from bot.discord import autocomplete
-from bot.discord.answers import Answer
+from bot.discord.answers import Answer, server_only
+from bot.engine.deliveries import Destination
 from bot.engine.routing import Subscription, Via
 from bot.engine.titles import title_key
 from bot.service import subscriptions
@@ -68,6 +69,7 @@ class Subscriptions(commands.Cog):
     )
     @app_commands.autocomplete(title=autocomplete.titles, country=autocomplete.countries_choices)
     @app_commands.guild_only()
+    @server_only
     async def subscribe(
         self,
         interaction: discord.Interaction,
@@ -111,11 +113,14 @@ class Subscriptions(commands.Cog):
 
     async def _dms_open(self, interaction: discord.Interaction, label: str) -> bool:
         """Whether the member's DMs reach them: tried with a confirmation DM."""
+        await self.bot.pacer.request()  # opening the DM channel
+        slot = await self.bot.pacer.wait(Destination.dm(interaction.user.id).channel_key)
         try:
             await interaction.user.send(
                 f"📈 This is where I'll tell you when **{escape(label)}** moves.",
                 allowed_mentions=discord.AllowedMentions.none(),
             )
+            self.bot.pacer.sent(slot)
         except discord.Forbidden:
             return False
         except discord.HTTPException:
@@ -125,6 +130,7 @@ class Subscriptions(commands.Cog):
     @app_commands.command(name="unsubscribe", description="Stop following a title")
     @app_commands.describe(title="One of the titles you follow")
     @app_commands.guild_only()
+    @server_only
     async def unsubscribe(
         self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 200]
     ) -> None:
@@ -178,6 +184,7 @@ class Subscriptions(commands.Cog):
 
     @app_commands.command(name="subscriptions", description="The titles you follow here")
     @app_commands.guild_only()
+    @server_only
     async def subscriptions(self, interaction: discord.Interaction) -> None:
         answer = Answer(interaction, ephemeral=True)
         followed = await answer.wait(

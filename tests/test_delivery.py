@@ -1,0 +1,285 @@
+"""The pure pieces of delivery, with plain values and a fake clock: routing, message building,
+the pacer, backoff, fair order, and which deliveries are due."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.delivery.dispatcher import Pacer, backoff, due_deliveries, fair_order
+from bot.delivery.messages import MAX_EMBEDS, MAX_TOTAL, build_messages
+from bot.engine.deliveries import DeliveryStatus, Destination, DestinationKind, PendingDelivery
+from bot.engine.events import AlertPolicy, Moved, NewNumberOne, NumberOneCount
+from bot.engine.routing import GuildAlerts, Subscription, Via, route
+from bot.store.base import utcnow
+
+NOW = datetime(2022, 1, 20, tzinfo=UTC)
+
+
+def count(title: str, n: int, before: int, chart: str = "TV") -> NumberOneCount:
+    return NumberOneCount(
+        source="netflix",
+        chart=chart,
+        period="2022-01-16",
+        title_key=title.lower(),
+        title=title,
+        artist=None,
+        count=n,
+        previous=before,
+    )
+
+
+def moved(title: str, country: str, rank: int, was: int) -> Moved:
+    return Moved(
+        source="netflix",
+        chart="TV",
+        period="2022-01-16",
+        title_key=title.lower(),
+        title=title,
+        artist=None,
+        country=country,
+        rank=rank,
+        previous_rank=was,
+    )
+
+
+# -- destinations ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "destination",
+    [
+        Destination.terminal(),
+        Destination.channel(5),
+        Destination.dm(7),
+        Destination.mention(5, 7),
+    ],
+    ids=str,
+)
+def test_destinations_are_stored_as_text_and_read_back(destination):
+    assert Destination.parse(str(destination)) == destination
+
+
+def test_a_channel_and_the_mentions_in_it_are_one_channel_to_pace():
+    assert Destination.channel(5).channel_key == Destination.mention(5, 7).channel_key
+    assert Destination.dm(5).channel_key != Destination.channel(5).channel_key
+
+
+@pytest.mark.parametrize("text", ["channel", "dm:x", "mention:1", "fax:1"])
+def test_broken_destinations_are_refused(text):
+    with pytest.raises(ValueError):
+        Destination.parse(text)
+
+
+# -- routing -----------------------------------------------------------------------------------
+
+
+def test_routing_sends_each_event_where_it_belongs():
+    events = [(1, count("Brazen", 12, 2)), (2, moved("Stay Close", "US", 3, 2))]
+    subs = [
+        Subscription(10, 1, 100, "stay close", "Stay Close", None, "US", Via.DM, None),
+        Subscription(11, 1, 101, "stay close", "Stay Close", None, "KR", Via.HERE, 55),
+    ]
+    routed = route(
+        events,
+        default=AlertPolicy(min_countries=10),
+        guilds=[GuildAlerts(1, 50), GuildAlerts(2, None)],
+        subscriptions=subs,
+        terminal=True,
+    )
+    assert routed == [
+        (1, Destination.terminal(), None),
+        (1, Destination.channel(50), 1),
+        (2, Destination.dm(100), 1),  # the KR follower hears nothing of a US move
+    ]
+
+
+def test_taking_the_top_spot_is_said_once_not_twice():
+    up = moved("Cheer", "US", 1, 4)
+    top = NewNumberOne(
+        source=up.source,
+        chart=up.chart,
+        period=up.period,
+        title_key="cheer",
+        title="Cheer",
+        artist=None,
+        country="US",
+        rank=1,
+        previous_rank=4,
+    )
+    sub = Subscription(1, 1, 9, "cheer", "Cheer", None, "US", Via.DM, None)
+    routed = route([(1, up), (2, top)], default=AlertPolicy(), subscriptions=[sub])
+    assert [event_id for event_id, _, _ in routed] == [2]
+
+
+# -- messages ----------------------------------------------------------------------------------
+
+
+def pending(
+    delivery_id: int,
+    destination: Destination,
+    event=None,
+    *,
+    status: DeliveryStatus = DeliveryStatus.PENDING,
+    batch_key: str | None = None,
+    guild: int | None = 1,
+) -> PendingDelivery:
+    return PendingDelivery(
+        id=delivery_id,
+        event_id=delivery_id,
+        destination=destination,
+        guild_id=guild,
+        attempts=0,
+        event=event or count(f"Title {delivery_id}", 10 + delivery_id, 2),
+        status=status,
+        batch_key=batch_key,
+    )
+
+
+def test_a_channel_gets_everything_due_in_as_few_messages_as_fit():
+    many = [pending(i, Destination.channel(5)) for i in range(1, 40)]
+    messages = build_messages(many)
+    assert len(messages) == 1  # one chart and period: one embed of 39 lines
+    assert messages[0].nonce == "cb1"
+    charts = [
+        pending(i, Destination.channel(5), count(f"T{i}", 12, 2, chart=f"Chart {i}"))
+        for i in range(1, 25)
+    ]
+    messages = build_messages(charts)
+    assert all(len(m.embeds) <= MAX_EMBEDS for m in messages) and len(messages) == 3
+    assert all(sum(e.size for e in m.embeds) <= MAX_TOTAL for m in messages)
+
+
+def test_a_subscriber_gets_one_message_per_title_and_only_they_are_mentioned():
+    to = Destination.mention(5, 7)
+    messages = build_messages(
+        [pending(1, to, moved("A", "US", 2, 3)), pending(2, to, moved("B", "US", 4, 1))]
+    )
+    assert [m.mention_user for m in messages] == [7, 7]
+    assert [m.content for m in messages] == ["<@7>", "<@7>"]
+    assert [m.delivery_ids for m in messages] == [(1,), (2,)]
+
+
+def test_a_claimed_batch_is_rebuilt_under_its_nonce():
+    to = Destination.channel(5)
+    again = build_messages(
+        [
+            pending(3, to, status=DeliveryStatus.SENDING, batch_key="cb2"),
+            pending(2, to, status=DeliveryStatus.SENDING, batch_key="cb2"),
+        ]
+    )
+    assert [(m.nonce, m.delivery_ids) for m in again] == [("cb2", (2, 3))]
+
+
+def test_servers_take_turns():
+    big = [pending(i, Destination.mention(5, i), guild=1) for i in range(1, 6)]
+    other = pending(99, Destination.channel(77), guild=2)
+    dms = pending(98, Destination.dm(4), guild=None)
+    order = fair_order(build_messages([*big, other, dms]))
+    # Each server's first destination before any server's second: the other server and
+    # the DMs are not behind the first server's five.
+    assert set(order[:3]) == {
+        Destination.mention(5, 1),
+        Destination.channel(77),
+        Destination.dm(4),
+    }
+
+
+# -- the pacer ---------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_pacer_never_fills_a_channel_window_past_its_limit():
+    clock = Clock()
+    pacer = Pacer(per_second=1000, per_channel=5, channel_window=5.0, clock=clock)
+    key = Destination.channel(5).channel_key
+    sends = [pacer.reserve(key)[0] for _ in range(12)]  # twelve at once, concurrent senders
+    assert sends[:5] == [pytest.approx(i / 1000) for i in range(5)]
+    assert all(wait >= 5.0 for wait in sends[5:10]) and all(wait >= 10.0 for wait in sends[10:])
+    times = sorted(sends)
+    assert max(sum(1 for t in times if s <= t < s + 5.0) for s in times) == 5
+    assert pacer.channel_wait(key) > 0 and pacer.channel_wait("channel:6") == 0
+
+
+def test_the_pacer_spaces_every_request_under_the_global_rate():
+    clock = Clock()
+    pacer = Pacer(per_second=50, clock=clock)
+    waits = [pacer.reserve(f"channel:{i}")[0] for i in range(100)] + [pacer.reserve(None)[0]]
+    assert waits[-1] == pytest.approx(100 / 50)
+    assert all(b - a == pytest.approx(1 / 50) for a, b in itertools.pairwise(waits))
+
+
+def test_a_slow_answer_moves_its_slot():
+    clock = Clock()
+    pacer = Pacer(per_second=1000, per_channel=1, channel_window=5.0, clock=clock)
+    _, slot = pacer.reserve("channel:1")
+    clock.now = 2.0  # the request took two seconds to be answered
+    pacer.sent(slot)
+    assert pacer.channel_wait("channel:1") == pytest.approx(5.0)
+
+
+def test_concurrent_waits_share_the_window():
+    async def burst() -> list[float]:
+        pacer = Pacer(per_second=1000, per_channel=2, channel_window=0.2)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        done: list[float] = []
+
+        async def one() -> None:
+            await pacer.wait("channel:1")
+            done.append(loop.time() - started)
+
+        await asyncio.gather(*(one() for _ in range(5)))
+        return sorted(done)
+
+    done = asyncio.run(burst())
+    assert done[2] >= 0.19 and done[4] >= 0.39
+
+
+@pytest.mark.parametrize(("attempts", "low", "high"), [(1, 4, 6), (2, 8, 12), (30, 480, 720)])
+def test_backoff_doubles_up_to_its_cap(attempts, low, high):
+    assert low <= backoff(attempts) <= high
+
+
+# -- due deliveries ----------------------------------------------------------------------------
+
+
+def test_due_deliveries_keep_each_destinations_order_and_drop_the_dead(fresh_db):
+    store = fresh_db
+    with store.write():
+        store.sources.ensure("netflix", "netflix_top10", None)
+        chart = store.charts.ids("netflix", ["TV"])["TV"]
+        snapshot = store.sources.add_snapshot("netflix", now=NOW, content_hash="x", outcome="new")
+        added = store.outbox.add_events(
+            [count("Brazen", 10, 9), count("Cobra", 11, 10), count("Dune", 12, 11)],
+            chart_ids={"TV": chart},
+            snapshot_id=snapshot,
+            now=NOW,
+        )
+        event_ids = [event_id for event_id, _ in added]
+        store.outbox.add_deliveries(
+            [
+                (event_ids[0], Destination.channel(5), 1),
+                (event_ids[1], Destination.channel(5), 1),
+                (event_ids[2], Destination.dm(7), None),
+                (event_ids[0], Destination.channel(6), 2),
+            ],
+            now=NOW,
+        )
+    store.outbox.mark_dead(Destination.channel(6), "deleted", now=NOW)
+    [first, *_] = store.outbox.pending(destination=Destination.channel(5))
+    store.outbox.retry_later([first.id], at=utcnow() + timedelta(minutes=5), error="503")
+    due = due_deliveries(store, utcnow())
+    # channel 5 waits for its first delivery (order kept); the DM goes; channel 6 is dropped
+    assert [d.destination.kind for d in due] == [DestinationKind.DM]
+    assert store.outbox.counts()[DeliveryStatus.DROPPED] == 1
