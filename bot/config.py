@@ -324,6 +324,8 @@ class DiscordConfig(_Strict):
     rank_images: bool = True
     # How long the bot waits for the servers Discord is still sending before it is ready.
     guild_ready_timeout: timedelta = timedelta(seconds=2)
+    # How often the bot looks for alerts queued by another process (`chartbot poll --once`).
+    outbox_check: timedelta = timedelta(seconds=2)
 
     def __repr__(self) -> str:  # never print the token
         return f"DiscordConfig(api_base={self.api_base!r}, gateway_url={self.gateway_url!r})"
@@ -335,7 +337,7 @@ class DiscordConfig(_Strict):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("guild_ready_timeout", mode="before")
+    @field_validator("guild_ready_timeout", "outbox_check", mode="before")
     @classmethod
     def _ready(cls, value: Any) -> timedelta:
         return parse_duration(value)

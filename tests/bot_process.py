@@ -26,7 +26,7 @@ def write_bot_config(
     path.write_text(
         text
         + f'\n[discord]\napi_base = "{fake.api_base}"\ngateway_url = "{fake.gateway_url}"\n'
-        + 'guild_ready_timeout = "50ms"\n',
+        + 'guild_ready_timeout = "50ms"\noutbox_check = "200ms"\n',
         encoding="utf-8",
     )
     return path

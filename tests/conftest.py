@@ -116,3 +116,30 @@ def bot(config: Path):
         yield process
     finally:
         process.stop()
+
+
+@dataclass
+class SharedBot:
+    """One bot for the tests of a module that only read (rank, autocomplete, refusals):
+    week 1 polled, no alert channel. A test that changes anything takes its own `bot`."""
+
+    fake: FakeDiscord
+    config: Path
+    process: BotProcess
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedBot]:
+    folder = tmp_path_factory.mktemp("shared")
+    fake = FakeDiscord().start()
+    try:
+        (folder / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
+        path = write_bot_config(folder, fake, "top10.tsv")
+        assert run_cli("poll", "--once", "-c", path).exit_code == 0
+        process = BotProcess(path).start().wait_ready()
+        try:
+            yield SharedBot(fake, path, process)
+        finally:
+            process.stop()
+    finally:
+        fake.stop()

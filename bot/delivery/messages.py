@@ -72,8 +72,8 @@ def build_messages(deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessag
         (d for d in deliveries if d.status is DeliveryStatus.SENDING and d.batch_key),
         key=lambda d: (str(d.batch_key), d.id),
     )
-    for key, group in groupby(claimed, lambda d: str(d.batch_key)):
-        batch = list(group)
+    for key, claims in groupby(claimed, lambda d: str(d.batch_key)):
+        batch = list(claims)
         rebuilt = _compose(batch[0].destination, batch)
         # Built to fit one message, it goes out as one under its nonce (more only if
         # the alert text grew since, e.g. after an upgrade).

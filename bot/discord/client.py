@@ -89,7 +89,7 @@ class ChartBot(commands.AutoShardedBot):
             except Exception:
                 self.failed_cogs.append(name)
                 log.exception("cog %s failed to load; the bot goes on without it", name)
-        self.tree.on_error = self.on_app_command_error
+        self.tree.error(self.on_app_command_error)
         if self.runtime:
             self._watch = asyncio.create_task(self._watch_titles(), name="titles")
             await self.sync_commands_if_changed()

@@ -10,8 +10,17 @@ ones they are ever sent for; number-one counts and new #1s for every title.
 from __future__ import annotations
 
 from collections.abc import Container
+from dataclasses import dataclass
 
-from bot.engine.events import Entered, Event, Left, Moved, NewNumberOne, NumberOneCount
+from bot.engine.events import (
+    CountryEvent,
+    Entered,
+    Event,
+    Left,
+    Moved,
+    NewNumberOne,
+    NumberOneCount,
+)
 from bot.engine.model import ChartPeriod, Entry
 
 
@@ -79,28 +88,45 @@ def _country_moves(
             was, held = before.get(key), now.get(key)
             entry = held or was
             assert entry is not None
-            common = {
-                "source": source,
-                "chart": current.chart,
-                "period": current.period,
-                "title_key": key,
-                "title": entry.title,
-                "artist": entry.artist,
-                "country": country,
-                "rank": held.rank if held else None,
-                "previous_rank": was.rank if was else None,
-            }
+
+            move = _Move(source, current, key, entry, country, held, was)
             if held and held.rank == 1 and (was is None or was.rank != 1):
-                events.append(NewNumberOne(**common))
+                events.append(move.event(NewNumberOne))
             if follow is not None and key not in follow:
                 continue
             if was is None:
-                events.append(Entered(**common))
+                events.append(move.event(Entered))
             elif held is None:
-                events.append(Left(**common))
+                events.append(move.event(Left))
             elif held.rank != was.rank:
-                events.append(Moved(**common))
+                events.append(move.event(Moved))
     return events
+
+
+@dataclass(frozen=True, slots=True)
+class _Move:
+    """A title's places in one country, in two consecutive periods."""
+
+    source: str
+    current: ChartPeriod
+    key: str
+    entry: Entry
+    country: str
+    held: Entry | None
+    was: Entry | None
+
+    def event(self, kind: type[CountryEvent]) -> CountryEvent:
+        return kind(
+            source=self.source,
+            chart=self.current.chart,
+            period=self.current.period,
+            title_key=self.key,
+            title=self.entry.title,
+            artist=self.entry.artist,
+            country=self.country,
+            rank=self.held.rank if self.held else None,
+            previous_rank=self.was.rank if self.was else None,
+        )
 
 
 def _order(now: dict[str, Entry], before: dict[str, Entry], key: str) -> tuple[int, int, str]:

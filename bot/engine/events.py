@@ -8,7 +8,6 @@ store can keep it, and deliver it, exactly once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from functools import cache
 from typing import Any, ClassVar
 
 
@@ -103,9 +102,15 @@ class Moved(CountryEvent):
         )
 
 
-@cache
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(cls: type[Event]) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+    """An event type's field names, worked out once per type."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -271,8 +271,8 @@ def plan_import(periods: Mapping[ChartPeriodKey, PeriodSummary], stored: Stored)
             # told from the period's digest: those are taken as stored.)
             differ.append(f"{chart} {period}")
     if differ:
-        periods = "1 period differs" if len(differ) == 1 else f"{len(differ)} periods differ"
+        differs = "1 period differs" if len(differ) == 1 else f"{len(differ)} periods differ"
         result.warnings.append(
-            f"{periods} from the stored copies ({_some(differ, 3)}); the stored ones are kept"
+            f"{differs} from the stored copies ({_some(differ, 3)}); the stored ones are kept"
         )
     return result

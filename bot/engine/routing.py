@@ -95,7 +95,9 @@ def route(
         deliveries += [
             (i, destination, guild.guild_id) for i, e in events if policy.is_channel_alert(e)
         ]
-    markets = {g.guild_id: g.policy(default).watched_markets for g in guilds}
+    markets: dict[int | None, frozenset[str]] = {
+        g.guild_id: g.policy(default).watched_markets for g in guilds
+    }
     redundant = _redundant_moves(events)
     for sub in subscriptions:
         watched = (

@@ -16,15 +16,26 @@ from bot.engine.model import PeriodUnit
 
 
 class RankLike(Protocol):
-    chart_id: int
-    source: str
-    chart: str
-    period: str
-    country: str
-    rank: int
-    weeks: int | None
-    season: str | None
-    unit: PeriodUnit | None
+    """One stored rank of a title (the store's TitleRank), as standings read it."""
+
+    @property
+    def chart_id(self) -> int: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def chart(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def rank(self) -> int: ...
+    @property
+    def weeks(self) -> int | None: ...
+    @property
+    def season(self) -> str | None: ...
+    @property
+    def unit(self) -> PeriodUnit | None: ...
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
 from bot.engine.sources import SkippedFile, ValidatorMap
@@ -174,9 +174,9 @@ class Source(Protocol):
 
     # A chart of fixed length (Netflix's top 10) may refuse a country with fewer rows than
     # before; a list feed (Apple's) may not: a shorter list is a real chart.
-    fixed_length: bool
+    fixed_length: ClassVar[bool]
     # Every file carries every period (Netflix's): one starting later is worth a warning.
-    whole_history: bool
+    whole_history: ClassVar[bool]
 
     async def fetch_snapshot(
         self,

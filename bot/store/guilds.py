@@ -165,7 +165,9 @@ class GuildsRepo(Repo):
                 "SELECT 1 FROM subscriptions WHERE guild_id IS ? AND user_id = ? AND title_id = ?",
                 [guild_id, user_id, title_id],
             ).fetchone()
-            full = limits and self._full(limits, user_id, guild_id, via, channel_id)
+            full = (
+                None if limits is None else self._full(limits, user_id, guild_id, via, channel_id)
+            )
             if existed:
                 if full is Subscribed.CHANNEL_FULL and not self._mentions_here(
                     user_id, guild_id, title_id, channel_id

@@ -188,7 +188,7 @@ def initial(db: Database) -> None:
         CREATE INDEX subscriptions_by_title ON subscriptions(title_id);
         """,
     )
-    db["titles"].enable_fts(
+    db.table("titles").enable_fts(
         ["name", "artist"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
     )
 
@@ -206,7 +206,7 @@ def no_title_fts(db: Database) -> None:
     # /rank and autocomplete match titles with an in-memory index (bot/engine/titles.py:
     # word prefixes, then rapidfuzz); the FTS table was kept up to date on every title
     # insert and never read.
-    db["titles"].disable_fts()
+    db.table("titles").disable_fts()
 
 
 @migration("0004_units_and_skipped_files")

@@ -29,6 +29,8 @@ from tests.fake_discord import (
 )
 from tests.waiting import wait_until
 
+RANKER = 700_000_000_000_000_042  # a member of its own: the cooldown test spends its /ranks
+
 
 def test_a_title_that_says_everyone_pings_nobody(tmp_path, fake):
     hostile = WEEK_2.replace("\tBrazen\t", "\t@everyone <@&1> **Brazen**\t")
@@ -52,7 +54,8 @@ def test_a_title_that_says_everyone_pings_nobody(tmp_path, fake):
         process.stop()
 
 
-def test_alert_settings_need_manage_server(bot, fake, config):
+def test_alert_settings_need_manage_server(shared):
+    fake = shared.fake
     interaction = fake.interact(
         "alerts",
         [
@@ -70,16 +73,20 @@ def test_alert_settings_need_manage_server(bot, fake, config):
     assert fake.messages_to(CHANNEL_ID) == []
 
 
-def test_the_alert_channel_must_be_one_the_bot_can_post_in(bot, fake):
+def test_the_alert_channel_must_be_one_the_bot_can_post_in(shared):
+    fake = shared.fake
     reply = set_alert_channel(fake, LOCKED_CHANNEL_ID)
     assert reply["data"]["flags"] & EPHEMERAL
     assert "missing send messages" in reply["data"]["content"]
 
 
-def test_rank_has_a_per_member_cooldown(bot, fake):
+def test_rank_has_a_per_member_cooldown(shared):
+    fake = shared.fake
     replies = []
     for _ in range(6):
-        interaction = fake.interact("rank", [{"name": "title", "type": 3, "value": "Cobra Kai"}])
+        interaction = fake.interact(
+            "rank", [{"name": "title", "type": 3, "value": "Cobra Kai"}], user_id=RANKER
+        )
         replies.append(answer(fake, interaction)[0])
     assert [r["data"].get("flags", 0) & EPHEMERAL for r in replies[:5]] == [0] * 5
     assert replies[5]["data"]["flags"] & EPHEMERAL
@@ -135,7 +142,8 @@ def test_a_member_can_follow_only_so_many_titles(bot, fake, config):
         ("unsubscribe", [("title", "Cobra Kai")], "You don't follow that title here"),
     ],
 )
-def test_options_that_make_no_sense_get_a_helpful_private_answer(bot, fake, command, options, says):
+def test_options_that_make_no_sense_get_a_helpful_private_answer(shared, command, options, says):
+    fake = shared.fake
     reply = answer(
         fake, fake.interact(command, [{"name": n, "type": 3, "value": v} for n, v in options])
     )[0]
@@ -143,7 +151,9 @@ def test_options_that_make_no_sense_get_a_helpful_private_answer(bot, fake, comm
     assert says in reply["data"]["content"]
 
 
-def test_alert_settings_refuse_unknown_countries_and_charts(bot, fake):
+def test_alert_settings_refuse_unknown_countries_and_charts(shared):
+    fake = shared.fake
+
     def settings(**values: str) -> str:
         options = [{"name": k, "type": 3, "value": v} for k, v in values.items()]
         interaction = fake.interact(

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import EXPECTED, WEEK_1, WEEK_2, poll_json, write_config
 from tests.oracle import as_tuples
-from tests.test_poll import latest_period
+from tests.pipeline.test_poll import latest_period
 
 
 def _drop_country_in(text: str, country: str, week: str | None = None) -> str:

@@ -203,7 +203,8 @@ def test_4_every_command_answers_in_time_while_another_process_holds_the_write_l
     assert "Alert channel" in said(fake, asked["alerts settings"])
 
 
-def test_4_a_refused_first_answer_falls_back_to_a_private_error(bot, fake):
+def test_4_a_refused_first_answer_falls_back_to_a_private_error(shared):
+    fake = shared.fake
     fake.faults.append(Fault("POST", "/callback", 400, count=1))
     interaction = command(fake, "rank", ("title", "Stay Close"))
     callbacks = answer(fake, interaction)

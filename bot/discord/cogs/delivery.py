@@ -23,7 +23,10 @@ class Delivery(commands.Cog):
     def __init__(self, bot: ChartBot) -> None:
         self.bot = bot
         self.dispatcher = Dispatcher(
-            bot.db, DiscordSender(bot, bot.pacer), wake=bot.deliveries_waiting
+            bot.db,
+            DiscordSender(bot, bot.pacer),
+            wake=bot.deliveries_waiting,
+            idle=bot.config.discord.outbox_check.total_seconds(),
         )
         self.task: asyncio.Task[None] | None = None
 

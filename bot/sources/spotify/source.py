@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,7 +107,7 @@ def download_rows(download: Download, rename: Callable[[str], str] = str) -> lis
                             "NAME` (it is not watched in a folder)"
                         )
                     require(Layout.CHARTS.columns, fields, "file")
-            assert download.file.period is not None
+            assert download.file.period is not None and layout is not None
             try:
                 rows.append(
                     download_row(
@@ -315,7 +315,7 @@ def _head_is_combined(path: Path) -> bool:
     return is_combined(head.decode("utf-8", "replace"))
 
 
-def _stream(path: Path, source: str, rename: Callable[[str], str]) -> Iterator[Batch]:
+def _stream(path: Path, source: str, rename: Callable[[str], str]) -> Generator[Batch]:
     size = path.stat().st_size
     with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
         yield from combined_batches(

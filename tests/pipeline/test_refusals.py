@@ -15,7 +15,7 @@ from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.apple_feeds import COUNTRIES, DAY_1, UPDATED_1, UPDATED_2, feed
 from tests.conftest import FIXTURES, WEEK_1, WEEK_2, poll_json, run_cli, write_config
-from tests.test_real_files import WEEK_0131, WEEK_0207, spotify_config
+from tests.sources.test_real_files import WEEK_0131, WEEK_0207, spotify_config
 
 APPLE = FIXTURES / "apple"
 OFFICIAL = FIXTURES / "netflix" / "official"

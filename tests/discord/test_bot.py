@@ -29,7 +29,8 @@ from tests.oracle import rows
 from tests.waiting import wait_until
 
 
-def test_the_bot_connects_and_registers_its_commands(bot, fake):
+def test_the_bot_connects_and_registers_its_commands(shared):
+    fake = shared.fake
     assert fake.identified == 1
     wait_until(lambda: "global" in fake.commands, 10, "command registration")
     commands = {c["name"]: c for c in fake.commands["global"]}
@@ -53,7 +54,8 @@ def test_the_bot_connects_and_registers_its_commands(bot, fake):
     }
 
 
-def test_rank_answers_in_time_with_the_figures_and_a_picture(bot, fake):
+def test_rank_answers_in_time_with_the_figures_and_a_picture(shared):
+    fake = shared.fake
     interaction = fake.interact("rank", [{"name": "title", "type": 3, "value": "stay close"}])
     first, edit = answer(fake, interaction, 2)
     assert first["type"] == 4  # answered at once (the fake refuses answers after 3 s, as Discord)
@@ -70,7 +72,8 @@ def test_rank_answers_in_time_with_the_figures_and_a_picture(bot, fake):
     assert edit["files"][0][1].startswith(b"\x89PNG")
 
 
-def test_rank_of_an_unknown_title_suggests_privately(bot, fake):
+def test_rank_of_an_unknown_title_suggests_privately(shared):
+    fake = shared.fake
     interaction = fake.interact("rank", [{"name": "title", "type": 3, "value": "Stya Clsoe Nwo"}])
     [reply] = answer(fake, interaction)
     assert reply["data"]["flags"] & EPHEMERAL
@@ -80,7 +83,8 @@ def test_rank_of_an_unknown_title_suggests_privately(bot, fake):
 @pytest.mark.parametrize(
     ("typed", "first"), [("stay", "Stay Close"), ("cobra", "Cobra Kai"), ("", None)]
 )
-def test_autocomplete_offers_at_most_25_relevant_titles(bot, fake, typed, first):
+def test_autocomplete_offers_at_most_25_relevant_titles(shared, typed, first):
+    fake = shared.fake
     interaction = fake.interact(
         "rank", [{"name": "title", "type": 3, "value": typed, "focused": True}], kind=4
     )

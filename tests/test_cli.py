@@ -132,3 +132,13 @@ def test_every_command_has_help():
         assert command.help, f"{name} has no help"
         ran = run_cli(name, "--help")
         assert ran.exit_code == 0 and "Usage:" in ran.stdout
+
+
+def test_every_command_says_what_it_does():
+    from bot.cli import main
+
+    for name, command in main.commands.items():
+        ran = run_cli(name, "--help")
+        assert ran.exit_code == 0, name
+        assert command.help and command.help.split("\n")[0].strip(), f"{name} has no help text"
+        assert command.help.split("\n")[0].strip()[:40] in ran.stdout, name
