@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.common import Result
+from bot.engine.deliveries import Destination
 from bot.engine.events import Event, NewNumberOne, NumberOneCount
 from bot.store.base import utcnow
 from bot.store.store import Store
@@ -26,10 +27,10 @@ def _fill(store: Store) -> int:
     """Guilds with alert channels, members with DMs, and 5 alerts for each of them: a title's
     "#1 in N countries" and its new #1 in four markets, the same week."""
     now = utcnow()
-    store.ensure_source("bench", "table", None)
+    store.sources.ensure("bench", "table", None)
     with store.write():
-        chart_ids = store.chart_ids("bench", ["TV"])
-        snapshot = store.add_snapshot("bench", now=now, content_hash=None, outcome="new")
+        chart_ids = store.charts.ids("bench", ["TV"])
+        snapshot = store.sources.add_snapshot("bench", now=now, content_hash=None, outcome="new")
         groups: list[list[Event]] = []
         for week in range(100):
             period = (date(2024, 1, 7) + timedelta(weeks=week)).isoformat()
@@ -47,20 +48,20 @@ def _fill(store: Store) -> int:
         events = [event for group in groups for event in group]
         added = dict(
             (event.key, event_id)
-            for event_id, event in store.add_events(
+            for event_id, event in store.outbox.add_events(
                 events, chart_ids=chart_ids, snapshot_id=snapshot, now=now
             )
         )
         rows = []
         for n in range(CHANNELS):
             rows += [
-                (added[e.key], f"channel:{CHANNEL_ID + 1000 + n}", n)
+                (added[e.key], Destination.channel(CHANNEL_ID + 1000 + n), n)
                 for e in groups[n % len(groups)]
             ]
         for n in range(MEMBERS):
             group = groups[(n * 7) % len(groups)]
-            rows += [(added[e.key], f"dm:{10_000 + n}", n) for e in group]
-        return store.add_deliveries(rows, now=now)
+            rows += [(added[e.key], Destination.dm(10_000 + n), n) for e in group]
+        return store.outbox.add_deliveries(rows, now=now)
 
 
 def run() -> list[Result]:
@@ -125,9 +126,5 @@ def run() -> list[Result]:
 
 
 def _pending(folder: Path) -> int:
-    store = Store.open(folder / "chartbot.db")
-    try:
-        counts = store.delivery_counts()
-    finally:
-        store.close()
-    return counts.get("pending", 0) + counts.get("sending", 0)
+    with Store.open(folder / "chartbot.db") as store:
+        return store.outbox.waiting()

@@ -5,7 +5,7 @@ busy destination cannot fill a round), builds messages within Discord's limits, 
 sends them: each destination's messages in order, destinations taking turns, servers
 interleaved, and never more than one message at a time to one channel (a server's alert
 channel and the mentions in it are one channel to Discord). A message is claimed under
-its nonce just before it is sent and marked with its id once sent. A round starts new
+its nonce (all of a round's in one transaction) and marked with its id once sent. A round starts new
 messages for a few seconds only, then the next round reads again, so an alert for
 another server never waits behind a long queue.
 
@@ -42,7 +42,8 @@ BACKOFF_FIRST = 5.0
 BACKOFF_CAP = 600.0
 ROUND_LIMIT = 2000  # deliveries read per round
 PER_DESTINATION = 25  # of which at most this many for one destination
-ROUND_SECONDS = 2.0  # a round starts new messages for this long, then reads again
+ROUND_SECONDS = 5.0  # a round starts new messages for this long, then reads again
+NEWER_EVERY = 0.5  # seconds between looks for deliveries queued since the round began
 
 
 class SendError(Exception):
@@ -262,11 +263,18 @@ class Dispatcher:
 
     async def dispatch_once(self) -> int:
         """One round; returns how many messages were sent."""
+        newest = await self.db.call(lambda store: store.outbox.last_id())
         due = await self.db.call(due_deliveries, self.clock())
         if not due:
             return 0
         messages = build_messages(due)
         attempts = {d.id: d.attempts for d in due}
+        # Claimed in one transaction; a message not started this round stays claimed and is
+        # rebuilt under the same nonce next round (as after a crash).
+        claims = [(m.nonce, m.delivery_ids) for m in messages]
+        claimed = self.clock()
+        await self.db.call(lambda store: store.outbox.claim(claims, now=claimed))
+        checkpoint("after_claim")
         turns: dict[Destination, _Turn] = {}
         for message in messages:
             turn = turns.setdefault(
@@ -274,17 +282,23 @@ class Dispatcher:
                 _Turn(message.destination, collections.deque(), attempts),
             )
             turn.messages.append(message)
-        return await self._take_turns([turns[d] for d in fair_order(messages)])
+        return await self._take_turns([turns[d] for d in fair_order(messages)], newest)
 
-    async def _take_turns(self, waiting: list[_Turn]) -> int:
+    async def _take_turns(self, waiting: list[_Turn], newest: int) -> int:
         """Send turn by turn: a destination sends one message and goes to the back; one
-        message at a time per channel; new messages started only for `round_seconds`."""
+        message at a time per channel; new messages started only for `round_seconds`, or
+        until deliveries newer than `newest` are queued (they may be another server's)."""
         queue = collections.deque(waiting)
         busy: set[str] = set()  # channels with a message on its way
         flying: dict[asyncio.Task[Sent], _Turn] = {}
         ends = self.monotonic() + self.round_seconds
+        look = self.monotonic() + NEWER_EVERY
         sent = 0
         while queue or flying:
+            if queue and self.monotonic() >= look:
+                look = self.monotonic() + NEWER_EVERY
+                if await self.db.call(lambda store: store.outbox.queued_after(newest)):
+                    ends = 0.0  # finish what is on its way; the next round takes turns anew
             open_for_more = self.monotonic() < ends and not self._stopping
             for _ in range(len(queue) if open_for_more else 0):
                 if len(flying) >= self.concurrency:
@@ -301,7 +315,7 @@ class Dispatcher:
                 if not open_for_more:
                     break
                 waits = [self.pacer.channel_wait(t.destination.channel_key) for t in queue]
-                await asyncio.sleep(max(0.01, min(waits)))
+                await asyncio.sleep(min(NEWER_EVERY, max(0.01, min(waits))))
                 continue
             done, _ = await asyncio.wait(flying, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
@@ -316,9 +330,6 @@ class Dispatcher:
     async def _send(self, turn: _Turn, message: OutgoingMessage) -> Sent:
         destination = turn.destination
         ids = list(message.delivery_ids)
-        claimed = self.clock()
-        await self.db.call(lambda store: store.outbox.claim([(message.nonce, ids)], now=claimed))
-        checkpoint("after_claim")
         checkpoint("before_send")
         try:
             message_id = await self.sender.send(message)

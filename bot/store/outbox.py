@@ -134,6 +134,18 @@ class OutboxRepo(Repo):
         )
         return [_pending(row) for row in rows]
 
+    def last_id(self) -> int:
+        """The newest delivery's id (0 with none)."""
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM deliveries").fetchone()[0])
+
+    def queued_after(self, delivery_id: int) -> bool:
+        """Has a delivery been queued since this one (a round's newest)?"""
+        row = self.db.execute(
+            "SELECT 1 FROM deliveries WHERE id > ? AND status = 'pending' LIMIT 1",
+            [delivery_id],
+        ).fetchone()
+        return row is not None
+
     def claim(self, batches: Sequence[tuple[str, Sequence[int]]], *, now: datetime) -> None:
         """Mark deliveries as on their way, each batch under its message nonce."""
         with self.store.write():
