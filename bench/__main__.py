@@ -9,7 +9,16 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-BENCHMARKS = ["import", "poll", "apple", "autocomplete", "rank", "fanout", "memory"]
+BENCHMARKS = [
+    "import",
+    "poll",
+    "apple",
+    "autocomplete",
+    "rank",
+    "rank_poll",
+    "fanout",
+    "memory",
+]
 
 
 def main(names: list[str]) -> int:

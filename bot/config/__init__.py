@@ -178,6 +178,8 @@ class Config(Strict):
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     # Where the config was read from: relative paths are resolved against its folder.
     base_dir: Path = Field(default=Path("."), exclude=True)
+    # The file it was read from (a poll in its own process reads it again).
+    file: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> Config:
@@ -235,12 +237,16 @@ def load_config(path: str | Path = DEFAULT_CONFIG_PATH) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    return config_from_dict(data, source=str(path), base_dir=path.resolve().parent)
+    return config_from_dict(
+        data, source=str(path), base_dir=path.resolve().parent, file=path.resolve()
+    )
 
 
-def config_from_dict(data: dict[str, Any], *, source: str, base_dir: Path) -> Config:
+def config_from_dict(
+    data: dict[str, Any], *, source: str, base_dir: Path, file: Path | None = None
+) -> Config:
     try:
-        return Config.model_validate({**data, "base_dir": base_dir})
+        return Config.model_validate({**data, "base_dir": base_dir, "file": file})
     except ValidationError as exc:
         raise ConfigError(_describe(exc, data, source)) from None
 
