@@ -1,4 +1,5 @@
-"""Polling from the CLI: every source once, and the terminal alerts it leaves in the outbox."""
+"""Polling: one source under the config's policies, every source once (the CLI), and the
+terminal alerts a poll leaves in the outbox."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import aiohttp
 
 from bot.config import Config
 from bot.engine.deliveries import Destination
@@ -40,6 +43,25 @@ def configured_sources(config: Config) -> list[Source]:
     ]
 
 
+async def poll_one(
+    config: Config,
+    source: Source,
+    db: StoreThread,
+    *,
+    session: aiohttp.ClientSession,
+    terminal: bool = False,
+) -> PollOutcome:
+    """One poll of one source under the config's alert and health policies."""
+    return await poll_source(
+        source,
+        db,
+        session=session,
+        policy=alert_policy(config),
+        terminal=terminal,
+        health=config.health_policy(),
+    )
+
+
 async def poll_once(config: Config, *, terminal: bool = False) -> list[PollOutcome]:
     """Poll every enabled source once, concurrently; one outcome per source."""
     sources = configured_sources(config)
@@ -47,21 +69,11 @@ async def poll_once(config: Config, *, terminal: bool = False) -> list[PollOutco
     try:
         await db.call(lambda store: store.titles.merge(config.titles.merge))
         async with http_session() as session:
-            return list(
-                await asyncio.gather(
-                    *(
-                        poll_source(
-                            source,
-                            db,
-                            session=session,
-                            policy=alert_policy(config),
-                            terminal=terminal,
-                            health=config.health_policy(),
-                        )
-                        for source in sources
-                    )
-                )
+            polls = (
+                poll_one(config, source, db, session=session, terminal=terminal)
+                for source in sources
             )
+            return list(await asyncio.gather(*polls))
     finally:
         await db.close()
 

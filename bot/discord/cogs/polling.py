@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -19,9 +19,8 @@ from discord.ext import commands
 
 from bot.engine.health import HealthPolicy, retry_in
 from bot.engine.sources import SourceHealth, SourceState
-from bot.pipeline import poll_source
-from bot.pipeline.worker import poll_in_process
-from bot.service.polling import alert_policy, configured_sources
+from bot.service.polling import configured_sources
+from bot.service.worker import scheduled_poll
 from bot.store.base import utcnow
 
 if TYPE_CHECKING:
@@ -85,11 +84,6 @@ class Polling(commands.Cog):
         # A poll under way is one transaction: stopping here loses or repeats nothing.
         self.scheduler.shutdown(wait=False)
 
-    @staticmethod
-    def poll_timeout(config: Any) -> float:
-        """Past this, a poll process is stopped: its fetch has a deadline, its commit not."""
-        return config.timeout.total_seconds() * 4 + 600
-
     async def _note_next_poll(self, name: str) -> None:
         """The store says when a source is polled next (for /status and `chartbot status`)."""
         job = self.scheduler.get_job(name)
@@ -98,19 +92,10 @@ class Polling(commands.Cog):
 
     async def poll(self, name: str) -> None:
         source = self.sources[name]
-        if self.bot.config.file is not None:
-            # In a process of its own: parsing and storing never hold this one's interpreter.
-            outcome = await poll_in_process(
-                self.bot.config.file, name, timeout=self.poll_timeout(source.config)
-            )
-        else:
-            outcome = await poll_source(
-                source,
-                self.bot.db,
-                session=self.bot.session,
-                policy=alert_policy(self.bot.config),
-                health=self.health,
-            )
+        assert self.bot.session is not None  # opened in setup_hook, before any cog
+        outcome = await scheduled_poll(
+            self.bot.config, source, self.bot.db, session=self.bot.session
+        )
         (log.warning if outcome.failed else log.info)("poll %s", outcome.summary)
         for warning in outcome.warnings:
             log.warning("source %s: %s", name, warning)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.pipeline.outcome import PollStatus
-from bot.pipeline.worker import outcome_from_json, outcome_to_json, poll_in_process
+from bot.service.worker import outcome_from_json, outcome_to_json, poll_in_process
 from bot.store.store import Store
 from tests.conftest import NETFLIX_WEEK_1, NETFLIX_WEEK_2, write_config
 

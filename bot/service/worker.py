@@ -2,7 +2,7 @@
 
 Parsing a big file and storing it is Python work that would hold the bot's interpreter
 (the GIL) for long stretches; in a process of its own it never delays a command's
-answer. `python -m bot.pipeline.worker CONFIG SOURCE` polls one source once, exactly
+answer. `python -m bot.service.worker CONFIG SOURCE` polls one source once, exactly
 as `chartbot poll --once` would, and prints how it went as one JSON line, which
 `poll_in_process` reads back. The alerts it queues are in the outbox, which the bot
 delivers.
@@ -18,10 +18,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from bot import logs
-from bot.config import load_config
+from bot.config import Config, load_config
 from bot.engine.sources import SourceHealth
 from bot.pipeline.outcome import PollOutcome, PollStatus
+from bot.service.polling import configured_sources, poll_one
+from bot.sources.base import Source
+from bot.sources.fetch import http_session
+from bot.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +48,27 @@ def outcome_from_json(text: str) -> PollOutcome:
     return PollOutcome(**data)
 
 
+async def scheduled_poll(
+    config: Config, source: Source, db: StoreThread, *, session: aiohttp.ClientSession
+) -> PollOutcome:
+    """The bot's poll of one source: in a process of its own when the config came from a
+    file the child can read again, else (a config built in memory) in this one."""
+    if config.file is None:
+        return await poll_one(config, source, db, session=session)
+    return await poll_in_process(config.file, source.name, timeout=poll_timeout(source))
+
+
+def poll_timeout(source: Source) -> float:
+    """Past this, a poll process is stopped: its fetch has a deadline, its commit not."""
+    return source.config.timeout.total_seconds() * 4 + 600
+
+
 async def poll_in_process(config_file: Path, source: str, *, timeout: float) -> PollOutcome:
     """Poll one source in a child process; its outcome, or a failure saying what happened."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.pipeline.worker",
+        "bot.service.worker",
         str(config_file),
         source,
         stdout=asyncio.subprocess.PIPE,
@@ -72,11 +93,6 @@ def _lost(source: str, reason: str) -> PollOutcome:
 
 
 async def _poll(config_file: Path, name: str) -> PollOutcome:
-    from bot.pipeline.poll import poll_source
-    from bot.service.polling import alert_policy, configured_sources
-    from bot.sources.fetch import http_session
-    from bot.store.thread import StoreThread
-
     config = load_config(config_file)
     named = [s for s in configured_sources(config) if s.name == name]
     if not named:
@@ -86,13 +102,7 @@ async def _poll(config_file: Path, name: str) -> PollOutcome:
     db = await StoreThread(config.database_path, config.busy_timeout).open()
     try:
         async with http_session() as session:
-            return await poll_source(
-                source,
-                db,
-                session=session,
-                policy=alert_policy(config),
-                health=config.health_policy(),
-            )
+            return await poll_one(config, source, db, session=session)
     finally:
         await db.close()
 

@@ -1,0 +1,54 @@
+"""The package's layers, checked: what each part may import, and no cycles between parts."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+
+BOT = Path(__file__).parent.parent / "bot"
+
+# What each part may import from the rest of bot/ (the README's "How it is built").
+ALLOWED = {
+    "engine": set(),
+    "alerts": {"engine"},
+    "config": {"engine"},
+    "store": {"engine"},
+    "sources": {"engine", "config", "bulk"},
+    "delivery": {"engine", "alerts", "store", "faults"},
+    "pipeline": {"engine", "alerts", "store", "sources", "bulk", "faults"},
+}
+
+
+def imports_between_parts() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = defaultdict(set)
+    for path in BOT.rglob("*.py"):
+        part = path.relative_to(BOT).parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            for module in modules:
+                if module.startswith("bot.") and module.split(".")[1] != part:
+                    graph[part].add(module.split(".")[1])
+    return graph
+
+
+def test_no_part_imports_one_above_it():
+    graph = imports_between_parts()
+    assert graph["engine"] == set()  # the pure core imports nothing of ours
+    for part, allowed in ALLOWED.items():
+        assert graph[part] <= allowed, f"{part} imports {sorted(graph[part] - allowed)}"
+
+
+def test_the_parts_have_no_import_cycle():
+    try:
+        order = list(TopologicalSorter(imports_between_parts()).static_order())
+    except CycleError as exc:
+        raise AssertionError(f"an import cycle: {exc.args[1]}") from None
+    assert order.index("engine") < order.index("pipeline") < order.index("service")
+    assert order.index("service") < order.index("discord")
