@@ -9,7 +9,6 @@ and the file is never held whole. Nothing is parsed while the write lock is held
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,8 +28,6 @@ from bot.sources.table import DATE_IN_NAME
 from bot.store.base import utcnow
 from bot.store.store import Store
 from bot.store.thread import StoreThread
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +114,7 @@ def commit_import(
         )
         if decided.changed:  # the stored periods are no longer some body's exactly
             store.sources.set_history_hash(name, None)
-    for warning in decided.warnings:
-        log.warning("source %s: %s", name, warning)
+    # The warnings go back with the outcome: whoever imported says them (the CLI, once).
     return ImportOutcome(
         source=name,
         new=set(written),

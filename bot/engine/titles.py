@@ -25,6 +25,7 @@ FUZZY_POOL = 3000  # titles a typo is fuzzily compared with, at most
 _SEASON = re.compile(
     r" (?:(?:season|series|temporada|saison|staffel|seizoen) \d+|limited series|miniseries)$"
 )
+CLOSE_TO_BEST = 20  # how far below a clear winner's score another name is still "also close"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -231,7 +232,9 @@ class TitleIndex:
         (best, best_score), rest = ranked[0], ranked[1:]
         runner_up = rest[0][1] if rest else 0.0
         if best_score >= 90 and best_score - runner_up >= 3:
-            return Match(best, tuple(c for c, _ in rest))
+            # Beside a clear winner only names nearly as close are worth a mention.
+            close = tuple(c for c, score in rest if score >= best_score - CLOSE_TO_BEST)
+            return Match(best, close)
         return Match(None, tuple(c for c, _ in ranked))
 
 

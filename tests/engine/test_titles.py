@@ -107,3 +107,12 @@ def test_merged_spellings_become_one_title(fresh_db):
     assert store.titles.merge([["Squid Game", "El juego del calamar"]]) == 1
     assert [c.name for c in store.titles.candidates()] == ["Squid Game"]
     assert store.titles.merge([["Squid Game", "El juego del calamar"]]) == 0
+
+
+def test_a_clear_winner_mentions_only_names_nearly_as_close():
+    found = match_title(
+        "shipwrecked",
+        [Candidate(1, "Shipwrecked: Nightmare at Sea"), Candidate(2, "Mo Bamba", "Sheck Wes")],
+    )
+    assert found.title is not None and found.title.label == "Shipwrecked: Nightmare at Sea"
+    assert found.suggestions == ()

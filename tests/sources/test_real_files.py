@@ -90,6 +90,7 @@ def test_a_download_saved_without_its_note_line_is_the_same_chart(tmp_path):
     # Whoever saved this copy also let a spreadsheet turn "10,000 Hours" into "10.000
     # Hours": the copies differ by that, and the stored one is kept (one title all the same).
     assert "1 period differs from the stored copies (weekly 2020-01-23)" in out
+    assert out.count("differs") == 1  # said once, not also as a log line
     assert rank(config, "10.000 hours")["title"] == "10,000 Hours (with Justin Bieber)"
 
 
