@@ -96,33 +96,3 @@ def test_alert_json_keys():
     assert list(data)[:6] == ["type", "source", "chart", "period", "title", "text"]
     assert data["text"] == "**All of Us Are Dead** is now #1 in 46 countries (+2)"
     assert (data["count"], data["previous"]) == (46, 44)
-
-
-def test_a_rank_embed_stays_within_discords_total(tmp_path):
-    from bot.discord.embeds import rank_embed
-    from bot.engine.standings import ChartStanding
-    from bot.engine.titles import Candidate
-
-    def standing(chart: int) -> ChartStanding:
-        ranks = {code: 2 for code in ("US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN")}
-        return ChartStanding(
-            source="a-source-with-a-long-name",
-            chart=f"Chart {chart} " + "x" * 200,
-            period="2022-01-16",
-            chart_latest="2022-01-16",
-            previous_period="2022-01-09",
-            number_one_count=0,
-            previous_number_one_count=0,
-            ranks=ranks,
-            previous_ranks=ranks,
-            in_chart={},
-            best_rank=2,
-            best_rank_period="2022-01-16",
-            best_rank_countries=sorted(ranks),
-            periods_charted=2,
-        )
-
-    markets = ["US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN", "ES", "IT", "CA"]
-    embed = rank_embed(Candidate(1, "T" * 250), [standing(i) for i in range(8)], markets)
-    assert len(embed) <= 6000
-    assert embed.footer.text and "more charts" in embed.footer.text

@@ -102,10 +102,3 @@ def test_a_first_import_builds_the_by_title_index_and_later_ones_keep_it(tmp_pat
                 "SELECT count(*) FROM ranks INDEXED BY ranks_by_title WHERE title_id > 0"
             ).fetchone()[0]
             assert indexed == store.db.execute("SELECT count(*) FROM ranks").fetchone()[0] > 0
-
-
-def test_a_new_database_is_readable_by_its_owner_only(tmp_path):
-    with Store.open(tmp_path / "chartbot.db") as store, store.write():
-        store.set_meta("a", "b")  # the -wal and -shm files exist while it is open
-        modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
-    assert modes == {"chartbot.db": 0o600, "chartbot.db-wal": 0o600, "chartbot.db-shm": 0o600}

@@ -10,7 +10,7 @@ from tests.conftest import WEEK_1, WEEK_2, poll_json, run_cli, write_config
 HOSTILE = "\x1b[2J\x1b[31mBrazen\x1b[0m\x07"
 
 
-def test_escape_sequences_in_titles_never_reach_the_terminal(tmp_path, chart_server):
+def test_9_escape_sequences_in_titles_never_reach_the_terminal(tmp_path, chart_server):
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
     assert poll_json(config)[0] == 0
     chart_server.serve("top10.tsv", WEEK_2.replace("\tBrazen\t", f"\t{HOSTILE}\t"))
@@ -24,7 +24,7 @@ def test_escape_sequences_in_titles_never_reach_the_terminal(tmp_path, chart_ser
     assert data["title"] == HOSTILE  # stored as it came; only the printing is cleaned
 
 
-def test_a_chart_named_like_markup_prints_as_it_is(tmp_path, chart_server):
+def test_9_a_chart_named_like_markup_prints_as_it_is(tmp_path, chart_server):
     def publish(day: str, first: str, second: str) -> None:
         chart_server.serve(f"top-{day}.csv", f"Position,Song\n1,{first}\n2,{second}\n")
 

@@ -1,0 +1,70 @@
+"""Issue 12, rows 10 and 11: the database on disk is its owner's only (and the Dockerfile and
+the README's systemd unit keep it so), and the gaps in escaping are closed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.alerts.render import escape
+from bot.store.store import Store
+
+ROOT = Path(__file__).parent.parent.parent
+
+
+def test_10_a_new_database_is_readable_by_its_owner_only(tmp_path):
+    with Store.open(tmp_path / "chartbot.db") as store, store.write():
+        store.set_meta("a", "b")  # the -wal and -shm files exist while it is open
+        modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    assert modes == {"chartbot.db": 0o600, "chartbot.db-wal": 0o600, "chartbot.db-shm": 0o600}
+
+
+def test_10_the_container_and_the_service_keep_it_owner_only():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "chmod 0700 /data" in dockerfile
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    unit = readme[readme.index("[Service]") :]
+    assert "UMask=0077" in unit.split("```")[0]
+
+
+def test_11_a_rank_embed_stays_within_discords_total(tmp_path):
+    from bot.discord.embeds import rank_embed
+    from bot.engine.standings import ChartStanding
+    from bot.engine.titles import Candidate
+
+    def standing(chart: int) -> ChartStanding:
+        ranks = {code: 2 for code in ("US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN")}
+        return ChartStanding(
+            source="a-source-with-a-long-name",
+            chart=f"Chart {chart} " + "x" * 200,
+            period="2022-01-16",
+            chart_latest="2022-01-16",
+            previous_period="2022-01-09",
+            number_one_count=0,
+            previous_number_one_count=0,
+            ranks=ranks,
+            previous_ranks=ranks,
+            in_chart={},
+            best_rank=2,
+            best_rank_period="2022-01-16",
+            best_rank_countries=sorted(ranks),
+            periods_charted=2,
+        )
+
+    markets = ["US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN", "ES", "IT", "CA"]
+    embed = rank_embed(Candidate(1, "T" * 250), [standing(i) for i in range(8)], markets)
+    assert len(embed) <= 6000
+    assert embed.footer.text and "more charts" in embed.footer.text
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("free nitro https://evil.example/gift", "free nitro https:\u200b//evil.example/gift"),
+        ("Top \u202egnimoc\u202c 10", "Top gnimoc 10"),
+        ("-# tiny text", "\\-# tiny text"),
+    ],
+)
+def test_11_bare_links_bidi_controls_and_small_text_are_made_inert(title, shown):
+    assert escape(title) == shown
