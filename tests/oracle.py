@@ -20,13 +20,18 @@ def expected_alerts(
 ) -> set[tuple]:
     """The alerts as tuples:
 
-    ("number_one_count", chart, title, count, previous) and
-    ("new_number_one", chart, title, country, previous_rank).
+    ("number_one_count", chart, title, count, previous), or "new_peak" when count is more
+    than the title was ever #1 in before (and it had been #1 somewhere);
+    ("new_number_one", chart, title, country, previous_rank), or "back_at_number_one" when
+    the title had been #1 there before;
+    ("streak", chart, title, country, weeks) for a #1 held for the 2nd+ week running.
     """
     number_ones: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     best: dict[tuple[str, str, str, str], int] = {}
+    weeks: dict[str, set[str]] = defaultdict(set)  # chart -> its weeks
     for row in rows(text):
-        if row["week"] not in (week, before):
+        weeks[row["category"]].add(row["week"])
+        if row["week"] > week:
             continue
         rank = int(row["weekly_rank"])
         key = (row["week"], row["category"], row["country_iso2"], row["show_title"])
@@ -39,20 +44,38 @@ def expected_alerts(
             continue
         previous = len(number_ones.get((before, chart, title), set()))
         if len(countries) > previous and len(countries) >= min_countries:
-            alerts.add(("number_one_count", chart, title, len(countries), previous))
+            most = max(
+                (
+                    len(c)
+                    for (w2, ch, t), c in number_ones.items()
+                    if (ch, t) == (chart, title) and w2 < week
+                ),
+                default=0,
+            )
+            kind = "new_peak" if 0 < most < len(countries) else "number_one_count"
+            alerts.add((kind, chart, title, len(countries), previous))
     for (w, chart, country, title), rank in best.items():
-        if w == week and rank == 1 and country in markets:
-            was = best.get((before, chart, country, title))
-            if was != 1:
-                alerts.add(("new_number_one", chart, title, country, was))
+        if w != week or rank != 1 or country not in markets:
+            continue
+        was = best.get((before, chart, country, title))
+        earlier = sorted((p for p in weeks[chart] if p < week), reverse=True)
+        held = [best.get((p, chart, country, title)) == 1 for p in earlier]
+        if was != 1:
+            kind = "back_at_number_one" if any(held) else "new_number_one"
+            alerts.add((kind, chart, title, country, was))
+        else:
+            run = 1 + next((i for i, h in enumerate(held) if not h), len(held))
+            alerts.add(("streak", chart, title, country, run))
     return alerts
 
 
 def as_tuples(alerts: list[dict]) -> set[tuple]:
     found = set()
     for a in alerts:
-        if a["type"] == "number_one_count":
+        if a["type"] in ("number_one_count", "new_peak"):
             found.add((a["type"], a["chart"], a["title"], a["count"], a["previous"]))
+        elif a["type"] == "streak":
+            found.add((a["type"], a["chart"], a["title"], a["country"], a["periods"]))
         else:
             found.add((a["type"], a["chart"], a["title"], a["country"], a["previous_rank"]))
     return found

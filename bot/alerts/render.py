@@ -15,12 +15,16 @@ from typing import Any
 
 from bot import countries
 from bot.engine.events import (
+    BackAtNumberOne,
     Entered,
     Event,
     Left,
     Moved,
     NewNumberOne,
+    NewPeak,
     NumberOneCount,
+    Streak,
+    WorldwideNumberOne,
 )
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import display
@@ -31,6 +35,7 @@ _MENTION = re.compile(r"@(?=\S)")
 _LINK = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*):(?=//)")  # a scheme: Discord links "x://..."
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # turn text around
 _ZERO_WIDTH_SPACE = "\u200b"
+_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
 
 
 def escape(text: str) -> str:
@@ -56,13 +61,21 @@ def plain(event: Event) -> str:
 def describe(event: Event, strong: Callable[[str], str]) -> str:
     name = strong(display(event.title, event.artist))
     match event:
+        case NewPeak(count=count, previous=previous):
+            change = _signed(count - previous)
+            return f"{name} is now #1 in {_countries(count)} ({change}) — its most yet"
+        case WorldwideNumberOne(previous_rank=previous_rank):
+            return f"{name} takes #1 worldwide ({_was(previous_rank)})"
+        case BackAtNumberOne(country=country, previous_rank=previous_rank):
+            return f"{name} is back at #1 in {countries.name(country)} ({_was(previous_rank)})"
+        case Streak(country=country, periods=periods, unit=unit):
+            return f"{name} is #1 in {countries.name(country)} for a {ordinal(periods)} {unit}"
         case NumberOneCount(count=count, previous=previous):
             if count == 0:
                 return f"{name} is no longer #1 anywhere (was #1 in {_countries(previous)})"
             return f"{name} is now #1 in {_countries(count)} ({_signed(count - previous)})"
         case NewNumberOne(country=country, previous_rank=previous_rank):
-            was = f"was #{previous_rank}" if previous_rank else "new entry"
-            return f"{name} takes #1 in {countries.name(country)} ({was})"
+            return f"{name} takes #1 in {countries.name(country)} ({_was(previous_rank)})"
         case Moved(country=country, rank=rank, previous_rank=previous_rank):
             verb = "climbs" if event.climbed else "falls"
             return f"{name} {verb} to #{rank} in {countries.name(country)} (was #{previous_rank})"
@@ -71,6 +84,16 @@ def describe(event: Event, strong: Callable[[str], str]) -> str:
         case Left(country=country, previous_rank=previous_rank):
             return f"{name} leaves the chart in {countries.name(country)} (was #{previous_rank})"
     raise TypeError(f"no text for event kind {event.kind!r}")
+
+
+def _was(previous_rank: int | None) -> str:
+    return f"was #{previous_rank}" if previous_rank else "new entry"
+
+
+def ordinal(number: int) -> str:
+    """'2nd', '3rd', '11th', '22nd'."""
+    suffix = "th" if 10 <= number % 100 <= 20 else _SUFFIXES.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def _signed(change: int) -> str:

@@ -78,6 +78,9 @@ class AlertsConfig(Strict):
 
     watched_markets: list[str] = Field(default_factory=lambda: ["US"])
     min_countries: int = Field(default=10, ge=1)
+    # Milestones as alerts of their own: a #1 held for the 2nd, 3rd ... period running in a
+    # watched market, and a #1 on a worldwide chart.
+    milestones: bool = True
 
     @field_validator("watched_markets")
     @classmethod

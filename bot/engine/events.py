@@ -102,6 +102,44 @@ class Moved(CountryEvent):
         )
 
 
+# -- milestones: worked out from the stored history (bot/engine/milestones.py) ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewPeak(NumberOneCount):
+    """A rising #1 count past the title's best on the chart: '... (+34) — its most yet'."""
+
+    kind: ClassVar[str] = "new_peak"
+
+    previous_best: int = 0  # the most countries it was #1 in before, in any stored period
+
+
+@dataclass(frozen=True, slots=True)
+class BackAtNumberOne(NewNumberOne):
+    """A #1 in a market the title held before, then lost: 'is back at #1 in ...'."""
+
+    kind: ClassVar[str] = "back_at_number_one"
+
+    last_number_one: str = ""  # the last period it was #1 there, before this run
+
+
+@dataclass(frozen=True, slots=True)
+class WorldwideNumberOne(NewNumberOne):
+    """A title takes #1 on a worldwide chart: 'takes #1 worldwide (was #3)'."""
+
+    kind: ClassVar[str] = "worldwide_number_one"
+
+
+@dataclass(frozen=True, slots=True)
+class Streak(CountryEvent):
+    """#1 in a market for the Nth period running: 'is #1 in South Korea for a 3rd week'."""
+
+    kind: ClassVar[str] = "streak"
+
+    periods: int = 0  # periods running at #1, this one included (2 or more)
+    unit: str = "week"  # what one period is: "week" or "day"
+
+
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -114,9 +152,23 @@ def _field_names(cls: type[Event]) -> tuple[str, ...]:
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.kind: cls for cls in (NumberOneCount, NewNumberOne, Entered, Left, Moved)
+    cls.kind: cls
+    for cls in (
+        NumberOneCount,
+        NewNumberOne,
+        Entered,
+        Left,
+        Moved,
+        NewPeak,
+        BackAtNumberOne,
+        WorldwideNumberOne,
+        Streak,
+    )
 }
-PER_COUNTRY_KINDS = frozenset({"new_number_one", "entered", "left", "moved"})
+PER_COUNTRY_KINDS = frozenset(
+    kind for kind, cls in EVENT_TYPES.items() if issubclass(cls, CountryEvent)
+)
+MILESTONE_KINDS = frozenset({"streak", "worldwide_number_one"})  # alerts of their own
 
 
 def event_from_json(data: dict[str, Any], *, title_key: str) -> Event:
@@ -136,10 +188,17 @@ class AlertPolicy:
     min_countries: int = 10
     watched_markets: frozenset[str] = field(default_factory=lambda: frozenset({"US"}))
     charts: frozenset[str] | None = None  # None: every chart
+    # Streaks and worldwide #1s as alerts of their own. A new peak or a return to #1 is the
+    # alert its plain kind would be, with its milestone said, whatever this says.
+    milestones: bool = True
 
     def is_channel_alert(self, event: Event) -> bool:
         if self.charts is not None and event.chart not in self.charts:
             return False
+        if isinstance(event, WorldwideNumberOne):
+            return self.milestones
+        if isinstance(event, Streak):
+            return self.milestones and event.country in self.watched_markets
         if isinstance(event, NumberOneCount):
             return event.count > event.previous and event.count >= self.min_countries
         if isinstance(event, NewNumberOne):

@@ -11,6 +11,7 @@ from typing import Any
 from bot.engine.titles import title_key
 
 ChartPeriodKey = tuple[str, str]  # (chart, period)
+WORLDWIDE = "GLOBAL"  # the country of a worldwide chart's rows, whatever the source called it
 
 
 class PeriodUnit(StrEnum):

@@ -20,6 +20,7 @@ from bot.engine.events import (
     Moved,
     NewNumberOne,
     NumberOneCount,
+    WorldwideNumberOne,
 )
 
 Routed = tuple[int, Destination, int | None]  # (event id, destination, guild id)
@@ -34,6 +35,7 @@ class GuildAlerts:
     min_countries: int | None = None
     watched_markets: tuple[str, ...] | None = None
     charts: tuple[str, ...] | None = None
+    milestones: bool | None = None
 
     def policy(self, default: AlertPolicy) -> AlertPolicy:
         return replace(
@@ -45,6 +47,7 @@ class GuildAlerts:
                 else default.watched_markets
             ),
             charts=frozenset(self.charts) if self.charts is not None else default.charts,
+            milestones=default.milestones if self.milestones is None else self.milestones,
         )
 
 
@@ -106,7 +109,7 @@ def route(
         for event_id, event in events:
             if event.title_key != sub.title_key or event_id in redundant:
                 continue
-            if isinstance(event, NumberOneCount) or (
+            if isinstance(event, NumberOneCount | WorldwideNumberOne) or (
                 isinstance(event, CountryEvent) and event.country in watched
             ):
                 deliveries.append((event_id, sub.destination, sub.guild_id))

@@ -148,13 +148,13 @@ def _standing(ranks: list[RankLike], periods: Sequence[str]) -> ChartStanding:
         best_rank_period=best_period,
         best_rank_countries=sorted(c for c, r in history[best_period].items() if r == best),
         periods_charted=len(history),
-        unit=first.unit or _unit(known),
+        unit=first.unit or unit_of(known),
         history=history,
         seasons=tuple(seasons) if len(seasons) > 1 else (),
     )
 
 
-def _unit(periods: Sequence[str]) -> PeriodUnit:
+def unit_of(periods: Sequence[str]) -> PeriodUnit:
     """For a chart whose source does not say: weeks when its periods are 7 days apart,
     days when 1, else periods."""
     if len(periods) < 2:

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.alerts.render import counted
 from bot.bulk import collector_paused
+from bot.engine import milestones
 from bot.engine.diff import diff
 from bot.engine.events import AlertPolicy, Event
 from bot.engine.health import HealthPolicy
@@ -184,7 +185,7 @@ def commit_snapshot(
         events: list[Event] = []
         deliveries = 0
         if not decided.baseline:
-            events = _events(store, snapshot, decided)
+            events = _events(store, snapshot, decided, chart_ids, title_ids, policy.watched_markets)
             added = store.outbox.add_events(
                 events, chart_ids=chart_ids, snapshot_id=snapshot_id, now=now, title_ids=title_ids
             )
@@ -261,22 +262,38 @@ def _keys(stored: Stored) -> set[ChartPeriodKey]:
     return {(chart, period) for chart, periods in stored.items() for period in periods}
 
 
-def _events(store: Store, snapshot: Snapshot, decided: Plan) -> list[Event]:
+def _events(
+    store: Store,
+    snapshot: Snapshot,
+    decided: Plan,
+    chart_ids: dict[str, int],
+    title_ids: dict[str, int],
+    markets: frozenset[str],
+) -> list[Event]:
+    """Each new period's events against the period before it, with their milestones
+    worked out from the stored history (`markets`: where streaks are followed)."""
     events: list[Event] = []
     follow = store.guilds.followed_title_keys()
+    markets = markets | store.guilds.markets_in_use()
     for chart, period in decided.new_keys:
         previous = decided.previous[(chart, period)]
         if previous is None:
             continue
         before = snapshot.rows.get((chart, previous))
-        events += diff(
+        last = (
             ChartPeriod.from_rows(chart, previous, before)
             if before
-            else store.charts.period_standings(snapshot.source, chart, previous),
-            ChartPeriod.from_rows(chart, period, snapshot.rows[(chart, period)]),
-            source=snapshot.source,
-            follow=follow,
+            else store.charts.period_standings(snapshot.source, chart, previous)
         )
+        now = ChartPeriod.from_rows(chart, period, snapshot.rows[(chart, period)])
+        found = diff(last, now, source=snapshot.source, follow=follow)
+        wanted = milestones.wanted(found, last, now, markets)
+        if wanted:
+            chart_id = chart_ids[chart]
+            history = store.charts.history(chart_id, period, wanted, title_ids)
+            unit = snapshot.units.get(chart) or store.charts.unit(chart_id)
+            found = milestones.apply(found, history, wanted, now, unit, source=snapshot.source)
+        events += found
     return events
 
 

@@ -30,6 +30,7 @@ def alert_policy(config: Config) -> AlertPolicy:
     return AlertPolicy(
         min_countries=config.alerts.min_countries,
         watched_markets=frozenset(config.alerts.watched_markets),
+        milestones=config.alerts.milestones,
     )
 
 

@@ -28,6 +28,7 @@ class ServerSettings:
     min_countries: int
     watched_markets: tuple[str, ...]
     charts: tuple[str, ...] | None  # None: every chart
+    milestones: bool  # streaks and worldwide #1s as alerts of their own
 
 
 def server_settings(store: Store, guild_id: int | None, defaults: AlertsConfig) -> ServerSettings:
@@ -41,6 +42,9 @@ def server_settings(store: Store, guild_id: int | None, defaults: AlertsConfig) 
             else tuple(defaults.watched_markets)
         ),
         charts=saved.charts if saved and saved.charts is not None else None,
+        milestones=(
+            saved.milestones if saved and saved.milestones is not None else defaults.milestones
+        ),
     )
 
 
@@ -91,6 +95,7 @@ def change_settings(
     min_countries: int | None = None,
     watched_markets: str | None = None,
     charts: str | None = None,
+    milestones: bool | None = None,
 ) -> ServerSettings:
     """Change what was given (SettingError for what cannot be used); the settings after."""
     changes: dict[str, object] = {}
@@ -100,6 +105,8 @@ def change_settings(
         changes["watched_markets"] = parse_markets(watched_markets)
     if charts is not None:
         changes["charts"] = parse_charts(store, charts)
+    if milestones is not None:
+        changes["milestones"] = milestones
     if changes:
         store.guilds.set_alerts(guild_id, by=by, now=now, **changes)
     return server_settings(store, guild_id, defaults)

@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any
 
+from bot.engine.milestones import History, Wanted, run_length
 from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
 from bot.engine.plan import StoredPeriod
+from bot.engine.standings import unit_of
 from bot.engine.titles import title_key
 from bot.store.base import BATCH, ChartInfo, ChartLine, Repo
 
@@ -222,6 +224,42 @@ class ChartsRepo(Repo):
                 [source, chart, period],
             ),
         )
+
+    def history(
+        self, chart_id: int, period: str, wanted: Wanted, title_ids: Mapping[str, int]
+    ) -> History:
+        """What the periods before `period` say of the titles a new period's events name
+        (bot/engine/milestones.py): each title's best #1 count, the last period it was #1
+        in a market, and how many periods running it has held #1 there."""
+
+        def at_number_one(select: str, title: str, more: str = "", *params: str) -> list[Any]:
+            return self.db.conn.execute(
+                f"""SELECT {select} FROM ranks WHERE title_id = ? AND chart_id = ?
+                    AND period < ? AND rank = 1 {more}""",
+                [title_ids[title], chart_id, period, *params],
+            ).fetchall()
+
+        best = {}
+        for title in wanted.peaks:
+            counts = at_number_one("count(DISTINCT country)", title, "GROUP BY period")
+            best[title] = max((n for (n,) in counts), default=0)
+        last = {}
+        for title, country in wanted.returns:
+            [(held,)] = at_number_one("max(period)", title, "AND country = ?", country)
+            if held is not None:
+                last[(title, country)] = held
+        runs = {}
+        if wanted.streaks:
+            before = [p for p in self.periods(chart_id) if p < period]
+            for title, country in wanted.streaks:
+                held = {p for (p,) in at_number_one("period", title, "AND country = ?", country)}
+                runs[(title, country)] = run_length(held, before)
+        return History(best, last, runs)
+
+    def unit(self, chart_id: int) -> PeriodUnit:
+        """What one period of the chart is, as its source said or as its dates show."""
+        [(said,)] = self.db.execute("SELECT unit FROM charts WHERE id = ?", [chart_id]).fetchall()
+        return PeriodUnit(said) if said else unit_of(self.periods(chart_id))
 
     def periods(self, chart_id: int) -> list[str]:
         return [

@@ -43,16 +43,32 @@ class GuildsRepo(Repo):
     def alerts(self) -> list[GuildAlerts]:
         return [_guild(row) for row in self.db.query("SELECT * FROM guild_settings")]
 
+    def markets_in_use(self) -> set[str]:
+        """Every market a server watches or a subscription names (beside the config's)."""
+        markets: set[str] = set()
+        for (value,) in self.db.execute(
+            "SELECT DISTINCT watched_markets FROM guild_settings WHERE watched_markets IS NOT NULL"
+        ):
+            markets.update(json_tuple(value) or ())
+        markets.update(
+            code
+            for (code,) in self.db.execute(
+                "SELECT DISTINCT country FROM subscriptions WHERE country IS NOT NULL"
+            )
+        )
+        return markets
+
     def alerts_for(self, guild_id: int) -> GuildAlerts | None:
         rows = list(self.db.query("SELECT * FROM guild_settings WHERE guild_id = ?", [guild_id]))
         return _guild(rows[0]) if rows else None
 
     def set_alerts(self, guild_id: int, *, by: int | None, now: datetime, **fields: Any) -> None:
-        """Create or update a guild's settings: channel_id, min_countries, watched_markets, charts.
+        """Create or update a guild's settings: channel_id, min_countries, watched_markets,
+        charts, milestones.
 
         A field given as None is cleared (back to the config's default); one not given is kept.
         """
-        allowed = {"channel_id", "min_countries", "watched_markets", "charts"}
+        allowed = {"channel_id", "min_countries", "watched_markets", "charts", "milestones"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not a guild setting: {', '.join(sorted(unknown))}")
@@ -260,6 +276,7 @@ def _guild(row: dict[str, Any]) -> GuildAlerts:
         min_countries=row["min_countries"],
         watched_markets=json_tuple(row["watched_markets"]),
         charts=json_tuple(row["charts"]),
+        milestones=None if row.get("milestones") is None else bool(row["milestones"]),
     )
 
 

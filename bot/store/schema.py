@@ -216,3 +216,10 @@ def units_and_skipped_files(db: Database) -> None:
     db.execute("ALTER TABLE charts ADD COLUMN unit TEXT")
     # Files of a watched folder that are not charts: JSON {name: [fingerprint, reason]}.
     db.execute("ALTER TABLE sources ADD COLUMN skipped TEXT")
+
+
+@migration("0005_milestones")
+def milestones(db: Database) -> None:
+    # A server's switch for milestone alerts (streaks, worldwide #1s): NULL follows the
+    # config's [alerts] milestones.
+    db.execute("ALTER TABLE guild_settings ADD COLUMN milestones INTEGER")

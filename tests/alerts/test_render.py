@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from bot.alerts.render import alert_json, escape, markdown, plain
-from bot.engine.events import Entered, Left, Moved, NewNumberOne, NumberOneCount
+from bot.alerts.render import alert_json, escape, markdown, ordinal, plain
+from bot.engine.events import (
+    BackAtNumberOne,
+    Entered,
+    Left,
+    Moved,
+    NewNumberOne,
+    NewPeak,
+    NumberOneCount,
+    Streak,
+    WorldwideNumberOne,
+)
 
 BASE = {"source": "netflix", "chart": "TV", "period": "2022-01-31", "title_key": "k"}
 
@@ -61,6 +71,51 @@ def count(title: str, count: int, previous: int) -> NumberOneCount:
             ),
             "greedy — Tate McRae is now #1 in 12 countries (+3)",
         ),
+        (
+            NewPeak(
+                **BASE,
+                title="All of Us Are Dead",
+                artist=None,
+                count=63,
+                previous=29,
+                previous_best=46,
+            ),
+            "All of Us Are Dead is now #1 in 63 countries (+34) — its most yet",
+        ),
+        (
+            Streak(
+                **BASE,
+                title="Our Beloved Summer",
+                artist=None,
+                country="KR",
+                rank=1,
+                previous_rank=1,
+                periods=3,
+            ),
+            "Our Beloved Summer is #1 in South Korea for a 3rd week",
+        ),
+        (
+            Streak(**BASE, title="greedy", artist=None, country="US", periods=2, unit="day"),
+            "greedy is #1 in United States for a 2nd day",
+        ),
+        (
+            WorldwideNumberOne(
+                **BASE, title="Squid Game", artist=None, country="GLOBAL", rank=1, previous_rank=3
+            ),
+            "Squid Game takes #1 worldwide (was #3)",
+        ),
+        (
+            BackAtNumberOne(
+                **BASE,
+                title="Cobra Kai",
+                artist=None,
+                country="US",
+                rank=1,
+                previous_rank=2,
+                last_number_one="2022-01-02",
+            ),
+            "Cobra Kai is back at #1 in United States (was #2)",
+        ),
     ],
 )
 def test_plain_text(event, text):
@@ -89,6 +144,35 @@ def test_plain_text(event, text):
 def test_titles_cannot_mention_or_format(title, safe):
     assert escape(title) == safe
     assert markdown(count(title, 46, 44)).startswith(f"**{safe}** is now")
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (103, "103rd"),
+        (111, "111th"),
+    ],
+)
+def test_ordinals(number, text):
+    assert ordinal(number) == text
+
+
+def test_every_event_kind_has_its_text_and_comes_back_from_json():
+    from bot.engine.events import EVENT_TYPES, event_from_json
+
+    for kind, cls in EVENT_TYPES.items():
+        event = cls(**BASE, title="T", artist=None)
+        assert plain(event)  # no kind without a sentence
+        assert event_from_json(event.to_json(), title_key="k") == event, kind
 
 
 def test_alert_json_keys():

@@ -86,7 +86,7 @@ def test_a_feed_listing_fewer_songs_is_a_real_chart(tmp_path, chart_server):
     code, alerts, stderr = poll_json(config)
     assert code == 0, stderr
     assert [a["text"] for a in alerts] == [
-        "**Standing Next to You — Jung Kook** is now #1 in 3 countries (+1)",
+        "**Standing Next to You — Jung Kook** is now #1 in 3 countries (+1) — its most yet",
         "**Standing Next to You — Jung Kook** takes #1 in United States (was #2)",
     ]
     us = json.loads(run_cli("rank", "greedy", "--json", "-c", config).stdout)["charts"][0]
@@ -153,7 +153,7 @@ def test_a_bad_file_in_a_folder_is_named_skipped_and_tried_again_when_it_changes
     code, alerts, stderr = poll_json(config)
     assert code == 0, stderr
     assert [a["text"] for a in alerts] == [
-        "**The Box — Roddy Ricch** takes #1 in Worldwide (was #2)"
+        "**The Box — Roddy Ricch** takes #1 worldwide (was #2)"
     ]
     assert (
         "warning: skipped regional-us-weekly-2020-02-07--2020-02-14.csv: an HTML page, not a CSV"

@@ -71,14 +71,17 @@ def test_apple_number_one_count_works_for_songs(tmp_path, chart_server):
     assert code == 0, stderr
     texts = {a["text"] for a in alerts}
     assert texts == {
-        "**Standing Next to You — Jung Kook** is now #1 in 4 countries (+2)",
+        # More countries than on the one day stored before: its most yet.
+        "**Standing Next to You — Jung Kook** is now #1 in 4 countries (+2) — its most yet",
         "**Standing Next to You — Jung Kook** takes #1 in United States (was #2)",
+        "**Standing Next to You — Jung Kook** is #1 in South Korea for a 2nd day",
     }
-    count = next(a for a in alerts if a["type"] == "number_one_count")
-    assert (count["artist"], count["period"], count["countries"]) == (
+    count = next(a for a in alerts if a["type"] == "new_peak")
+    assert (count["artist"], count["period"], count["countries"], count["previous_best"]) == (
         "Jung Kook",
         "2023-11-17",
         ["GB", "JP", "KR", "US"],
+        2,
     )
     assert poll_json(config)[:2] == (0, [])
 
@@ -91,7 +94,8 @@ def test_apple_retries_a_flaky_country(tmp_path, chart_server):
     chart_server.served["api/v2/gb/music/most-played/10/songs.json"].failures = 2
     code, alerts, stderr = poll_json(config)
     assert code == 0, stderr
-    assert len(alerts) == 2  # the retries got GB, so the count is right
+    assert len(alerts) == 3  # the retries got GB, so the count is right
+    assert "is now #1 in 4 countries" in {a["type"]: a["text"] for a in alerts}["new_peak"]
 
 
 @pytest.mark.parametrize(
@@ -122,7 +126,7 @@ def test_apple_a_failing_country_stores_nothing(tmp_path, chart_server, broken, 
     assert "kept the snapshot of 2023-11-16" in stderr
     serve_day(chart_server, DAY_2, UPDATED_2)
     code, alerts, _ = poll_json(config)
-    assert (code, len(alerts)) == (0, 2)
+    assert (code, len(alerts)) == (0, 3)
 
 
 def test_apple_unchanged_feeds_cost_304s(tmp_path, chart_server):
@@ -203,7 +207,7 @@ def test_spotify_a_folder_is_polled_as_files_arrive(tmp_path):
     shutil.copy(WEEK_16, folder)
     code, alerts, stderr = poll_json(config)
     assert code == 0, stderr
-    assert [a["text"] for a in alerts] == ["**greedy — Tate McRae** takes #1 in Worldwide (was #2)"]
+    assert [a["text"] for a in alerts] == ["**greedy — Tate McRae** takes #1 worldwide (was #2)"]
     assert poll_json(config)[:2] == (0, [])
 
 

@@ -136,6 +136,7 @@ class Alerts(
         min_countries="Post “#1 in N countries” from this many countries on",
         watched_markets="Countries whose new #1 is an alert, e.g. “US, KR, Japan” (or “default”)",
         charts="Only these charts, e.g. “TV, Films” (or “all”)",
+        milestones="Streaks (“#1 for a 3rd week”) and worldwide #1s as alerts of their own",
     )
     async def settings(
         self,
@@ -143,6 +144,7 @@ class Alerts(
         min_countries: app_commands.Range[int, 1, 250] | None = None,
         watched_markets: app_commands.Range[str, 1, 300] | None = None,
         charts: app_commands.Range[str, 1, 300] | None = None,
+        milestones: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         answer = Answer(interaction, ephemeral=True)
@@ -157,6 +159,7 @@ class Alerts(
                     min_countries=min_countries,
                     watched_markets=watched_markets,
                     charts=charts,
+                    milestones=milestones,
                 )
             )
         except SettingError as exc:
@@ -225,6 +228,7 @@ def describe(now: ServerSettings) -> str:
             f"“#1 in N countries” from N = {now.min_countries}",
             f"New #1 in: {markets}",
             f"Charts: {', '.join(now.charts) if now.charts else 'all'}",
+            f"Milestones (streaks, worldwide #1s): {'on' if now.milestones else 'off'}",
         ]
     )
 
