@@ -18,6 +18,7 @@ from bot.engine.events import (
     BackAtNumberOne,
     Entered,
     Event,
+    FirstCharted,
     Left,
     Moved,
     NewNumberOne,
@@ -70,6 +71,10 @@ def describe(event: Event, strong: Callable[[str], str]) -> str:
             return f"{name} is back at #1 in {countries.name(country)} ({_was(previous_rank)})"
         case Streak(country=country, periods=periods, unit=unit):
             return f"{name} is #1 in {countries.name(country)} for a {ordinal(periods)} {unit}"
+        case FirstCharted(best_rank=best, best_country=where, number_one_count=ones, charting_in=n):
+            place = f"#1 in {_countries(ones)}" if ones else f"#{best} in {countries.name(where)}"
+            more = f", charting in {_countries(n)}" if n > max(ones, 1) else ""
+            return f"{name} enters the charts: {place}{more}"
         case NumberOneCount(count=count, previous=previous):
             if count == 0:
                 return f"{name} is no longer #1 anywhere (was #1 in {_countries(previous)})"

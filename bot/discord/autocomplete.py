@@ -67,13 +67,19 @@ def find_title(bot: ChartBot, value: str) -> Match:
 
 
 async def title_and_country(
-    interaction: discord.Interaction, value: str, country: str | None
-) -> tuple[Candidate, str | None] | None:
+    interaction: discord.Interaction,
+    value: str,
+    country: str | None,
+    *,
+    unknown_ok: bool = False,
+    hint: str = "",
+) -> tuple[Candidate | None, str | None] | None:
     """The title and (optional) country a member asked for; None once the member has been
-    told privately what was not understood."""
+    told privately what was not understood. `unknown_ok`: a title no chart has is no
+    error (the title comes back None); else the member is told, with `hint` after."""
     match = find_title(interaction.client, value)  # type: ignore[arg-type]
-    if match.title is None:
-        await reply(interaction, did_you_mean(value, match))
+    if match.title is None and not unknown_ok:
+        await reply(interaction, did_you_mean(value, match) + hint)
         return None
     code = countries.lookup(country) if country else None
     if country and code is None:

@@ -140,6 +140,18 @@ class Streak(CountryEvent):
     unit: str = "week"  # what one period is: "week" or "day"
 
 
+@dataclass(frozen=True, slots=True)
+class FirstCharted(Event):
+    """A followed title on a chart for the first time anywhere: 'enters the charts: ...'."""
+
+    kind: ClassVar[str] = "charted"
+
+    best_rank: int = 0
+    best_country: str = ""  # where it holds its best rank (the first such, by code)
+    number_one_count: int = 0
+    charting_in: int = 0  # countries it charts in
+
+
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -163,6 +175,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         BackAtNumberOne,
         WorldwideNumberOne,
         Streak,
+        FirstCharted,
     )
 }
 PER_COUNTRY_KINDS = frozenset(

@@ -23,6 +23,7 @@ from typing import Any
 from bot.engine.events import (
     BackAtNumberOne,
     Event,
+    FirstCharted,
     NewNumberOne,
     NewPeak,
     NumberOneCount,
@@ -119,6 +120,37 @@ def apply(
             )
         )
     return shown
+
+
+def on_chart(standings: ChartPeriod, keys: Set[str]) -> set[str]:
+    """Those of `keys` that chart in the period (anywhere)."""
+    return {key for titles in standings.countries.values() for key in titles if key in keys}
+
+
+def first_charted(standings: ChartPeriod, keys: Iterable[str], *, source: str) -> list[Event]:
+    """'enters the charts' for titles charting for the first time anywhere (`keys`)."""
+    events: list[Event] = []
+    for key in sorted(keys):
+        places = {c: t[key] for c, t in standings.countries.items() if key in t}
+        if not places:
+            continue
+        best_country = min(places, key=lambda c: (places[c].rank, c))
+        entry = places[best_country]
+        events.append(
+            FirstCharted(
+                source=source,
+                chart=standings.chart,
+                period=standings.period,
+                title_key=key,
+                title=entry.title,
+                artist=entry.artist,
+                best_rank=entry.rank,
+                best_country=best_country,
+                number_one_count=sum(1 for e in places.values() if e.rank == 1),
+                charting_in=len(places),
+            )
+        )
+    return events
 
 
 def run_length(periods_at_number_one: Set[str], chart_periods: list[str]) -> int:

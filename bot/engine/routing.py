@@ -17,6 +17,7 @@ from bot.engine.events import (
     CountryEvent,
     Entered,
     Event,
+    FirstCharted,
     Moved,
     NewNumberOne,
     NumberOneCount,
@@ -109,7 +110,7 @@ def route(
         for event_id, event in events:
             if event.title_key != sub.title_key or event_id in redundant:
                 continue
-            if isinstance(event, NumberOneCount | WorldwideNumberOne) or (
+            if isinstance(event, NumberOneCount | WorldwideNumberOne | FirstCharted) or (
                 isinstance(event, CountryEvent) and event.country in watched
             ):
                 deliveries.append((event_id, sub.destination, sub.guild_id))

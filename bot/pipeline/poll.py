@@ -293,6 +293,13 @@ def _events(
             history = store.charts.history(chart_id, period, wanted, title_ids)
             unit = snapshot.units.get(chart) or store.charts.unit(chart_id)
             found = milestones.apply(found, history, wanted, now, unit, source=snapshot.source)
+        # Followed titles charting for the first time anywhere (followed before they
+        # charted), said first.
+        new = milestones.on_chart(now, follow) - milestones.on_chart(last, follow)
+        if new:
+            ids = {key: title_ids[key] for key in new}
+            first = new - store.charts.charted_before(ids, period)
+            events += milestones.first_charted(now, first, source=snapshot.source)
         events += found
     return events
 

@@ -9,7 +9,7 @@ from enum import Enum
 from bot.config import LimitsConfig
 from bot.engine.deliveries import Destination
 from bot.engine.routing import Subscription, Via
-from bot.engine.titles import Candidate
+from bot.engine.titles import Candidate, title_key
 from bot.store.guilds import Subscribed, SubscriptionLimits
 from bot.store.store import Store
 
@@ -31,6 +31,19 @@ class SubscribeRequest:
     channel_id: int | None = None  # "here": the channel the member asked in
     member_can_post: bool = True  # may the member send messages in that channel
     bot_can_post: bool = True
+
+
+class NotATitle(ValueError):
+    """A name that cannot be followed before it charts; str() says why, for the member."""
+
+
+def title_before_it_charts(store: Store, typed: str) -> Candidate:
+    """The title a member follows before any chart has it, by the name they typed
+    ("Title" or "Title — Artist"); it is matched by its key when it first charts."""
+    name, _, artist = (part.strip() for part in typed.partition(" — "))
+    if not title_key(name) or len(typed) > 100:
+        raise NotATitle("Give the title's exact name (up to 100 characters) to follow it.")
+    return store.titles.named(name, artist or None)
 
 
 def limits_of(config: LimitsConfig) -> SubscriptionLimits:

@@ -256,6 +256,16 @@ class ChartsRepo(Repo):
                 runs[(title, country)] = run_length(held, before)
         return History(best, last, runs)
 
+    def charted_before(self, title_ids: Mapping[str, int], period: str) -> set[str]:
+        """Those of the titles with a rank on any chart before `period`."""
+        return {
+            key
+            for key, title_id in title_ids.items()
+            if self.db.conn.execute(
+                "SELECT 1 FROM ranks WHERE title_id = ? AND period < ? LIMIT 1", [title_id, period]
+            ).fetchone()
+        }
+
     def unit(self, chart_id: int) -> PeriodUnit:
         """What one period of the chart is, as its source said or as its dates show."""
         [(said,)] = self.db.execute("SELECT unit FROM charts WHERE id = ?", [chart_id]).fetchall()

@@ -29,8 +29,12 @@ class TitlesRepo(Repo):
         shorter = []
         for key, title_id, name in self._by_keys(list(wanted)):
             ids[key] = title_id
-            if len(wanted[key][0]) < len(name):
-                shorter.append((wanted[key][0], title_id))
+            spelled = wanted[key][0]
+            if len(spelled) < len(name) or (
+                # A title a member named before it charted takes the chart's spelling.
+                len(spelled) == len(name) and spelled != name and not self._charted(title_id)
+            ):
+                shorter.append((spelled, title_id))
         self.db.conn.executemany("UPDATE titles SET name = ? WHERE id = ?", shorter)
         missing = [key for key in wanted if key not in ids]
         if missing:
@@ -40,6 +44,10 @@ class TitlesRepo(Repo):
             )
             ids.update((key, title_id) for key, title_id, _ in self._by_keys(missing))
         return ids
+
+    def _charted(self, title_id: int) -> bool:
+        query = "SELECT 1 FROM ranks WHERE title_id = ? LIMIT 1"
+        return self.db.conn.execute(query, [title_id]).fetchone() is not None
 
     def _by_keys(self, keys: list[str]) -> Iterator[tuple[str, int, str]]:
         for start in range(0, len(keys), BATCH):
@@ -62,6 +70,21 @@ class TitlesRepo(Repo):
             )
         )
         return Candidate(rows[0]["id"], rows[0]["name"], rows[0]["artist"]) if rows else None
+
+    def named(self, name: str, artist: str | None = None) -> Candidate:
+        """The title of this name, created when no chart has it yet (a member follows it
+        before it charts: the chart's rows find it by the same key)."""
+        with self.store.write():
+            found = self.by_key(name, artist)
+            if found is not None:
+                return found
+            self.db.execute(
+                "INSERT INTO titles (key, name, artist) VALUES (?, ?, ?)",
+                [title_key(name, artist), name, artist],
+            )
+        created = self.by_key(name, artist)
+        assert created is not None
+        return created
 
     def ranks(self, title_id: int) -> list[TitleRank]:
         """Every stored rank of a title, oldest period first."""

@@ -216,6 +216,7 @@ def test_alert_settings_change_what_alerts(bot, fake, config):
     assert "Brazen is now #1" not in text  # 6 countries: under this server's minimum of 7
     assert "takes #1 in United States" not in text  # not a watched market here any more
     assert "**Mother/Android** takes #1 in South Korea (was #4)" in text
+    assert "**Our Beloved Summer** is #1 in South Korea for a 2nd week" in text  # a milestone
 
 
 def test_unsubscribe_stops_the_dms(bot, fake, config):
@@ -227,3 +228,47 @@ def test_unsubscribe_stops_the_dms(bot, fake, config):
     publish_week_2(config)
     wait_until(lambda: all_delivered(config), 20)
     assert fake.alert_dms(MEMBER_ID) == []
+
+
+def test_milestones_can_be_turned_off_for_a_server(bot, fake, config):
+    set_alert_channel(fake)
+    settings = [{"name": "watched_markets", "type": 3, "value": "KR"}]
+
+    def change(options: list[dict]) -> str:
+        interaction = fake.interact(
+            "alerts",
+            [{"name": "settings", "type": 1, "options": options}],
+            user_id=ADMIN_ID,
+            permissions=ALL_PERMISSIONS,
+        )
+        return answer(fake, interaction)[0]["data"]["content"]
+
+    assert "Milestones (streaks, worldwide #1s): on" in change(settings)
+    off = change([*settings, {"name": "milestones", "type": 5, "value": False}])
+    assert "Milestones (streaks, worldwide #1s): off" in off
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config), 20)
+    text = "\n".join(
+        e["description"] for m in fake.messages_to(CHANNEL_ID)[1:] for e in m["embeds"]
+    )
+    assert "**Mother/Android** takes #1 in South Korea (was #4)" in text
+    assert "for a 2nd week" not in text  # Our Beloved Summer's streak in KR: off here
+
+
+def test_follow_a_title_before_it_charts(bot, fake, config):
+    unknown = fake.interact("subscribe", [{"name": "title", "type": 3, "value": "Brazen"}])
+    hint = answer(fake, unknown)[0]["data"]["content"]
+    assert "I don't know" in hint and "before_it_charts: True" in hint
+    interaction = fake.interact(
+        "subscribe",
+        [
+            {"name": "title", "type": 3, "value": "Brazen"},
+            {"name": "before_it_charts", "type": 5, "value": True},
+        ],
+    )
+    [reply] = answer(fake, interaction)
+    assert "when it first charts" in reply["data"]["content"]
+    publish_week_2(config)
+    wait_until(lambda: fake.alert_dms(MEMBER_ID) and all_delivered(config), 20, "the DM")
+    texts = [e["description"] for dm in fake.alert_dms(MEMBER_ID) for e in dm["embeds"]]
+    assert any("**Brazen** enters the charts: #1 in 6 countries" in t for t in texts), texts

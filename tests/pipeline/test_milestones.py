@@ -7,6 +7,14 @@ from __future__ import annotations
 import json
 from itertools import pairwise
 
+from bot.alerts.render import markdown
+from bot.engine.deliveries import Destination
+from bot.engine.routing import Via
+from bot.service import subscriptions
+from bot.service.subscriptions import SubscribeRequest
+from bot.store.base import utcnow
+from bot.store.guilds import Subscribed, SubscriptionLimits
+from bot.store.store import Store
 from tests.conftest import FIXTURES, WEEK_2, poll_json, run_cli, write_config
 from tests.oracle import as_tuples, expected_alerts, rows
 
@@ -16,6 +24,7 @@ ALERTS = f"min_countries = 3\nwatched_markets = {json.dumps(MARKETS)}"
 WEEKS = sorted({row["week"] for row in rows(WEEK_2)})  # 2021-12-19 .. 2022-01-16
 STEPS = list(pairwise(WEEKS[1:]))  # (week before, week polled) after a two-week baseline
 MILESTONES = {"new_peak", "streak", "back_at_number_one", "worldwide_number_one"}
+LIMITS = SubscriptionLimits(per_member=25, per_server=1000, per_channel=20)
 
 
 def as_published(last_week: str) -> str:
@@ -92,3 +101,30 @@ def test_a_new_number_one_on_the_worldwide_chart(tmp_path, chart_server):
         "**Shipwrecked: Nightmare at Sea** takes #1 worldwide (was #2)"
     )
     assert all(a["country"] == "GLOBAL" for a in alerts if a["type"] == "worldwide_number_one")
+
+
+def test_a_title_followed_before_it_charts_is_announced_when_it_first_does(tmp_path, chart_server):
+    url = chart_server.serve("top10.tsv", as_published(WEEKS[-2]))
+    config = write_config(tmp_path, url, alerts=ALERTS)
+    assert poll_json(config)[:2] == (0, [])
+    database = tmp_path / "chartbot.db"
+    with Store.open(database) as store:
+        assert store.titles.by_key("Brazen") is None  # on no chart yet
+        title = subscriptions.title_before_it_charts(store, "brazen")  # as a member typed it
+        request = SubscribeRequest(user_id=7, guild_id=1, title=title, via=Via.DM)
+        assert subscriptions.subscribe(store, request, LIMITS, now=utcnow()) is Subscribed.ADDED
+    chart_server.serve("top10.tsv", as_published(WEEKS[-1]))
+    assert poll_json(config)[0] == 0
+    with Store.open(database) as store:
+        sent = store.outbox.pending(destination=Destination.dm(7), limit=100)
+        texts = [markdown(d.event) for d in sent if d.event is not None]
+        named = store.titles.by_key("Brazen")
+    # Out on 2022-01-16 in 11 of the 12 countries, #1 in 6 (the file, by hand).
+    assert texts[0] == "**Brazen** enters the charts: #1 in 6 countries, charting in 11 countries"
+    assert "**Brazen** is now #1 in 6 countries (+6)" in texts
+    assert named is not None and (named.id, named.name) == (
+        title.id,
+        "Brazen",
+    )  # the chart's spelling
+    # Followed again the next week, it is no first appearance any more.
+    assert poll_json(config)[:2] == (0, [])

@@ -152,9 +152,7 @@ def test_a_bad_file_in_a_folder_is_named_skipped_and_tried_again_when_it_changes
     (folder / "top-tracks.csv").write_text("Pos,Song,Performer\n1,a,b\n", encoding="utf-8")
     code, alerts, stderr = poll_json(config)
     assert code == 0, stderr
-    assert [a["text"] for a in alerts] == [
-        "**The Box — Roddy Ricch** takes #1 worldwide (was #2)"
-    ]
+    assert [a["text"] for a in alerts] == ["**The Box — Roddy Ricch** takes #1 worldwide (was #2)"]
     assert (
         "warning: skipped regional-us-weekly-2020-02-07--2020-02-14.csv: an HTML page, not a CSV"
         in stderr

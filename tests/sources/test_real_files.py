@@ -136,9 +136,7 @@ def test_a_watched_folder_of_old_downloads_alerts(tmp_path):
     shutil.copy(WEEK_0207, folder)
     code, alerts, stderr = poll_json(config)
     assert code == 0, stderr
-    assert [a["text"] for a in alerts] == [
-        "**The Box — Roddy Ricch** takes #1 worldwide (was #2)"
-    ]
+    assert [a["text"] for a in alerts] == ["**The Box — Roddy Ricch** takes #1 worldwide (was #2)"]
     assert alerts[0]["period"] == "2020-02-13"
 
 

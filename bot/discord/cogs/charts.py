@@ -53,6 +53,7 @@ class Charts(commands.Cog):
         if asked is None:
             return
         found, code = asked
+        assert found is not None  # an unknown title was answered already
         answer = Answer(interaction, ephemeral=False)
         markets = await answer.wait(self.markets_for(interaction.guild_id))
         if code and code not in markets:

@@ -51,6 +51,12 @@ def subscription_choice(sub: Subscription) -> app_commands.Choice[str]:
     return app_commands.Choice(name=label[: autocomplete.MAX_NAME], value=str(sub.id))
 
 
+BEFORE_IT_CHARTS = (
+    " Not on a chart yet? Add `before_it_charts: True` to follow it by its exact name;"
+    " you'll hear when it first charts."
+)
+
+
 class Subscriptions(commands.Cog):
     def __init__(self, bot: ChartBot) -> None:
         self.bot = bot
@@ -60,6 +66,7 @@ class Subscriptions(commands.Cog):
         title="The title: start typing and pick one",
         country="Only this country (default: the server's watched markets)",
         where="By direct message, or with a mention in this channel",
+        before_it_charts="Follow a title no chart has yet, by its exact name",
     )
     @app_commands.choices(
         where=[
@@ -76,14 +83,27 @@ class Subscriptions(commands.Cog):
         title: app_commands.Range[str, 1, 200],
         country: app_commands.Range[str, 1, 60] | None = None,
         where: app_commands.Choice[str] | None = None,
+        before_it_charts: bool = False,
     ) -> None:
-        asked = await autocomplete.title_and_country(interaction, title, country)
+        asked = await autocomplete.title_and_country(
+            interaction, title, country, unknown_ok=before_it_charts, hint=BEFORE_IT_CHARTS
+        )
         if asked is None:
             return
-        found, code = asked
+        known, code = asked
         assert interaction.guild_id is not None
         via = Via(where.value) if where else Via.DM
         answer = Answer(interaction, ephemeral=True)
+        if known is None:
+            try:
+                found = await answer.wait(
+                    self.bot.db.call(subscriptions.title_before_it_charts, title)
+                )
+            except subscriptions.NotATitle as exc:
+                await answer.send(content=str(exc))
+                return
+        else:
+            found = known
         scope = f"in {countries.name(code)}" if code else "in this server's watched markets"
         if via is Via.DM and not await answer.wait(self._dms_open(interaction, found.label)):
             await answer.send(content=DMS_CLOSED)
@@ -107,8 +127,11 @@ class Subscriptions(commands.Cog):
             await answer.send(content=SAID[result].format(limit=limit))
             return
         how = "by direct message" if via is Via.DM else "with a mention here"
+        when = (
+            "when it first charts and whenever it moves" if known is None else "whenever it moves"
+        )
         await answer.send(
-            content=f"You'll hear about **{escape(found.label)}** {scope} {how} whenever it moves."
+            content=f"You'll hear about **{escape(found.label)}** {scope} {how} {when}."
         )
 
     async def _dms_open(self, interaction: discord.Interaction, label: str) -> bool:
