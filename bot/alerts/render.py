@@ -68,9 +68,12 @@ def describe(event: Event, strong: Callable[[str], str]) -> str:
         case WorldwideNumberOne(previous_rank=previous_rank):
             return f"{name} takes #1 worldwide ({_was(previous_rank)})"
         case BackAtNumberOne(country=country, previous_rank=previous_rank):
-            return f"{name} is back at #1 in {countries.name(country)} ({_was(previous_rank)})"
+            was = f"was #{previous_rank}" if previous_rank else "re-entry"
+            return f"{name} is back at #1 in {countries.name(country)} ({was})"
         case Streak(country=country, periods=periods, unit=unit):
-            return f"{name} is #1 in {countries.name(country)} for a {ordinal(periods)} {unit}"
+            nth = ordinal(periods)
+            article = "an" if nth.startswith("8") or periods in (11, 18) else "a"
+            return f"{name} is #1 in {countries.name(country)} for {article} {nth} {unit}"
         case FirstCharted(best_rank=best, best_country=where, number_one_count=ones, charting_in=n):
             place = f"#1 in {_countries(ones)}" if ones else f"#{best} in {countries.name(where)}"
             more = f", charting in {_countries(n)}" if n > max(ones, 1) else ""

@@ -99,6 +99,14 @@ def count(title: str, count: int, previous: int) -> NumberOneCount:
             "greedy is #1 in United States for a 2nd day",
         ),
         (
+            Streak(**BASE, title="Squid Game", artist=None, country="JP", periods=8),
+            "Squid Game is #1 in Japan for an 8th week",
+        ),
+        (
+            Streak(**BASE, title="Squid Game", artist=None, country="JP", periods=11),
+            "Squid Game is #1 in Japan for an 11th week",
+        ),
+        (
             WorldwideNumberOne(
                 **BASE, title="Squid Game", artist=None, country="GLOBAL", rank=1, previous_rank=3
             ),
@@ -115,6 +123,10 @@ def count(title: str, count: int, previous: int) -> NumberOneCount:
                 last_number_one="2022-01-02",
             ),
             "Cobra Kai is back at #1 in United States (was #2)",
+        ),
+        (
+            BackAtNumberOne(**BASE, title="Money Heist", artist=None, country="BR", rank=1),
+            "Money Heist is back at #1 in Brazil (re-entry)",
         ),
     ],
 )
