@@ -17,6 +17,7 @@ ALLOWED = {
     "alerts": {"engine", "countries"},
     "config": {"engine", "countries"},
     "store": {"engine"},
+    "pictures": {"engine", "countries"},
     "sources": {"engine", "config", "bulk", "countries"},
     "delivery": {"engine", "alerts", "store", "faults", "countries"},
     "pipeline": {"engine", "alerts", "store", "sources", "bulk", "faults"},

@@ -60,6 +60,9 @@ class ChartStanding:
     periods_charted: int
     unit: PeriodUnit = PeriodUnit.WEEK
     history: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> country -> rank
+    # The chart itself, in its latest period: how deep it lists, and how many countries.
+    depth: int = 10
+    chart_countries: int = 1
     # The seasons (parts) the title charted with: its figures count them together.
     seasons: tuple[str, ...] = ()
 
@@ -94,22 +97,34 @@ class ChartStanding:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class ChartShape:
+    """A chart in its latest period: its deepest rank and how many countries it lists."""
+
+    depth: int
+    countries: int
+
+
 def standings(
-    ranks: Sequence[RankLike], chart_periods: Mapping[int, Sequence[str]]
+    ranks: Sequence[RankLike],
+    chart_periods: Mapping[int, Sequence[str]],
+    shapes: Mapping[int, ChartShape] | None = None,
 ) -> list[ChartStanding]:
     """One standing per chart the title appears on, most recently charted first."""
     by_chart: dict[int, list[RankLike]] = {}
     for rank in ranks:
         by_chart.setdefault(rank.chart_id, []).append(rank)
     found = [
-        _standing(chart_ranks, chart_periods.get(chart_id, ()))
+        _standing(chart_ranks, chart_periods.get(chart_id, ()), (shapes or {}).get(chart_id))
         for chart_id, chart_ranks in by_chart.items()
     ]
     found.sort(key=lambda s: (s.period, s.number_one_count, -s.best_rank), reverse=True)
     return found
 
 
-def _standing(ranks: list[RankLike], periods: Sequence[str]) -> ChartStanding:
+def _standing(
+    ranks: list[RankLike], periods: Sequence[str], shape: ChartShape | None
+) -> ChartStanding:
     history: dict[str, dict[str, int]] = {}
     weeks: dict[str, dict[str, int]] = {}
     seasons: dict[str, None] = {}
@@ -151,6 +166,8 @@ def _standing(ranks: list[RankLike], periods: Sequence[str]) -> ChartStanding:
         unit=first.unit or unit_of(known),
         history=history,
         seasons=tuple(seasons) if len(seasons) > 1 else (),
+        depth=shape.depth if shape else max(r.rank for r in ranks),
+        chart_countries=shape.countries if shape else len({r.country for r in ranks}),
     )
 
 

@@ -30,7 +30,11 @@ def open_store(config: Config, *, existing: bool = False) -> Store:
 def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
     ranks = store.titles.ranks(title_id)
     chart_ids = {r.chart_id for r in ranks}
-    return standings(ranks, {chart_id: store.charts.periods(chart_id) for chart_id in chart_ids})
+    return standings(
+        ranks,
+        {chart_id: store.charts.periods(chart_id) for chart_id in chart_ids},
+        {chart_id: store.charts.shape(chart_id) for chart_id in chart_ids},
+    )
 
 
 def lookup_title(store: Store, query: str, aliases: TitleAliases | None = None) -> TitleLookup:

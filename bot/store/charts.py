@@ -11,7 +11,7 @@ from typing import Any
 from bot.engine.milestones import History, Wanted, run_length
 from bot.engine.model import ChartPeriod, ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
 from bot.engine.plan import StoredPeriod
-from bot.engine.standings import unit_of
+from bot.engine.standings import ChartShape, unit_of
 from bot.engine.titles import title_key
 from bot.store.base import BATCH, ChartInfo, ChartLine, Repo
 
@@ -265,6 +265,15 @@ class ChartsRepo(Repo):
                 "SELECT 1 FROM ranks WHERE title_id = ? AND period < ? LIMIT 1", [title_id, period]
             ).fetchone()
         }
+
+    def shape(self, chart_id: int) -> ChartShape:
+        """How deep the chart lists and in how many countries, in its latest period."""
+        [(depth, count)] = self.db.conn.execute(
+            """SELECT max(rank), count(DISTINCT country) FROM ranks WHERE chart_id = ?
+               AND period = (SELECT max(period) FROM periods WHERE chart_id = ?)""",
+            [chart_id, chart_id],
+        ).fetchall()
+        return ChartShape(depth or 0, count or 0)
 
     def unit(self, chart_id: int) -> PeriodUnit:
         """What one period of the chart is, as its source said or as its dates show."""

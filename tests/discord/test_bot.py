@@ -68,8 +68,11 @@ def test_rank_answers_in_time_with_the_figures_and_a_picture(shared):
     assert "Stay Close" in text
     assert f"#1 in: {ones} countries" in text
     assert f"United States: #{us}" in text
-    assert edit["files"] and edit["files"][0][0] == "rank.png"
-    assert edit["files"][0][1].startswith(b"\x89PNG")
+    # A per-country chart: the world map in the answer's embed, the rank history below it.
+    assert [name for name, _ in edit["files"]] == ["map.png", "rank.png"]
+    assert all(data.startswith(b"\x89PNG") for _, data in edit["files"])
+    images = [e["image"]["url"] for e in edit["embeds"]]
+    assert images == ["attachment://map.png", "attachment://rank.png"]
 
 
 def test_rank_of_an_unknown_title_suggests_privately(shared):

@@ -12,8 +12,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import countries
-from bot.discord import autocomplete, embeds, plot
+from bot.discord import autocomplete, embeds
 from bot.discord.answers import Answer, reply
+from bot.engine.model import WORLDWIDE
+from bot.engine.standings import ChartStanding
+from bot.engine.titles import Candidate
+from bot.pictures import style, worldmap
+from bot.pictures.history import rank_history_png
 from bot.service import lookup
 from bot.service.settings import server_settings
 
@@ -23,13 +28,42 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def pictures_for(
+    standing: ChartStanding, title: Candidate, markets: list[str]
+) -> tuple[list[discord.File], list[discord.Embed]]:
+    """The pictures of a /rank answer (in a worker thread): the world map on a per-country
+    chart, then the rank history; the first goes in the answer's embed, the other in an
+    embed of its own."""
+    drawn: list[tuple[str, bytes]] = []
+    ranks = {c: r for c, r in standing.ranks.items() if c != WORLDWIDE}
+    if standing.chart_countries > 3 and worldmap.drawable(ranks):
+        drawn.append(
+            (
+                "map.png",
+                worldmap.world_map_png(
+                    title=title.label,
+                    chart=f"{standing.source} · {standing.chart}",
+                    period=standing.period,
+                    ranks=ranks,
+                    depth=standing.depth,
+                ),
+            )
+        )
+    history = rank_history_png(standing, title.label, markets)
+    if history is not None:
+        drawn.append(("rank.png", history))
+    files = [discord.File(io.BytesIO(data), filename=name) for name, data in drawn]
+    more = [discord.Embed().set_image(url=f"attachment://{name}") for name, _ in drawn[1:]]
+    return files, more
+
+
 class Charts(commands.Cog):
     def __init__(self, bot: ChartBot) -> None:
         self.bot = bot
 
     async def cog_load(self) -> None:
         # Off the event loop and ahead of the first /rank: importing matplotlib is slow.
-        asyncio.get_running_loop().run_in_executor(None, plot.warm_up)
+        asyncio.get_running_loop().run_in_executor(None, style.warm_up)
 
     async def markets_for(self, guild_id: int | None) -> list[str]:
         defaults = self.bot.config.alerts
@@ -63,13 +97,13 @@ class Charts(commands.Cog):
         await answer.send(embed=embed)
         if not self.bot.config.discord.rank_images or not standings:
             return
-        png = await asyncio.to_thread(plot.rank_history_png, standings[0], found.label, markets)
-        if png is None:
+        files, embeds_shown = await asyncio.to_thread(pictures_for, standings[0], found, markets)
+        if not files:
             return
-        embed.set_image(url="attachment://rank.png")
+        embed.set_image(url=f"attachment://{files[0].filename}")
         try:
             await interaction.edit_original_response(
-                embed=embed, attachments=[discord.File(io.BytesIO(png), filename="rank.png")]
+                embeds=[embed, *embeds_shown], attachments=files
             )
         except discord.HTTPException:
             log.warning("could not add the picture to a /rank answer", exc_info=True)

@@ -1,0 +1,133 @@
+"""The rank-history picture for /rank: the #1 count per period above (on a per-country
+chart), the rank in each market below, on the chart's own depth (10, 50, 200).
+
+Dates are placed by matplotlib's date locator with its concise labels, so they never run
+into each other however many periods there are; markets that share ranks stay apart (each
+line its own colour, marker and dash, nudged a little off the others); one period is a
+picture too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from bot import countries
+from bot.engine.standings import ChartStanding
+from bot.pictures.style import (
+    DASHES,
+    GRID,
+    LINE_COLOURS,
+    MARKERS,
+    MUTED,
+    NUMBER_ONE,
+    card,
+    png,
+    shorten,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+MAX_PERIODS = 104
+MAX_LINES = len(LINE_COLOURS)
+
+
+def rank_history_png(standing: ChartStanding, title: str, markets: Sequence[str]) -> bytes | None:
+    """PNG bytes; None only for a standing with no stored period at all."""
+    if not standing.history:
+        return None
+    with card() as figure:
+        draw_history(figure, standing, title, markets)
+        return png(figure)
+
+
+def lines_for(standing: ChartStanding, markets: Sequence[str]) -> list[str]:
+    """The markets drawn as lines: the watched ones it charts in, else (on a chart of a few
+    countries, such as a worldwide one) the countries it charts in."""
+    periods = standing.history.values()
+    shown = [m for m in markets if any(m in held for held in periods)]
+    if not shown and standing.chart_countries <= 3:
+        shown = sorted({c for held in periods for c in held})
+    return shown[:MAX_LINES]
+
+
+def draw_history(
+    figure: Figure, standing: ChartStanding, title: str, markets: Sequence[str]
+) -> None:
+    periods = sorted(standing.history)[-MAX_PERIODS:]
+    days = [date.fromisoformat(p) for p in periods]
+    per_country = standing.chart_countries > 3
+    if per_country:
+        top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[1, 2])
+        ones = [sum(1 for r in standing.history[p].values() if r == 1) for p in periods]
+        top.bar(days, ones, width=_bar_width(days), color=NUMBER_ONE)
+        top.set_ylabel("#1 in")
+        top.yaxis.get_major_locator().set_params(integer=True)
+        top.grid(axis="y", color=GRID, linewidth=0.6)
+        heading = top
+    else:
+        bottom = heading = figure.subplots()
+    heading.set_title(
+        f"{shorten(title)}\n{standing.source} · {standing.chart}",
+        loc="left",
+        fontsize=11,
+        fontweight="bold",
+        linespacing=1.4,
+    )
+    shown = lines_for(standing, markets)
+    depth = max(standing.depth, 10)
+    nudge = depth * 0.012  # apart by a hair where ranks are the same, never a rank
+    for index, market in enumerate(shown):
+        offset = (index - (len(shown) - 1) / 2) * nudge
+        ranks = [standing.history[p].get(market) for p in periods]
+        bottom.plot(
+            days,
+            [r + offset if r is not None else float("nan") for r in ranks],
+            color=LINE_COLOURS[index],
+            marker=MARKERS[index],
+            linestyle=DASHES[index],
+            markersize=5,
+            linewidth=1.6,
+            label=countries.name(market),
+        )
+    _rank_axis(bottom, depth)
+    _date_axis(bottom, days)
+    if shown:
+        bottom.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.16),
+            ncol=min(len(shown), 6),
+            frameon=False,
+            fontsize=8,
+            labelcolor=MUTED,
+        )
+    figure.tight_layout()
+
+
+def _rank_axis(axes: Axes, depth: int) -> None:
+    axes.set_ylim(depth + depth * 0.05, 1 - depth * 0.05)  # #1 at the top
+    step = 1 if depth <= 10 else 10 if depth <= 50 else 50
+    axes.set_yticks([1, *range(step if step > 1 else 2, depth + 1, step)])
+    axes.set_ylabel("rank")
+    axes.grid(axis="y", color=GRID, linewidth=0.6)
+
+
+def _date_axis(axes: Axes, days: list[date]) -> None:
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+
+    locator = AutoDateLocator(minticks=2, maxticks=7)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    if len(days) == 1:  # one period: a little room on each side, its date as the one tick
+        axes.set_xlim(date2num(days[0] - timedelta(days=4)), date2num(days[0] + timedelta(days=4)))
+        axes.set_xticks([date2num(days[0])])
+
+
+def _bar_width(days: list[date]) -> float:
+    """Bars as wide as most of the gap between periods (in days)."""
+    gaps = [(b - a).days for a, b in pairwise(days)]
+    return 0.7 * min(gaps) if gaps else 3.0

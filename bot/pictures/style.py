@@ -1,0 +1,71 @@
+"""What every picture shares: a card that reads on Discord's dark and light themes alike,
+drawn with matplotlib's object API (no pyplot: safe in a worker thread), titles as plain
+text ("$" never starts maths), and PNG bytes out."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# A dark card with its own background: on the dark theme it sits like an embed, on the
+# light theme it reads as a picture, never as text lost on white.
+CARD = "#1e1f22"
+PANEL = "#2b2d31"
+TEXT = "#f2f3f5"
+MUTED = "#b5bac1"
+GRID = "#3f4147"
+NUMBER_ONE = "#f5c518"  # gold: #1, everywhere it is drawn
+NEUTRAL = "#4e5058"
+# One colour, marker and line style per market line: told apart even where lines meet.
+LINE_COLOURS = ("#5865f2", "#57f287", "#eb459e", "#fee75c", "#ed4245", "#3ba55d")
+MARKERS = ("o", "s", "^", "D", "v", "P")
+DASHES = ("-", "--", "-.", ":", "-", "--")
+WIDTH, HEIGHT, DPI = 8.0, 4.5, 100  # 800 x 450 px, as Discord shows an embed's picture
+
+RC = {
+    "text.parse_math": False,
+    "font.size": 10,
+    "text.color": TEXT,
+    "axes.labelcolor": MUTED,
+    "axes.edgecolor": GRID,
+    "axes.facecolor": PANEL,
+    "xtick.color": MUTED,
+    "ytick.color": MUTED,
+    "figure.facecolor": CARD,
+    "savefig.facecolor": CARD,
+}
+
+
+def warm_up() -> None:
+    """Import matplotlib ahead of the first picture (the import alone takes most of a second)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
+
+
+@contextmanager
+def card(height: float = HEIGHT) -> Iterator[Figure]:
+    """A figure in the card's style, with its own Agg canvas."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(cast(Any, RC)):  # its stubs list every key as a literal
+        figure = Figure(figsize=(WIDTH, height), dpi=DPI)
+        FigureCanvasAgg(figure)
+        yield figure
+
+
+def png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def shorten(text: str, limit: int = 70) -> str:
+    """A title that fits the card's width."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
