@@ -19,7 +19,7 @@ ALLOWED = {
     "store": {"engine"},
     "pictures": {"engine", "countries"},
     "sources": {"engine", "config", "bulk", "countries"},
-    "delivery": {"engine", "alerts", "store", "faults", "countries"},
+    "delivery": {"engine", "alerts", "store", "faults", "countries", "pictures"},
     "pipeline": {"engine", "alerts", "store", "sources", "bulk", "faults"},
     **{leaf: set() for leaf in LEAVES},
 }

@@ -117,6 +117,9 @@ class DiscordConfig(Strict):
     application_id: int | None = None
     # /rank adds a rank-history picture (matplotlib) after its first answer.
     rank_images: bool = True
+    # A channel's "#1 in N countries" alert carries a world map of those countries (each
+    # server can turn it off with /alerts settings pictures: False).
+    alert_pictures: bool = True
     # How long the bot waits for the servers Discord is still sending before it is ready.
     guild_ready_timeout: timedelta = timedelta(seconds=2)
     # How often the bot looks for alerts queued by another process (`chartbot poll --once`).

@@ -30,6 +30,7 @@ from enum import Enum
 from typing import Protocol
 
 from bot.delivery.messages import OutgoingMessage, build_messages
+from bot.delivery.pictures import AlertMaps
 from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery
 from bot.faults import checkpoint
 from bot.store.base import utcnow
@@ -71,7 +72,7 @@ class Sender(Protocol):
     # a DM channel, then the message), so requests go out in the order of their slots.
     pacer: Pacer
 
-    async def send(self, message: OutgoingMessage) -> int:
+    async def send(self, message: OutgoingMessage, *, picture: bytes | None = None) -> int:
         """Send one message (with its nonce); return the message id or raise a SendError."""
         ...
 
@@ -227,6 +228,7 @@ class Dispatcher:
         concurrency: int = 8,
         round_seconds: float = ROUND_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
+        maps: AlertMaps | None = None,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -237,6 +239,8 @@ class Dispatcher:
         self.round_seconds = round_seconds
         self.monotonic = monotonic
         self.pacer = sender.pacer
+        self.maps = maps  # None: alerts go without pictures
+        self._no_pictures: set[int] = set()  # servers that turned pictures off
         self._stopping = False
 
     async def run(self) -> None:
@@ -269,6 +273,8 @@ class Dispatcher:
             return 0
         messages = build_messages(due)
         attempts = {d.id: d.attempts for d in due}
+        if self.maps is not None and any(m.picture for m in messages):
+            self._no_pictures = await self.db.call(lambda store: store.guilds.pictures_off())
         # Claimed in one transaction; a message not started this round stays claimed and is
         # rebuilt under the same nonce next round (as after a crash).
         claims = [(m.nonce, m.delivery_ids) for m in messages]
@@ -327,12 +333,19 @@ class Dispatcher:
                     queue.append(turn)
         return sent
 
+    async def _picture(self, message: OutgoingMessage) -> bytes | None:
+        if self.maps is None or message.picture is None:
+            return None
+        if message.guild_id in self._no_pictures:
+            return None
+        return await self.maps.png(message.picture)
+
     async def _send(self, turn: _Turn, message: OutgoingMessage) -> Sent:
         destination = turn.destination
         ids = list(message.delivery_ids)
         checkpoint("before_send")
         try:
-            message_id = await self.sender.send(message)
+            message_id = await self.sender.send(message, picture=await self._picture(message))
             checkpoint("after_send")
         except Transient as exc:
             tries = max(turn.attempts.get(i, 0) for i in ids) + 1

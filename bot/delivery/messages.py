@@ -45,6 +45,8 @@ class OutgoingMessage:
     embeds: tuple[EmbedSpec, ...]
     content: str | None = None
     guild_id: int | None = None
+    # The #1-count alert whose world map goes with the message (a channel's; the first).
+    picture: NumberOneCount | None = None
 
     @property
     def mention_user(self) -> int | None:
@@ -118,6 +120,7 @@ def _compose(
     """Lines -> embeds (one or more per chart and period) -> messages, each within limits."""
     embeds: list[tuple[EmbedSpec, list[int]]] = []
     ordered = sorted(deliveries, key=lambda d: (*_section(d), d.id))
+    events = {d.id: d.event for d in deliveries}
     for (source, chart, period), group in groupby(ordered, _section):
         title = f"{source} · {chart}"[:MAX_TITLE]
         footer = f"chart of {period}" if period else None
@@ -147,7 +150,18 @@ def _compose(
         current_ids += ids
     if current:
         messages.append(_message(destination, current, current_ids, content, guild))
+    if destination.kind is DestinationKind.CHANNEL:
+        messages = [replace(m, picture=_picture(m, events)) for m in messages]
     return messages
+
+
+def _picture(message: OutgoingMessage, events: dict[int, Event | None]) -> NumberOneCount | None:
+    """The first #1-count alert of a message that grew somewhere: its map is the picture."""
+    for delivery_id in message.delivery_ids:
+        event = events.get(delivery_id)
+        if isinstance(event, NumberOneCount) and event.count > 0:
+            return event
+    return None
 
 
 def _message(

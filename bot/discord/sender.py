@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 import aiohttp
@@ -20,13 +21,20 @@ class DiscordSender:
         self.pacer = pacer or Pacer()
         self._dms: dict[int, discord.DMChannel] = {}  # user id -> their DM channel
 
-    async def send(self, message: OutgoingMessage) -> int:
+    async def send(self, message: OutgoingMessage, *, picture: bytes | None = None) -> int:
         embeds = [
             discord.Embed(title=e.title, description=e.description, color=e.color).set_footer(
                 text=e.footer
             )
             for e in message.embeds
         ]
+        files = []
+        if picture is not None and message.picture is not None:
+            # The map goes on the embed of the chart its alert is about.
+            section = f"{message.picture.source} · {message.picture.chart}"
+            embed = next((e for e in embeds if e.title == section), embeds[0])
+            embed.set_image(url="attachment://map.png")
+            files.append(discord.File(io.BytesIO(picture), filename="map.png"))
         if message.mention_user is not None:
             # A subscriber asked to be mentioned: them, and nobody else.
             allowed = discord.AllowedMentions(
@@ -50,6 +58,7 @@ class DiscordSender:
                     embeds=embeds,
                     allowed_mentions=allowed,
                     nonce=message.nonce,
+                    files=files,
                 )
             finally:
                 self.pacer.sent(slot)

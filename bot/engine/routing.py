@@ -37,6 +37,7 @@ class GuildAlerts:
     watched_markets: tuple[str, ...] | None = None
     charts: tuple[str, ...] | None = None
     milestones: bool | None = None
+    pictures: bool | None = None  # a map with a #1-count alert; None: the config's
 
     def policy(self, default: AlertPolicy) -> AlertPolicy:
         return replace(

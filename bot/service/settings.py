@@ -29,9 +29,13 @@ class ServerSettings:
     watched_markets: tuple[str, ...]
     charts: tuple[str, ...] | None  # None: every chart
     milestones: bool  # streaks and worldwide #1s as alerts of their own
+    pictures: bool  # a world map with a "#1 in N countries" alert
 
 
-def server_settings(store: Store, guild_id: int | None, defaults: AlertsConfig) -> ServerSettings:
+def server_settings(
+    store: Store, guild_id: int | None, defaults: AlertsConfig, pictures: bool = True
+) -> ServerSettings:
+    """`pictures`: the config's default for maps with alerts ([discord] alert_pictures)."""
     saved = store.guilds.alerts_for(guild_id) if guild_id is not None else None
     return ServerSettings(
         channel_id=saved.channel_id if saved else None,
@@ -45,6 +49,7 @@ def server_settings(store: Store, guild_id: int | None, defaults: AlertsConfig) 
         milestones=(
             saved.milestones if saved and saved.milestones is not None else defaults.milestones
         ),
+        pictures=saved.pictures if saved and saved.pictures is not None else pictures,
     )
 
 
@@ -96,6 +101,8 @@ def change_settings(
     watched_markets: str | None = None,
     charts: str | None = None,
     milestones: bool | None = None,
+    pictures: bool | None = None,
+    pictures_default: bool = True,
 ) -> ServerSettings:
     """Change what was given (SettingError for what cannot be used); the settings after."""
     changes: dict[str, object] = {}
@@ -107,6 +114,8 @@ def change_settings(
         changes["charts"] = parse_charts(store, charts)
     if milestones is not None:
         changes["milestones"] = milestones
+    if pictures is not None:
+        changes["pictures"] = pictures
     if changes:
         store.guilds.set_alerts(guild_id, by=by, now=now, **changes)
-    return server_settings(store, guild_id, defaults)
+    return server_settings(store, guild_id, defaults, pictures_default)

@@ -266,6 +266,25 @@ class ChartsRepo(Repo):
             ).fetchone()
         }
 
+    def title_period(
+        self, source: str, chart: str, period: str, key: str
+    ) -> tuple[dict[str, int], ChartShape]:
+        """A title's best rank in each country in one period of a chart, and the chart's
+        shape (for its map)."""
+        found = self.db.conn.execute(
+            "SELECT id FROM charts WHERE source = ? AND name = ?", [source, chart]
+        ).fetchone()
+        if found is None:
+            return {}, ChartShape(0, 0)
+        ranks = dict(
+            self.db.conn.execute(
+                """SELECT r.country, min(r.rank) FROM ranks r JOIN titles t ON t.id = r.title_id
+                   WHERE r.chart_id = ? AND r.period = ? AND t.key = ? GROUP BY r.country""",
+                [found[0], period, key],
+            ).fetchall()
+        )
+        return ranks, self.shape(found[0])
+
     def shape(self, chart_id: int) -> ChartShape:
         """How deep the chart lists and in how many countries, in its latest period."""
         [(depth, count)] = self.db.conn.execute(

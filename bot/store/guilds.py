@@ -43,6 +43,11 @@ class GuildsRepo(Repo):
     def alerts(self) -> list[GuildAlerts]:
         return [_guild(row) for row in self.db.query("SELECT * FROM guild_settings")]
 
+    def pictures_off(self) -> set[int]:
+        """The servers whose alerts go without pictures."""
+        query = "SELECT guild_id FROM guild_settings WHERE pictures = 0"
+        return {guild_id for (guild_id,) in self.db.execute(query)}
+
     def markets_in_use(self) -> set[str]:
         """Every market a server watches or a subscription names (beside the config's)."""
         markets: set[str] = set()
@@ -64,11 +69,18 @@ class GuildsRepo(Repo):
 
     def set_alerts(self, guild_id: int, *, by: int | None, now: datetime, **fields: Any) -> None:
         """Create or update a guild's settings: channel_id, min_countries, watched_markets,
-        charts, milestones.
+        charts, milestones, pictures.
 
         A field given as None is cleared (back to the config's default); one not given is kept.
         """
-        allowed = {"channel_id", "min_countries", "watched_markets", "charts", "milestones"}
+        allowed = {
+            "channel_id",
+            "min_countries",
+            "watched_markets",
+            "charts",
+            "milestones",
+            "pictures",
+        }
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not a guild setting: {', '.join(sorted(unknown))}")
@@ -277,6 +289,7 @@ def _guild(row: dict[str, Any]) -> GuildAlerts:
         watched_markets=json_tuple(row["watched_markets"]),
         charts=json_tuple(row["charts"]),
         milestones=None if row.get("milestones") is None else bool(row["milestones"]),
+        pictures=None if row.get("pictures") is None else bool(row["pictures"]),
     )
 
 

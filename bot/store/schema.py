@@ -218,8 +218,9 @@ def units_and_skipped_files(db: Database) -> None:
     db.execute("ALTER TABLE sources ADD COLUMN skipped TEXT")
 
 
-@migration("0005_milestones")
-def milestones(db: Database) -> None:
-    # A server's switch for milestone alerts (streaks, worldwide #1s): NULL follows the
-    # config's [alerts] milestones.
+@migration("0005_milestones_and_pictures")
+def milestones_and_pictures(db: Database) -> None:
+    # A server's switches for milestone alerts (streaks, worldwide #1s) and for the map
+    # with a #1-count alert: NULL follows the config.
     db.execute("ALTER TABLE guild_settings ADD COLUMN milestones INTEGER")
+    db.execute("ALTER TABLE guild_settings ADD COLUMN pictures INTEGER")

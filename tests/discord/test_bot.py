@@ -114,6 +114,34 @@ def test_a_channel_alert_after_a_poll(bot, fake, config):
     assert "**Brazen** is now #1 in 6 countries (+6)" in text
     assert "**Cheer** takes #1 in United States (new entry)" in text
     assert alerts[0]["allowed_mentions"] == {"parse": []}
+    # The "#1 in N countries" alert brings its world map, on the embed of its chart.
+    [(name, data)] = alerts[0]["files"]
+    assert name == "map.png" and data.startswith(b"\x89PNG")
+    [films] = [e for e in alerts[0]["embeds"] if e["title"] == "netflix · Films"]
+    assert films["image"]["url"] == "attachment://map.png"
+
+
+def test_a_server_can_turn_the_maps_off(bot, fake, config):
+    set_alert_channel(fake)
+    interaction = fake.interact(
+        "alerts",
+        [
+            {
+                "name": "settings",
+                "type": 1,
+                "options": [{"name": "pictures", "type": 5, "value": False}],
+            }
+        ],
+        user_id=ADMIN_ID,
+        permissions=ALL_PERMISSIONS,
+    )
+    assert "Maps with “#1 in N countries”: off" in answer(fake, interaction)[0]["data"]["content"]
+    publish_week_2(config)
+    wait_until(lambda: len(fake.messages_to(CHANNEL_ID)) >= 2 and all_delivered(config), 20)
+    alerts = fake.messages_to(CHANNEL_ID)[1:]
+    text = "\n".join(e["description"] for m in alerts for e in m["embeds"])
+    assert "**Brazen** is now #1 in 6 countries (+6)" in text
+    assert all(not m["files"] for m in alerts)
 
 
 def test_subscribe_then_a_move_delivers_exactly_one_dm(bot, fake, config):

@@ -137,6 +137,7 @@ class Alerts(
         watched_markets="Countries whose new #1 is an alert, e.g. “US, KR, Japan” (or “default”)",
         charts="Only these charts, e.g. “TV, Films” (or “all”)",
         milestones="Streaks (“#1 for a 3rd week”) and worldwide #1s as alerts of their own",
+        pictures="A world map with each “#1 in N countries” alert",
     )
     async def settings(
         self,
@@ -145,6 +146,7 @@ class Alerts(
         watched_markets: app_commands.Range[str, 1, 300] | None = None,
         charts: app_commands.Range[str, 1, 300] | None = None,
         milestones: bool | None = None,
+        pictures: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         answer = Answer(interaction, ephemeral=True)
@@ -160,6 +162,8 @@ class Alerts(
                     watched_markets=watched_markets,
                     charts=charts,
                     milestones=milestones,
+                    pictures=pictures,
+                    pictures_default=self.bot.config.discord.alert_pictures,
                 )
             )
         except SettingError as exc:
@@ -229,6 +233,7 @@ def describe(now: ServerSettings) -> str:
             f"New #1 in: {markets}",
             f"Charts: {', '.join(now.charts) if now.charts else 'all'}",
             f"Milestones (streaks, worldwide #1s): {'on' if now.milestones else 'off'}",
+            f"Maps with “#1 in N countries”: {'on' if now.pictures else 'off'}",
         ]
     )
 

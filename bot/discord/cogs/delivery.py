@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from discord.ext import commands
 
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.pictures import AlertMaps
 from bot.discord.sender import DiscordSender
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ class Delivery(commands.Cog):
             DiscordSender(bot, bot.pacer),
             wake=bot.deliveries_waiting,
             idle=bot.config.discord.outbox_check.total_seconds(),
+            maps=AlertMaps(bot.reads) if bot.config.discord.alert_pictures else None,
         )
         self.task: asyncio.Task[None] | None = None
 
