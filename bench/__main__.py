@@ -16,6 +16,7 @@ BENCHMARKS = [
     "autocomplete",
     "rank",
     "rank_poll",
+    "maps",
     "fanout",
     "memory",
 ]

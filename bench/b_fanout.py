@@ -1,6 +1,9 @@
 """Fan-out: 5,000 alerts to 1,000 channels and DMs, the fake Discord enforcing 50 requests
 a second globally and 5 messages per 5 seconds per channel (429s past them). The bound is
-the rate limit itself: the requests the delivery needs, at 50 a second."""
+the rate limit itself: the requests the delivery needs, at 50 a second.
+
+The channels get the latest week's alerts, as after a poll: each "#1 in N countries" alert
+carries its world map, drawn from the stored ranks once and uploaded with every message."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 from bench.common import Result
 from bot.engine.deliveries import Destination
 from bot.engine.events import Event, NewNumberOne, NumberOneCount
+from bot.engine.model import ChartRow, PeriodSummary
 from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.bot_process import BotProcess, write_bot_config
@@ -21,6 +25,10 @@ CHANNELS = 500
 MEMBERS = 500
 PER_DESTINATION = 5
 TITLES = ["Squid Game", "Stay Close", "Cobra Kai", "Ozark", "The Witcher"]
+MAP_COUNTRIES = (
+    "US GB CA AU DE FR ES IT BR MX AR KR JP IN ID PH TH VN TR PL NL BE SE NO DK FI PT GR CZ HU "
+    "RO ZA NG EG SA AE IL CL CO PE"
+).split()
 
 
 def _fill(store: Store) -> int:
@@ -32,7 +40,8 @@ def _fill(store: Store) -> int:
         chart_ids = store.charts.ids("bench", ["TV"])
         snapshot = store.sources.add_snapshot("bench", now=now, content_hash=None, outcome="new")
         groups: list[list[Event]] = []
-        for week in range(100):
+        weeks = 100
+        for week in range(weeks):
             period = (date(2024, 1, 7) + timedelta(weeks=week)).isoformat()
             for title in TITLES:
                 base = ("bench", "TV", period, title.lower(), title, None)
@@ -45,6 +54,7 @@ def _fill(store: Store) -> int:
                         ),
                     ]
                 )
+        _store_latest_week(store, chart_ids["TV"], groups[-len(TITLES) :], snapshot)
         events = [event for group in groups for event in group]
         added = dict(
             (event.key, event_id)
@@ -53,15 +63,32 @@ def _fill(store: Store) -> int:
             )
         )
         rows = []
+        latest = groups[-len(TITLES) :]  # the week a poll has just stored
         for n in range(CHANNELS):
             rows += [
                 (added[e.key], Destination.channel(CHANNEL_ID + 1000 + n), n)
-                for e in groups[n % len(groups)]
+                for e in latest[n % len(latest)]
             ]
         for n in range(MEMBERS):
             group = groups[(n * 7) % len(groups)]
             rows += [(added[e.key], Destination.dm(10_000 + n), n) for e in group]
         return store.outbox.add_deliveries(rows, now=now)
+
+
+def _store_latest_week(
+    store: Store, chart_id: int, groups: list[list[Event]], snapshot: int
+) -> None:
+    """The ranks behind the latest week's alerts, so their maps are drawn from the store as
+    after a poll: in each country the five titles take ranks 1-5 in turn."""
+    period = groups[0][0].period
+    titles = [group[0].title for group in groups]
+    rows = [
+        ChartRow("TV", period, code, (t + c) % len(titles) + 1, title)
+        for c, code in enumerate(MAP_COUNTRIES)
+        for t, title in enumerate(titles)
+    ]
+    ids = store.titles.ids(rows)
+    store.charts.put_period(chart_id, PeriodSummary.of("TV", period, rows), rows, ids, snapshot)
 
 
 def run() -> list[Result]:
@@ -104,6 +131,8 @@ def run() -> list[Result]:
                     lines.get((message["channel_id"], line), 0) + 1
                 )
     delivered = sum(lines.values())
+    maps = sum(1 for message in fake.messages if message["files"])
+    drawn = len({bytes(message["files"][0][1]) for message in fake.messages if message["files"]})
     duplicated = sum(count - 1 for count in lines.values() if count > 1)
     ratio = bound / elapsed
     return [
@@ -118,6 +147,7 @@ def run() -> list[Result]:
             met=ratio >= 0.9 and delivered == queued and duplicated == 0,
             notes=(
                 f"{len(fake.messages):,} messages (alerts batched per destination), "
+                f"{maps} with their world map ({drawn} maps drawn), "
                 f"{delivered:,} alerts delivered, {queued - delivered} lost, {duplicated} "
                 f"duplicated, {fake.limited} 429s"
             ),
