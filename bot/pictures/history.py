@@ -74,7 +74,7 @@ def draw_history(
     heading.set_title(
         f"{shorten(title)}\n{standing.source} · {standing.chart}",
         loc="left",
-        fontsize=11,
+        fontsize=14,
         fontweight="bold",
         linespacing=1.4,
     )
@@ -94,15 +94,28 @@ def draw_history(
             linewidth=1.6,
             label=countries.name(market),
         )
+    if len(shown) == 1 or len(days) == 1:  # say the latest rank beside its point
+        for index, market in enumerate(shown):
+            rank = standing.history[periods[-1]].get(market)
+            if rank is not None:
+                bottom.annotate(
+                    f"#{rank}",
+                    (days[-1], rank),
+                    xytext=(8, 0),
+                    textcoords="offset points",
+                    va="center",
+                    color=LINE_COLOURS[index],
+                    fontweight="bold",
+                )
     _rank_axis(bottom, depth)
     _date_axis(bottom, days)
     if shown:
         bottom.legend(
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.16),
-            ncol=min(len(shown), 6),
+            bbox_to_anchor=(0.5, -0.2),
+            ncol=min(len(shown), 3),
             frameon=False,
-            fontsize=8,
+            fontsize=11,
             labelcolor=MUTED,
         )
     figure.tight_layout()
@@ -110,21 +123,23 @@ def draw_history(
 
 def _rank_axis(axes: Axes, depth: int) -> None:
     axes.set_ylim(depth + depth * 0.05, 1 - depth * 0.05)  # #1 at the top
-    step = 1 if depth <= 10 else 10 if depth <= 50 else 50
-    axes.set_yticks([1, *range(step if step > 1 else 2, depth + 1, step)])
+    step = 5 if depth <= 10 else 10 if depth <= 50 else 50
+    axes.set_yticks([1, *range(step, depth + 1, step)])
     axes.set_ylabel("rank")
     axes.grid(axis="y", color=GRID, linewidth=0.6)
 
 
 def _date_axis(axes: Axes, days: list[date]) -> None:
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, date2num
 
     locator = AutoDateLocator(minticks=2, maxticks=7)
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     if len(days) == 1:  # one period: a little room on each side, its date as the one tick
         axes.set_xlim(date2num(days[0] - timedelta(days=4)), date2num(days[0] + timedelta(days=4)))
-        axes.set_xticks([date2num(days[0])])
+    if len(days) <= 8:  # a few periods: a tick at each, by its date
+        axes.set_xticks([date2num(day) for day in days])
+        axes.xaxis.set_major_formatter(DateFormatter("%d %b %Y" if len(days) == 1 else "%d %b"))
 
 
 def _bar_width(days: list[date]) -> float:

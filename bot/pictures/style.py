@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+# Sized for how Discord shows an embed's picture (about 400-550 px wide): text a little
+# large for the 800 px it is drawn at, so it still reads when shrunk.
 # A dark card with its own background: on the dark theme it sits like an embed, on the
 # light theme it reads as a picture, never as text lost on white.
 CARD = "#1e1f22"
@@ -29,7 +31,7 @@ WIDTH, HEIGHT, DPI = 8.0, 4.5, 100  # 800 x 450 px, as Discord shows an embed's 
 
 RC = {
     "text.parse_math": False,
-    "font.size": 10,
+    "font.size": 12,
     "text.color": TEXT,
     "axes.labelcolor": MUTED,
     "axes.edgecolor": GRID,

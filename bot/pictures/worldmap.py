@@ -57,15 +57,15 @@ def world_map_png(
 ) -> bytes:
     """`ranks`: country -> the title's rank there in `period` (worldwide rows are left out)."""
     with card(height=4.6) as figure:
-        axes = figure.add_axes((0.0, 0.1, 1.0, 0.76))
+        axes = figure.add_axes((0.0, 0.11, 1.0, 0.72))
         draw_map(axes, ranks, depth)
         ones = sorted(c for c, r in ranks.items() if r == 1 and c in _known())
-        figure.text(0.02, 0.955, shorten(title), fontsize=13, weight="bold", va="top")
-        figure.text(0.02, 0.885, f"{chart} · {period}", fontsize=9, color=MUTED, va="top")
+        figure.text(0.02, 0.955, shorten(title), fontsize=17, weight="bold", va="top")
+        figure.text(0.02, 0.875, f"{chart} · {period}", fontsize=12, color=MUTED, va="top")
         count = f"#1 in {len(ones)} {'country' if len(ones) == 1 else 'countries'}"
-        figure.text(0.02, 0.03, count, fontsize=12, weight="bold", color=NUMBER_ONE)
+        figure.text(0.02, 0.03, count, fontsize=16, weight="bold", color=NUMBER_ONE)
         charting = sum(1 for c in ranks if c in _known())
-        figure.text(0.98, 0.03, f"charting in {charting}", fontsize=9, color=MUTED, ha="right")
+        figure.text(0.98, 0.03, f"charting in {charting}", fontsize=12, color=MUTED, ha="right")
         _legend(figure, depth)
         return png(figure)
 
@@ -82,11 +82,11 @@ def _legend(figure: Figure, depth: int) -> None:
     ]
     figure.legend(
         handles=swatches,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.0),
-        ncol=len(swatches),
+        loc="upper right",
+        bbox_to_anchor=(0.995, 0.99),
+        ncol=2,
         frameon=False,
-        fontsize=8,
+        fontsize=11,
         labelcolor=MUTED,
         handlelength=1.2,
     )
