@@ -58,12 +58,7 @@ def _number_one_counts(
         assert entry is not None  # the key came from one of the two periods
         events.append(
             NumberOneCount(
-                source=source,
-                chart=current.chart,
-                period=current.period,
-                title_key=key,
-                title=entry.title,
-                artist=entry.artist,
+                **current.about(source, key, entry),
                 count=len(held),
                 previous=len(was),
                 countries=tuple(sorted(held)),
@@ -117,12 +112,7 @@ class _Move:
 
     def event(self, kind: type[CountryEvent]) -> CountryEvent:
         return kind(
-            source=self.source,
-            chart=self.current.chart,
-            period=self.current.period,
-            title_key=self.key,
-            title=self.entry.title,
-            artist=self.entry.artist,
+            **self.current.about(self.source, self.key, self.entry),
             country=self.country,
             rank=self.held.rank if self.held else None,
             previous_rank=self.was.rank if self.was else None,

@@ -106,12 +106,7 @@ def apply(
         entry = current.countries[country][key]
         shown.append(
             Streak(
-                source=source,
-                chart=current.chart,
-                period=current.period,
-                title_key=key,
-                title=entry.title,
-                artist=entry.artist,
+                **current.about(source, key, entry),
                 country=country,
                 rank=1,
                 previous_rank=1,
@@ -138,12 +133,7 @@ def first_charted(standings: ChartPeriod, keys: Iterable[str], *, source: str) -
         entry = places[best_country]
         events.append(
             FirstCharted(
-                source=source,
-                chart=standings.chart,
-                period=standings.period,
-                title_key=key,
-                title=entry.title,
-                artist=entry.artist,
+                **standings.about(source, key, entry),
                 best_rank=entry.rank,
                 best_country=best_country,
                 number_one_count=sum(1 for e in places.values() if e.rank == 1),

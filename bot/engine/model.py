@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from bot.engine.titles import title_key
 
@@ -40,6 +40,17 @@ class ChartRow:
     @property
     def key(self) -> str:
         return title_key(self.title, self.artist)
+
+
+class About(TypedDict):
+    """The fields every event about a title in a period starts with (see events.Event)."""
+
+    source: str
+    chart: str
+    period: str
+    title_key: str
+    title: str
+    artist: str | None
 
 
 @dataclass(slots=True)
@@ -94,6 +105,17 @@ class ChartPeriod:
                 if entry.rank == 1:
                     found.setdefault(key, set()).add(country)
         return found
+
+    def about(self, source: str, key: str, entry: Entry) -> About:
+        """What every event about a title in this period starts with (see events.Event)."""
+        return {
+            "source": source,
+            "chart": self.chart,
+            "period": self.period,
+            "title_key": key,
+            "title": entry.title,
+            "artist": entry.artist,
+        }
 
     def entry(self, key: str) -> Entry | None:
         """Any entry of the title (for its display name), or None when it is not on the chart."""
