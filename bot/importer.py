@@ -4,15 +4,20 @@ An import stores the periods not stored yet and leaves stored ones as they are, 
 importing twice is harmless, and an import killed halfway is simply run again: what
 was stored is found stored. Each snapshot is its own transaction; a big file (the
 combined Spotify dataset) comes in parts of whole groups, each its own transaction,
-and the file is never held whole. Nothing is parsed while the write lock is held.
+and the file is never held whole. Each part's transaction also marks how far the file
+is stored (`ImportMark`), so a run stopped halfway resumes where it stopped when the
+file is unchanged (a changed file is read again from the top). Nothing is parsed while
+the write lock is held.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from bot.alerts.render import counted
@@ -20,9 +25,11 @@ from bot.bulk import collector_paused
 from bot.config import Config
 from bot.engine.model import ChartPeriodKey
 from bot.engine.plan import Rejected, plan_import
+from bot.engine.sources import ImportMark
+from bot.faults import checkpoint
 from bot.pipeline import write_periods
-from bot.sources.base import Snapshot, SourceError, Target
-from bot.sources.fetch import http_session
+from bot.sources.base import Snapshot, Source, SourceError, Target
+from bot.sources.fetch import http_session, is_url, local_path
 from bot.sources.registry import build_source
 from bot.sources.table import DATE_IN_NAME
 from bot.store.base import utcnow
@@ -56,6 +63,7 @@ class ImportOutcome:
     rows: int = 0
     already: set[ChartPeriodKey] = field(default_factory=set)  # stored before, left as they are
     warnings: list[str] = field(default_factory=list)
+    resumed: ImportMark | None = None  # where an earlier run of this file stopped
 
     def add(self, part: ImportOutcome) -> None:
         """Count in a later part of the same file (a period it created may grow in a part)."""
@@ -77,19 +85,36 @@ class ImportOutcome:
             else ""
         )
         source = f"{self.source} ({self.label})" if self.label else self.source
+        resumed = (
+            f"resumed at line {self.resumed.line:,} after the {self.resumed.rows:,} rows an "
+            f"earlier run stored (it stopped at {self.resumed.at:%Y-%m-%d %H:%M} UTC); "
+            if self.resumed
+            else ""
+        )
         return (
-            f"{source}: imported {counted(len(self.new), 'chart period')} "
+            f"{source}: {resumed}imported {counted(len(self.new), 'chart period')} "
             f"({self.rows:,} ranks){extended}; {len(self.already - self.extended.keys())} "
             "already stored"
         )
 
 
 def commit_import(
-    store: Store, snapshot: Snapshot, *, kind: str, location: str | None, now: datetime
+    store: Store,
+    snapshot: Snapshot,
+    *,
+    kind: str,
+    location: str | None,
+    now: datetime,
+    mark: ImportMark | None = None,
 ) -> ImportOutcome:
-    """Store a snapshot's periods that are not stored yet, in one transaction."""
+    """Store a snapshot's periods that are not stored yet, in one transaction, with how
+    far its file is stored (`mark`: a part of a big file; line 0 when it is the last)."""
     name = snapshot.source
     with collector_paused(), store.write():
+        if mark is not None and mark.line:
+            store.sources.mark_import(mark)
+        elif mark is not None:
+            store.sources.unmark_import(mark.source, mark.file)
         store.sources.ensure(name, kind, location)
         stored = store.charts.stored_periods(name, only=snapshot.periods)
         decided = plan_import(snapshot.periods, stored)
@@ -114,6 +139,8 @@ def commit_import(
         )
         if decided.changed:  # the stored periods are no longer some body's exactly
             store.sources.set_history_hash(name, None)
+        checkpoint("in_import")
+    checkpoint("after_import")
     # The warnings go back with the outcome: whoever imported says them (the CLI, once).
     return ImportOutcome(
         source=name,
@@ -152,34 +179,115 @@ async def import_history(
     targets = [Target(x, period) for x in in_date_order(locations)] or [Target(None, period)]
     outcomes = []
     db = await StoreThread(config.database_path, config.busy_timeout).open()
+    run = _Run(db, source, config.base_dir, progress)
     try:
         async with http_session() as session:
             for done, target in enumerate(targets, 1):
                 label = _label(target, source.location)
-                outcome = ImportOutcome(source.name, label if len(targets) > 1 else "")
                 try:
-                    async for part in source.import_snapshots(session=session, target=target):
-                        outcome.add(
-                            await db.call(
-                                commit_import,
-                                part.snapshot,
-                                kind=source.config.kind,
-                                location=source.location,
-                                now=utcnow(),
-                            )
-                        )
-                        if progress and part.size:
-                            progress(Step("bytes", part.position or 0, part.size, part.rows))
-                        outcome.warnings += [f"skipped {s.reason}" for s in part.snapshot.skipped]
+                    outcomes.append(
+                        await run.file(session, target, label if len(targets) > 1 else "")
+                    )
                 except (SourceError, Rejected) as exc:
                     prefix = f"{label}: " if len(targets) > 1 and label not in str(exc) else ""
                     raise type(exc)(f"{prefix}{exc}") from None
-                outcomes.append(outcome)
                 if progress:
                     progress(Step("files", done, len(targets)))
     finally:
-        await db.close()
+        try:
+            await run.finish()
+        finally:
+            await db.close()
     return outcomes
+
+
+@dataclass(slots=True)
+class _Run:
+    """One import: its files, one after the other, and the by-title index it may defer."""
+
+    db: StoreThread
+    source: Source
+    base_dir: Path
+    progress: Progress | None
+    deferred: bool = False  # the by-title index is built at the end
+
+    async def file(self, session: Any, target: Target, label: str) -> ImportOutcome:
+        """Import one file (or location), resuming where an earlier run of it stopped."""
+        source = self.source
+        outcome = ImportOutcome(source.name, label)
+        file = _local_file(target.location or source.location, self.base_dir)
+        fingerprint = _fingerprint(file) if file else ""
+        if file:
+            held = await self.db.call(_mark_of, source.name, str(file))
+            if held and held.fingerprint == fingerprint:
+                target, outcome.resumed = replace(target, from_line=held.line), held
+            elif held:
+                outcome.warnings.append(
+                    f"an earlier import of {file.name} stopped at line {held.line:,}, but the "
+                    "file has changed since: it was read from the top (what was stored is kept)"
+                )
+        async for part in source.import_snapshots(session=session, target=target):
+            mark = None
+            if file and part.line is not None:  # a big file, in parts
+                mark = ImportMark(
+                    source.name, str(file), fingerprint, part.line, part.rows or 0, utcnow()
+                )
+                if not self.deferred:
+                    self.deferred = await self.db.call(_defer_index)
+            outcome.add(
+                await self.db.call(
+                    commit_import,
+                    part.snapshot,
+                    kind=source.config.kind,
+                    location=source.location,
+                    now=utcnow(),
+                    mark=mark,
+                )
+            )
+            if self.progress and part.size:
+                self.progress(Step("bytes", part.position or 0, part.size, part.rows))
+            outcome.warnings += [f"skipped {s.reason}" for s in part.snapshot.skipped]
+        return outcome
+
+    async def finish(self) -> None:
+        """Build the by-title index if it was deferred (also after a broken file)."""
+        if self.deferred:
+            if self.progress:
+                self.progress(Step("index", 0, 1))
+            await self.db.call(_build_index)
+            if self.progress:
+                self.progress(Step("index", 1, 1))
+
+
+def _defer_index(store: Store) -> bool:
+    with store.write():
+        return store.charts.defer_by_title_index()
+
+
+def _build_index(store: Store) -> bool:
+    with store.write():
+        return store.charts.build_by_title_index()
+
+
+def _mark_of(store: Store, source: str, file: str) -> ImportMark | None:
+    return store.sources.import_mark(source, file)
+
+
+def _local_file(location: str | None, base_dir: Path) -> Path | None:
+    """The file an import reads, when it is one on this machine."""
+    if not location or is_url(location):
+        return None
+    path = local_path(location, base_dir).resolve()
+    return path if path.is_file() else None
+
+
+def _fingerprint(path: Path) -> str:
+    """A file's size, modification time and a hash of its first MiB: an edited or
+    replaced file is not the one an earlier import stopped in."""
+    stat = path.stat()
+    with path.open("rb") as handle:
+        head = hashlib.blake2b(handle.read(1 << 20), digest_size=16).hexdigest()
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{head}"
 
 
 def _label(target: Target, configured: str | None) -> str:

@@ -34,7 +34,7 @@ from bot.importer import Step
 from bot.service.lookup import TitleLookup
 from bot.service.status import StatusReport
 
-STAGES = {"files": "importing files", "bytes": "importing"}
+STAGES = {"files": "importing files", "bytes": "importing", "index": "building the title index"}
 # Control characters (escape sequences that would drive the terminal) and bidi controls.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 

@@ -81,6 +81,11 @@ class ChartBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         await self.db.open()
+        if self.runtime and await self.db.call(_by_title_index_missing):
+            # A first import of a big file builds it at its end; one stopped before that
+            # leaves it to be built here, before /rank needs it.
+            log.warning("building the title index an unfinished import left out")
+            await self.db.call(_build_by_title_index)
         self.session = http_session()
         await self.refresh_titles()
         for name in COMMAND_COGS + (RUNTIME_COGS if self.runtime else ()):
@@ -185,6 +190,15 @@ class ChartBot(commands.AutoShardedBot):
             )
             text = "Something went wrong on my side; it has been logged."
         await reply(interaction, text, ephemeral=True)
+
+
+def _by_title_index_missing(store: Store) -> bool:
+    return not store.charts.has_by_title_index()
+
+
+def _build_by_title_index(store: Store) -> None:
+    with store.write():
+        store.charts.build_by_title_index()
 
 
 def _token(config: Config) -> str:

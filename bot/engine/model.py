@@ -179,14 +179,8 @@ class PeriodSummary:
 
 
 def row_digest(row: ChartRow) -> int:
-    text = "\t".join(
-        (
-            row.country,
-            str(row.rank),
-            row.title,
-            row.artist or "",
-            row.season or "",
-            "" if row.weeks is None else str(row.weeks),
-        )
+    weeks = "" if row.weeks is None else row.weeks
+    text = (
+        f"{row.country}\t{row.rank}\t{row.title}\t{row.artist or ''}\t{row.season or ''}\t{weeks}"
     )
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")

@@ -37,6 +37,20 @@ class SkippedFile:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportMark:
+    """How far an import of a big file has stored, written with each of its parts: a run
+    stopped halfway resumes at `line` when the file is still the same (`fingerprint`:
+    its size, modification time and a hash of its start)."""
+
+    source: str
+    file: str  # the file's absolute path
+    fingerprint: str
+    line: int  # the first line not stored yet
+    rows: int  # rows stored before it
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SourceState:
     name: str
     kind: str

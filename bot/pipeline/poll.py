@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from bot.alerts.render import counted
@@ -234,21 +235,25 @@ def write_periods(
     name = snapshot.source
     written = decided.new_keys + decided.rewritten
     chart_ids = store.charts.ids(name, sorted({c for c, _ in snapshot.periods}), snapshot.units)
-    title_ids = store.titles.ids(row for key in written for row in snapshot.rows[key])
+    extended = {
+        key: [r for r in snapshot.rows[key] if r.country in added]
+        for key, added in decided.extended.items()
+    }
+    title_ids = store.titles.ids(
+        row
+        for rows in chain((snapshot.rows[k] for k in written), extended.values())
+        for row in rows
+    )
     with store.charts.loading_ranks(bulk=bulk):
         for key in written:
             store.charts.put_period(
                 chart_ids[key[0]], snapshot.periods[key], snapshot.rows[key], title_ids, snapshot_id
             )
-    for (chart, period), added in decided.extended.items():
-        rows = [r for r in snapshot.rows[(chart, period)] if r.country in added]
-        store.charts.extend_period(
-            chart_ids[chart],
-            PeriodSummary.of(chart, period, rows),
-            rows,
-            store.titles.ids(rows),
-            snapshot_id,
-        )
+    for (chart, period), rows in extended.items():
+        summary = snapshot.periods[(chart, period)]
+        if len(decided.extended[(chart, period)]) < len(summary.countries):
+            summary = PeriodSummary.of(chart, period, rows)  # some of its countries only
+        store.charts.extend_period(chart_ids[chart], summary, rows, title_ids, snapshot_id)
     return chart_ids, title_ids
 
 

@@ -39,11 +39,13 @@ class Target:
     """What an import reads instead of the source's configured location.
 
     `period` dates a file whose name carries no date (the chart's day, or its
-    week's last day).
+    week's last day). `from_line`: a big file's import resumes there (an earlier
+    run stored the lines before it).
     """
 
     location: str | None = None
     period: str | None = None
+    from_line: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,14 @@ class Snapshot:
             found.setdefault(chart, []).append(period)
         return found
 
+    def period(self, chart: str, period: str) -> tuple[PeriodSummary, list[ChartRow]]:
+        """A period's summary and kept rows, to count and keep rows in directly."""
+        key = (chart, period)
+        summary = self.periods.get(key)
+        if summary is None:
+            summary = self.periods[key] = PeriodSummary(chart, period)
+        return summary, self.rows.setdefault(key, [])
+
     def add(self, row: ChartRow, keep: Keep, digest: int | None = None) -> None:
         key = (row.chart, row.period)
         summary = self.periods.get(key)
@@ -135,6 +145,7 @@ class ImportPart:
     rows: int | None = None
     position: int | None = None
     size: int | None = None
+    line: int | None = None  # where the next part starts (0: the file is done)
 
 
 @dataclass(frozen=True, slots=True)

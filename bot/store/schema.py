@@ -224,3 +224,23 @@ def milestones_and_pictures(db: Database) -> None:
     # with a #1-count alert: NULL follows the config.
     db.execute("ALTER TABLE guild_settings ADD COLUMN milestones INTEGER")
     db.execute("ALTER TABLE guild_settings ADD COLUMN pictures INTEGER")
+
+
+@migration("0006_import_marks")
+def import_marks(db: Database) -> None:
+    # How far an import of a big file has stored (bot/engine/sources.py ImportMark):
+    # written in each part's transaction, removed when the file is done.
+    run_script(
+        db,
+        """
+        CREATE TABLE import_marks (
+            source TEXT NOT NULL,
+            file TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (source, file)
+        );
+        """,
+    )

@@ -9,8 +9,22 @@ from datetime import datetime
 from typing import Any
 
 from bot.engine.model import ChartPeriodKey
-from bot.engine.sources import SkippedFile, SourceHealth, SourceState, ValidatorMap
-from bot.store.base import Repo, iso, skipped_to_json, source_state, validators_to_json
+from bot.engine.sources import (
+    ImportMark,
+    SkippedFile,
+    SourceHealth,
+    SourceState,
+    ValidatorMap,
+)
+from bot.store.base import (
+    Repo,
+    from_iso,
+    iso,
+    skipped_to_json,
+    source_state,
+    utcnow,
+    validators_to_json,
+)
 
 
 class SourcesRepo(Repo):
@@ -121,3 +135,25 @@ class SourcesRepo(Repo):
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
+
+    def import_mark(self, source: str, file: str) -> ImportMark | None:
+        """How far an earlier import of this file stored, if it stopped before the end."""
+        row = self.db.execute(
+            """SELECT fingerprint, line, rows, at FROM import_marks
+               WHERE source = ? AND file = ?""",
+            [source, file],
+        ).fetchone()
+        if row is None:
+            return None
+        fingerprint, line, rows, at = row
+        return ImportMark(source, file, fingerprint, line, rows, from_iso(at) or utcnow())
+
+    def mark_import(self, mark: ImportMark) -> None:
+        self.db.execute(
+            """INSERT OR REPLACE INTO import_marks (source, file, fingerprint, line, rows, at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [mark.source, mark.file, mark.fingerprint, mark.line, mark.rows, iso(mark.at)],
+        )
+
+    def unmark_import(self, source: str, file: str) -> None:
+        self.db.execute("DELETE FROM import_marks WHERE source = ? AND file = ?", [source, file])

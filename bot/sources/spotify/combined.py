@@ -16,11 +16,13 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from bot import countries
-from bot.engine.model import PeriodUnit
+from bot.engine.model import ChartRow, PeriodSummary, PeriodUnit, row_digest
 from bot.sources.base import ParseError, Snapshot, content_hash
 from bot.sources.spotify.layouts import Layout, layout_of, song_row, streams, track_uri
+from bot.sources.tabular import whole_number
 
 BATCH_ROWS = 50_000  # rows per snapshot, about; a batch ends where a group does
 CHARTS = {"top200": "daily", "viral50": "viral daily"}  # as the daily downloads' charts
@@ -34,6 +36,7 @@ class Batch:
     rows: int  # rows read so far, this batch's included
     position: int  # bytes read so far (for a progress bar)
     size: int  # bytes in all
+    line: int  # the line the next batch starts at (where a stopped import resumes); 0 at the end
 
 
 def is_combined(head: str) -> bool:
@@ -51,9 +54,11 @@ def combined_batches(
     position: Callable[[], int] = lambda: 0,
     size: int = 0,
     batch_rows: int | None = None,
+    from_line: int = 0,
 ) -> Iterator[Batch]:
     """Read the combined dataset from `handle` (text, opened with newline="") in batches
-    of about `batch_rows` rows (BATCH_ROWS by default)."""
+    of about `batch_rows` rows (BATCH_ROWS by default), from the start or, resuming,
+    from `from_line` (a batch's `line`: the rows before it are read past, not kept)."""
     batch_rows = batch_rows or BATCH_ROWS
     reader = csv.reader(handle, strict=True)
     try:
@@ -63,14 +68,20 @@ def combined_batches(
     if layout_of(header) is not Layout.COMBINED:
         raise ParseError(f"{name}: not the combined dataset's header: {','.join(header)[:120]}")
     column = {c: i for i, c in enumerate(header)}
-    at = [column[c] for c in ("title", "rank", "date", "artist", "url", "region", "chart")]
-    at_streams = column.get("streams")
+    no_streams = "streams" not in column  # then the title is read in its place, unused
+    fields_of = itemgetter(*(column.get(c, 0) for c in _READ))
     width = len(header)
     places = _Places()
+    songs = _Songs(rename)
     closed: set[tuple[str, str, str]] = set()
     group: tuple[str, str, str] | None = None
-    snapshot, first_line, rows = _new(source), 2, 0
+    snapshot, first_line, rows = _new(source), max(2, from_line), 0
+    summary = PeriodSummary("", "")
+    kept: list[ChartRow] = []
+    chart = period = country = ""
     try:
+        while reader.line_num < from_line - 1:
+            rows += any(next(reader))
         for fields in reader:
             if len(fields) != width:
                 if not any(fields):
@@ -79,53 +90,109 @@ def combined_batches(
                     f"line {reader.line_num} has {len(fields)} fields where the header has "
                     f"{width}" + (" (the file looks cut off)" if len(fields) < width else "")
                 )
-            title, rank, day, artist, url, region, chart = (fields[i] for i in at)
-            key = (region, chart, day)
+            title, rank, day, artist, url, region, chart_name, played = fields_of(fields)
+            key = (region, chart_name, day)
             if key != group:
                 if group is not None:
                     closed.add(group)
                 if key in closed:
                     raise ParseError(
-                        f"line {reader.line_num}: the rows of {region} {chart} {day} come back "
-                        "after other rows; keep each region's chart of a day together (sort "
-                        "the file by date, region and chart)"
+                        f"line {reader.line_num}: the rows of {region} {chart_name} {day} come "
+                        "back after other rows; keep each region's chart of a day together "
+                        "(sort the file by date, region and chart)"
                     )
                 if snapshot.periods and snapshot.row_count >= batch_rows:
-                    yield Batch(_sealed(snapshot, name, first_line), rows, position(), size)
+                    batch = _sealed(snapshot, name, first_line)
+                    yield Batch(batch, rows, position(), size, reader.line_num)
                     snapshot, first_line = _new(source), reader.line_num
                 group = key
+                try:
+                    chart = places.chart(chart_name)
+                    period = places.day(day)
+                    country = places.region(region)
+                except ValueError as exc:
+                    raise ParseError(f"line {reader.line_num}: {exc}") from None
+                summary, kept = snapshot.period(chart, period)
             try:
-                row = song_row(
-                    chart=places.chart(chart),
-                    period=places.day(day),
-                    country=places.region(region),
-                    rank=rank,
-                    title=title.strip(),
-                    credit=artist.strip(),
-                    rename=rename,
-                    extra={
-                        "uri": track_uri(url) or "",
-                        "streams": streams(fields[at_streams]) or ""
-                        if at_streams is not None
-                        else "",
-                    },
+                song = songs.get(title, artist, url)
+                extra = dict(song.extra)
+                if not no_streams and (count := streams(played)):
+                    extra["streams"] = count
+                row = ChartRow(
+                    chart,
+                    period,
+                    country,
+                    _rank(rank),
+                    song.title,
+                    song.artist,
+                    extra=extra or None,
                 )
-                snapshot.add(row, _keep_all)
+                summary.count(country, row.rank, row_digest(row))
             except ValueError as exc:
                 raise ParseError(f"line {reader.line_num}: {exc}") from None
+            kept.append(row)
             rows += 1
     except csv.Error as exc:
         raise ParseError(f"line {reader.line_num}: {exc} (the file looks cut off)") from None
+    except StopIteration:
+        raise ParseError(
+            f"{name}: it ends before line {from_line}, where the import resumes"
+        ) from None
     except ParseError as exc:
         raise ParseError(f"{name}: {exc}") from None
     if rows == 0:
         raise ParseError(f"{name}: the table has a header but no rows")
     if snapshot.periods:
-        yield Batch(_sealed(snapshot, name, first_line), rows, position(), size)
+        yield Batch(_sealed(snapshot, name, first_line), rows, position(), size, 0)
 
 
-def _keep_all(chart: str, period: str) -> bool:
-    return True
+_READ = ("title", "rank", "date", "artist", "url", "region", "chart", "streams")
+_RANKS = {str(n): n for n in range(1, 201)}
+
+
+def _rank(text: str) -> int:
+    rank = _RANKS.get(text)
+    return rank if rank is not None else whole_number(text, "rank")
+
+
+@dataclass(frozen=True, slots=True)
+class _Song:
+    """How a (title, artist, url) of the file is stored: its name, lead artist and extras."""
+
+    title: str
+    artist: str | None
+    extra: dict[str, str]
+
+
+class _Songs:
+    """Each song's stored form, worked out the first time it is seen (a song comes back
+    on thousands of days and regions)."""
+
+    def __init__(self, rename: Callable[[str], str]) -> None:
+        self._rename = rename
+        self._known: dict[tuple[str, str, str], _Song] = {}
+
+    def get(self, title: str, artist: str, url: str) -> _Song:
+        song = self._known.get((title, artist, url))
+        if song is None:
+            row = song_row(
+                chart="",
+                period="",
+                country="",
+                rank="1",
+                title=title.strip(),
+                credit=artist.strip(),
+                rename=self._rename,
+                extra={"uri": track_uri(url) or ""},
+            )
+            song = _Song(row.title, row.artist, row.extra or {})
+            if len(self._known) >= _SONGS_KEPT:
+                self._known.clear()  # memory stays bounded on any file
+            self._known[(title, artist, url)] = song
+        return song
+
+
+_SONGS_KEPT = 200_000
 
 
 def _new(source: str) -> Snapshot:

@@ -132,17 +132,20 @@ def parse_downloads(
     source: str,
     keep: Keep = keep_all,
     rename: Callable[[str], str] = str,
+    parsed: Sequence[list[ChartRow]] | None = None,
 ) -> Snapshot:
-    """Chart downloads -> one snapshot; ParseError names the file that is not a chart."""
+    """Chart downloads -> one snapshot; ParseError names the file that is not a chart.
+    `parsed`: each download's rows, when they were read already."""
     snapshot = Snapshot(
         source=source,
         content_hash=content_hash(
             b"".join(d.body for d in downloads), [d.file.name for d in downloads]
         ),
     )
-    for download in downloads:
+    for n, download in enumerate(downloads):
+        rows = parsed[n] if parsed is not None else download_rows(download, rename)
         try:
-            for row in download_rows(download, rename):
+            for row in rows:
                 snapshot.add(row, keep)
         except ValueError as exc:  # two titles at one rank
             raise ParseError(f"{download.file.name}: {exc}") from None
@@ -232,16 +235,18 @@ class SpotifyCharts(ConfiguredSource):
     ) -> tuple[Snapshot, list[SkippedFile]]:
         """A file is read strictly; a folder's files each on their own, the bad ones skipped."""
         rename = self.aliases.canonical
-        good, bad = [], []
-        for download in downloads if folder else ():
+        if not folder:
+            return parse_downloads(downloads, source=self.name, keep=keep, rename=rename), []
+        good, parsed, bad = [], [], []
+        for download in downloads:
             try:
-                download_rows(download, rename)
+                parsed.append(download_rows(download, rename))
             except ParseError as exc:
                 bad.append(SkippedFile(download.file.name, download.fingerprint, str(exc)))
                 continue
             good.append(download)
-        chosen = good if folder else downloads
-        return parse_downloads(chosen, source=self.name, keep=keep, rename=rename), bad
+        snapshot = parse_downloads(good, source=self.name, keep=keep, rename=rename, parsed=parsed)
+        return snapshot, bad
 
     def _complete(self, snapshot: Snapshot, downloads: list[Download], known: Known) -> None:
         """Rows for older periods found rewritten (a re-downloaded file), read once more."""
@@ -288,10 +293,12 @@ class SpotifyCharts(ConfiguredSource):
         where = self.where(target)
         path = local_path(where, self.base_dir) if where and not is_url(where) else None
         if path is not None and path.is_file() and _head_is_combined(path):
-            batches = _stream(path, self.name, self.aliases.canonical)
+            batches = _stream(path, self.name, self.aliases.canonical, target.from_line)
             try:
                 while (batch := await asyncio.to_thread(next, batches, None)) is not None:
-                    yield ImportPart(batch.snapshot, batch.rows, batch.position, batch.size)
+                    yield ImportPart(
+                        batch.snapshot, batch.rows, batch.position, batch.size, batch.line
+                    )
             finally:
                 batches.close()
             return
@@ -315,9 +322,17 @@ def _head_is_combined(path: Path) -> bool:
     return is_combined(head.decode("utf-8", "replace"))
 
 
-def _stream(path: Path, source: str, rename: Callable[[str], str]) -> Generator[Batch]:
+def _stream(
+    path: Path, source: str, rename: Callable[[str], str], from_line: int = 0
+) -> Generator[Batch]:
     size = path.stat().st_size
     with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
         yield from combined_batches(
-            text, source=source, name=path.name, rename=rename, position=raw.tell, size=size
+            text,
+            source=source,
+            name=path.name,
+            rename=rename,
+            position=raw.tell,
+            size=size,
+            from_line=from_line,
         )

@@ -1,0 +1,93 @@
+"""A big import killed with SIGKILL and run again: it resumes where it stopped (or, when the
+file changed, reads it again from the top), says which, and stores every row once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bench.bigdata import write
+from bot.faults import ENV
+from tests.conftest import spawn_cli
+
+ROWS = 120_000  # asked of the generator (it writes whole days: 102,750); three parts
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "charts.csv"
+    write(path, ROWS)
+    return path
+
+
+def config_in(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    path = folder / "config.toml"
+    path.write_text('[[sources]]\nname = "spotify"\nkind = "spotify_charts"\n', encoding="utf-8")
+    return path
+
+
+def import_(config: Path, file: Path, crash_at: str | None = None) -> tuple[int, str]:
+    process = spawn_cli(
+        "import", file, "--source", "spotify", "-c", config, env={ENV: crash_at or ""}
+    )
+    _, err = process.communicate(timeout=120)
+    return process.returncode, err
+
+
+def stored(config: Path) -> tuple[int, str]:
+    """The ranks stored, and a hash of them (titles by name, not by id)."""
+    with sqlite3.connect(config.parent / "chartbot.db") as db:
+        rows = db.execute(
+            """SELECT c.name, r.period, r.country, r.rank, t.key, r.extra
+               FROM ranks r JOIN charts c ON c.id = r.chart_id JOIN titles t ON t.id = r.title_id
+               ORDER BY 1, 2, 3, 4"""
+        ).fetchall()
+        marks = db.execute("SELECT count(*) FROM import_marks").fetchone()[0]
+    assert marks == 0  # nothing left half done
+    return len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def whole(big_file, tmp_path_factory) -> tuple[int, str]:
+    """What one uninterrupted import stores."""
+    config = config_in(tmp_path_factory.mktemp("whole"))
+    code, err = import_(config, big_file)
+    assert code == 0, err
+    return stored(config)
+
+
+@pytest.mark.parametrize("point", ["in_import:2", "after_import:2"])
+def test_a_big_import_killed_halfway_resumes_where_it_stopped(point, big_file, whole, tmp_path):
+    config = config_in(tmp_path)
+    code, _ = import_(config, big_file, crash_at=point)
+    assert code == -signal.SIGKILL
+    code, err = import_(config, big_file)
+    assert code == 0, err
+    # The first run stored one part (the second was lost with its transaction) or two
+    # (the kill came just after the second's); this one reads on from there. The parts
+    # end at the first group boundary past 50,000 rows: exactly 50,000 in this file.
+    rows = 50_000 if point.startswith("in_") else 100_000
+    assert f"spotify: resumed at line {rows + 2:,} after the {rows:,} rows an earlier run" in err
+    assert f"({whole[0] - rows:,} ranks), added " in err
+    assert stored(config) == whole
+
+
+def test_a_file_changed_since_the_kill_is_read_again_from_the_top(big_file, whole, tmp_path):
+    config = config_in(tmp_path)
+    file = tmp_path / big_file.name
+    file.write_bytes(big_file.read_bytes())
+    code, _ = import_(config, file, crash_at="after_import:1")
+    assert code == -signal.SIGKILL
+    stat = file.stat()
+    os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # saved again
+    code, err = import_(config, file)
+    assert code == 0, err
+    assert "resumed" not in err
+    assert "but the file has changed since: it was read from the top" in err
+    assert stored(config) == whole
