@@ -257,3 +257,24 @@ class _Counting:
 
     def tell(self) -> int:
         return self.read_to
+
+
+def test_a_folder_of_top_200_downloads_is_polled_after_the_viral_lists_were_imported(tmp_path):
+    # The combined dataset brought the viral 50 too; a fan's folder has only the top 200
+    # downloads. A day without a viral file is not a broken file.
+    lines = COMBINED.read_bytes().decode().split("\r\n")
+    viral = [ln.replace("top200", "viral50").rsplit(",", 1)[0] + "," for ln in lines[1:11]]
+    history = tmp_path / "charts.csv"
+    history.write_text("\r\n".join([*lines, *viral]), encoding="utf-8", newline="")
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    config = spotify_config(tmp_path, str(folder))
+    imported(config, history)
+    for country in ("us", "ar", "pl"):  # the history's countries, and one more
+        shutil.copy(DAILY_US, folder / DAILY_US.name.replace("-us-", f"-{country}-"))
+    code, _, err = poll_json(config)
+    assert code == 0, err
+    assert "missing" not in err
+    flowers = rank(config, "flowers")
+    charts = {c["chart"]: c["ranks"] for c in flowers["charts"]}
+    assert charts == {"daily": {"US": 1, "AR": 1, "PL": 1}}

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import gc
+import json
 import sqlite3
 import threading
 
+import pytest
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.bulk import collector_paused
+from bot.engine.model import ChartRow, PeriodSummary
+from bot.sources.spotify import combined
+from bot.store.charts import ChartsRepo
 from bot.store.schema import initial, run_script
 from bot.store.store import Store
 from tests.configs import write_config
-from tests.conftest import NETFLIX_WEEK_1, NETFLIX_WEEK_2, run_cli
+from tests.conftest import FIXTURES, NETFLIX_WEEK_1, NETFLIX_WEEK_2, run_cli
+
+COMBINED = FIXTURES / "spotify" / "combined" / "charts-kaggle-form.csv"
 
 
 def test_a_database_from_the_first_release_is_upgraded_in_place(tmp_path):
@@ -102,3 +109,49 @@ def test_a_first_import_builds_the_by_title_index_and_later_ones_keep_it(tmp_pat
                 "SELECT count(*) FROM ranks INDEXED BY ranks_by_title WHERE title_id > 0"
             ).fetchone()[0]
             assert indexed == store.db.execute("SELECT count(*) FROM ranks").fetchone()[0] > 0
+
+
+def test_a_big_first_import_builds_the_by_title_index_at_its_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(combined, "BATCH_ROWS", 5)  # many parts, each its own transaction
+    seen: list[bool] = []
+    original = ChartsRepo.put_period
+
+    def watching(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(self.has_by_title_index())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ChartsRepo, "put_period", watching)
+    config = tmp_path / "config.toml"
+    config.write_text('[[sources]]\nname = "spotify"\nkind = "spotify_charts"\n')
+    big = tmp_path / "charts.csv"
+    header, _, rows = COMBINED.read_bytes().partition(b"\r\n")
+    days = [rows.replace(b"2017-01-01", f"2017-01-{d:02d}".encode()) for d in range(1, 6)]
+    big.write_bytes(header + b"\r\n" + b"".join(days))
+    ran = run_cli("import", big, "--source", "spotify", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    assert len(seen) == 5 and not any(seen)  # no index while the parts went in
+    with Store.open(tmp_path / "chartbot.db") as store:
+        assert store.charts.has_by_title_index()
+        assert not store.charts.defer_by_title_index()  # a store with ranks keeps it
+        assert store.charts.has_by_title_index()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"uri": "spotify:track:1rgnBhdG2JDFTbYkYRZAku", "streams": "253019"},
+        {"artists": 'Tyler, The Creator, "Kali" Uchis\n\\ é 🎵 \u2028', "x": ""},
+        {"genres": ["Pop", "K-Pop"], "weeks": 3, "note": None},
+    ],
+    ids=["plain", "escapes", "not text"],
+)
+def test_a_rows_extras_are_stored_as_json_that_reads_back(tmp_path, extra):
+    with Store.open(tmp_path / "chartbot.db") as store:
+        rows = [ChartRow("daily", "2024-01-01", "US", 1, "Song", "Artist", extra=extra)]
+        with store.write():
+            chart = store.charts.ids("spotify", ["daily"])["daily"]
+            titles = store.titles.ids(rows)
+            summary = PeriodSummary.of("daily", "2024-01-01", rows)
+            store.charts.put_period(chart, summary, rows, titles, 0)
+        [(text,)] = store.db.execute("SELECT extra FROM ranks").fetchall()
+    assert json.loads(text) == extra
