@@ -231,16 +231,30 @@ def import_(
 @main.command()
 @config_option
 @click.option("-v", "--verbose", is_flag=True, help="Log everything (debug level).")
+@click.option(
+    "--shards",
+    metavar="FIRST-LAST/COUNT",
+    help="Run these gateway shards only (e.g. 0-9/40); other processes on the same "
+    "database run the rest. The one with shard 0 polls and sends the DMs.",
+)
 @known_errors
-def run(config_path: Path, verbose: bool) -> None:
+def run(config_path: Path, verbose: bool, shards: str | None) -> None:
     """Run the Discord bot: slash commands, scheduled polls and alert delivery.
 
     The token comes from CHARTBOT_DISCORD_TOKEN (or [discord] token). Stops
     cleanly on SIGTERM or Ctrl-C; alerts not yet delivered wait in the outbox.
     """
     from bot.discord.client import BotError, run_bot
+    from bot.engine.deliveries import Shards
 
     config = load_config(config_path)
+    if shards is not None:
+        try:
+            chosen = Shards.parse(shards)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--shards") from None
+        discord = config.discord.model_copy(update={"shards": chosen})
+        config = config.model_copy(update={"discord": discord})
     logs.setup(config.logging.level, verbose=verbose)
     try:
         asyncio.run(run_bot(config))

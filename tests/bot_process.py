@@ -33,8 +33,11 @@ def write_bot_config(
 
 
 class BotProcess:
-    def __init__(self, config: Path, *, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, config: Path, *, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+    ) -> None:
         self.config = config
+        self.args = args
         self.log = config.parent / f"bot-{os.getpid()}-{id(self)}.log"
         self.env = {**os.environ, "CHARTBOT_DISCORD_TOKEN": TOKEN, **(env or {})}
         self.process: subprocess.Popen | None = None
@@ -42,7 +45,7 @@ class BotProcess:
     def start(self) -> BotProcess:
         handle = self.log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "-c", str(self.config)],
+            [sys.executable, "-m", "bot", "run", "-c", str(self.config), *self.args],
             stdout=handle,
             stderr=subprocess.STDOUT,
             env=self.env,

@@ -100,8 +100,12 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 class FakeDiscord(LoopbackServer):
-    def __init__(self) -> None:
+    def __init__(self, shards: int = 1) -> None:
         super().__init__()
+        # The shard count /gateway/bot asks for; each identify gets the servers of its shard.
+        self.shard_count = shards
+        self.guild_ids = [GUILD_ID]
+        self.identified_shards: list[tuple[int, int]] = []
         self.requests: list[Recorded] = []
         self.messages: list[dict[str, Any]] = []  # every message created, in order
         self.callbacks: dict[str, list[dict[str, Any]]] = {}  # interaction id -> callback bodies
@@ -180,12 +184,27 @@ class FakeDiscord(LoopbackServer):
                 "rate_limit_per_user": 0,
             }
 
-    def guild_payload(self) -> dict[str, Any]:
+    def add_guild(self, guild_id: int, channel_id: int) -> None:
+        """Another server with the bot in it, with one channel it may post in."""
+        self.guild_ids.append(guild_id)
+        self.channels[channel_id] = {
+            **self.channels[CHANNEL_ID],
+            "id": str(channel_id),
+            "guild_id": str(guild_id),
+            "position": 0,
+        }
+
+    def guild_payload(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
+        channels = [
+            c
+            for i, c in self.channels.items()
+            if i not in self.deleted_channels and c.get("guild_id") == str(guild_id)
+        ]
         return {
-            "id": str(GUILD_ID),
-            "name": "Chart Fans",
+            "id": str(guild_id),
+            "name": "Chart Fans" if guild_id == GUILD_ID else f"Fans {guild_id}",
             "owner_id": str(ADMIN_ID),
-            "system_channel_id": str(CHANNEL_ID),
+            "system_channel_id": channels[0]["id"] if channels else None,
             "icon": None,
             "unavailable": False,
             "large": False,
@@ -195,7 +214,7 @@ class FakeDiscord(LoopbackServer):
             "stickers": [],
             "roles": [
                 {
-                    "id": str(GUILD_ID),
+                    "id": str(guild_id),
                     "name": "@everyone",
                     "permissions": str(MEMBER_PERMISSIONS),
                     "position": 0,
@@ -206,7 +225,7 @@ class FakeDiscord(LoopbackServer):
                     "flags": 0,
                 }
             ],
-            "channels": [c for i, c in self.channels.items() if i not in self.deleted_channels],
+            "channels": channels,
             "threads": [],
             "members": [
                 {
@@ -279,13 +298,16 @@ class FakeDiscord(LoopbackServer):
         elif op == 2:  # identify
             self.identified += 1
             assert payload["d"]["token"] == TOKEN
+            shard, count = payload["d"].get("shard", [0, 1])
+            self.identified_shards.append((shard, count))
+            guilds = [g for g in self.guild_ids if (g >> 22) % count == shard]
             await self._dispatch(
                 entry,
                 "READY",
                 {
                     "v": 10,
                     "user": BOT_USER,
-                    "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                    "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
                     "session_id": f"session-{self.identified}",
                     "resume_gateway_url": self.gateway_url,
                     "application": {"id": str(APPLICATION_ID), "flags": 0},
@@ -294,7 +316,8 @@ class FakeDiscord(LoopbackServer):
                     "relationships": [],
                 },
             )
-            await self._dispatch(entry, "GUILD_CREATE", self.guild_payload())
+            for guild_id in guilds:
+                await self._dispatch(entry, "GUILD_CREATE", self.guild_payload(guild_id))
             self._ready.set()
         elif op == 6:  # resume
             self.resumed += 1
@@ -535,7 +558,7 @@ class FakeDiscord(LoopbackServer):
             case "GET", ["gateway"] | ["gateway", "bot"]:
                 return 200, {
                     "url": self.gateway_url,
-                    "shards": 1,
+                    "shards": self.shard_count,
                     "session_start_limit": {
                         "total": 1000,
                         "remaining": 999,

@@ -35,6 +35,7 @@ from bot.config.sources import (
     TableSourceConfig,
 )
 from bot.config.values import Strict, country_code, parse_duration, parse_size
+from bot.engine.deliveries import Shards
 from bot.engine.health import HealthPolicy
 from bot.engine.titles import TitleAliases, title_key
 
@@ -124,6 +125,9 @@ class DiscordConfig(Strict):
     guild_ready_timeout: timedelta = timedelta(seconds=2)
     # How often the bot looks for alerts queued by another process (`chartbot poll --once`).
     outbox_check: timedelta = timedelta(seconds=2)
+    # The gateway shards this process runs, "FIRST-LAST/COUNT" (`chartbot run --shards`);
+    # none: every shard Discord asks for, in this one process.
+    shards: Shards | None = None
 
     def __repr__(self) -> str:  # never print the token
         return f"DiscordConfig(api_base={self.api_base!r}, gateway_url={self.gateway_url!r})"
@@ -139,6 +143,11 @@ class DiscordConfig(Strict):
     @classmethod
     def _ready(cls, value: Any) -> timedelta:
         return parse_duration(value)
+
+    @field_validator("shards", mode="before")
+    @classmethod
+    def _shards(cls, value: Any) -> Shards | None:
+        return Shards.parse(value) if isinstance(value, str) else value
 
 
 class HealthConfig(Strict):

@@ -31,7 +31,7 @@ from typing import Protocol
 
 from bot.delivery.messages import OutgoingMessage, build_messages
 from bot.delivery.pictures import AlertMaps
-from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery
+from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery, Shards
 from bot.faults import checkpoint
 from bot.store.base import utcnow
 from bot.store.store import Store
@@ -157,11 +157,14 @@ def backoff(attempts: int) -> float:
     return delay * random.uniform(0.8, 1.2)
 
 
-def due_deliveries(store: Store, now: datetime, limit: int = ROUND_LIMIT) -> list[PendingDelivery]:
-    """What to send this round: per destination, in order, up to the first one not yet due."""
+def due_deliveries(
+    store: Store, now: datetime, limit: int = ROUND_LIMIT, shards: Shards | None = None
+) -> list[PendingDelivery]:
+    """What to send this round: per destination, in order, up to the first one not yet due
+    (`shards`: only this process's share, see Shards)."""
     dead = store.outbox.dead_destinations()
     rows = store.outbox.due(
-        exclude=Destination.terminal(), per_destination=PER_DESTINATION, limit=limit
+        exclude=Destination.terminal(), per_destination=PER_DESTINATION, limit=limit, shards=shards
     )
     blocked: set[Destination] = set()
     dropped: dict[Destination, list[int]] = {}
@@ -229,8 +232,10 @@ class Dispatcher:
         round_seconds: float = ROUND_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
         maps: AlertMaps | None = None,
+        shards: Shards | None = None,
     ) -> None:
         self.db = db
+        self.shards = shards  # None: every delivery; else this process's share
         self.sender = sender
         self.wake = wake
         self.clock = clock
@@ -268,7 +273,7 @@ class Dispatcher:
     async def dispatch_once(self) -> int:
         """One round; returns how many messages were sent."""
         newest = await self.db.call(lambda store: store.outbox.last_id())
-        due = await self.db.call(due_deliveries, self.clock())
+        due = await self.db.call(due_deliveries, self.clock(), shards=self.shards)
         if not due:
             return 0
         messages = build_messages(due)
@@ -303,7 +308,9 @@ class Dispatcher:
         while queue or flying:
             if queue and self.monotonic() >= look:
                 look = self.monotonic() + NEWER_EVERY
-                if await self.db.call(lambda store: store.outbox.queued_after(newest)):
+                if await self.db.call(
+                    lambda store: store.outbox.queued_after(newest, shards=self.shards)
+                ):
                     ends = 0.0  # finish what is on its way; the next round takes turns anew
             open_for_more = self.monotonic() < ends and not self._stopping
             for _ in range(len(queue) if open_for_more else 0):

@@ -40,7 +40,8 @@ COMMAND_COGS = (
     "bot.discord.cogs.alerts",
     "bot.discord.cogs.status",
 )
-RUNTIME_COGS = ("bot.discord.cogs.polling", "bot.discord.cogs.delivery")
+POLLING_COG = "bot.discord.cogs.polling"
+RUNTIME_COGS = (POLLING_COG, "bot.discord.cogs.delivery")
 TITLES_EVERY = 3.0  # seconds between looks for titles stored by any process
 START_RETRY_FIRST = 1.0  # seconds before trying to reach Discord again at start-up
 START_RETRY_CAP = 300.0
@@ -54,7 +55,12 @@ class ChartBot(commands.AutoShardedBot):
     def __init__(self, config: Config, *, runtime: bool = True) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels and roles, to check the bot may post somewhere
+        self.shards_run = config.discord.shards  # None: every shard, in this process
+        sharding: dict[str, Any] = {}
+        if self.shards_run is not None:
+            sharding = {"shard_ids": self.shards_run.ids, "shard_count": self.shards_run.count}
         super().__init__(
+            **sharding,
             command_prefix=commands.when_mentioned,
             intents=intents,
             help_command=None,
@@ -88,7 +94,7 @@ class ChartBot(commands.AutoShardedBot):
             await self.db.call(_build_by_title_index)
         self.session = http_session()
         await self.refresh_titles()
-        for name in COMMAND_COGS + (RUNTIME_COGS if self.runtime else ()):
+        for name in COMMAND_COGS + (self._runtime_cogs() if self.runtime else ()):
             try:
                 await self.load_extension(name)
             except Exception:
@@ -97,7 +103,16 @@ class ChartBot(commands.AutoShardedBot):
         self.tree.error(self.on_app_command_error)
         if self.runtime:
             self._watch = asyncio.create_task(self._watch_titles(), name="titles")
-            await self.sync_commands_if_changed()
+            if self.lead:
+                await self.sync_commands_if_changed()
+
+    @property
+    def lead(self) -> bool:
+        """Does this process poll, send the DMs and register the commands (see Shards)?"""
+        return self.shards_run is None or self.shards_run.lead
+
+    def _runtime_cogs(self) -> tuple[str, ...]:
+        return RUNTIME_COGS if self.lead else tuple(c for c in RUNTIME_COGS if c != POLLING_COG)
 
     async def close(self) -> None:
         if self._watch is not None:

@@ -2,11 +2,58 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from bot.engine.events import Event
+
+_SHARDS = re.compile(r"(\d+)(?:-(\d+))?/(\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Shards:
+    """The gateway shards one process of the bot runs: `first` to `last` of `count`.
+
+    Discord puts a server on shard (server id >> 22) % count. The process runs the
+    servers of its shards: their commands, their channel alerts and mentions. The one
+    with shard 0 (the lead) also polls the sources and sends the DMs, so that each is
+    done once however many processes share the store.
+    """
+
+    first: int
+    last: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shards:
+        """'0-9/40' (shards 0 to 9 of 40) or '3/40' (shard 3 alone)."""
+        found = _SHARDS.fullmatch(text.strip())
+        if found is None:
+            raise ValueError(f"shards {text!r}: write FIRST-LAST/COUNT, such as 0-9/40")
+        first, last = int(found[1]), int(found[2] or found[1])
+        count = int(found[3])
+        if not 0 <= first <= last < count:
+            raise ValueError(
+                f"shards {text!r}: {first}-{last} must be within 0-{count - 1}, first to last"
+            )
+        return cls(first, last, count)
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.last}/{self.count}"
+
+    @property
+    def ids(self) -> list[int]:
+        return list(range(self.first, self.last + 1))
+
+    @property
+    def lead(self) -> bool:
+        """Does this process poll and send the DMs?"""
+        return self.first == 0
+
+    def holds(self, guild_id: int) -> bool:
+        return self.first <= (guild_id >> 22) % self.count <= self.last
 
 
 class DestinationKind(StrEnum):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery
+from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery, Shards
 from bot.engine.events import Event, event_from_json
 from bot.engine.routing import Routed
 from bot.store.base import Repo, from_iso, iso
@@ -117,20 +117,27 @@ class OutboxRepo(Repo):
         return [_pending(row) for row in rows]
 
     def due(
-        self, *, exclude: Destination, per_destination: int, limit: int
+        self,
+        *,
+        exclude: Destination,
+        per_destination: int,
+        limit: int,
+        shards: Shards | None = None,
     ) -> list[PendingDelivery]:
         """Deliveries not made yet (pending, or claimed by a round that did not finish),
         oldest first, at most `per_destination` of each destination: one destination's
-        backlog never crowds the others out of a round."""
+        backlog never crowds the others out of a round. `shards`: only those a process
+        running these shards sends (its servers' channels; DMs if it is the lead)."""
+        share, params = _share(shards)
         rows = self.db.query(
-            """SELECT * FROM (
+            f"""SELECT * FROM (
                    SELECT d.*, e.data, t.key AS title_key,
                           row_number() OVER (PARTITION BY d.destination ORDER BY d.id) AS turn
                    FROM deliveries d LEFT JOIN events e ON e.id = d.event_id
                    LEFT JOIN titles t ON t.id = e.title_id
-                   WHERE d.status IN ('pending', 'sending') AND d.destination != ?
+                   WHERE d.status IN ('pending', 'sending') AND d.destination != ? AND {share}
                ) WHERE turn <= ? ORDER BY id LIMIT ?""",
-            [str(exclude), per_destination, limit],
+            [str(exclude), *params, per_destination, limit],
         )
         return [_pending(row) for row in rows]
 
@@ -138,11 +145,13 @@ class OutboxRepo(Repo):
         """The newest delivery's id (0 with none)."""
         return int(self.db.execute("SELECT coalesce(max(id), 0) FROM deliveries").fetchone()[0])
 
-    def queued_after(self, delivery_id: int) -> bool:
-        """Has a delivery been queued since this one (a round's newest)?"""
+    def queued_after(self, delivery_id: int, shards: Shards | None = None) -> bool:
+        """Has a delivery been queued since this one (a round's newest), for these shards?"""
+        share, params = _share(shards)
         row = self.db.execute(
-            "SELECT 1 FROM deliveries WHERE id > ? AND status = 'pending' LIMIT 1",
-            [delivery_id],
+            f"""SELECT 1 FROM deliveries d WHERE d.id > ? AND d.status = 'pending' AND {share}
+                LIMIT 1""",
+            [delivery_id, *params],
         ).fetchone()
         return row is not None
 
@@ -250,4 +259,17 @@ def _pending(row: dict[str, Any]) -> PendingDelivery:
         status=DeliveryStatus(row["status"]),
         batch_key=row["batch_key"],
         next_attempt_at=from_iso(row["next_attempt_at"]),
+    )
+
+
+def _share(shards: Shards | None) -> tuple[str, list[Any]]:
+    """The SQL condition (on deliveries `d`) for a process's share of the outbox: the
+    deliveries to its servers' channels (a server's shard is (id >> 22) % count), and
+    the DMs and deliveries of no server if it is the lead (see Shards)."""
+    if shards is None:
+        return "1", []
+    return (
+        """(CASE WHEN d.destination LIKE 'dm:%' OR d.guild_id IS NULL THEN ?
+                 ELSE (d.guild_id >> 22) % ? BETWEEN ? AND ? END)""",
+        [int(shards.lead), shards.count, shards.first, shards.last],
     )

@@ -11,7 +11,13 @@ import pytest
 
 from bot.delivery.dispatcher import Pacer, backoff, due_deliveries, fair_order
 from bot.delivery.messages import MAX_EMBEDS, MAX_TOTAL, build_messages
-from bot.engine.deliveries import DeliveryStatus, Destination, DestinationKind, PendingDelivery
+from bot.engine.deliveries import (
+    DeliveryStatus,
+    Destination,
+    DestinationKind,
+    PendingDelivery,
+    Shards,
+)
 from bot.engine.events import AlertPolicy, Moved, NewNumberOne, NumberOneCount
 from bot.engine.routing import GuildAlerts, Subscription, Via, route
 from bot.store.base import utcnow
@@ -283,3 +289,56 @@ def test_due_deliveries_keep_each_destinations_order_and_drop_the_dead(fresh_db)
     # channel 5 waits for its first delivery (order kept); the DM goes; channel 6 is dropped
     assert [d.destination.kind for d in due] == [DestinationKind.DM]
     assert store.outbox.counts()[DeliveryStatus.DROPPED] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "shards"),
+    [("0-9/40", Shards(0, 9, 40)), ("7/16", Shards(7, 7, 16)), (" 1-1/2 ", Shards(1, 1, 2))],
+)
+def test_shards_are_read_as_discord_counts_them(text, shards):
+    assert Shards.parse(text) == shards and Shards.parse(str(shards)) == shards
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("0-9", "write FIRST-LAST/COUNT"), ("5-2/8", "first to last"), ("0-8/8", "within 0-7")],
+)
+def test_shards_out_of_order_or_range_are_refused(text, says):
+    with pytest.raises(ValueError, match=says):
+        Shards.parse(text)
+
+
+def test_each_delivery_has_one_process_whatever_the_shards(fresh_db):
+    """Four processes on a store: a server's channel deliveries go to the process of its
+    shard ((id >> 22) % 4), the DMs and deliveries of no server to the lead, each once."""
+    store = fresh_db
+    guilds = [n << 22 | 12345 for n in range(8)]  # shards 0, 1, 2, 3, 0, 1, 2, 3
+    with store.write():
+        store.sources.ensure("netflix", "netflix_top10", None)
+        chart = store.charts.ids("netflix", ["TV"])["TV"]
+        snapshot = store.sources.add_snapshot("netflix", now=NOW, content_hash="x", outcome="new")
+        [(event, _)] = store.outbox.add_events(
+            [count("Brazen", 10, 9)], chart_ids={"TV": chart}, snapshot_id=snapshot, now=NOW
+        )
+        store.outbox.add_deliveries(
+            [(event, Destination.channel(100 + n), g) for n, g in enumerate(guilds)]
+            + [(event, Destination.mention(100 + n, 7), g) for n, g in enumerate(guilds)]
+            + [(event, Destination.dm(7), guilds[1]), (event, Destination.dm(8), None)],
+            now=NOW,
+        )
+    processes = [Shards.parse(s) for s in ("0/4", "1-2/4", "3/4")]
+    shares = [{d.destination for d in due_deliveries(store, NOW, shards=s)} for s in processes]
+    everything = {d.destination for d in due_deliveries(store, NOW)}
+    assert len(everything) == 18 and set().union(*shares) == everything
+    assert sum(len(share) for share in shares) == len(everything)  # no delivery twice
+    lead, middle, last = shares
+    assert {d.kind for d in lead} == {
+        DestinationKind.CHANNEL,
+        DestinationKind.MENTION,
+        DestinationKind.DM,
+    }
+    assert {d.channel_id for d in middle} == {101, 102, 105, 106}
+    assert {d.channel_id for d in last} == {103, 107}
+    newest = store.outbox.last_id()
+    assert not store.outbox.queued_after(newest, shards=processes[1])
+    assert store.outbox.queued_after(0, shards=processes[2])

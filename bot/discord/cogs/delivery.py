@@ -29,6 +29,7 @@ class Delivery(commands.Cog):
             wake=bot.deliveries_waiting,
             idle=bot.config.discord.outbox_check.total_seconds(),
             maps=AlertMaps(bot.reads) if bot.config.discord.alert_pictures else None,
+            shards=bot.shards_run,
         )
         self.task: asyncio.Task[None] | None = None
 

@@ -1,0 +1,92 @@
+"""Two `chartbot run --shards` processes on one store, against a fake Discord that asks for
+two shards: each server's alerts come from the process of its shard, the DMs and the polls
+from the lead (shard 0) only, and a process killed mid-delivery and restarted loses and
+repeats nothing."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.faults import ENV
+from bot.store.base import utcnow
+from bot.store.store import Store
+from tests.bot_process import BotProcess, write_bot_config
+from tests.conftest import WEEK_1, run_cli
+from tests.discord_helpers import all_delivered, publish_week_2
+from tests.fake_discord import CHANNEL_ID, GUILD_ID, MEMBER_ID, FakeDiscord
+from tests.waiting import wait_until
+
+OTHER_GUILD = GUILD_ID + (1 << 22)  # shard 0 of 2 (GUILD_ID is on shard 1)
+OTHER_CHANNEL = CHANNEL_ID + 10
+
+
+@pytest.fixture
+def fake2():
+    server = FakeDiscord(shards=2).start()
+    server.add_guild(OTHER_GUILD, OTHER_CHANNEL)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def prepared(folder: Path, fake: FakeDiscord) -> Path:
+    """Week 1 as the baseline; both servers' alert channels set; a member following Stay
+    Close by DM."""
+    (folder / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
+    config = write_bot_config(folder, fake, "top10.tsv")
+    assert run_cli("poll", "--once", "-c", config).exit_code == 0
+    with Store.open(folder / "chartbot.db") as store, store.write():
+        now = utcnow().isoformat()
+        store.db.conn.executemany(
+            "INSERT INTO guild_settings (guild_id, channel_id, updated_at) VALUES (?, ?, ?)",
+            [(GUILD_ID, CHANNEL_ID, now), (OTHER_GUILD, OTHER_CHANNEL, now)],
+        )
+        title = store.titles.by_key("Stay Close")
+        assert title is not None
+        store.db.execute(
+            "INSERT INTO subscriptions (guild_id, user_id, title_id, via, created_at)"
+            " VALUES (?, ?, ?, 'dm', ?)",
+            [GUILD_ID, MEMBER_ID, title.id, now],
+        )
+    return config
+
+
+def test_each_process_delivers_its_servers_and_the_lead_the_dms(tmp_path, fake2):
+    config = prepared(tmp_path, fake2)
+    lead = BotProcess(config, args=("--shards", "0/2")).start().wait_ready()
+    # The process of the first server's shard dies as it sends its first alert.
+    other = BotProcess(config, env={ENV: "before_send"}, args=("--shards", "1/2")).start()
+    try:
+        other.wait_ready()
+        publish_week_2(config)
+        assert other.wait_exit() == -signal.SIGKILL
+        wait_until(
+            lambda: fake2.messages_to(OTHER_CHANNEL) and fake2.alert_dms(MEMBER_ID),
+            20,
+            "the lead's deliveries",
+        )
+        # Its process is down: its alerts wait, however many rounds the lead makes (it
+        # looks at the outbox every 200 ms).
+        time.sleep(1.5)
+        assert fake2.messages_to(CHANNEL_ID) == []
+        again = BotProcess(config, args=("--shards", "1/2")).start().wait_ready()
+        try:
+            wait_until(lambda: all_delivered(config), 20, "delivery after the restart")
+        finally:
+            again.stop()
+    finally:
+        lead.stop()
+    # Each alert once, from the process holding it.
+    here, there = fake2.messages_to(CHANNEL_ID), fake2.messages_to(OTHER_CHANNEL)
+    assert len(here) == len(there) == 1 and len(fake2.alert_dms(MEMBER_ID)) == 1
+    assert here[0]["embeds"][0]["description"] == there[0]["embeds"][0]["description"]
+    assert "**Brazen** is now #1 in 6 countries (+6)" in here[0]["embeds"][0]["description"]
+    assert sorted(set(fake2.identified_shards)) == [(0, 2), (1, 2)]
+    # Polling is the lead's alone: the other processes never schedule it.
+    assert "polling 1 sources" in lead.output()
+    assert "polling" not in other.output() + again.output()
