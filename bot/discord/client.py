@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config, ConfigError
-from bot.delivery.dispatcher import Pacer
+from bot.delivery.dispatcher import PER_SECOND, Pacer
 from bot.discord.answers import reply
 from bot.discord.endpoints import point_at
 from bot.engine.titles import TitleIndex
@@ -81,7 +81,9 @@ class ChartBot(commands.AutoShardedBot):
         self.deliveries_waiting = asyncio.Event()
         # One pacer for everything the bot posts (alerts, confirmations): Discord counts
         # every message against the same limits.
-        self.pacer = Pacer()
+        self.pacer = Pacer(
+            per_second=PER_SECOND * (self.shards_run.share if self.shards_run else 1)
+        )
         self.failed_cogs: list[str] = []
         self._watch: asyncio.Task[None] | None = None
 

@@ -17,9 +17,12 @@ class Shards:
     """The gateway shards one process of the bot runs: `first` to `last` of `count`.
 
     Discord puts a server on shard (server id >> 22) % count. The process runs the
-    servers of its shards: their commands, their channel alerts and mentions. The one
-    with shard 0 (the lead) also polls the sources and sends the DMs, so that each is
-    done once however many processes share the store.
+    servers of its shards: their commands, their channel alerts and mentions; and the
+    DMs of the members whose id falls on its shards the same way, so that each DM has
+    one process and every process a like share. The one with shard 0 (the lead) also
+    polls the sources, so that each poll is done once however many processes share the
+    store. Discord's request budget is the bot's, not a process's: each process takes
+    the share of it its shards are of the count.
     """
 
     first: int
@@ -49,11 +52,17 @@ class Shards:
 
     @property
     def lead(self) -> bool:
-        """Does this process poll and send the DMs?"""
+        """Does this process poll (and register the commands)?"""
         return self.first == 0
 
-    def holds(self, guild_id: int) -> bool:
-        return self.first <= (guild_id >> 22) % self.count <= self.last
+    @property
+    def share(self) -> float:
+        """The part of the bot's request budget this process may use."""
+        return (self.last - self.first + 1) / self.count
+
+    def holds(self, snowflake: int) -> bool:
+        """Is this server (or member, for DMs) on these shards?"""
+        return self.first <= (snowflake >> 22) % self.count <= self.last
 
 
 class DestinationKind(StrEnum):

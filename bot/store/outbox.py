@@ -263,13 +263,23 @@ def _pending(row: dict[str, Any]) -> PendingDelivery:
 
 
 def _share(shards: Shards | None) -> tuple[str, list[Any]]:
-    """The SQL condition (on deliveries `d`) for a process's share of the outbox: the
-    deliveries to its servers' channels (a server's shard is (id >> 22) % count), and
-    the DMs and deliveries of no server if it is the lead (see Shards)."""
+    """The SQL condition (on deliveries `d`) for a process's share of the outbox (see
+    Shards): a delivery to a server's channel goes by the server's shard, a DM by the
+    member's ((id >> 22) % count, as Discord places servers), one of no server to the lead."""
     if shards is None:
         return "1", []
     return (
-        """(CASE WHEN d.destination LIKE 'dm:%' OR d.guild_id IS NULL THEN ?
+        """(CASE WHEN d.destination LIKE 'dm:%'
+                 THEN (CAST(substr(d.destination, 4) AS INTEGER) >> 22) % ? BETWEEN ? AND ?
+                 WHEN d.guild_id IS NULL THEN ?
                  ELSE (d.guild_id >> 22) % ? BETWEEN ? AND ? END)""",
-        [int(shards.lead), shards.count, shards.first, shards.last],
+        [
+            shards.count,
+            shards.first,
+            shards.last,
+            int(shards.lead),
+            shards.count,
+            shards.first,
+            shards.last,
+        ],
     )

@@ -310,7 +310,7 @@ def test_shards_out_of_order_or_range_are_refused(text, says):
 
 def test_each_delivery_has_one_process_whatever_the_shards(fresh_db):
     """Four processes on a store: a server's channel deliveries go to the process of its
-    shard ((id >> 22) % 4), the DMs and deliveries of no server to the lead, each once."""
+    shard ((id >> 22) % 4), a member's DMs by the member's id alike, each once."""
     store = fresh_db
     guilds = [n << 22 | 12345 for n in range(8)]  # shards 0, 1, 2, 3, 0, 1, 2, 3
     with store.write():
@@ -323,7 +323,7 @@ def test_each_delivery_has_one_process_whatever_the_shards(fresh_db):
         store.outbox.add_deliveries(
             [(event, Destination.channel(100 + n), g) for n, g in enumerate(guilds)]
             + [(event, Destination.mention(100 + n, 7), g) for n, g in enumerate(guilds)]
-            + [(event, Destination.dm(7), guilds[1]), (event, Destination.dm(8), None)],
+            + [(event, Destination.dm(7), guilds[1]), (event, Destination.dm(3 << 22), None)],
             now=NOW,
         )
     processes = [Shards.parse(s) for s in ("0/4", "1-2/4", "3/4")]
@@ -332,13 +332,10 @@ def test_each_delivery_has_one_process_whatever_the_shards(fresh_db):
     assert len(everything) == 18 and set().union(*shares) == everything
     assert sum(len(share) for share in shares) == len(everything)  # no delivery twice
     lead, middle, last = shares
-    assert {d.kind for d in lead} == {
-        DestinationKind.CHANNEL,
-        DestinationKind.MENTION,
-        DestinationKind.DM,
-    }
+    assert Destination.dm(7) in lead and Destination.dm(3 << 22) in last  # shards 0 and 3
+    assert {d.channel_id for d in lead} == {100, 104, None}
     assert {d.channel_id for d in middle} == {101, 102, 105, 106}
-    assert {d.channel_id for d in last} == {103, 107}
+    assert {d.channel_id for d in last} == {103, 107, None}
     newest = store.outbox.last_id()
     assert not store.outbox.queued_after(newest, shards=processes[1])
     assert store.outbox.queued_after(0, shards=processes[2])
