@@ -105,6 +105,7 @@ class FakeDiscord(LoopbackServer):
         # The shard count /gateway/bot asks for; each identify gets the servers of its shard.
         self.shard_count = shards
         self.guild_ids = [GUILD_ID]
+        self.guild_channels: dict[int, list[int]] = {GUILD_ID: []}  # guild -> its channel ids
         self.identified_shards: list[tuple[int, int]] = []
         self.requests: list[Recorded] = []
         self.messages: list[dict[str, Any]] = []  # every message created, in order
@@ -170,6 +171,7 @@ class FakeDiscord(LoopbackServer):
                 ],
             ),
         ):
+            self.guild_channels[GUILD_ID].append(channel_id)
             self.channels[channel_id] = {
                 "id": str(channel_id),
                 "type": 0,
@@ -187,6 +189,7 @@ class FakeDiscord(LoopbackServer):
     def add_guild(self, guild_id: int, channel_id: int) -> None:
         """Another server with the bot in it, with one channel it may post in."""
         self.guild_ids.append(guild_id)
+        self.guild_channels[guild_id] = [channel_id]
         self.channels[channel_id] = {
             **self.channels[CHANNEL_ID],
             "id": str(channel_id),
@@ -196,9 +199,9 @@ class FakeDiscord(LoopbackServer):
 
     def guild_payload(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
         channels = [
-            c
-            for i, c in self.channels.items()
-            if i not in self.deleted_channels and c.get("guild_id") == str(guild_id)
+            self.channels[i]
+            for i in self.guild_channels.get(guild_id, [])
+            if i not in self.deleted_channels
         ]
         return {
             "id": str(guild_id),
@@ -661,6 +664,7 @@ class FakeDiscord(LoopbackServer):
 
     def add_channel(self, channel_id: int, name: str = "alerts") -> None:
         """Another text channel in the guild (the bot may post there)."""
+        self.guild_channels[GUILD_ID].append(channel_id)
         self.channels[channel_id] = {
             **self.channels[CHANNEL_ID],
             "id": str(channel_id),

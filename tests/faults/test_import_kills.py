@@ -42,6 +42,7 @@ def import_(config: Path, file: Path, crash_at: str | None = None) -> tuple[int,
 
 def stored(config: Path) -> tuple[int, str]:
     """The ranks stored, and a hash of them (titles by name, not by id)."""
+    assert has_by_title_index(config)
     with sqlite3.connect(config.parent / "chartbot.db") as db:
         rows = db.execute(
             """SELECT c.name, r.period, r.country, r.rank, t.key, r.extra
@@ -51,6 +52,12 @@ def stored(config: Path) -> tuple[int, str]:
         marks = db.execute("SELECT count(*) FROM import_marks").fetchone()[0]
     assert marks == 0  # nothing left half done
     return len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def has_by_title_index(config: Path) -> bool:
+    with sqlite3.connect(config.parent / "chartbot.db") as db:
+        found = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'ranks_by_title'")
+        return found.fetchone() is not None
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +74,7 @@ def test_a_big_import_killed_halfway_resumes_where_it_stopped(point, big_file, w
     config = config_in(tmp_path)
     code, _ = import_(config, big_file, crash_at=point)
     assert code == -signal.SIGKILL
+    assert not has_by_title_index(config)  # a first import builds it at its end
     code, err = import_(config, big_file)
     assert code == 0, err
     # The first run stored one part (the second was lost with its transaction) or two
