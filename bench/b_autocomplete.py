@@ -49,7 +49,11 @@ def queries(catalogue: list[Candidate], count: int, seed: int = 11) -> list[str]
 
 
 def run() -> list[Result]:
-    catalogue = titles(100_000)
+    return [measure(titles(100_000), "autocomplete over 100,000 titles (2,000 keystrokes)")]
+
+
+def measure(catalogue: list[Candidate], name: str) -> Result:
+    """2,000 keystrokes' searches over the index of these titles, p99."""
     start = time.perf_counter()
     index = TitleIndex(catalogue)
     built = time.perf_counter() - start
@@ -63,20 +67,18 @@ def run() -> list[Result]:
         latencies.append(time.perf_counter() - start)
         assert len(found) <= 25
     p99 = percentile(latencies, 99) * 1000
-    return [
-        Result(
-            name="autocomplete over 100,000 titles (2,000 keystrokes)",
-            figure=p99,
-            unit="ms p99",
-            bound=None,
-            bound_what="",
-            ratio=None,
-            target="p99 ≤ 20 ms",
-            met=p99 <= 20,
-            notes=(
-                f"p50 {percentile(latencies, 50) * 1000:.2f} ms, "
-                f"max {max(latencies) * 1000:.1f} ms; "
-                f"the index is built once per new titles in {built:.1f} s, off the event loop"
-            ),
-        )
-    ]
+    return Result(
+        name=name,
+        figure=p99,
+        unit="ms p99",
+        bound=None,
+        bound_what="",
+        ratio=None,
+        target="p99 ≤ 20 ms",
+        met=p99 <= 20,
+        notes=(
+            f"p50 {percentile(latencies, 50) * 1000:.2f} ms, "
+            f"max {max(latencies) * 1000:.1f} ms; "
+            f"the index is built once per new titles in {built:.1f} s, off the event loop"
+        ),
+    )

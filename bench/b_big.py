@@ -27,13 +27,12 @@ import sys
 import time
 from pathlib import Path
 
-from bench.b_autocomplete import queries
+from bench.b_autocomplete import measure
 from bench.b_import import SCHEMA
 from bench.b_memory import rss_mb
 from bench.bigdata import FULL, next_day, write
 from bench.common import ROOT, Result, percentile
 from bot.config import load_config
-from bot.engine.titles import TitleIndex
 from bot.pipeline import poll_source
 from bot.service.polling import alert_policy, configured_sources
 from bot.store.store import Store
@@ -271,30 +270,8 @@ def _autocomplete(database: Path) -> list[Result]:
         catalogue = store.titles.candidates()
     finally:
         store.close()
-    started = time.perf_counter()
-    index = TitleIndex(catalogue)
-    built = time.perf_counter() - started
-    asked = queries(catalogue, 2000)
-    for query in asked[:50]:
-        index.search(query, 25)
-    latencies = []
-    for query in asked:
-        began = time.perf_counter()
-        index.search(query, 25)
-        latencies.append(time.perf_counter() - began)
-    p99 = percentile(latencies, 99) * 1000
     return [
-        Result(
-            name=f"autocomplete over every title of the big store ({len(catalogue):,})",
-            figure=p99,
-            unit="ms p99",
-            bound=None,
-            bound_what="",
-            ratio=None,
-            target="p99 ≤ 20 ms",
-            met=p99 <= 20,
-            notes=f"index built in {built:.1f} s",
-        )
+        measure(catalogue, f"autocomplete over every title of the big store ({len(catalogue):,})")
     ]
 
 

@@ -8,6 +8,7 @@ carries its world map, drawn from the stored ranks once and uploaded with every 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from bot.engine.model import ChartRow, PeriodSummary
 from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.bot_process import BotProcess, write_bot_config
-from tests.fake_discord import CHANNEL_ID, FakeDiscord
+from tests.fake_discord import CHANNEL_ID, FakeDiscord, Recorded
 from tests.waiting import wait_until
 
 CHANNELS = 500
@@ -116,24 +117,11 @@ def run() -> list[Result]:
                 bot.stop()
     finally:
         fake.stop()
-    sends = [
-        r
-        for r in fake.requests
-        if r.method == "POST" and (r.path.endswith("/messages") or r.path == "/users/@me/channels")
-    ]
-    elapsed = max(r.at for r in sends) - min(r.at for r in sends)
-    bound = len(sends) / 50
-    lines: dict[tuple[str, str], int] = {}
-    for message in fake.messages:
-        for embed in message["embeds"]:
-            for line in embed["description"].split("\n"):
-                lines[(message["channel_id"], line)] = (
-                    lines.get((message["channel_id"], line), 0) + 1
-                )
-    delivered = sum(lines.values())
+    sent = delivery_of(fake)
+    elapsed, bound, delivered, duplicated = sent.elapsed, sent.bound, sent.lines, sent.duplicated
+    sends = sent.requests
     maps = sum(1 for message in fake.messages if message["files"])
     drawn = len({bytes(message["files"][0][1]) for message in fake.messages if message["files"]})
-    duplicated = sum(count - 1 for count in lines.values() if count > 1)
     ratio = bound / elapsed
     return [
         Result(
@@ -158,3 +146,36 @@ def run() -> list[Result]:
 def _pending(folder: Path) -> int:
     with Store.open(folder / "chartbot.db") as store:
         return store.outbox.waiting()
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What the fake Discord saw of a delivery: its sending requests (messages and DM
+    openings), their span, the bound (those requests at 50 a second), the alert lines
+    delivered (each embed line a destination got) and how many of them came twice."""
+
+    requests: list[Recorded]
+    elapsed: float
+    bound: float
+    lines: int
+    duplicated: int
+
+
+def delivery_of(fake: FakeDiscord, since: int = 0) -> Delivered:
+    sends = [
+        r
+        for r in fake.requests[since:]
+        if r.method == "POST" and (r.path.endswith("/messages") or r.path == "/users/@me/channels")
+    ]
+    seen: dict[tuple[str, str], int] = {}
+    for message in fake.messages:
+        for embed in message["embeds"]:
+            for line in embed["description"].split("\n"):
+                seen[(message["channel_id"], line)] = seen.get((message["channel_id"], line), 0) + 1
+    return Delivered(
+        requests=sends,
+        elapsed=max(r.at for r in sends) - min(r.at for r in sends),
+        bound=len(sends) / 50,
+        lines=sum(seen.values()),
+        duplicated=sum(count - 1 for count in seen.values() if count > 1),
+    )

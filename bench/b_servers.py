@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.b_fanout import delivery_of
 from bench.b_memory import rss_mb
 from bench.common import Result
 from bot.store.base import utcnow
@@ -123,20 +124,9 @@ def run() -> list[Result]:
             if process.process is not None and process.process.poll() is None:
                 process.stop()
         fake.stop()
-    sends = [
-        r
-        for r in fake.requests[before:]
-        if r.method == "POST" and (r.path.endswith("/messages") or r.path == "/users/@me/channels")
-    ]
-    elapsed = max(r.at for r in sends) - min(r.at for r in sends)
-    bound = len(sends) / 50
-    seen: dict[tuple[str, str], int] = {}
-    for message in fake.messages:
-        for embed in message["embeds"]:
-            for line in embed["description"].split("\n"):
-                seen[(message["channel_id"], line)] = seen.get((message["channel_id"], line), 0) + 1
-    delivered = sum(seen.values())
-    duplicated = sum(c - 1 for c in seen.values() if c > 1)
+    sent = delivery_of(fake, since=before)
+    elapsed, bound, delivered, duplicated = sent.elapsed, sent.bound, sent.lines, sent.duplicated
+    sends = sent.requests
     ratio = bound / elapsed
     rss = [statistics.median(s) for s in steady]
     return [
