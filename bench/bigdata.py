@@ -12,11 +12,15 @@ one contiguous group, days in order within a region.
 
 from __future__ import annotations
 
+import csv
 import random
 import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 FULL = 26_000_000
 REGIONS = [
@@ -158,7 +162,7 @@ def rows(total: int = FULL, seed: int = 2017) -> Iterator[str]:
                     return
 
 
-def _shuffled_a_little(order: list[int], rng: random.Random) -> list[int]:
+def _shuffled_a_little(order: list[T], rng: random.Random) -> list[T]:
     order = list(order)
     for _ in range(len(order) // 10):
         i = rng.randrange(len(order) - 1)
@@ -166,28 +170,48 @@ def _shuffled_a_little(order: list[int], rng: random.Random) -> list[int]:
     return order
 
 
-def next_day(folder: Path, total: int = FULL, seed: int = 2017) -> tuple[str, int]:
-    """The top 200 and viral 50 of every region for the day after a file of `total` rows
-    ends, as charts.spotify.com's downloads (regional-<code>-daily-<day>.csv and viral-…,
-    two per region), songs of the same catalogue; the day, and the rows written."""
+def next_day(folder: Path, history: Path, seed: int = 2017) -> tuple[str, int]:
+    """The top 200 and viral 50 of every region of the file `history` for the day after
+    it ends, as charts.spotify.com's downloads (regional-<code>-daily-<day>.csv and viral-…,
+    two per region): each region's last day with a few songs gone, a few come in (songs
+    the region charted before) and some moved, as a real next day is; the day, and the
+    rows written."""
     from bot import countries  # the codes the regions' names stand for
 
     rng = random.Random(seed)
-    catalogue = songs(max(2_000, total // 400), rng)
-    day = (FIRST_DAY + timedelta(days=days_for(total))).isoformat()
+    last: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {}
+    seen: dict[str, list[tuple[str, str, str]]] = {}
+    with history.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for title, _, when, artist, url, region, chart, _, _ in reader:
+            day, songs_of = last.get((region, chart), ("", []))
+            if when != day:
+                songs_of = []
+                last[(region, chart)] = (when, songs_of)
+            songs_of.append((title, artist, url))
+            if len(seen.setdefault(region, [])) < 2_000 and rng.random() < 0.01:
+                seen[region].append((title, artist, url))
+    day = max(when for when, _ in last.values())
+    following = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
     written = 0
-    for region in REGIONS:
+    for (region, chart), (_, charted) in sorted(last.items()):
         code = "global" if region == "Global" else (countries.lookup(region) or "").lower()
-        for chart, size in (("regional", 200), ("viral", 50)):
-            lines = [DOWNLOAD_HEADER]
-            for rank, song in enumerate(rng.sample(range(len(catalogue)), k=size), 1):
-                title, artist, url = catalogue[song]
-                uri = "spotify:track:" + url.rsplit("/", 1)[1]
-                streams = int(rng.randint(2_000, 400_000) / rank**0.5) if size == 200 else ""
-                lines.append(f'{rank},{uri},"{artist}","{title}",Label,{rank},{rank},1,{streams}')
-            (folder / f"{chart}-{code}-daily-{day}.csv").write_text("\n".join(lines) + "\n")
-            written += size
-    return day, written
+        order = list(charted)
+        for _ in range(rng.randint(1, 4)):  # a few songs leave, new ones come in
+            order[rng.randrange(len(order))] = rng.choice(seen[region])
+        order = list(dict.fromkeys(_shuffled_a_little(order, rng)))
+        while len(order) < len(charted):  # a song that came in was there already
+            order = list(dict.fromkeys([*order, rng.choice(seen[region])]))
+        lines = [DOWNLOAD_HEADER]
+        for rank, (title, artist, url) in enumerate(order, 1):
+            uri = "spotify:track:" + url.rsplit("/", 1)[1]
+            streams = int(rng.randint(2_000, 400_000) / rank**0.5) if chart == "top200" else ""
+            lines.append(f'{rank},{uri},"{artist}","{title}",Label,{rank},{rank},1,{streams}')
+        kind = "viral" if chart == "viral50" else "regional"
+        (folder / f"{kind}-{code}-daily-{following}.csv").write_text("\n".join(lines) + "\n")
+        written += len(order)
+    return following, written
 
 
 def write(path: Path, total: int = FULL) -> int:
