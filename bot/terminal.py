@@ -172,6 +172,10 @@ def config_summary(path: Path, config: Config) -> str:
         state = "" if source.enabled else " (disabled)"
         location = getattr(source, "url", None) or "imports only"
         lines.append(f"  source {source.name}: {source.kind}, every {every}, {location}{state}")
+    shards = config.discord.shards
+    if shards is not None:
+        role = "polls and registers the commands" if shards.lead else "delivers only"
+        lines.append(f"  shards: {shards} ({role})")
     token = "set" if config.discord_token() else "not set (needed for `chartbot run`)"
     lines.append(f"  discord token: {token}")
     return "\n".join(lines)

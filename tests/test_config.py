@@ -135,3 +135,21 @@ def test_durations(text, seconds):
 )
 def test_sizes(text, size):
     assert parse_size(text) == size
+
+
+@pytest.mark.parametrize(
+    ("shards", "says"),
+    [("20-39/40", "shards: 20-39/40 (delivers only)"), ("0-19/40", "(polls and registers")],
+)
+def test_check_config_says_the_shards_a_process_runs(tmp_path, shards, says):
+    ran = run_cli(
+        "check-config", "-c", write(tmp_path, GOOD + f'\n[discord]\nshards = "{shards}"\n')
+    )
+    assert ran.exit_code == 0, ran.stderr
+    assert says in ran.stdout
+
+
+def test_shards_that_are_not_a_range_of_a_count_are_refused(tmp_path):
+    ran = run_cli("check-config", "-c", write(tmp_path, GOOD + '\n[discord]\nshards = "40"\n'))
+    assert ran.exit_code == 2
+    assert "discord.shards: shards '40': write FIRST-LAST/COUNT, such as 0-9/40" in ran.stderr
