@@ -6,6 +6,7 @@ import signal
 
 import pytest
 
+from bot.store.store import Store
 from tests.bot_process import BotProcess, write_bot_config
 from tests.conftest import WEEK_1, WEEK_2, run_cli
 from tests.discord_helpers import (
@@ -303,3 +304,15 @@ def test_follow_a_title_before_it_charts(bot, fake, config):
     wait_until(lambda: fake.alert_dms(MEMBER_ID) and all_delivered(config), 20, "the DM")
     texts = [e["description"] for dm in fake.alert_dms(MEMBER_ID) for e in dm["embeds"]]
     assert any("**Brazen** enters the charts: #1 in 6 countries" in t for t in texts), texts
+
+
+def test_the_bot_builds_the_title_index_an_unfinished_import_left_out(config):
+    with Store.open(config.parent / "chartbot.db") as store, store.write():
+        store.db.execute("DROP INDEX ranks_by_title")  # as a first big import killed halfway
+    process = BotProcess(config).start().wait_ready()
+    try:
+        assert "building the title index an unfinished import left out" in process.output()
+    finally:
+        process.stop()
+    with Store.open(config.parent / "chartbot.db") as store:
+        assert store.charts.has_by_title_index()
