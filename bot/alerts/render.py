@@ -167,7 +167,7 @@ def _countries(count: int) -> str:
 
 def counted(number: int, one: str, many: str | None = None) -> str:
     """'1 week', '3 weeks', '2 countries' (with many="countries")."""
-    return f"{number} {one}" if number == 1 else f"{number} {many or one + 's'}"
+    return f"{number:,} {one}" if number == 1 else f"{number:,} {many or one + 's'}"
 
 
 def failing_notice(source: str, reason: str, since: datetime, disabled: bool) -> str:
