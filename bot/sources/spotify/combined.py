@@ -195,7 +195,7 @@ class _Songs:
         return song
 
 
-_SONGS_KEPT = 200_000
+_SONGS_KEPT = 50_000  # about 25 MB; a region of a day has a few hundred
 
 
 def _new(source: str) -> Snapshot:
