@@ -5,8 +5,8 @@ killed mid-delivery and restarted loses and repeats nothing."""
 
 from __future__ import annotations
 
+import json
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -67,9 +67,12 @@ def test_each_process_delivers_its_servers_and_members(tmp_path, fake2):
         publish_week_2(config)
         assert other.wait_exit() == -signal.SIGKILL
         wait_until(lambda: fake2.messages_to(OTHER_CHANNEL), 20, "the lead's delivery")
-        # Its process is down: its alerts wait, however many rounds the lead makes (it
-        # looks at the outbox every 200 ms).
-        time.sleep(1.5)
+        # Its process is down: its alerts wait, however many rounds the lead makes. A
+        # round claims everything it will send, oldest first, before sending any: once
+        # the lead has sent a notice queued after them, it has passed them over.
+        queue_marker(config)
+        wait_until(lambda: _with_marker(fake2.messages_to(OTHER_CHANNEL)), 20, "the marker")
+        assert claims_of_the_dead_ones(config) == {1}  # the dead process's claim only
         assert fake2.messages_to(CHANNEL_ID) == [] and fake2.alert_dms(MEMBER_ID) == []
         again = BotProcess(config, args=("--shards", "1/2")).start().wait_ready()
         try:
@@ -79,7 +82,8 @@ def test_each_process_delivers_its_servers_and_members(tmp_path, fake2):
     finally:
         lead.stop()
     # Each alert once, from the process holding it.
-    here, there = fake2.messages_to(CHANNEL_ID), fake2.messages_to(OTHER_CHANNEL)
+    here = fake2.messages_to(CHANNEL_ID)
+    there = [m for m in fake2.messages_to(OTHER_CHANNEL) if not _with_marker([m])]
     assert len(here) == len(there) == 1 and len(fake2.alert_dms(MEMBER_ID)) == 1
     assert here[0]["embeds"][0]["description"] == there[0]["embeds"][0]["description"]
     assert "**Brazen** is now #1 in 6 countries (+6)" in here[0]["embeds"][0]["description"]
@@ -87,3 +91,29 @@ def test_each_process_delivers_its_servers_and_members(tmp_path, fake2):
     # Polling is the lead's alone: the other processes never schedule it.
     assert "polling 1 sources" in lead.output()
     assert "polling" not in other.output() + again.output()
+
+
+MARKER = "a notice queued after the alerts"
+
+
+def queue_marker(config: Path) -> None:
+    with Store.open(config.parent / "chartbot.db") as store, store.write():
+        store.db.execute(
+            "INSERT INTO deliveries (notice, destination, guild_id, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            [MARKER, f"channel:{OTHER_CHANNEL}", OTHER_GUILD, utcnow().isoformat()],
+        )
+
+
+def _with_marker(messages: list[dict]) -> bool:
+    return any(MARKER in json.dumps([m["content"], m["embeds"]]) for m in messages)
+
+
+def claims_of_the_dead_ones(config: Path) -> set[int]:
+    """How many times the deliveries of the dead process's server and member were claimed."""
+    with Store.open(config.parent / "chartbot.db") as store:
+        rows = store.db.execute(
+            "SELECT attempts FROM deliveries WHERE destination IN (?, ?)",
+            [f"channel:{CHANNEL_ID}", f"dm:{MEMBER_ID}"],
+        ).fetchall()
+    return {attempts for (attempts,) in rows}
