@@ -235,7 +235,7 @@ def import_(
     "--shards",
     metavar="FIRST-LAST/COUNT",
     help="Run these gateway shards only (e.g. 0-9/40); other processes on the same "
-    "database run the rest. The one with shard 0 polls and sends the DMs.",
+    "database run the rest. The one with shard 0 polls.",
 )
 @known_errors
 def run(config_path: Path, verbose: bool, shards: str | None) -> None:

@@ -233,7 +233,9 @@ class _Run:
                     source.name, str(file), fingerprint, part.line, part.rows or 0, utcnow()
                 )
                 if not self.deferred:
-                    self.deferred = await self.db.call(_defer_index)
+                    self.deferred = await self.db.call(
+                        lambda store: store.charts.defer_by_title_index()
+                    )
             outcome.add(
                 await self.db.call(
                     commit_import,
@@ -254,19 +256,9 @@ class _Run:
         if self.deferred:
             if self.progress:
                 self.progress(Step("index", 0, 1))
-            await self.db.call(_build_index)
+            await self.db.call(lambda store: store.charts.build_by_title_index())
             if self.progress:
                 self.progress(Step("index", 1, 1))
-
-
-def _defer_index(store: Store) -> bool:
-    with store.write():
-        return store.charts.defer_by_title_index()
-
-
-def _build_index(store: Store) -> bool:
-    with store.write():
-        return store.charts.build_by_title_index()
 
 
 def _mark_of(store: Store, source: str, file: str) -> ImportMark | None:

@@ -89,11 +89,11 @@ class ChartBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         await self.db.open()
-        if self.runtime and await self.db.call(_by_title_index_missing):
+        if self.runtime and not await self.db.call(lambda store: store.charts.has_by_title_index()):
             # A first import of a big file builds it at its end; one stopped before that
             # leaves it to be built here, before /rank needs it.
             log.warning("building the title index an unfinished import left out")
-            await self.db.call(_build_by_title_index)
+            await self.db.call(lambda store: store.charts.build_by_title_index())
         self.session = http_session()
         await self.refresh_titles()
         for name in COMMAND_COGS + (self._runtime_cogs() if self.runtime else ()):
@@ -110,7 +110,7 @@ class ChartBot(commands.AutoShardedBot):
 
     @property
     def lead(self) -> bool:
-        """Does this process poll, send the DMs and register the commands (see Shards)?"""
+        """Does this process poll and register the commands (see Shards)?"""
         return self.shards_run is None or self.shards_run.lead
 
     def _runtime_cogs(self) -> tuple[str, ...]:
@@ -207,15 +207,6 @@ class ChartBot(commands.AutoShardedBot):
             )
             text = "Something went wrong on my side; it has been logged."
         await reply(interaction, text, ephemeral=True)
-
-
-def _by_title_index_missing(store: Store) -> bool:
-    return not store.charts.has_by_title_index()
-
-
-def _build_by_title_index(store: Store) -> None:
-    with store.write():
-        store.charts.build_by_title_index()
 
 
 def _token(config: Config) -> str:

@@ -22,7 +22,8 @@ class Shards:
     one process and every process a like share. The one with shard 0 (the lead) also
     polls the sources, so that each poll is done once however many processes share the
     store. Discord's request budget is the bot's, not a process's: each process takes
-    the share of it its shards are of the count.
+    the share of it its shards are of the count. (The outbox query applies the rule:
+    bot/store/outbox.py `_share`.)
     """
 
     first: int
@@ -59,10 +60,6 @@ class Shards:
     def share(self) -> float:
         """The part of the bot's request budget this process may use."""
         return (self.last - self.first + 1) / self.count
-
-    def holds(self, snowflake: int) -> bool:
-        """Is this server (or member, for DMs) on these shards?"""
-        return self.first <= (snowflake >> 22) % self.count <= self.last
 
 
 class DestinationKind(StrEnum):

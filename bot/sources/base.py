@@ -120,20 +120,18 @@ class Snapshot:
 
     def period(self, chart: str, period: str) -> tuple[PeriodSummary, list[ChartRow]]:
         """A period's summary and kept rows, to count and keep rows in directly."""
-        key = (chart, period)
-        summary = self.periods.get(key)
-        if summary is None:
-            summary = self.periods[key] = PeriodSummary(chart, period)
-        return summary, self.rows.setdefault(key, [])
+        return self._summary(chart, period), self.rows.setdefault((chart, period), [])
 
     def add(self, row: ChartRow, keep: Keep, digest: int | None = None) -> None:
-        key = (row.chart, row.period)
-        summary = self.periods.get(key)
-        if summary is None:
-            summary = self.periods[key] = PeriodSummary(row.chart, row.period)
-        summary.add(row, digest)
+        self._summary(row.chart, row.period).add(row, digest)
         if keep(row.chart, row.period):
-            self.rows.setdefault(key, []).append(row)
+            self.rows.setdefault((row.chart, row.period), []).append(row)
+
+    def _summary(self, chart: str, period: str) -> PeriodSummary:
+        summary = self.periods.get((chart, period))
+        if summary is None:
+            summary = self.periods[(chart, period)] = PeriodSummary(chart, period)
+        return summary
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,20 +182,23 @@ class ChartsRepo(Repo):
         """Before a first import of a big file in many parts (transactions): without the
         by-title index until `build_by_title_index`, which sorts once what each row would
         otherwise insert at a random place. Only into a store with no ranks yet (nothing
-        reads them), or one an earlier such import left without it; True if deferred."""
-        if self.has_by_title_index():
-            if self.db.execute("SELECT 1 FROM ranks LIMIT 1").fetchone() is not None:
-                return False
-            self.db.execute("DROP INDEX ranks_by_title")
-        return True
+        reads them), or one an earlier such import left without it; True if deferred.
+        A transaction of its own."""
+        with self.store.write():
+            if self.has_by_title_index():
+                if self.db.execute("SELECT 1 FROM ranks LIMIT 1").fetchone() is not None:
+                    return False
+                self.db.execute("DROP INDEX ranks_by_title")
+            return True
 
     def build_by_title_index(self) -> bool:
         """Build the by-title index if it is missing (a big import finished, or stopped
-        before it could); True if it was built."""
-        if self.has_by_title_index():
-            return False
-        self.db.execute(RANKS_BY_TITLE)
-        return True
+        before it could); True if it was built. A transaction of its own."""
+        with self.store.write():
+            if self.has_by_title_index():
+                return False
+            self.db.execute(RANKS_BY_TITLE)
+            return True
 
     def put_period(
         self,

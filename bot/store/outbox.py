@@ -127,7 +127,7 @@ class OutboxRepo(Repo):
         """Deliveries not made yet (pending, or claimed by a round that did not finish),
         oldest first, at most `per_destination` of each destination: one destination's
         backlog never crowds the others out of a round. `shards`: only those a process
-        running these shards sends (its servers' channels; DMs if it is the lead)."""
+        running these shards sends (its servers' channels, its members' DMs)."""
         share, params = _share(shards)
         rows = self.db.query(
             f"""SELECT * FROM (
@@ -268,18 +268,9 @@ def _share(shards: Shards | None) -> tuple[str, list[Any]]:
     member's ((id >> 22) % count, as Discord places servers), one of no server to the lead."""
     if shards is None:
         return "1", []
+    placed_by = """CASE WHEN d.destination LIKE 'dm:%'
+                        THEN CAST(substr(d.destination, 4) AS INTEGER) ELSE d.guild_id END"""
     return (
-        """(CASE WHEN d.destination LIKE 'dm:%'
-                 THEN (CAST(substr(d.destination, 4) AS INTEGER) >> 22) % ? BETWEEN ? AND ?
-                 WHEN d.guild_id IS NULL THEN ?
-                 ELSE (d.guild_id >> 22) % ? BETWEEN ? AND ? END)""",
-        [
-            shards.count,
-            shards.first,
-            shards.last,
-            int(shards.lead),
-            shards.count,
-            shards.first,
-            shards.last,
-        ],
+        f"""coalesce((({placed_by}) >> 22) % ? BETWEEN ? AND ?, ?)""",
+        [shards.count, shards.first, shards.last, int(shards.lead)],
     )
