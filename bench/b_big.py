@@ -101,22 +101,32 @@ def measured(
     command: list[str], *, kill_when: object = None, env: dict[str, str] | None = None
 ) -> tuple[float, float, int, str]:
     """Run a process to its end (or until `kill_when()` says to SIGKILL it): seconds,
-    peak RSS (MB), exit code, stderr."""
+    peak RSS (MB: its own and its children's, the import's reader, added), exit code,
+    stderr."""
     errors = DATA / "stderr.txt"
     with errors.open("w") as err:
         started = time.perf_counter()
         process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **(env or {})}
         )
-        peak = 0.0
+        peak, children = 0.0, 0.0
         while process.poll() is None:
             with contextlib.suppress(FileNotFoundError, RuntimeError, ProcessLookupError):
                 peak = max(peak, rss_mb(process.pid, "VmHWM"))
+                for child in _children(process.pid):
+                    children = max(children, rss_mb(child, "VmHWM"))
             if callable(kill_when) and kill_when():
                 process.send_signal(signal.SIGKILL)
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
-    return elapsed, peak, process.returncode, errors.read_text(errors="replace")
+    return elapsed, peak + children, process.returncode, errors.read_text(errors="replace")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(x) for x in (task / "children").read_text().split()]
+    return found
 
 
 def config_for(

@@ -179,8 +179,18 @@ class PeriodSummary:
 
 
 def row_digest(row: ChartRow) -> int:
-    weeks = "" if row.weeks is None else row.weeks
-    text = (
-        f"{row.country}\t{row.rank}\t{row.title}\t{row.artist or ''}\t{row.season or ''}\t{weeks}"
-    )
+    return line_digest(row.country, row.rank, row.title, row.artist, row.season, row.weeks)
+
+
+def line_digest(
+    country: str,
+    rank: int,
+    title: str,
+    artist: str | None,
+    season: str | None = None,
+    weeks: int | None = None,
+) -> int:
+    """`row_digest` of a row with these fields, for a reader that keeps rows in another form."""
+    held = "" if weeks is None else weeks
+    text = f"{country}\t{rank}\t{title}\t{artist or ''}\t{season or ''}\t{held}"
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")

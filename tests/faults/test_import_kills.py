@@ -3,6 +3,7 @@ file changed, reads it again from the top), says which, and stores every row onc
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -14,6 +15,7 @@ import pytest
 from bench.bigdata import write
 from bot.faults import ENV
 from tests.conftest import spawn_cli
+from tests.waiting import wait_until
 
 ROWS = 120_000  # asked of the generator (it writes whole days: 102,750); three parts
 
@@ -34,10 +36,31 @@ def config_in(folder: Path) -> Path:
 
 def import_(config: Path, file: Path, crash_at: str | None = None) -> tuple[int, str]:
     process = spawn_cli(
-        "import", file, "--source", "spotify", "-c", config, env={ENV: crash_at or ""}
+        "import",
+        file,
+        "--source",
+        "spotify",
+        "-c",
+        config,
+        env={ENV: crash_at or "", _MARK: str(config)},
     )
     _, err = process.communicate(timeout=120)
     return process.returncode, err
+
+
+_MARK = "CHARTBOT_TEST_IMPORT"  # in the environment of an import and of its reader
+
+
+def readers_of(config: Path) -> list[int]:
+    """Processes still running with this test's import's environment (its reader)."""
+    wanted = f"{_MARK}={config}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError):
+                if wanted in (proc / "environ").read_bytes().split(b"\0"):
+                    found.append(int(proc.name))
+    return found
 
 
 def stored(config: Path) -> tuple[int, str]:
@@ -74,6 +97,8 @@ def test_a_big_import_killed_halfway_resumes_where_it_stopped(point, big_file, w
     config = config_in(tmp_path)
     code, _ = import_(config, big_file, crash_at=point)
     assert code == -signal.SIGKILL
+    # The process reading the file for it stops too (its next write finds nobody reading).
+    wait_until(lambda: not readers_of(config), what="the killed import's reader to stop")
     assert not has_by_title_index(config)  # a first import builds it at its end
     code, err = import_(config, big_file)
     assert code == 0, err

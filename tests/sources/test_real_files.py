@@ -221,6 +221,15 @@ def test_a_broken_combined_file_is_named_with_its_line(tmp_path, change, reason)
     assert reason in ran.stderr
 
 
+def test_a_combined_file_that_is_not_utf8_is_named_with_where(tmp_path):
+    bad = tmp_path / "charts.csv"
+    text = COMBINED.read_bytes().decode().replace("Chantaje", "Chantaj\u00e9")
+    bad.write_bytes(text.encode("cp1252"))  # saved by a spreadsheet as Windows text
+    ran = run_cli("import", bad, "--source", "spotify", "-c", spotify_config(tmp_path))
+    assert ran.exit_code == 1, ran.stdout
+    assert ran.stderr.startswith("chartbot: charts.csv: line 2 is not UTF-8 text"), ran.stderr
+
+
 def test_viral_rows_of_the_combined_dataset_are_their_own_chart(tmp_path):
     # No real viral50 rows were found (SOURCES.md): these are the excerpt's first rows
     # relabelled, with the empty streams viral50 rows have.

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
+from typing import Any
 
 from bot import countries
-from bot.engine.model import ChartRow, PeriodSummary, PeriodUnit, row_digest
+from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit, line_digest
 from bot.sources.base import ParseError, Snapshot, content_hash
 from bot.sources.spotify.layouts import Layout, layout_of, song_row, streams, track_uri
 from bot.sources.tabular import whole_number
@@ -39,13 +40,58 @@ class Batch:
     line: int  # the line the next batch starts at (where a stopped import resumes); 0 at the end
 
 
+Line = tuple[str, int, int, str | None]  # country, rank, song (its number), streams
+
+
+@dataclass(frozen=True, slots=True)
+class Parcel:
+    """A batch as read, before its rows are made: each period's summary and its lines,
+    the songs they name numbered once. Small to pickle (a song's title is written once,
+    not once per row), so a reader in a process of its own hands parcels on cheaply."""
+
+    source: str
+    name: str
+    first_line: int
+    periods: dict[ChartPeriodKey, tuple[PeriodSummary, list[Line]]]
+    songs: list[_Song]
+    rows: int
+    position: int
+    size: int
+    line: int
+
+    def batch(self) -> Batch:
+        """The parcel's rows made, as a snapshot."""
+        snapshot = Snapshot(source=self.source, content_hash="")
+        songs = self.songs
+        for (chart, period), (summary, lines) in self.periods.items():
+            snapshot.periods[(chart, period)] = summary
+            made = snapshot.rows[(chart, period)] = []
+            for country, rank, number, played in lines:
+                song = songs[number]
+                extra = {**song.extra, "streams": played} if played else song.extra or None
+                made.append(
+                    ChartRow(
+                        chart, period, country, rank, song.title, song.artist, None, None, extra
+                    )
+                )
+        snapshot.content_hash = content_hash(f"{self.name}:{self.first_line}".encode())
+        snapshot.units = {chart: PeriodUnit.DAY for chart, _ in snapshot.periods}
+        return Batch(snapshot, self.rows, self.position, self.size, self.line)
+
+
 def is_combined(head: str) -> bool:
     """Does this start of a file (its header line) have the combined dataset's layout?"""
     first = head.lstrip("\ufeff").partition("\n")[0].strip().lower()
     return layout_of([c.strip() for c in first.split(",")]) is Layout.COMBINED
 
 
-def combined_batches(
+def combined_batches(handle: Iterable[str], **reading: Any) -> Iterator[Batch]:
+    """Read the combined dataset from `handle` in batches (see `combined_parcels`)."""
+    for parcel in combined_parcels(handle, **reading):
+        yield parcel.batch()
+
+
+def combined_parcels(
     handle: Iterable[str],
     *,
     source: str,
@@ -55,8 +101,8 @@ def combined_batches(
     size: int = 0,
     batch_rows: int | None = None,
     from_line: int = 0,
-) -> Iterator[Batch]:
-    """Read the combined dataset from `handle` (text, opened with newline="") in batches
+) -> Iterator[Parcel]:
+    """Read the combined dataset from `handle` (text, opened with newline="") in parcels
     of about `batch_rows` rows (BATCH_ROWS by default), from the start or, resuming,
     from `from_line` (a batch's `line`: the rows before it are read past, not kept)."""
     batch_rows = batch_rows or BATCH_ROWS
@@ -78,10 +124,12 @@ def combined_batches(
     # with a message that names the group, about once in 10^9 files of this size).
     closed: set[int] = set()
     group: tuple[str, str, str] | None = None
-    snapshot, first_line, rows = _new(source), max(2, from_line), 0
-    summary = PeriodSummary("", "")
-    kept: list[ChartRow] = []
-    chart = period = country = ""
+    first_line, rows, held = max(2, from_line), 0, 0
+    periods: dict[ChartPeriodKey, tuple[PeriodSummary, list[Line]]] = {}
+    numbered: dict[tuple[str, str, str], int] = {}  # this parcel's songs, by their fields
+    table: list[_Song] = []
+    summary, country = PeriodSummary("", ""), ""
+    lines: list[Line] = []
     try:
         while reader.line_num < from_line - 1:
             rows += any(next(reader))
@@ -104,37 +152,35 @@ def combined_batches(
                         "back after other rows; keep each region's chart of a day together "
                         "(sort the file by date, region and chart)"
                     )
-                if snapshot.periods and snapshot.row_count >= batch_rows:
-                    batch = _sealed(snapshot, name, first_line)
-                    yield Batch(batch, rows, position(), size, reader.line_num)
-                    snapshot, first_line = _new(source), reader.line_num
+                if periods and held >= batch_rows:
+                    yield Parcel(
+                        source, name, first_line, periods, table, rows, position(), size,
+                        reader.line_num,
+                    )  # fmt: skip
+                    first_line, held, periods, numbered, table = reader.line_num, 0, {}, {}, []
                 group = key
                 try:
-                    chart = places.chart(chart_name)
-                    period = places.day(day)
+                    period_key = (places.chart(chart_name), places.day(day))
                     country = places.region(region)
                 except ValueError as exc:
                     raise ParseError(f"line {reader.line_num}: {exc}") from None
-                summary, kept = snapshot.period(chart, period)
+                if period_key not in periods:
+                    periods[period_key] = (PeriodSummary(*period_key), [])
+                summary, lines = periods[period_key]
             try:
-                song = songs.get(title, artist, url)
-                extra = dict(song.extra)
-                if not no_streams and (count := streams(played)):
-                    extra["streams"] = count
-                row = ChartRow(
-                    chart,
-                    period,
-                    country,
-                    _rank(rank),
-                    song.title,
-                    song.artist,
-                    extra=extra or None,
-                )
-                summary.count(country, row.rank, row_digest(row))
+                fields_key = (title, artist, url)
+                number = numbered.get(fields_key)
+                if number is None:
+                    number = numbered[fields_key] = len(table)
+                    table.append(songs.get(title, artist, url))
+                song = table[number]
+                at = _rank(rank)
+                summary.count(country, at, line_digest(country, at, song.title, song.artist))
             except ValueError as exc:
                 raise ParseError(f"line {reader.line_num}: {exc}") from None
-            kept.append(row)
+            lines.append((country, at, number, None if no_streams else streams(played)))
             rows += 1
+            held += 1
     except csv.Error as exc:
         raise ParseError(f"line {reader.line_num}: {exc} (the file looks cut off)") from None
     except StopIteration:
@@ -145,8 +191,8 @@ def combined_batches(
         raise ParseError(f"{name}: {exc}") from None
     if rows == 0:
         raise ParseError(f"{name}: the table has a header but no rows")
-    if snapshot.periods:
-        yield Batch(_sealed(snapshot, name, first_line), rows, position(), size, 0)
+    if periods:
+        yield Parcel(source, name, first_line, periods, table, rows, position(), size, 0)
 
 
 _READ = ("title", "rank", "date", "artist", "url", "region", "chart", "streams")
@@ -196,16 +242,6 @@ class _Songs:
 
 
 _SONGS_KEPT = 50_000  # about 25 MB; a region of a day has a few hundred
-
-
-def _new(source: str) -> Snapshot:
-    return Snapshot(source=source, content_hash="")
-
-
-def _sealed(snapshot: Snapshot, name: str, first_line: int) -> Snapshot:
-    snapshot.content_hash = content_hash(f"{name}:{first_line}".encode())
-    snapshot.units = {chart: PeriodUnit.DAY for chart, _ in snapshot.periods}
-    return snapshot
 
 
 class _Places:

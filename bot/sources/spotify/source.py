@@ -15,9 +15,8 @@ and streamed by `chartbot import`, in batches (bot/sources/spotify/combined.py).
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
-from collections.abc import AsyncIterator, Callable, Generator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ from bot.sources.base import (
 from bot.sources.configured import ConfiguredSource
 from bot.sources.decode import decode, human_size
 from bot.sources.fetch import is_url, local_path, read_file
-from bot.sources.spotify.combined import Batch, combined_batches, is_combined
+from bot.sources.spotify.combined import is_combined
 from bot.sources.spotify.layouts import (
     Layout,
     download_row,
@@ -51,6 +50,7 @@ from bot.sources.spotify.layouts import (
     without_note,
 )
 from bot.sources.spotify.names import ChartFile, describe_file
+from bot.sources.spotify.reader import read_elsewhere
 from bot.sources.tabular import require, table_rows
 
 log = logging.getLogger(__name__)
@@ -293,7 +293,9 @@ class SpotifyCharts(ConfiguredSource):
         where = self.where(target)
         path = local_path(where, self.base_dir) if where and not is_url(where) else None
         if path is not None and path.is_file() and _head_is_combined(path):
-            batches = _stream(path, self.name, self.aliases.canonical, target.from_line)
+            batches = read_elsewhere(
+                path, source=self.name, aliases=self.aliases, from_line=target.from_line
+            )
             try:
                 while (batch := await asyncio.to_thread(next, batches, None)) is not None:
                     yield ImportPart(
@@ -320,19 +322,3 @@ def _head_is_combined(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(4096)
     return is_combined(head.decode("utf-8", "replace"))
-
-
-def _stream(
-    path: Path, source: str, rename: Callable[[str], str], from_line: int = 0
-) -> Generator[Batch]:
-    size = path.stat().st_size
-    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
-        yield from combined_batches(
-            text,
-            source=source,
-            name=path.name,
-            rename=rename,
-            position=raw.tell,
-            size=size,
-            from_line=from_line,
-        )

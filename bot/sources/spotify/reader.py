@@ -1,0 +1,138 @@
+"""The combined dataset read in a process of its own, beside the import that stores it.
+
+Reading the CSV (fields, songs, each row's hash) is about half of what an import does
+in Python; in the importing process it takes turns with storing (an interpreter runs
+one thread at a time), in a child process it runs on another core. The child writes
+parcels (`Parcel`: batches before their rows are made, small to pickle) to its stdout;
+the importer makes their rows and stores them. A pipe holds little, so the child is at
+most a parcel ahead and memory stays bounded. A broken file is said as it would be
+read in-process; the child stops when the import does (it is killed) or dies (its next
+write finds nobody reading).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Generator
+from dataclasses import dataclass
+from pathlib import Path
+
+import bot
+from bot.engine.titles import TitleAliases
+from bot.sources.base import ParseError, SourceError
+from bot.sources.spotify.combined import Batch, Parcel, combined_parcels
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: Path
+    source: str
+    aliases: TitleAliases
+    from_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    reason: str
+
+
+_DONE = "done"
+
+
+def read_elsewhere(
+    path: Path, *, source: str, aliases: TitleAliases, from_line: int = 0
+) -> Generator[Batch]:
+    """The combined dataset at `path` in batches, as `combined_batches` reads it, read
+    by a child process; closing the generator stops the child."""
+    here = str(Path(bot.__file__).resolve().parent.parent)  # run from a checkout too
+    paths = [here, *filter(None, [os.environ.get("PYTHONPATH")])]
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from bot.sources.spotify.reader import main; main()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+    )
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        with child.stdin:
+            pickle.dump(_Job(path, source, aliases, from_line), child.stdin)
+        while True:
+            try:
+                said = pickle.load(child.stdout)
+            except EOFError:
+                raise SourceError(
+                    f"{path.name}: the process reading it stopped (exit code {child.wait()})"
+                ) from None
+            if isinstance(said, Parcel):
+                yield said.batch()
+            elif isinstance(said, _Failed):
+                raise ParseError(said.reason)
+            else:
+                return
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.stdout.close()
+        child.wait()
+
+
+def main() -> None:
+    """The child: read the job from stdin, write parcels and then how it ended to stdout."""
+    job: _Job = pickle.load(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    try:
+        said: _Failed | str = _DONE
+        try:
+            for parcel in _parcels(job):
+                pickle.dump(parcel, out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.flush()
+        except ParseError as exc:
+            said = _Failed(str(exc))
+        except UnicodeDecodeError:
+            said = _Failed(
+                f"{job.path.name}: line {_first_undecodable_line(job.path):,} is not UTF-8 "
+                "text (save the file as UTF-8)"
+            )
+        except OSError as exc:
+            said = _Failed(f"{job.path.name}: {exc}")
+        pickle.dump(said, out)
+        out.flush()
+    except BrokenPipeError:  # the import is gone
+        os._exit(1)
+
+
+def _parcels(job: _Job) -> Generator[Parcel]:
+    size = job.path.stat().st_size
+    with (
+        job.path.open("rb") as raw,
+        io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text,
+    ):
+        yield from combined_parcels(
+            text,
+            source=job.source,
+            name=job.path.name,
+            rename=job.aliases.canonical,
+            position=raw.tell,
+            size=size,
+            from_line=job.from_line,
+        )
+
+
+def _first_undecodable_line(path: Path) -> int:
+    """The line of the file's first byte that is not UTF-8 (the text reader decodes in
+    chunks, so where it failed says little)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk.count(b"\n", 0, exc.start)
+            line += chunk.count(b"\n")
+    return line
