@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config, ConfigError
-from bot.delivery.dispatcher import PER_SECOND, Pacer
+from bot.delivery.dispatcher import Pacer, SharedBudget
 from bot.discord.answers import reply
 from bot.discord.endpoints import point_at
 from bot.engine.titles import TitleIndex
@@ -80,9 +80,12 @@ class ChartBot(commands.AutoShardedBot):
         self.titles_version: tuple[int, int] = (-1, -1)
         self.deliveries_waiting = asyncio.Event()
         # One pacer for everything the bot posts (alerts, confirmations): Discord counts
-        # every message against the same limits.
+        # every message against the same limits; the processes of a bot split in shards
+        # take their requests from one budget beside the store.
         self.pacer = Pacer(
-            per_second=PER_SECOND * (self.shards_run.share if self.shards_run else 1)
+            budget=SharedBudget(config.database_path.with_name(config.database_path.name + "-pace"))
+            if self.shards_run
+            else None
         )
         self.failed_cogs: list[str] = []
         self._watch: asyncio.Task[None] | None = None
@@ -126,6 +129,7 @@ class ChartBot(commands.AutoShardedBot):
             await self.session.close()
         await self.reads.close()
         await self.db.close()
+        self.pacer.budget.close()
 
     async def refresh_titles(self) -> None:
         """Bring the title index up to date with the store (titles stored by any process):

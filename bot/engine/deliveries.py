@@ -21,9 +21,9 @@ class Shards:
     DMs of the members whose id falls on its shards the same way, so that each DM has
     one process and every process a like share. The one with shard 0 (the lead) also
     polls the sources, so that each poll is done once however many processes share the
-    store. Discord's request budget is the bot's, not a process's: each process takes
-    the share of it its shards are of the count. (The outbox query applies the rule:
-    bot/store/outbox.py `_share`.)
+    store. Discord's request budget is the bot's, not a process's: the processes take
+    their requests from one budget (bot/delivery/dispatcher.py `SharedBudget`). (The
+    outbox query applies the rule: bot/store/outbox.py `_share`.)
     """
 
     first: int
@@ -55,11 +55,6 @@ class Shards:
     def lead(self) -> bool:
         """Does this process poll (and register the commands)?"""
         return self.first == 0
-
-    @property
-    def share(self) -> float:
-        """The part of the bot's request budget this process may use."""
-        return (self.last - self.first + 1) / self.count
 
 
 class DestinationKind(StrEnum):

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.delivery.dispatcher import Pacer, backoff, due_deliveries, fair_order
+from bot.delivery.dispatcher import Pacer, SharedBudget, backoff, due_deliveries, fair_order
 from bot.delivery.messages import MAX_EMBEDS, MAX_TOTAL, build_messages
 from bot.engine.deliveries import (
     DeliveryStatus,
@@ -223,6 +226,74 @@ def test_the_pacer_spaces_every_request_under_the_global_rate():
     waits = [pacer.reserve(f"channel:{i}")[0] for i in range(100)] + [pacer.reserve(None)[0]]
     assert waits[-1] == pytest.approx(100 / 50)
     assert all(b - a == pytest.approx(1 / 50) for a, b in itertools.pairwise(waits))
+
+
+_TAKER = """
+import sys, time
+from pathlib import Path
+from bot.delivery.dispatcher import SharedBudget
+budget = SharedBudget(Path(sys.argv[1]), per_second=1000)
+start = float(sys.argv[2])
+while time.monotonic() < start:
+    pass
+print(*[budget.take(time.monotonic()) for _ in range(200)])
+"""
+
+
+def test_processes_of_one_bot_take_their_requests_from_one_budget(tmp_path):
+    # Two processes (shards of one bot) taking slots at once from the budget beside the
+    # store: together never closer than the bot's rate allows, and neither waits its turn
+    # while the other is idle.
+    budget = tmp_path / "chartbot.db-pace"
+    start = time.monotonic() + 1.0
+    takers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _TAKER, str(budget), str(start)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    slots = [[float(x) for x in taker.communicate(timeout=60)[0].split()] for taker in takers]
+    together = sorted(slots[0] + slots[1])
+    assert len(together) == 400
+    assert min(b - a for a, b in itertools.pairwise(together)) == pytest.approx(1 / 1000)
+    # Alone, a process takes the next slot free (not every other one).
+    alone = SharedBudget(budget, per_second=1000)
+    later = together[-1] + 10
+    assert alone.take(later) == later and alone.take(later) == pytest.approx(later + 1 / 1000)
+
+
+def test_a_budget_slot_left_from_before_the_machine_restarted_is_let_go(tmp_path):
+    budget = SharedBudget(tmp_path / "chartbot.db-pace", per_second=50)
+    budget.take(1_000_000.0)  # the monotonic clock counts from boot: a restart goes back
+    assert budget.take(5.0) == 5.0
+    assert budget.take(5.0) == pytest.approx(5.0 + 1 / 50)
+
+
+def test_requests_woken_late_do_not_go_in_one_burst():
+    # The event loop held up for 0.3 s while requests wait for their slots (100 a second):
+    # those whose slots passed meanwhile take new ones instead of all going at once.
+    async def held_up() -> list[float]:
+        pacer = Pacer(per_second=100)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        went: list[float] = []
+
+        async def one() -> None:
+            await pacer.request()
+            went.append(loop.time() - started)
+
+        async def hold() -> None:
+            await asyncio.sleep(0.1)
+            time.sleep(0.3)  # a long synchronous step on the loop
+
+        await asyncio.gather(hold(), *(one() for _ in range(60)))
+        return sorted(went)
+
+    went = asyncio.run(held_up())
+    busiest = max(sum(1 for t in went if s <= t < s + 0.1) for s in went)
+    assert busiest <= 10 + 6  # 10 a tenth of a second, and those up to LATE past their slot
 
 
 def test_a_slow_answer_moves_its_slot():

@@ -16,6 +16,7 @@ import codecs
 import io
 import os
 import pickle
+import signal
 import subprocess
 import sys
 from collections.abc import Generator
@@ -83,6 +84,7 @@ def read_elsewhere(
 
 def main() -> None:
     """The child: read the job from stdin, write parcels and then how it ended to stdout."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the import's to handle
     job: _Job = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
     try:
