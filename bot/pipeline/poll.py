@@ -236,7 +236,9 @@ def write_periods(
     written = decided.new_keys + decided.rewritten
     chart_ids = store.charts.ids(name, sorted({c for c, _ in snapshot.periods}), snapshot.units)
     extended = {
-        key: [r for r in snapshot.rows[key] if r.country in added]
+        key: snapshot.rows[key]
+        if len(added) == len(snapshot.periods[key].countries)  # all of them (an import's part)
+        else [r for r in snapshot.rows[key] if r.country in added]
         for key, added in decided.extended.items()
     }
     title_ids = store.titles.ids(

@@ -32,7 +32,7 @@ class TitlesRepo(Repo):
             spelled = wanted[key][0]
             if len(spelled) < len(name) or (
                 # A title a member named before it charted takes the chart's spelling.
-                len(spelled) == len(name) and spelled != name and not self._charted(title_id)
+                len(spelled) == len(name) and spelled != name and self._followed_early(title_id)
             ):
                 shorter.append((spelled, title_id))
         self.db.conn.executemany("UPDATE titles SET name = ? WHERE id = ?", shorter)
@@ -45,9 +45,13 @@ class TitlesRepo(Repo):
             ids.update((key, title_id) for key, title_id, _ in self._by_keys(missing))
         return ids
 
-    def _charted(self, title_id: int) -> bool:
-        query = "SELECT 1 FROM ranks WHERE title_id = ? LIMIT 1"
-        return self.db.conn.execute(query, [title_id]).fetchone() is not None
+    def _followed_early(self, title_id: int) -> bool:
+        """Followed, and not charted yet. The ranks are looked at only for a followed title:
+        during a big first import the by-title index is built at the end, and a spelling
+        that differs only in case ("SICKO MODE") would scan every rank in each part."""
+        query = """SELECT 1 FROM subscriptions WHERE title_id = ?
+                   AND NOT EXISTS (SELECT 1 FROM ranks WHERE title_id = ?) LIMIT 1"""
+        return self.db.conn.execute(query, [title_id, title_id]).fetchone() is not None
 
     def _by_keys(self, keys: list[str]) -> Iterator[tuple[str, int, str]]:
         for start in range(0, len(keys), BATCH):

@@ -62,16 +62,24 @@ class Parcel:
     def batch(self) -> Batch:
         """The parcel's rows made, as a snapshot."""
         snapshot = Snapshot(source=self.source, content_hash="")
-        songs = self.songs
+        songs = [(s.title, s.artist, s.extra, s.extra or None) for s in self.songs]
         for (chart, period), (summary, lines) in self.periods.items():
             snapshot.periods[(chart, period)] = summary
             made = snapshot.rows[(chart, period)] = []
+            add = made.append
             for country, rank, number, played in lines:
-                song = songs[number]
-                extra = {**song.extra, "streams": played} if played else song.extra or None
-                made.append(
+                title, artist, extra, plain = songs[number]
+                add(
                     ChartRow(
-                        chart, period, country, rank, song.title, song.artist, None, None, extra
+                        chart,
+                        period,
+                        country,
+                        rank,
+                        title,
+                        artist,
+                        None,
+                        None,
+                        {**extra, "streams": played} if played else plain,
                     )
                 )
         snapshot.content_hash = content_hash(f"{self.name}:{self.first_line}".encode())
