@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypedDict
+from json.encoder import encode_basestring as _quoted
+from typing import Any, TypedDict, overload
 
 from bot.engine.titles import title_key
 
@@ -40,6 +42,77 @@ class ChartRow:
     @property
     def key(self) -> str:
         return title_key(self.title, self.artist)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def extras_json(extra: Mapping[str, Any]) -> str:
+    """A row's extras as they are stored: compact JSON (the usual all-text ones in a
+    third of the encoder's time, which counts on a 26-million-row import)."""
+    parts = []
+    for key, value in extra.items():
+        if type(value) is not str:
+            return _encode(extra)
+        parts.append(_quoted(key) + ":" + _quoted(value))
+    return "{" + ",".join(parts) + "}"
+
+
+def titles_of(rows: Sequence[ChartRow]) -> Iterable[tuple[str, str | None]]:
+    """The (title, artist) of each row (of packed rows, of each song once)."""
+    if isinstance(rows, PackedRows):
+        return rows.titles()
+    return ((row.title, row.artist) for row in rows)
+
+
+PackedLine = tuple[str, int, int, str | None]  # country, rank, song (its number), extras JSON
+
+
+@dataclass(frozen=True, slots=True)
+class PackedRows(Sequence[ChartRow]):
+    """One chart period's rows as a reader of a big file hands them on: lines of
+    (country, rank, song, extras as JSON), each song's title and artist written once in
+    `songs`. Small to pass between processes, and stored as they are (the store binds
+    the lines without a ChartRow each); read one by one, they are ChartRows."""
+
+    chart: str
+    period: str
+    lines: list[PackedLine]
+    songs: list[tuple[str, str | None]]  # may name songs of other periods too
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> ChartRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ChartRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ChartRow | list[ChartRow]:
+        if isinstance(index, slice):
+            return [self._row(line) for line in self.lines[index]]
+        return self._row(self.lines[index])
+
+    def __iter__(self) -> Iterator[ChartRow]:
+        return map(self._row, self.lines)
+
+    def titles(self) -> list[tuple[str, str | None]]:
+        """The (title, artist) of each song these lines name, once."""
+        return [self.songs[n] for n in dict.fromkeys(line[2] for line in self.lines)]
+
+    def _row(self, line: PackedLine) -> ChartRow:
+        country, rank, song, extra = line
+        title, artist = self.songs[song]
+        return ChartRow(
+            self.chart,
+            self.period,
+            country,
+            rank,
+            title,
+            artist,
+            extra=json.loads(extra) if extra else None,
+        )
 
 
 class About(TypedDict):

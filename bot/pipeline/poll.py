@@ -25,7 +25,7 @@ from bot.engine import milestones
 from bot.engine.diff import diff
 from bot.engine.events import AlertPolicy, Event
 from bot.engine.health import HealthPolicy
-from bot.engine.model import ChartPeriod, ChartPeriodKey, PeriodSummary
+from bot.engine.model import ChartPeriod, ChartPeriodKey, PeriodSummary, titles_of
 from bot.engine.plan import Plan, Rejected, Stored, plan
 from bot.engine.routing import route
 from bot.faults import checkpoint
@@ -241,10 +241,10 @@ def write_periods(
         else [r for r in snapshot.rows[key] if r.country in added]
         for key, added in decided.extended.items()
     }
-    title_ids = store.titles.ids(
-        row
+    title_ids = store.titles.ids_of(
+        title
         for rows in chain((snapshot.rows[k] for k in written), extended.values())
-        for row in rows
+        for title in titles_of(rows)
     )
     with store.charts.loading_ranks(bulk=bulk):
         for key in written:

@@ -8,7 +8,7 @@ the file against what is stored without keeping all its rows in memory.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -93,7 +93,7 @@ class Snapshot:
     source: str
     content_hash: str
     periods: dict[ChartPeriodKey, PeriodSummary] = field(default_factory=dict)
-    rows: dict[ChartPeriodKey, list[ChartRow]] = field(default_factory=dict)
+    rows: dict[ChartPeriodKey, Sequence[ChartRow]] = field(default_factory=dict)
     validators: ValidatorMap = field(default_factory=dict)
     # What people should know about this fetch beside the rows (e.g. a period still arriving).
     notes: list[str] = field(default_factory=list)
@@ -118,14 +118,17 @@ class Snapshot:
             found.setdefault(chart, []).append(period)
         return found
 
-    def period(self, chart: str, period: str) -> tuple[PeriodSummary, list[ChartRow]]:
-        """A period's summary and kept rows, to count and keep rows in directly."""
-        return self._summary(chart, period), self.rows.setdefault((chart, period), [])
-
     def add(self, row: ChartRow, keep: Keep, digest: int | None = None) -> None:
         self._summary(row.chart, row.period).add(row, digest)
         if keep(row.chart, row.period):
-            self.rows.setdefault((row.chart, row.period), []).append(row)
+            self.kept((row.chart, row.period)).append(row)
+
+    def kept(self, key: ChartPeriodKey) -> list[ChartRow]:
+        """The rows kept so far of a period being read, to add rows to."""
+        rows = self.rows.setdefault(key, [])
+        if not isinstance(rows, list):
+            raise TypeError(f"the rows of {key} are packed: no more can be added")
+        return rows
 
     def _summary(self, chart: str, period: str) -> PeriodSummary:
         summary = self.periods.get((chart, period))

@@ -172,7 +172,7 @@ def parse_netflix(
     columns = _columns(header_line)
     width = len(header_line.split("\t"))
     reader = _RowReader(columns, rename)
-    groups, kept_rows = snapshot.periods, snapshot.rows
+    groups = snapshot.periods
     kept: dict[tuple[str, str], list[ChartRow] | None] = {}
     # The hot loop: each field's text is looked up in its memo (parsed and checked once).
     charts_of, periods_of, ranks_of = reader.charts, reader.periods, reader.ranks
@@ -207,7 +207,7 @@ def parse_netflix(
                 group = (chart, period)
                 if group not in groups:
                     groups[group] = PeriodSummary(chart, period)
-                    kept[group] = kept_rows.setdefault(group, []) if keep(chart, period) else None
+                    kept[group] = snapshot.kept(group) if keep(chart, period) else None
                 summary, into = groups[group], kept[group]
             summary.count(country, rank, crc32(line))
             if into is not None:

@@ -15,12 +15,16 @@ _TITLE_AND_ARTIST = attrgetter("title", "artist")
 
 class TitlesRepo(Repo):
     def ids(self, rows: Iterable[ChartRow | Event]) -> dict[str, int]:
-        """Title key -> id, creating titles not seen before.
+        """Title key -> id of the rows' (or events') titles, creating titles not seen before."""
+        return self.ids_of(map(_TITLE_AND_ARTIST, rows))
+
+    def ids_of(self, titles: Iterable[tuple[str, str | None]]) -> dict[str, int]:
+        """Title key -> id of these (title, artist), creating titles not seen before.
 
         The shortest spelling names a title: "All of Us Are Dead" over "...: Season 1".
         """
         wanted: dict[str, tuple[str, str | None]] = {}
-        for title, artist in dict.fromkeys(map(_TITLE_AND_ARTIST, rows)):
+        for title, artist in dict.fromkeys(titles):
             key = title_key(title, artist)
             held = wanted.get(key)
             if held is None or len(title) < len(held[0]):

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from bot.bulk import collector_paused
-from bot.engine.model import ChartRow, PeriodSummary
+from bot.engine.model import ChartRow, PackedRows, PeriodSummary, titles_of
 from bot.sources.spotify import combined
 from bot.store.charts import ChartsRepo
 from bot.store.schema import initial, run_script
@@ -155,3 +155,37 @@ def test_a_rows_extras_are_stored_as_json_that_reads_back(tmp_path, extra):
             store.charts.put_period(chart, summary, rows, titles, 0)
         [(text,)] = store.db.execute("SELECT extra FROM ranks").fetchall()
     assert json.loads(text) == extra
+
+
+def test_packed_rows_are_stored_as_their_rows_would_be(tmp_path):
+    # A big file's reader hands rows on packed (each song written once); stored as they
+    # are, they must give the store exactly what the rows they stand for give it.
+    songs = [("Heathens", "twenty one pilots"), ("Chantaje", "Shakira"), ("Unused", None)]
+    lines = [
+        ("US", 2, 1, '{"uri":"spotify:track:2","streams":"9"}'),
+        ("AR", 1, 1, None),
+        ("US", 1, 0, '{"uri":"spotify:track:1"}'),
+    ]
+    packed = PackedRows("daily", "2017-01-01", lines, songs)
+    rows = list(packed)
+    heathens = ChartRow("daily", "2017-01-01", "US", 1, "Heathens", "twenty one pilots")
+    heathens.extra = {"uri": "spotify:track:1"}
+    assert rows[2] == heathens
+    assert packed[1:] == rows[1:] and packed.titles() == songs[1::-1]
+
+    def stored(given: list[ChartRow] | PackedRows, name: str) -> list[tuple]:
+        with Store.open(tmp_path / name) as store:
+            with store.write():
+                chart = store.charts.ids("spotify", ["daily"])["daily"]
+                titles = store.titles.ids_of(titles_of(given))
+                summary = PeriodSummary.of("daily", "2017-01-01", rows)
+                store.charts.put_period(chart, summary, given, titles, 0)
+            return (
+                store.db.execute(
+                    """SELECT r.period, r.country, r.rank, t.key, t.name, t.artist, r.extra
+                   FROM ranks r JOIN titles t ON t.id = r.title_id ORDER BY 1, 2, 3"""
+                ).fetchall()
+                + store.db.execute("SELECT key FROM titles").fetchall()
+            )
+
+    assert stored(packed, "packed.db") == stored(rows, "rows.db")

@@ -20,7 +20,15 @@ from operator import itemgetter
 from typing import Any
 
 from bot import countries
-from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit, line_digest
+from bot.engine.model import (
+    ChartPeriodKey,
+    PackedLine,
+    PackedRows,
+    PeriodSummary,
+    PeriodUnit,
+    extras_json,
+    line_digest,
+)
 from bot.sources.base import ParseError, Snapshot, content_hash
 from bot.sources.spotify.layouts import Layout, layout_of, song_row, streams, track_uri
 from bot.sources.tabular import whole_number
@@ -40,48 +48,27 @@ class Batch:
     line: int  # the line the next batch starts at (where a stopped import resumes); 0 at the end
 
 
-Line = tuple[str, int, int, str | None]  # country, rank, song (its number), streams
-
-
 @dataclass(frozen=True, slots=True)
 class Parcel:
-    """A batch as read, before its rows are made: each period's summary and its lines,
-    the songs they name numbered once. Small to pickle (a song's title is written once,
-    not once per row), so a reader in a process of its own hands parcels on cheaply."""
+    """A batch as read, its rows packed (`PackedRows`: each song's title written once,
+    not once per row): small to pickle, so a reader in a process of its own hands
+    parcels on cheaply, and the rows are stored without being made one by one."""
 
     source: str
     name: str
     first_line: int
-    periods: dict[ChartPeriodKey, tuple[PeriodSummary, list[Line]]]
-    songs: list[_Song]
+    periods: dict[ChartPeriodKey, tuple[PeriodSummary, PackedRows]]
     rows: int
     position: int
     size: int
     line: int
 
     def batch(self) -> Batch:
-        """The parcel's rows made, as a snapshot."""
+        """The parcel as a snapshot."""
         snapshot = Snapshot(source=self.source, content_hash="")
-        songs = [(s.title, s.artist, s.extra, s.extra or None) for s in self.songs]
-        for (chart, period), (summary, lines) in self.periods.items():
-            snapshot.periods[(chart, period)] = summary
-            made = snapshot.rows[(chart, period)] = []
-            add = made.append
-            for country, rank, number, played in lines:
-                title, artist, extra, plain = songs[number]
-                add(
-                    ChartRow(
-                        chart,
-                        period,
-                        country,
-                        rank,
-                        title,
-                        artist,
-                        None,
-                        None,
-                        {**extra, "streams": played} if played else plain,
-                    )
-                )
+        for key, (summary, packed) in self.periods.items():
+            snapshot.periods[key] = summary
+            snapshot.rows[key] = packed
         snapshot.content_hash = content_hash(f"{self.name}:{self.first_line}".encode())
         snapshot.units = {chart: PeriodUnit.DAY for chart, _ in snapshot.periods}
         return Batch(snapshot, self.rows, self.position, self.size, self.line)
@@ -133,11 +120,10 @@ def combined_parcels(
     closed: set[int] = set()
     group: tuple[str, str, str] | None = None
     first_line, rows, held = max(2, from_line), 0, 0
-    periods: dict[ChartPeriodKey, tuple[PeriodSummary, list[Line]]] = {}
-    numbered: dict[tuple[str, str, str], int] = {}  # this parcel's songs, by their fields
-    table: list[_Song] = []
+    periods: dict[ChartPeriodKey, tuple[PeriodSummary, PackedRows]] = {}
+    parcel = _ParcelSongs()
     summary, country = PeriodSummary("", ""), ""
-    lines: list[Line] = []
+    lines: list[PackedLine] = []
     try:
         while reader.line_num < from_line - 1:
             rows += any(next(reader))
@@ -162,31 +148,32 @@ def combined_parcels(
                     )
                 if periods and held >= batch_rows:
                     yield Parcel(
-                        source, name, first_line, periods, table, rows, position(), size,
-                        reader.line_num,
-                    )  # fmt: skip
-                    first_line, held, periods, numbered, table = reader.line_num, 0, {}, {}, []
+                        source, name, first_line, periods, rows, position(), size, reader.line_num
+                    )
+                    first_line, held, periods = reader.line_num, 0, {}
+                    parcel = _ParcelSongs()
                 group = key
                 try:
-                    period_key = (places.chart(chart_name), places.day(day))
+                    chart, period = places.chart(chart_name), places.day(day)
                     country = places.region(region)
                 except ValueError as exc:
                     raise ParseError(f"line {reader.line_num}: {exc}") from None
-                if period_key not in periods:
-                    periods[period_key] = (PeriodSummary(*period_key), [])
-                summary, lines = periods[period_key]
+                if (chart, period) not in periods:
+                    periods[(chart, period)] = (
+                        PeriodSummary(chart, period),
+                        PackedRows(chart, period, [], parcel.titles),
+                    )
+                summary, packed = periods[(chart, period)]
+                lines = packed.lines
             try:
-                fields_key = (title, artist, url)
-                number = numbered.get(fields_key)
-                if number is None:
-                    number = numbered[fields_key] = len(table)
-                    table.append(songs.get(title, artist, url))
-                song = table[number]
+                number = parcel.number(title, artist, url, songs)
+                song_title, song_artist = parcel.titles[number]
                 at = _rank(rank)
-                summary.count(country, at, line_digest(country, at, song.title, song.artist))
+                summary.count(country, at, line_digest(country, at, song_title, song_artist))
+                count = None if no_streams else streams(played)
             except ValueError as exc:
                 raise ParseError(f"line {reader.line_num}: {exc}") from None
-            lines.append((country, at, number, None if no_streams else streams(played)))
+            lines.append((country, at, number, parcel.extras(number, count)))
             rows += 1
             held += 1
     except csv.Error as exc:
@@ -200,7 +187,7 @@ def combined_parcels(
     if rows == 0:
         raise ParseError(f"{name}: the table has a header but no rows")
     if periods:
-        yield Parcel(source, name, first_line, periods, table, rows, position(), size, 0)
+        yield Parcel(source, name, first_line, periods, rows, position(), size, 0)
 
 
 _READ = ("title", "rank", "date", "artist", "url", "region", "chart", "streams")
@@ -250,6 +237,33 @@ class _Songs:
 
 
 _SONGS_KEPT = 50_000  # about 25 MB; a region of a day has a few hundred
+
+
+class _ParcelSongs:
+    """The songs one parcel names, numbered in the order first seen, with their extras."""
+
+    def __init__(self) -> None:
+        self.titles: list[tuple[str, str | None]] = []
+        self._extras: list[dict[str, str]] = []
+        self._plain: list[str | None] = []  # the extras as JSON, on a row without streams
+        self._numbered: dict[tuple[str, str, str], int] = {}
+
+    def number(self, title: str, artist: str, url: str, songs: _Songs) -> int:
+        fields = (title, artist, url)
+        number = self._numbered.get(fields)
+        if number is None:
+            song = songs.get(title, artist, url)
+            number = self._numbered[fields] = len(self.titles)
+            self.titles.append((song.title, song.artist))
+            self._extras.append(song.extra)
+            self._plain.append(extras_json(song.extra) if song.extra else None)
+        return number
+
+    def extras(self, number: int, streams: str | None) -> str | None:
+        """A row's extras as JSON: its song's, and its streams when it has them."""
+        if streams:
+            return extras_json({**self._extras[number], "streams": streams})
+        return self._plain[number]
 
 
 class _Places:

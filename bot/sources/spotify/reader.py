@@ -1,10 +1,10 @@
 """The combined dataset read in a process of its own, beside the import that stores it.
 
-Reading the CSV (fields, songs, each row's hash) is about half of what an import does
-in Python; in the importing process it takes turns with storing (an interpreter runs
-one thread at a time), in a child process it runs on another core. The child writes
-parcels (`Parcel`: batches before their rows are made, small to pickle) to its stdout;
-the importer makes their rows and stores them. A pipe holds little, so the child is at
+Reading the CSV (fields, songs, each row's hash and extras) is about half of what an
+import does in Python; in the importing process it takes turns with storing (an
+interpreter runs one thread at a time), in a child process it runs on another core. The
+child writes parcels (`Parcel`: batches with their rows packed, small to pickle) to its
+stdout; the importer stores them as they come. A pipe holds little, so the child is at
 most a parcel ahead and memory stays bounded. A broken file is said as it would be
 read in-process; the child stops when the import does (it is killed) or dies (its next
 write finds nobody reading).
