@@ -23,7 +23,6 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
-import bot
 from bot.engine.titles import TitleAliases
 from bot.sources.base import ParseError, SourceError
 from bot.sources.spotify.combined import Batch, Parcel, combined_parcels
@@ -50,13 +49,10 @@ def read_elsewhere(
 ) -> Generator[Batch]:
     """The combined dataset at `path` in batches, as `combined_batches` reads it, read
     by a child process; closing the generator stops the child."""
-    here = str(Path(bot.__file__).resolve().parent.parent)  # run from a checkout too
-    paths = [here, *filter(None, [os.environ.get("PYTHONPATH")])]
-    child = subprocess.Popen(
+    child = subprocess.Popen(  # -c, not -m: the parcels' classes are this module's
         [sys.executable, "-c", "from bot.sources.spotify.reader import main; main()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
     )
     assert child.stdin is not None and child.stdout is not None
     try:
