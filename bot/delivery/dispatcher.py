@@ -138,7 +138,9 @@ class SharedBudget(Budget):
         return at
 
     def close(self) -> None:
-        os.close(self._fd)
+        if self._fd >= 0:  # once: a closed descriptor's number is soon some other file's
+            os.close(self._fd)
+            self._fd = -1
 
 
 _SLOT = struct.Struct("d")
