@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Config, ConfigError
-from bot.delivery.dispatcher import Pacer, SharedBudget
+from bot.delivery.pacing import Pacer, SharedBudget
 from bot.discord.answers import reply
 from bot.discord.endpoints import point_at
 from bot.engine.titles import TitleIndex

@@ -8,8 +8,9 @@ import logging
 import aiohttp
 import discord
 
-from bot.delivery.dispatcher import DestinationGone, MessageRefused, Pacer, Transient
+from bot.delivery.dispatcher import DestinationGone, MessageRefused, Transient
 from bot.delivery.messages import OutgoingMessage
+from bot.delivery.pacing import Pacer
 from bot.engine.deliveries import DestinationKind
 
 log = logging.getLogger(__name__)

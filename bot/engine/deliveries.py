@@ -22,7 +22,7 @@ class Shards:
     one process and every process a like share. The one with shard 0 (the lead) also
     polls the sources, so that each poll is done once however many processes share the
     store. Discord's request budget is the bot's, not a process's: the processes take
-    their requests from one budget (bot/delivery/dispatcher.py `SharedBudget`). (The
+    their requests from one budget (bot/delivery/pacing.py `SharedBudget`). (The
     outbox query applies the rule: bot/store/outbox.py `_share`.)
     """
 

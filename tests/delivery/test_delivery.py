@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.delivery.dispatcher import Pacer, SharedBudget, backoff, due_deliveries, fair_order
+from bot.delivery.dispatcher import backoff, due_deliveries, fair_order
 from bot.delivery.messages import MAX_EMBEDS, MAX_TOTAL, build_messages
+from bot.delivery.pacing import Pacer, SharedBudget
 from bot.engine.deliveries import (
     DeliveryStatus,
     Destination,
@@ -231,7 +232,7 @@ def test_the_pacer_spaces_every_request_under_the_global_rate():
 _TAKER = """
 import sys, time
 from pathlib import Path
-from bot.delivery.dispatcher import SharedBudget
+from bot.delivery.pacing import SharedBudget
 budget = SharedBudget(Path(sys.argv[1]), per_second=1000)
 start = float(sys.argv[2])
 while time.monotonic() < start:
