@@ -97,9 +97,13 @@ class PackedRows(Sequence[ChartRow]):
     def __iter__(self) -> Iterator[ChartRow]:
         return map(self._row, self.lines)
 
+    def named(self) -> list[int]:
+        """The numbers of the songs these lines name, each once."""
+        return list(dict.fromkeys(line[2] for line in self.lines))
+
     def titles(self) -> list[tuple[str, str | None]]:
         """The (title, artist) of each song these lines name, once."""
-        return [self.songs[n] for n in dict.fromkeys(line[2] for line in self.lines)]
+        return [self.songs[n] for n in self.named()]
 
     def _row(self, line: PackedLine) -> ChartRow:
         country, rank, song, extra = line

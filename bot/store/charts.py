@@ -40,9 +40,7 @@ def _rank_rows(
 ) -> list[tuple[Any, ...]]:
     """ranks table rows, in key order: appending to the B-tree beats inserting all over it."""
     if isinstance(rows, PackedRows):  # as they come, each song's title looked up once
-        song_ids: dict[int, int] = {}
-        for song in dict.fromkeys(line[2] for line in rows.lines):
-            song_ids[song] = title_ids[title_key(*rows.songs[song])]
+        song_ids = {n: title_ids[title_key(*rows.songs[n])] for n in rows.named()}
         period = rows.period
         return [
             (chart_id, period, country, rank, song_ids[song], None, None, extra)

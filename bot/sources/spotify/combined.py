@@ -121,7 +121,7 @@ def combined_parcels(
     group: tuple[str, str, str] | None = None
     first_line, rows, held = max(2, from_line), 0, 0
     periods: dict[ChartPeriodKey, tuple[PeriodSummary, PackedRows]] = {}
-    parcel = _ParcelSongs()
+    parcel = _ParcelSongs(songs)
     summary, country = PeriodSummary("", ""), ""
     lines: list[PackedLine] = []
     try:
@@ -151,7 +151,7 @@ def combined_parcels(
                         source, name, first_line, periods, rows, position(), size, reader.line_num
                     )
                     first_line, held, periods = reader.line_num, 0, {}
-                    parcel = _ParcelSongs()
+                    parcel = _ParcelSongs(songs)
                 group = key
                 try:
                     chart, period = places.chart(chart_name), places.day(day)
@@ -166,7 +166,7 @@ def combined_parcels(
                 summary, packed = periods[(chart, period)]
                 lines = packed.lines
             try:
-                number = parcel.number(title, artist, url, songs)
+                number = parcel.number(title, artist, url)
                 song_title, song_artist = parcel.titles[number]
                 at = _rank(rank)
                 summary.count(country, at, line_digest(country, at, song_title, song_artist))
@@ -242,17 +242,18 @@ _SONGS_KEPT = 50_000  # about 25 MB; a region of a day has a few hundred
 class _ParcelSongs:
     """The songs one parcel names, numbered in the order first seen, with their extras."""
 
-    def __init__(self) -> None:
+    def __init__(self, songs: _Songs) -> None:
+        self._songs = songs  # the file's, worked out once
         self.titles: list[tuple[str, str | None]] = []
         self._extras: list[dict[str, str]] = []
         self._plain: list[str | None] = []  # the extras as JSON, on a row without streams
         self._numbered: dict[tuple[str, str, str], int] = {}
 
-    def number(self, title: str, artist: str, url: str, songs: _Songs) -> int:
+    def number(self, title: str, artist: str, url: str) -> int:
         fields = (title, artist, url)
         number = self._numbered.get(fields)
         if number is None:
-            song = songs.get(title, artist, url)
+            song = self._songs.get(title, artist, url)
             number = self._numbered[fields] = len(self.titles)
             self.titles.append((song.title, song.artist))
             self._extras.append(song.extra)

@@ -41,7 +41,9 @@ class _Failed:
     reason: str
 
 
-_DONE = "done"
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """The file was read to its end."""
 
 
 def read_elsewhere(
@@ -65,12 +67,11 @@ def read_elsewhere(
                 raise SourceError(
                     f"{path.name}: the process reading it stopped (exit code {child.wait()})"
                 ) from None
-            if isinstance(said, Parcel):
-                yield said.batch()
-            elif isinstance(said, _Failed):
-                raise ParseError(said.reason)
-            else:
+            if isinstance(said, _Done):
                 return
+            if isinstance(said, _Failed):
+                raise ParseError(said.reason)
+            yield said.batch()
     finally:
         if child.poll() is None:
             child.kill()
@@ -84,7 +85,7 @@ def main() -> None:
     job: _Job = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
     try:
-        said: _Failed | str = _DONE
+        said: _Failed | _Done = _Done()
         try:
             for parcel in _parcels(job):
                 pickle.dump(parcel, out, protocol=pickle.HIGHEST_PROTOCOL)
