@@ -118,26 +118,16 @@ def run() -> list[Result]:
     finally:
         fake.stop()
     sent = delivery_of(fake)
-    elapsed, bound, delivered, duplicated = sent.elapsed, sent.bound, sent.lines, sent.duplicated
-    sends = sent.requests
     maps = sum(1 for message in fake.messages if message["files"])
     drawn = len({bytes(message["files"][0][1]) for message in fake.messages if message["files"]})
-    ratio = bound / elapsed
     return [
-        Result(
-            name=f"fan-out of {queued:,} alerts to {CHANNELS + MEMBERS:,} channels and DMs",
-            figure=elapsed,
-            unit="s",
-            bound=bound,
-            bound_what=f"{len(sends):,} requests at 50/s",
-            ratio=ratio,
-            target="≥ 0.9× the bound, 0 lost, 0 duplicated",
-            met=ratio >= 0.9 and delivered == queued and duplicated == 0,
-            notes=(
-                f"{len(fake.messages):,} messages (alerts batched per destination), "
-                f"{maps} with their world map ({drawn} maps drawn), "
-                f"{delivered:,} alerts delivered, {queued - delivered} lost, {duplicated} "
-                f"duplicated, {fake.limited} 429s"
+        sent.result(
+            f"fan-out of {queued:,} alerts to {CHANNELS + MEMBERS:,} channels and DMs",
+            queued,
+            fake,
+            about=(
+                f" (alerts batched per destination), {maps} with their world map "
+                f"({drawn} maps drawn)"
             ),
         )
     ]
@@ -159,6 +149,28 @@ class Delivered:
     bound: float
     lines: int
     duplicated: int
+
+    def result(
+        self, name: str, queued: int, fake: FakeDiscord, *, about: str = "", after: str = ""
+    ) -> Result:
+        """The delivery of `queued` alerts against its bound, as a benchmark's figure
+        (`about` the messages, `after` the 429s, in its notes)."""
+        ratio = self.bound / self.elapsed
+        return Result(
+            name=name,
+            figure=self.elapsed,
+            unit="s",
+            bound=self.bound,
+            bound_what=f"{len(self.requests):,} requests at 50/s",
+            ratio=ratio,
+            target="≥ 0.9× the bound, 0 lost, 0 duplicated",
+            met=ratio >= 0.9 and self.lines == queued and self.duplicated == 0,
+            notes=(
+                f"{len(fake.messages):,} messages{about}, {self.lines:,} alerts delivered, "
+                f"{queued - self.lines} lost, {self.duplicated} duplicated, "
+                f"{fake.limited} 429s{after}"
+            ),
+        )
 
 
 def delivery_of(fake: FakeDiscord, since: int = 0) -> Delivered:
