@@ -286,8 +286,9 @@ def test_requests_woken_late_do_not_go_in_one_burst():
             went.append(loop.time() - started)
 
         async def hold() -> None:
-            await asyncio.sleep(0.1)
-            time.sleep(0.3)  # a long synchronous step on the loop
+            while len(went) < 10:  # once sending is under way
+                await asyncio.sleep(0)
+            time.sleep(0.3)  # the fault: a long synchronous step on the loop
 
         await asyncio.gather(hold(), *(one() for _ in range(60)))
         return sorted(went)
