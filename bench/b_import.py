@@ -19,7 +19,7 @@ CREATE TABLE titles (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT
 CREATE TABLE ranks (chart_id INTEGER NOT NULL, period TEXT NOT NULL, country TEXT NOT NULL,
                     rank INTEGER NOT NULL, title_id INTEGER NOT NULL, season TEXT, weeks INTEGER,
                     extra TEXT, PRIMARY KEY (chart_id, period, country, rank)) WITHOUT ROWID;
-CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period);
+CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period, weeks, season);
 """
 
 

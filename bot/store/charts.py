@@ -23,8 +23,8 @@ from bot.engine.standings import ChartShape, unit_of
 from bot.engine.titles import title_key
 from bot.store.base import BATCH, ChartInfo, ChartLine, Repo
 
-# The same as in migration 0001 (bot/store/schema.py).
-RANKS_BY_TITLE = "CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period)"
+# The same as the latest migration that makes it (0007, bot/store/schema.py).
+RANKS_BY_TITLE = "CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period, weeks, season)"
 INSERT_RANK = """INSERT INTO ranks (chart_id, period, country, rank, title_id, season, weeks, extra)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 

@@ -14,7 +14,7 @@ from sqlite_utils.migrations import Migrations
 from bot.bulk import collector_paused
 from bot.engine.model import ChartRow, PackedRows, PeriodSummary, titles_of
 from bot.sources.spotify import combined
-from bot.store.charts import ChartsRepo
+from bot.store.charts import RANKS_BY_TITLE, ChartsRepo
 from bot.store.schema import initial, run_script
 from bot.store.store import Store
 from tests.configs import write_config
@@ -40,6 +40,70 @@ def test_a_database_from_the_first_release_is_upgraded_in_place(tmp_path):
         assert not [t for t in store.db.triggers if t.table == "titles"]
         assert "history_hash" in store.db["sources"].columns_dict
         store.db.execute("INSERT INTO titles (key, name) VALUES ('cheer', 'Cheer')")  # no trigger
+
+
+def _as_released_before_0007(path):
+    """A store as chartbot left it before migration 0007: the narrower by-title index."""
+    with Store.open(path) as store:
+        index = store.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'ranks_by_title'"
+        ).fetchone()
+        with store.write():
+            if index:
+                store.db.execute("DROP INDEX ranks_by_title")
+                store.db.execute("CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period)")
+            store.db.execute(
+                "DELETE FROM _sqlite_migrations WHERE name = '0007_ranks_by_title_covers_a_rank'"
+            )
+
+
+def _by_title_index(store):
+    return [r[2] for r in store.db.execute("PRAGMA index_info(ranks_by_title)")]
+
+
+def test_a_titles_ranks_are_read_from_the_by_title_index_alone(tmp_path):
+    config = write_config(tmp_path, "top10.tsv")
+    ran = run_cli("import", NETFLIX_WEEK_1, "--source", "netflix", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    path = tmp_path / "chartbot.db"
+    with Store.open(path) as store:
+        title = store.titles.by_key("Squid Game")
+        assert title is not None
+        ranks = store.titles.ranks(title.id)
+        asked: list[str] = []
+        store.db.conn.set_trace_callback(asked.append)
+        assert store.titles.ranks(title.id) == ranks
+        store.db.conn.set_trace_callback(None)
+        [query] = [q for q in asked if "FROM ranks" in q]
+        plan = str(store.db.execute(f"EXPLAIN QUERY PLAN {query}").fetchall())
+        assert "COVERING INDEX ranks_by_title" in plan, plan  # no lookup in the table per rank
+        assert {r.season for r in ranks} != {None}  # what the index must hold besides the key
+
+    _as_released_before_0007(path)
+    with Store.open(path, migrate=False) as store:
+        assert _by_title_index(store) == ["title_id", "chart_id", "period"]
+        assert "COVERING" not in str(store.db.execute(f"EXPLAIN QUERY PLAN {query}").fetchall())
+    ran = run_cli("rank", "Squid Game", "-c", config)  # upgraded in place, and says so
+    assert ran.exit_code == 0, ran.stderr
+    assert "rebuilding the index of ranks by title" in ran.stderr
+    with Store.open(path) as store:
+        assert _by_title_index(store)[:5] == ["title_id", "chart_id", "period", "weeks", "season"]
+        assert store.titles.ranks(title.id) == ranks
+        made = store.db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'ranks_by_title'"
+        ).fetchone()[0]
+        assert made == RANKS_BY_TITLE  # what a first big import builds at its end
+
+
+def test_a_store_whose_first_big_import_is_under_way_is_upgraded_without_the_index(tmp_path):
+    path = tmp_path / "chartbot.db"
+    with Store.open(path) as store:
+        assert store.charts.defer_by_title_index()
+    _as_released_before_0007(path)
+    with Store.open(path) as store:
+        assert not store.charts.has_by_title_index()  # the import builds it when it ends
+        assert store.charts.build_by_title_index()
+        assert _by_title_index(store)[:5] == ["title_id", "chart_id", "period", "weeks", "season"]
 
 
 def test_a_script_is_split_at_its_statements_only(tmp_path):
