@@ -12,6 +12,8 @@ It runs its own event loop in a thread; the test drives it from outside.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -33,6 +35,7 @@ LOCKED_CHANNEL_ID = 810_000_000_000_000_002  # #announcements: the bot may not
 ADMIN_ID = 700_000_000_000_000_001
 MEMBER_ID = 700_000_000_000_000_002
 
+ROUND_TRIP = 0.02  # seconds a heartbeat's answer takes, as over a network
 INTERACTION_WINDOW = 3.0  # seconds Discord gives a bot to answer an interaction
 ALL_PERMISSIONS = (1 << 41) - 1
 MANAGE_GUILD = 1 << 5
@@ -130,6 +133,7 @@ class FakeDiscord(LoopbackServer):
         self._ids = itertools.count(950_000_000_000_000_000)
         self._sockets: list[tuple[web.WebSocketResponse, Any]] = []
         self._sequence = itertools.count(1)
+        self._acks: set[asyncio.Task[None]] = set()  # heartbeat answers on their way
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._sent_at: dict[str, float] = {}
         self._ready = threading.Event()
@@ -294,10 +298,21 @@ class FakeDiscord(LoopbackServer):
     ) -> None:
         await self._send(entry, {"op": 0, "t": event, "s": next(self._sequence), "d": data})
 
+    async def _ack_heartbeat(self, entry: tuple[web.WebSocketResponse, Any]) -> None:
+        await asyncio.sleep(ROUND_TRIP)
+        if not entry[0].closed:
+            with contextlib.suppress(ConnectionResetError):  # closed meanwhile
+                await self._send(entry, {"op": 11, "d": None, "s": None, "t": None})
+
     async def _on_gateway(self, entry: tuple[web.WebSocketResponse, Any], payload: dict) -> None:
         op = payload.get("op")
         if op == 1:  # heartbeat
-            await self._send(entry, {"op": 11, "d": None, "s": None, "t": None})
+            # Answered after a round trip, as over a network. Answered at once, the ack
+            # reached discord.py before its keep-alive thread noted the heartbeat as sent,
+            # and it logged every heartbeat as "websocket is 41.3s behind".
+            ack = asyncio.create_task(self._ack_heartbeat(entry))
+            self._acks.add(ack)
+            ack.add_done_callback(self._acks.discard)
         elif op == 2:  # identify
             self.identified += 1
             assert payload["d"]["token"] == TOKEN
