@@ -65,11 +65,12 @@ class Parcel:
 
     def batch(self) -> Batch:
         """The parcel as a snapshot."""
-        snapshot = Snapshot(source=self.source, content_hash="")
+        snapshot = Snapshot(
+            source=self.source, content_hash=content_hash(f"{self.name}:{self.first_line}".encode())
+        )
         for key, (summary, packed) in self.periods.items():
             snapshot.periods[key] = summary
             snapshot.rows[key] = packed
-        snapshot.content_hash = content_hash(f"{self.name}:{self.first_line}".encode())
         snapshot.units = {chart: PeriodUnit.DAY for chart, _ in snapshot.periods}
         return Batch(snapshot, self.rows, self.position, self.size, self.line)
 
