@@ -25,8 +25,14 @@ from bot import __version__, logs, terminal
 from bot.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from bot.engine.plan import Rejected
 from bot.service.lookup import lookup_title, open_store
-from bot.service.polling import configured_sources, emit_terminal_alerts, poll_once
+from bot.service.polling import (
+    MERGE_PENDING,
+    configured_sources,
+    emit_terminal_alerts,
+    poll_once,
+)
 from bot.service.status import status_report
+from bot.service.titles import title_merges
 from bot.sources.base import SourceError
 from bot.store.base import StoreError, explain
 
@@ -146,6 +152,8 @@ def poll(config_path: Path, once: bool, as_json: bool) -> None:
         warn(outcome.warnings)
     with open_store(config) as store:
         emit_terminal_alerts(store, terminal.json_line if as_json else terminal.alert_printer(out))
+        if config.titles.merge and title_merges(store, config, apply=False):
+            warn([MERGE_PENDING])
     if any(o.failed for o in outcomes):
         sys.exit(EXIT_FAILED)
 
@@ -278,6 +286,23 @@ def sync_commands(config_path: Path, guild: int | None) -> None:
         raise Failure(str(exc)) from None
     where = f"in server {guild}" if guild else "globally (may take up to an hour to show)"
     out.print(f"registered {count} slash commands {where}", markup=False)
+
+
+@main.command(name="merge-titles")
+@config_option
+@click.option("--dry-run", is_flag=True, help="Say what would be joined, and change nothing.")
+@known_errors
+def merge_titles(config_path: Path, dry_run: bool) -> None:
+    """Join stored titles that the config's [titles] merge names as one title.
+
+    Their ranks, events and subscriptions move to the group's first name. Joining
+    cannot be undone: look first with --dry-run. (New rows are stored under the
+    group's first name anyway; this joins what was stored before the group was added.)
+    """
+    config = load(config_path)
+    with open_store(config, existing=True) as store:
+        merges = title_merges(store, config, apply=not dry_run)
+    terminal.print_merges(out, merges, applied=not dry_run)
 
 
 @main.command(name="check-config")

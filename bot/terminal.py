@@ -33,6 +33,7 @@ from bot.engine.titles import Match
 from bot.importer import Step
 from bot.service.lookup import TitleLookup
 from bot.service.status import StatusReport
+from bot.store.titles import TitleMerge
 
 STAGES = {"files": "importing files", "bytes": "importing", "index": "building the title index"}
 # Control characters (escape sequences that would drive the terminal) and bidi controls.
@@ -186,6 +187,30 @@ def _duration(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{seconds / size:g}{unit}"
     return f"{seconds:g}s"
+
+
+def print_merges(console: Console, merges: Sequence[TitleMerge], *, applied: bool) -> None:
+    """What `chartbot merge-titles` joined (or, in a dry run, would join)."""
+    if not merges:
+        console.print("nothing to merge: no stored title is spelled as [titles] merge joins")
+        return
+    for merge in merges:
+        folded = ", ".join(f"“{c.label}” (id {c.id})" for c in merge.folded)
+        into = (
+            f"“{merge.kept.label}” (id {merge.kept.id})"
+            if merge.kept
+            else f"the first of them, renamed “{merge.name}”"
+        )
+        verb = "joined" if applied else "would join"
+        console.print(
+            clean(
+                f"{verb} {folded} into {into}: {merge.ranks:,} ranks and "
+                f"{merge.subscriptions:,} subscriptions move"
+            ),
+            markup=False,
+        )
+    if not applied:
+        console.print("(a dry run: nothing was changed; joining cannot be undone)", markup=False)
 
 
 def print_status(console: Console, report: StatusReport) -> None:

@@ -19,6 +19,7 @@ import json
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,18 @@ class Recorded:
     at: float = 0.0
 
 
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+
+def _snowflakes() -> Iterator[int]:
+    """Ids as Discord makes them: the time they were made (ms since 2015) above 22 bits
+    of counter, so discord.py reads a real `created_at` (cooldowns count from it)."""
+    last = 0
+    while True:
+        last = max(last + 1, (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22)
+        yield last
+
+
 def _flatten(options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every option, subcommands' options included."""
     found = []
@@ -113,6 +126,7 @@ class FakeDiscord(LoopbackServer):
         self.requests: list[Recorded] = []
         self.messages: list[dict[str, Any]] = []  # every message created, in order
         self.callbacks: dict[str, list[dict[str, Any]]] = {}  # interaction id -> callback bodies
+        self.expired: list[str] = []  # interactions whose first answer came past the window
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id -> commands
         self.identified = 0
         self.resumed = 0
@@ -130,7 +144,7 @@ class FakeDiscord(LoopbackServer):
         self.deleted_channels: set[int] = set()
         self.channels: dict[int, dict[str, Any]] = {}
         self.dm_channels: dict[int, int] = {}  # user id -> dm channel id
-        self._ids = itertools.count(950_000_000_000_000_000)
+        self._ids = _snowflakes()
         self._sockets: list[tuple[web.WebSocketResponse, Any]] = []
         self._sequence = itertools.count(1)
         self._acks: set[asyncio.Task[None]] = set()  # heartbeat answers on their way
@@ -607,6 +621,11 @@ class FakeDiscord(LoopbackServer):
             case "GET", ["applications", _, "commands"]:
                 return 200, self.commands.get("global", [])
             case "POST", ["interactions", interaction_id, _, "callback"]:
+                sent = self._sent_at.get(interaction_id)
+                if sent is not None and time.monotonic() - sent > INTERACTION_WINDOW:
+                    # As Discord does: an interaction not answered within 3 s is gone.
+                    self.expired.append(interaction_id)
+                    return 404, {"message": "Unknown interaction", "code": 10062}
                 self.callbacks.setdefault(interaction_id, []).append(
                     {**(body or {}), "files": files}
                 )

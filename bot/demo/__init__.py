@@ -150,7 +150,7 @@ def _subscribe_fan(console: Console, store: Store) -> None:
     assert title is not None
     store.guilds.add_subscription(
         user_id=FAN,
-        title_id=title.id,
+        title=title.id,
         guild_id=GUILD,
         via=Via.DM,
         country="US",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -57,24 +58,40 @@ async def _send(interaction: discord.Interaction, *, ephemeral: bool, **message:
         await interaction.response.send_message(ephemeral=ephemeral, **message)
 
 
+RECEIVED = "chartbot.received"  # interaction.extras: when the bot received it (monotonic)
+
+
+def received_at(interaction: discord.Interaction) -> float:
+    """When the bot received the interaction (stamped by the command tree, before any check
+    runs): Discord's 3 seconds count from then, whatever the command did since."""
+    stamp: float = interaction.extras.setdefault(RECEIVED, time.monotonic())
+    return stamp
+
+
 class Answer:
     """Work done for one interaction, answered in time whatever the work takes:
 
     answer = Answer(interaction, ephemeral=True)
     result = await answer.wait(self.bot.db.call(...))
     await answer.send(content=...)
+
+    The interaction is deferred DEFER_AFTER seconds after it was received, however many
+    pieces of work are waited on one after the other.
     """
 
     def __init__(self, interaction: discord.Interaction, *, ephemeral: bool) -> None:
         self.interaction = interaction
         self.ephemeral = ephemeral
+        self.deadline = received_at(interaction) + DEFER_AFTER
 
     async def wait(self, work: Awaitable[T]) -> T:
         """The work's result; the interaction is deferred if it is not ready in time."""
         task = asyncio.ensure_future(work)
-        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-        if not done:
-            await self.defer()
+        if not self.interaction.response.is_done():
+            left = max(0.0, self.deadline - time.monotonic())
+            done, _ = await asyncio.wait({task}, timeout=left)
+            if not done:
+                await self.defer()
         return await task
 
     async def defer(self) -> None:
@@ -88,10 +105,30 @@ class Answer:
         await send(self.interaction, ephemeral=self.ephemeral, **message)
 
 
+MAX_ID_DIGITS = 19  # a Discord snowflake or a row id: under 2**63, as SQLite keeps integers
+
+
+def parse_id(text: str) -> int | None:
+    """An id a member sent as text (an autocomplete value, a subscription number): ASCII
+    digits only ("²".isdigit() is true, int("²") fails), and small enough for SQLite."""
+    if not (0 < len(text) <= MAX_ID_DIGITS and text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number < 2**63 else None
+
+
 def _in_server(interaction: discord.Interaction) -> bool:
     if interaction.guild_id is None:
         raise discord.app_commands.NoPrivateMessage()
     return True
+
+
+class ChartTree(discord.app_commands.CommandTree):
+    """The command tree: stamps each interaction with when it was received."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        received_at(interaction)
+        return True
 
 
 # Server-only, checked when used: Discord hides such commands from DMs (guild_only), but an

@@ -7,6 +7,7 @@ matched like `chartbot rank` matches.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,7 +15,7 @@ from discord import app_commands
 
 from bot import countries
 from bot.alerts.render import escape
-from bot.discord.answers import reply
+from bot.discord.answers import parse_id, reply
 from bot.engine.titles import Candidate, Match
 
 if TYPE_CHECKING:
@@ -57,13 +58,18 @@ async def charts(
     ][:MAX_CHOICES]
 
 
-def find_title(bot: ChartBot, value: str) -> Match:
-    """A picked choice ("id:123") or text typed by hand -> the title, or suggestions."""
-    if value.startswith(ID_PREFIX) and value[len(ID_PREFIX) :].isdigit():
-        found = bot.titles.get(int(value[len(ID_PREFIX) :]))
+async def find_title(bot: ChartBot, value: str) -> Match:
+    """A picked choice ("id:123") or text typed by hand -> the title, or suggestions.
+
+    Text typed by hand is matched in a worker thread (a fuzzy look over every title, which
+    lets go of the GIL), cut to MAX_NAME characters: no title offered is longer."""
+    picked = parse_id(value.removeprefix(ID_PREFIX)) if value.startswith(ID_PREFIX) else None
+    if picked is not None:
+        found = bot.titles.get(picked)
         if found is not None:
             return Match(found)
-    return bot.titles.match(bot.aliases.canonical(value))
+    typed = bot.aliases.canonical(value[:MAX_NAME])
+    return await asyncio.to_thread(bot.titles.match, typed)
 
 
 async def title_and_country(
@@ -77,7 +83,7 @@ async def title_and_country(
     """The title and (optional) country a member asked for; None once the member has been
     told privately what was not understood. `unknown_ok`: a title no chart has is no
     error (the title comes back None); else the member is told, with `hint` after."""
-    match = find_title(interaction.client, value)  # type: ignore[arg-type]
+    match = await find_title(interaction.client, value)  # type: ignore[arg-type]
     if match.title is None and not unknown_ok:
         await reply(interaction, did_you_mean(value, match) + hint)
         return None

@@ -24,7 +24,7 @@ from discord.ext import commands
 
 from bot.config import Config, ConfigError
 from bot.delivery.pacing import Pacer, SharedBudget
-from bot.discord.answers import reply
+from bot.discord.answers import ChartTree, reply
 from bot.discord.endpoints import point_at
 from bot.engine.titles import TitleIndex
 from bot.sources.fetch import http_session
@@ -64,6 +64,7 @@ class ChartBot(commands.AutoShardedBot):
             command_prefix=commands.when_mentioned,
             intents=intents,
             help_command=None,
+            tree_cls=ChartTree,
             allowed_mentions=discord.AllowedMentions.none(),
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,

@@ -107,6 +107,11 @@ class Destination:
         ids = [i for i in (self.channel_id, self.user_id) if i is not None]
         return ":".join([self.kind.value, *map(str, ids)])
 
+    @staticmethod
+    def mentions_in(channel_id: int) -> str:
+        """A LIKE pattern for the stored text of every mention destination in a channel."""
+        return f"{DestinationKind.MENTION.value}:{channel_id}:%"
+
     @property
     def channel_key(self) -> str:
         """What Discord paces as one channel: an alert channel and mentions in it are one."""

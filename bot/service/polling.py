@@ -26,6 +26,12 @@ from bot.store.thread import StoreThread
 log = logging.getLogger(__name__)
 
 
+MERGE_PENDING = (
+    "stored titles are spelled as separate titles that [titles] merge joins: "
+    "`chartbot merge-titles --dry-run` says which, `chartbot merge-titles` joins them"
+)
+
+
 def alert_policy(config: Config) -> AlertPolicy:
     return AlertPolicy(
         min_countries=config.alerts.min_countries,
@@ -68,7 +74,6 @@ async def poll_once(config: Config, *, terminal: bool = False) -> list[PollOutco
     sources = configured_sources(config)
     db = await StoreThread(config.database_path, config.busy_timeout).open()
     try:
-        await db.call(lambda store: store.titles.merge(config.titles.merge))
         async with http_session() as session:
             polls = (
                 poll_one(config, source, db, session=session, terminal=terminal)

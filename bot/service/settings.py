@@ -8,7 +8,6 @@ from datetime import datetime
 
 from bot import countries
 from bot.config import AlertsConfig
-from bot.engine.deliveries import Destination
 from bot.store.store import Store
 
 ALL = ("all", "any", "*")
@@ -59,7 +58,7 @@ def set_channel(
     """Alerts go to this channel from now on (None: alerts off)."""
     store.guilds.set_alerts(guild_id, by=by, now=now, channel_id=channel_id)
     if channel_id is not None:
-        store.outbox.revive(Destination.channel(channel_id))
+        store.outbox.revive_channel(channel_id)
 
 
 def parse_markets(text: str) -> list[str] | None:

@@ -9,7 +9,7 @@ from enum import Enum
 from bot.config import LimitsConfig
 from bot.engine.deliveries import Destination
 from bot.engine.routing import Subscription, Via
-from bot.engine.titles import Candidate, title_key
+from bot.engine.titles import Candidate, TitleName
 from bot.store.guilds import Subscribed, SubscriptionLimits
 from bot.store.store import Store
 
@@ -25,7 +25,7 @@ class Refused(Enum):
 class SubscribeRequest:
     user_id: int
     guild_id: int
-    title: Candidate
+    title: Candidate | TitleName  # a stored title, or a name followed before it charts
     via: Via
     country: str | None = None
     channel_id: int | None = None  # "here": the channel the member asked in
@@ -37,13 +37,16 @@ class NotATitle(ValueError):
     """A name that cannot be followed before it charts; str() says why, for the member."""
 
 
-def title_before_it_charts(store: Store, typed: str) -> Candidate:
+def title_before_it_charts(typed: str) -> TitleName:
     """The title a member follows before any chart has it, by the name they typed
-    ("Title" or "Title — Artist"); it is matched by its key when it first charts."""
-    name, _, artist = (part.strip() for part in typed.partition(" — "))
-    if not title_key(name) or len(typed) > 100:
-        raise NotATitle("Give the title's exact name (up to 100 characters) to follow it.")
-    return store.titles.named(name, artist or None)
+    ("Title" or "Title — Artist"); it is matched by its key when it first charts, and
+    stored only with the subscription that follows it."""
+    title = TitleName.typed(typed)
+    if title is None:
+        raise NotATitle(
+            f"Give the title's exact name (up to {TitleName.MAX_LENGTH} characters) to follow it."
+        )
+    return title
 
 
 def limits_of(config: LimitsConfig) -> SubscriptionLimits:
@@ -64,9 +67,10 @@ def subscribe(
             return Refused.MEMBER_CANNOT_POST
         if not request.bot_can_post:
             return Refused.BOT_CANNOT_POST
+    title = request.title
     result = store.guilds.add_subscription(
         user_id=request.user_id,
-        title_id=request.title.id,
+        title=title.id if isinstance(title, Candidate) else title,
         guild_id=request.guild_id,
         via=request.via,
         channel_id=request.channel_id if request.via is Via.HERE else None,
@@ -74,9 +78,13 @@ def subscribe(
         limits=limits,
         now=now,
     )
-    if request.via is Via.DM and result in (Subscribed.ADDED, Subscribed.CHANGED):
-        # The member has just shown their DMs work (the caller checked): deliver again.
-        store.outbox.revive(Destination.dm(request.user_id))
+    if result in (Subscribed.ADDED, Subscribed.CHANGED):
+        # The member has just shown their DMs work, or may be mentioned in this channel
+        # (the caller checked): deliver there again, after a kick and re-invite too.
+        if request.via is Via.DM:
+            store.outbox.revive(Destination.dm(request.user_id))
+        elif request.channel_id is not None:
+            store.outbox.revive(Destination.mention(request.channel_id, request.user_id))
     return result
 
 

@@ -9,8 +9,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from bot.engine.deliveries import Destination
+from bot.engine.deliveries import DeliveryStatus, Destination
 from bot.engine.routing import GuildAlerts, Subscription, Via
+from bot.engine.titles import TitleName
 from bot.store.base import BATCH, Repo, iso, json_tuple
 
 _SUBSCRIPTION = """SELECT s.*, t.key AS title_key, t.name AS title, t.artist AS artist
@@ -127,10 +128,30 @@ class GuildsRepo(Repo):
                 [reason, guild_id],
             )
             self.db.execute("DELETE FROM guild_settings WHERE guild_id = ?", [guild_id])
+            followed = [
+                title_id
+                for (title_id,) in self.db.execute(
+                    "SELECT DISTINCT title_id FROM subscriptions WHERE guild_id = ?", [guild_id]
+                )
+            ]
             removed = self.db.execute(
                 "DELETE FROM subscriptions WHERE guild_id = ?", [guild_id]
             ).rowcount
+            self.store.titles.drop_unfollowed(followed)
         return removed
+
+    def known_guilds(self) -> set[int]:
+        """Every server the store keeps something of: settings, subscriptions, alerts."""
+        query = """SELECT guild_id FROM guild_settings
+                   UNION SELECT guild_id FROM subscriptions WHERE guild_id IS NOT NULL
+                   UNION SELECT DISTINCT guild_id FROM deliveries
+                         WHERE guild_id IS NOT NULL AND status IN (?, ?)"""
+        return {
+            guild_id
+            for (guild_id,) in self.db.execute(
+                query, [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]
+            )
+        }
 
     # -- subscriptions ------------------------------------------------------------
 
@@ -179,7 +200,7 @@ class GuildsRepo(Repo):
         self,
         *,
         user_id: int,
-        title_id: int,
+        title: int | TitleName,
         guild_id: int | None,
         via: Via,
         channel_id: int | None = None,
@@ -187,16 +208,25 @@ class GuildsRepo(Repo):
         limits: SubscriptionLimits | None = None,
         now: datetime,
     ) -> Subscribed:
-        """Follow a title (or change how), within the limits, in one transaction."""
+        """Follow a title (or change how), within the limits, in one transaction.
+
+        `title`: a stored title's id, or a name no chart has yet: that title is stored only
+        once the subscription is accepted, in the same transaction (a refused one leaves
+        nothing behind)."""
         with self.store.write():
-            existed = self.db.execute(
-                "SELECT 1 FROM subscriptions WHERE guild_id IS ? AND user_id = ? AND title_id = ?",
-                [guild_id, user_id, title_id],
-            ).fetchone()
+            title_id = title if isinstance(title, int) else self.store.titles.early(title)
+            existed = (
+                title_id is not None
+                and self.db.execute(
+                    "SELECT 1 FROM subscriptions WHERE guild_id IS ? AND user_id = ? AND title_id = ?",
+                    [guild_id, user_id, title_id],
+                ).fetchone()
+            )
             full = (
                 None if limits is None else self._full(limits, user_id, guild_id, via, channel_id)
             )
             if existed:
+                assert title_id is not None
                 if full is Subscribed.CHANNEL_FULL and not self._mentions_here(
                     user_id, guild_id, title_id, channel_id
                 ):
@@ -209,6 +239,9 @@ class GuildsRepo(Repo):
                 return Subscribed.CHANGED
             if full is not None:
                 return full
+            if title_id is None:
+                assert isinstance(title, TitleName)
+                title_id = self.store.titles.add_early(title)
             self.db.execute(
                 """INSERT INTO subscriptions
                        (guild_id, user_id, title_id, country, via, channel_id, created_at)
@@ -255,14 +288,6 @@ class GuildsRepo(Repo):
         query = f"SELECT count(*) FROM subscriptions WHERE {where}"
         return int(self.db.execute(query, params).fetchone()[0])
 
-    def remove_subscription(self, *, user_id: int, title_id: int, guild_id: int | None) -> bool:
-        with self.store.write():
-            cursor = self.db.execute(
-                "DELETE FROM subscriptions WHERE guild_id IS ? AND user_id = ? AND title_id = ?",
-                [guild_id, user_id, title_id],
-            )
-        return cursor.rowcount > 0
-
     def remove_subscription_by_id(
         self, subscription_id: int, *, guild_id: int, user_id: int | None = None
     ) -> Subscription | None:
@@ -278,6 +303,7 @@ class GuildsRepo(Repo):
             if not rows:
                 return None
             self.db.execute("DELETE FROM subscriptions WHERE id = ?", [subscription_id])
+            self.store.titles.drop_unfollowed([rows[0]["title_id"]])
         return _subscription(rows[0])
 
 

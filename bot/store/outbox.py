@@ -218,8 +218,16 @@ class OutboxRepo(Repo):
         )
 
     def revive(self, destination: Destination) -> None:
-        """A destination made usable again (an admin set the channel anew)."""
+        """A destination made usable again (a member's DMs work, a mention may be made)."""
         self.db.execute("DELETE FROM dead_destinations WHERE destination = ?", [str(destination)])
+
+    def revive_channel(self, channel_id: int) -> None:
+        """A channel set anew for alerts (after a kick and re-invite, say): the channel and
+        the members' mentions in it are delivered again."""
+        self.db.execute(
+            "DELETE FROM dead_destinations WHERE destination = ? OR destination LIKE ?",
+            [str(Destination.channel(channel_id)), Destination.mentions_in(channel_id)],
+        )
 
     def dead_destinations(self) -> dict[Destination, str]:
         return {

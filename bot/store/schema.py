@@ -272,3 +272,66 @@ def ranks_by_title_covers_a_rank(db: Database) -> None:
         )
     db.execute("DROP INDEX ranks_by_title")
     db.execute("CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period, weeks, season)")
+
+
+@migration("0008_listed_titles")
+def listed_titles(db: Database) -> None:
+    # A title a member follows before any chart has it is stored with its subscription,
+    # unlisted (NULL): the title index, autocomplete and "did you mean" offer listed titles
+    # only, in the order they came onto a chart. The chart's spelling replaces the
+    # member's when it first charts (bot/store/titles.py).
+    db.execute("ALTER TABLE titles ADD COLUMN listed INTEGER")
+    ranked = "EXISTS (SELECT 1 FROM ranks r WHERE r.title_id = titles.id)"
+    followed = "EXISTS (SELECT 1 FROM subscriptions s WHERE s.title_id = titles.id)"
+    has_index = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ranks_by_title'"
+    ).fetchone()
+    if has_index is not None:
+        # Titles made by a /subscribe that was then refused, which nothing holds.
+        db.execute(f"DELETE FROM titles WHERE NOT {ranked} AND NOT {followed}")
+        db.execute(f"UPDATE titles SET listed = id WHERE {ranked} OR NOT {followed}")
+    else:  # a big first import under way: only the followed titles are looked up
+        db.execute(f"UPDATE titles SET listed = id WHERE NOT {followed} OR {ranked}")
+    db.execute("CREATE UNIQUE INDEX titles_by_listed ON titles(listed) WHERE listed IS NOT NULL")
+
+
+@migration("0009_replaced_ranks")
+def replaced_ranks(db: Database) -> None:
+    # A source that rewrites a stored period (Netflix has renamed things across its whole
+    # history) replaces its ranks; the replaced ones are kept here, with the period's
+    # summary, so that `chartbot history undo` can put a bad rewrite back.
+    run_script(
+        db,
+        """
+        CREATE TABLE replaced_periods (
+            id INTEGER PRIMARY KEY,
+            chart_id INTEGER NOT NULL REFERENCES charts(id),
+            period TEXT NOT NULL,
+            countries TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            snapshot_id INTEGER,          -- the snapshot that had stored it
+            replaced_by INTEGER,          -- the snapshot that replaced it
+            replaced_at TEXT NOT NULL
+        );
+        CREATE INDEX replaced_periods_by_snapshot ON replaced_periods(replaced_by);
+        CREATE TABLE replaced_ranks (
+            replaced_id INTEGER NOT NULL REFERENCES replaced_periods(id),
+            country TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            title_id INTEGER NOT NULL,
+            season TEXT,
+            weeks INTEGER,
+            extra TEXT,
+            PRIMARY KEY (replaced_id, country, rank)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+@migration("0010_import_marks_hash_what_is_stored")
+def import_marks_hash_what_is_stored(db: Database) -> None:
+    # An import resumes only when the part of the file already stored is byte for byte the
+    # same: its length and hash are kept with the mark (a same-size edit changes the hash).
+    db.execute("ALTER TABLE import_marks ADD COLUMN position INTEGER")
+    db.execute("ALTER TABLE import_marks ADD COLUMN stored_hash TEXT")

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from operator import attrgetter
 
 from bot.engine.events import Event
 from bot.engine.model import ChartRow, PeriodUnit
-from bot.engine.titles import Candidate, title_key
+from bot.engine.titles import Candidate, TitleName, title_key
 from bot.store.base import BATCH, Repo, TitleRank
 
 _TITLE_AND_ARTIST = attrgetter("title", "artist")
+
+
+@dataclass(frozen=True, slots=True)
+class TitleMerge:
+    """One [titles] merge group as stored: the title kept (None: the first folded one is
+    renamed to the group's name), the stored titles folded into it, and what moves."""
+
+    name: str
+    kept: Candidate | None
+    folded: tuple[Candidate, ...]
+    ranks: int
+    subscriptions: int
 
 
 class TitlesRepo(Repo):
@@ -19,9 +32,12 @@ class TitlesRepo(Repo):
         return self.ids_of(map(_TITLE_AND_ARTIST, rows))
 
     def ids_of(self, titles: Iterable[tuple[str, str | None]]) -> dict[str, int]:
-        """Title key -> id of these (title, artist), creating titles not seen before.
+        """Title key -> id of these (title, artist) from a chart, creating titles not seen
+        before. Inside the caller's write transaction.
 
-        The shortest spelling names a title: "All of Us Are Dead" over "...: Season 1".
+        The shortest spelling names a title: "All of Us Are Dead" over "...: Season 1". A
+        title a member followed before it charted (not listed yet) takes the chart's name
+        and artist now, whatever the member typed, and is listed from now on.
         """
         wanted: dict[str, tuple[str, str | None]] = {}
         for title, artist in dict.fromkeys(titles):
@@ -31,44 +47,87 @@ class TitlesRepo(Repo):
                 wanted[key] = (title, artist)
         ids: dict[str, int] = {}
         shorter = []
-        for key, title_id, name in self._by_keys(list(wanted)):
+        charted = []
+        for key, title_id, name, listed in self._by_keys(list(wanted)):
             ids[key] = title_id
-            spelled = wanted[key][0]
-            if len(spelled) < len(name) or (
-                # A title a member named before it charted takes the chart's spelling.
-                len(spelled) == len(name) and spelled != name and self._followed_early(title_id)
-            ):
+            spelled, artist = wanted[key]
+            if listed is None:
+                charted.append((spelled, artist, title_id))
+            elif len(spelled) < len(name):
                 shorter.append((spelled, title_id))
         self.db.conn.executemany("UPDATE titles SET name = ? WHERE id = ?", shorter)
         missing = [key for key in wanted if key not in ids]
-        if missing:
+        if charted or missing:
+            listed = self._next_listed()
             self.db.conn.executemany(
-                "INSERT INTO titles (key, name, artist) VALUES (?, ?, ?)",
-                [(key, *wanted[key]) for key in missing],
+                "UPDATE titles SET name = ?, artist = ?, listed = ? WHERE id = ?",
+                [
+                    (name, artist, listed + n, title_id)
+                    for n, (name, artist, title_id) in enumerate(charted)
+                ],
             )
-            ids.update((key, title_id) for key, title_id, _ in self._by_keys(missing))
+            listed += len(charted)
+            self.db.conn.executemany(
+                "INSERT INTO titles (key, name, artist, listed) VALUES (?, ?, ?, ?)",
+                [(key, *wanted[key], listed + n) for n, key in enumerate(missing)],
+            )
+            ids.update((key, title_id) for key, title_id, _, _ in self._by_keys(missing))
         return ids
 
-    def _followed_early(self, title_id: int) -> bool:
-        """Followed, and not charted yet. The ranks are looked at only for a followed title:
-        during a big first import the by-title index is built at the end, and a spelling
-        that differs only in case ("SICKO MODE") would scan every rank in each part."""
-        query = """SELECT 1 FROM subscriptions WHERE title_id = ?
-                   AND NOT EXISTS (SELECT 1 FROM ranks WHERE title_id = ?) LIMIT 1"""
-        return self.db.conn.execute(query, [title_id, title_id]).fetchone() is not None
+    def _next_listed(self) -> int:
+        """The next number in the order titles came onto a chart (the title index reads
+        titles listed after the last one it holds)."""
+        row = self.db.execute("SELECT coalesce(max(listed), 0) FROM titles").fetchone()
+        return int(row[0]) + 1
 
-    def _by_keys(self, keys: list[str]) -> Iterator[tuple[str, int, str]]:
+    def early(self, title: TitleName) -> int | None:
+        """The id of a title of this name (listed or followed early), if stored."""
+        row = self.db.execute("SELECT id FROM titles WHERE key = ?", [title.key]).fetchone()
+        return None if row is None else int(row[0])
+
+    def add_early(self, title: TitleName) -> int:
+        """A title followed before any chart has it, unlisted: inside the transaction of
+        the subscription that follows it (bot/store/guilds.py)."""
+        assert self.db.conn.in_transaction, "only inside an accepted subscription's transaction"
+        cursor = self.db.execute(
+            "INSERT INTO titles (key, name, artist) VALUES (?, ?, ?)",
+            [title.key, title.name, title.artist],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def drop_unfollowed(self, title_ids: Iterable[int] | None = None) -> int:
+        """Remove titles followed before they charted that nobody follows any more (these
+        ids, or all of them); inside the caller's transaction. Returns how many went."""
+        query = """DELETE FROM titles WHERE listed IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.title_id = titles.id)"""
+        if title_ids is None:
+            return self.db.execute(query).rowcount
+        removed = 0
+        ids = sorted(set(title_ids))
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            removed += self.db.execute(
+                f"{query} AND id IN ({','.join('?' * len(batch))})", batch
+            ).rowcount
+        return removed
+
+    def _by_keys(self, keys: list[str]) -> Iterator[tuple[str, int, str, int | None]]:
         for start in range(0, len(keys), BATCH):
             batch = keys[start : start + BATCH]
             marks = ",".join("?" * len(batch))
             yield from self.db.conn.execute(
-                f"SELECT key, id, name FROM titles WHERE key IN ({marks})", batch
+                f"SELECT key, id, name, listed FROM titles WHERE key IN ({marks})", batch
             )
 
     def candidates(self) -> list[Candidate]:
+        """Every title a chart has had, in the order they came onto one (a title followed
+        before it charted is no candidate: other servers never see a member's text)."""
         return [
             Candidate(row["id"], row["name"], row["artist"])
-            for row in self.db.query("SELECT id, name, artist FROM titles ORDER BY id")
+            for row in self.db.query(
+                "SELECT id, name, artist FROM titles WHERE listed IS NOT NULL ORDER BY listed"
+            )
         ]
 
     def by_key(self, name: str, artist: str | None = None) -> Candidate | None:
@@ -78,21 +137,6 @@ class TitlesRepo(Repo):
             )
         )
         return Candidate(rows[0]["id"], rows[0]["name"], rows[0]["artist"]) if rows else None
-
-    def named(self, name: str, artist: str | None = None) -> Candidate:
-        """The title of this name, created when no chart has it yet (a member follows it
-        before it charts: the chart's rows find it by the same key)."""
-        with self.store.write():
-            found = self.by_key(name, artist)
-            if found is not None:
-                return found
-            self.db.execute(
-                "INSERT INTO titles (key, name, artist) VALUES (?, ?, ?)",
-                [title_key(name, artist), name, artist],
-            )
-        created = self.by_key(name, artist)
-        assert created is not None
-        return created
 
     def ranks(self, title_id: int) -> list[TitleRank]:
         """Every stored rank of a title, oldest period first."""
@@ -117,35 +161,58 @@ class TitlesRepo(Repo):
             )
         ]
 
-    def merge(self, groups: Sequence[Sequence[str]]) -> int:
-        """Fold stored titles into their group's first name (the config's [titles] merge).
-
-        Ranks, events and subscriptions move to the kept title; returns how many
-        titles were folded in. Nothing to do costs one query per name.
-        """
-        merged = 0
+    def merges(self, groups: Sequence[Sequence[str]]) -> list[TitleMerge]:
+        """What folding the config's [titles] merge groups would join, as stored now:
+        one entry per group with stored titles to fold (nothing is changed)."""
+        found = []
         for group in groups:
             keep_key = title_key(group[0])
             keys = sorted({title_key(name) for name in group[1:]} - {keep_key})
             marks = ",".join("?" * len(keys))
             others = [
-                row[0]
+                Candidate(row[0], row[1], row[2])
                 for row in self.db.execute(
-                    f"SELECT id FROM titles WHERE key IN ({marks}) ORDER BY id", keys
+                    f"SELECT id, name, artist FROM titles WHERE key IN ({marks}) ORDER BY id", keys
                 )
             ]
             if not others:
                 continue
+            kept = self.db.execute(
+                "SELECT id, name, artist FROM titles WHERE key = ?", [keep_key]
+            ).fetchone()
+            ids = [c.id for c in others]
+            found.append(
+                TitleMerge(
+                    name=group[0],
+                    kept=Candidate(*kept) if kept else None,
+                    folded=tuple(others),
+                    ranks=self._count_of("ranks", ids),
+                    subscriptions=self._count_of("subscriptions", ids),
+                )
+            )
+        return found
+
+    def _count_of(self, table: str, title_ids: Sequence[int]) -> int:
+        marks = ",".join("?" * len(title_ids))
+        query = f"SELECT count(*) FROM {table} WHERE title_id IN ({marks})"
+        return int(self.db.execute(query, list(title_ids)).fetchone()[0])
+
+    def merge(self, groups: Sequence[Sequence[str]]) -> list[TitleMerge]:
+        """Fold stored titles into their group's first name (`chartbot merge-titles`, from
+        the config's [titles] merge): ranks, events and subscriptions move to the kept
+        title. Not undone by anything: `merges` says first what this would join."""
+        done = []
+        for merge in self.merges(groups):
             with self.store.write():
-                kept = self.db.execute("SELECT id FROM titles WHERE key = ?", [keep_key]).fetchone()
-                if kept is None:
+                others = [c.id for c in merge.folded]
+                if merge.kept is None:
                     target, others = others[0], others[1:]
                     self.db.execute(
                         "UPDATE titles SET key = ?, name = ? WHERE id = ?",
-                        [keep_key, group[0], target],
+                        [title_key(merge.name), merge.name, target],
                     )
                 else:
-                    target = kept[0]
+                    target = merge.kept.id
                 for other in others:
                     for table in ("ranks", "events"):
                         self.db.execute(
@@ -157,19 +224,27 @@ class TitlesRepo(Repo):
                     )
                     self.db.execute("DELETE FROM subscriptions WHERE title_id = ?", [other])
                     self.db.execute("DELETE FROM titles WHERE id = ?", [other])
-                merged += len(others) + (kept is None)
-        return merged
+                if self._count_of("ranks", [target]):  # charted now, if it was followed early
+                    self.db.execute(
+                        "UPDATE titles SET listed = ? WHERE id = ? AND listed IS NULL",
+                        [self._next_listed(), target],
+                    )
+            done.append(merge)
+        return done
 
     def count(self) -> tuple[int, int]:
-        """(number of titles, highest id): cheap to ask, changes when titles are added."""
-        row = self.db.execute("SELECT count(*), coalesce(max(id), 0) FROM titles").fetchone()
+        """(number of listed titles, the last listed): cheap to ask, changes when a title
+        comes onto a chart."""
+        row = self.db.execute(
+            "SELECT count(*), coalesce(max(listed), 0) FROM titles WHERE listed IS NOT NULL"
+        ).fetchone()
         return row[0], row[1]
 
-    def since(self, title_id: int) -> list[Candidate]:
-        """Titles added after this id, oldest first (the title index adds them)."""
+    def since(self, listed: int) -> list[Candidate]:
+        """Titles listed after this one, in order (the title index adds them)."""
         return [
             Candidate(row["id"], row["name"], row["artist"])
             for row in self.db.query(
-                "SELECT id, name, artist FROM titles WHERE id > ? ORDER BY id", [title_id]
+                "SELECT id, name, artist FROM titles WHERE listed > ? ORDER BY listed", [listed]
             )
         ]

@@ -104,9 +104,17 @@ def test_merged_spellings_become_one_title(fresh_db):
                 ChartRow("TV", "2022-01-09", "US", 1, "Squid Game"),
             ]
         )
-    assert store.titles.merge([["Squid Game", "El juego del calamar"]]) == 1
+    groups = [["Squid Game", "El juego del calamar"]]
+    [planned] = store.titles.merges(groups)  # a dry run: what it would join
+    assert [c.name for c in store.titles.candidates()] == ["El juego del calamar", "Squid Game"]
+    assert (planned.kept and planned.kept.name, [c.name for c in planned.folded]) == (
+        "Squid Game",
+        ["El juego del calamar"],
+    )
+    assert (planned.ranks, planned.subscriptions) == (0, 0)  # titles only, in this test
+    assert store.titles.merge(groups) == [planned]
     assert [c.name for c in store.titles.candidates()] == ["Squid Game"]
-    assert store.titles.merge([["Squid Game", "El juego del calamar"]]) == 0
+    assert store.titles.merge(groups) == []
 
 
 def test_a_clear_winner_mentions_only_names_nearly_as_close():

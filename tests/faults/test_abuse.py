@@ -104,7 +104,7 @@ def test_a_member_can_follow_only_so_many_titles(bot, fake, config):
         titles = store.titles.candidates()[:25]
         for title in titles:
             store.guilds.add_subscription(
-                user_id=MEMBER_ID, title_id=title.id, guild_id=GUILD_ID, via=Via.DM, now=utcnow()
+                user_id=MEMBER_ID, title=title.id, guild_id=GUILD_ID, via=Via.DM, now=utcnow()
             )
         spare = store.titles.candidates()[30]
     finally:

@@ -163,7 +163,7 @@ def test_a_fan_out_stays_under_discords_limits(bot, fake, config):
         for user_id in range(1, 121):
             store.guilds.add_subscription(
                 user_id=user_id,
-                title_id=title.id,
+                title=title.id,
                 guild_id=1,
                 via=Via.DM,
                 country="US",

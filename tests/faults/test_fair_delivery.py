@@ -39,7 +39,7 @@ def test_a_flood_of_mentions_in_one_server_delays_no_other_server(tmp_path, fake
                 assert title is not None
                 store.guilds.add_subscription(
                     user_id=user_id,
-                    title_id=title.id,
+                    title=title.id,
                     guild_id=GUILD_ID,
                     via=Via.HERE,
                     channel_id=CHANNEL_ID,

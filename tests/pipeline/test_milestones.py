@@ -110,9 +110,12 @@ def test_a_title_followed_before_it_charts_is_announced_when_it_first_does(tmp_p
     database = tmp_path / "chartbot.db"
     with Store.open(database) as store:
         assert store.titles.by_key("Brazen") is None  # on no chart yet
-        title = subscriptions.title_before_it_charts(store, "brazen")  # as a member typed it
+        title = subscriptions.title_before_it_charts("brazen")  # as a member typed it
         request = SubscribeRequest(user_id=7, guild_id=1, title=title, via=Via.DM)
         assert subscriptions.subscribe(store, request, LIMITS, now=utcnow()) is Subscribed.ADDED
+        followed = store.titles.by_key("Brazen")
+        assert followed is not None and followed.name == "brazen"  # the member's spelling
+        assert "brazen" not in [c.name for c in store.titles.candidates()]  # not listed
     chart_server.serve("top10.tsv", as_published(WEEKS[-1]))
     assert poll_json(config)[0] == 0
     with Store.open(database) as store:
@@ -122,9 +125,12 @@ def test_a_title_followed_before_it_charts_is_announced_when_it_first_does(tmp_p
     # Out on 2022-01-16 in 11 of the 12 countries, #1 in 6 (the file, by hand).
     assert texts[0] == "**Brazen** enters the charts: #1 in 6 countries, charting in 11 countries"
     assert "**Brazen** is now #1 in 6 countries (+6)" in texts
-    assert named is not None and (named.id, named.name) == (
-        title.id,
-        "Brazen",
-    )  # the chart's spelling
+    assert named is not None and (named.id, named.name) == (followed.id, "Brazen")  # the chart's
+    assert named in store_candidates(database)
     # Followed again the next week, it is no first appearance any more.
     assert poll_json(config)[:2] == (0, [])
+
+
+def store_candidates(database):
+    with Store.open(database) as store:
+        return store.titles.candidates()

@@ -30,12 +30,20 @@ def test_a_database_from_the_first_release_is_upgraded_in_place(tmp_path):
     db = Database(path)
     first_release.apply(db)
     db.execute("INSERT INTO titles (key, name) VALUES ('stay close', 'Stay Close')")
+    db.execute(
+        "INSERT INTO subscriptions (guild_id, user_id, title_id, via, created_at) "
+        "VALUES (1, 2, 1, 'dm', '2022-01-01')"
+    )
+    # Left by a /subscribe that was refused after the title was made (before 0008).
+    db.execute("INSERT INTO titles (key, name) VALUES ('brazen', 'Brazen')")
     db.conn.commit()
     assert db["titles_fts"].exists()
     db.close()
 
     with Store.open(path) as store:
-        assert store.titles.by_key("Stay Close") is not None
+        followed = store.titles.by_key("Stay Close")
+        assert followed is not None and followed not in store.titles.candidates()  # unlisted
+        assert store.titles.by_key("Brazen") is None  # followed by nobody, on no chart
         assert not store.db["titles_fts"].exists()
         assert not [t for t in store.db.triggers if t.table == "titles"]
         assert "history_hash" in store.db["sources"].columns_dict

@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import countries
-from bot.discord.answers import Answer, reply
+from bot.discord.answers import Answer, parse_id, reply
 from bot.discord.cogs.subscriptions import subscription_choice, subscription_lines
 from bot.engine.deliveries import Destination
 from bot.service import settings, subscriptions
@@ -89,15 +89,8 @@ class Alerts(
                 )
                 return
         answer = Answer(interaction, ephemeral=True)
-        slot = await self.bot.pacer.wait(Destination.channel(channel.id).channel_key)
         try:
-            await answer.wait(
-                channel.send(
-                    "📈 Chart alerts for this server will be posted here.",
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-            )
-            self.bot.pacer.sent(slot)
+            await answer.wait(self._hello(channel))
         except discord.HTTPException as exc:
             await answer.send(
                 content=f"I can't post in {channel.mention} (Discord said: {exc.text})."
@@ -115,6 +108,18 @@ class Alerts(
         )
         log.info("guild %s: alerts go to channel %s", interaction.guild_id, channel.id)
         await answer.send(content=f"Chart alerts will be posted in {channel.mention}.")
+
+    async def _hello(self, channel: discord.TextChannel) -> None:
+        """The first message in a new alert channel: it shows the bot may post there. Paced
+        like every message (the wait counts toward the interaction's deadline)."""
+        slot = await self.bot.pacer.wait(Destination.channel(channel.id).channel_key)
+        try:
+            await channel.send(
+                "📈 Chart alerts for this server will be posted here.",
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        finally:
+            self.bot.pacer.sent(slot)
 
     @app_commands.command(name="off", description="Stop posting chart alerts in this server")
     async def off(self, interaction: discord.Interaction) -> None:
@@ -182,13 +187,14 @@ class Alerts(
         guild_id = interaction.guild_id
         answer = Answer(interaction, ephemeral=True)
         if remove is not None:
+            picked = parse_id(remove)
             removed = (
                 await answer.wait(
                     self.bot.db.call(
-                        subscriptions.remove_any, guild_id=guild_id, subscription_id=int(remove)
+                        subscriptions.remove_any, guild_id=guild_id, subscription_id=picked
                     )
                 )
-                if remove.isdigit()
+                if picked is not None
                 else None
             )
             if removed is None:

@@ -19,7 +19,8 @@ from discord.ext import commands
 
 from bot.engine.health import HealthPolicy, retry_in
 from bot.engine.sources import SourceHealth, SourceState
-from bot.service.polling import configured_sources
+from bot.service.polling import MERGE_PENDING, configured_sources
+from bot.service.titles import title_merges
 from bot.service.worker import scheduled_poll
 from bot.store.base import utcnow
 
@@ -49,10 +50,11 @@ class Polling(commands.Cog):
         self.health = bot.config.health_policy()
 
     async def cog_load(self) -> None:
-        groups = self.bot.config.titles.merge
-        merged = await self.bot.db.call(lambda store: store.titles.merge(groups))
-        if merged:
-            log.info("merged %d stored titles into their [titles] merge groups", merged)
+        config = self.bot.config
+        if config.titles.merge:
+            pending = await self.bot.reads.call(title_merges, config, apply=False)
+            if pending:
+                log.warning(MERGE_PENDING)
         states = {s.name: s for s in await self.bot.db.call(lambda store: store.sources.states())}
         now = utcnow()
         for name, source in self.sources.items():

@@ -12,10 +12,10 @@ from discord.ext import commands
 from bot import countries
 from bot.alerts.render import escape
 from bot.discord import autocomplete
-from bot.discord.answers import Answer, server_only
+from bot.discord.answers import Answer, parse_id, server_only
 from bot.engine.deliveries import Destination
 from bot.engine.routing import Subscription, Via
-from bot.engine.titles import title_key
+from bot.engine.titles import Candidate, TitleName, title_key
 from bot.service import subscriptions
 from bot.service.subscriptions import Refused, SubscribeRequest
 from bot.store.base import utcnow
@@ -77,6 +77,7 @@ class Subscriptions(commands.Cog):
     @app_commands.autocomplete(title=autocomplete.titles, country=autocomplete.countries_choices)
     @app_commands.guild_only()
     @server_only
+    @app_commands.checks.cooldown(5, 30.0, key=lambda i: i.user.id)
     async def subscribe(
         self,
         interaction: discord.Interaction,
@@ -94,11 +95,10 @@ class Subscriptions(commands.Cog):
         assert interaction.guild_id is not None
         via = Via(where.value) if where else Via.DM
         answer = Answer(interaction, ephemeral=True)
+        found: Candidate | TitleName
         if known is None:
             try:
-                found = await answer.wait(
-                    self.bot.db.call(subscriptions.title_before_it_charts, title)
-                )
+                found = subscriptions.title_before_it_charts(title)
             except subscriptions.NotATitle as exc:
                 await answer.send(content=str(exc))
                 return
@@ -154,6 +154,7 @@ class Subscriptions(commands.Cog):
     @app_commands.describe(title="One of the titles you follow")
     @app_commands.guild_only()
     @server_only
+    @app_commands.checks.cooldown(5, 30.0, key=lambda i: i.user.id)
     async def unsubscribe(
         self, interaction: discord.Interaction, title: app_commands.Range[str, 1, 200]
     ) -> None:
@@ -180,12 +181,13 @@ class Subscriptions(commands.Cog):
 
     async def _pick(self, interaction: discord.Interaction, value: str) -> int | None:
         """The subscription a member picked (its id), or the one whose title they typed."""
-        if value.isdigit():
-            return int(value)
+        picked = parse_id(value)
+        if picked is not None:
+            return picked
         followed = await self.bot.reads.call(
             lambda store: store.guilds.user_subscriptions(interaction.user.id, interaction.guild_id)
         )
-        match = autocomplete.find_title(self.bot, value)
+        match = await autocomplete.find_title(self.bot, value)
         if match.title is None:
             return None
         key = title_key(match.title.name, match.title.artist)
