@@ -73,6 +73,9 @@ class Fault:
     count: int = 1
     retry_after: float = 0.2
     global_: bool = False
+    # The request is carried out (a message made) and then answered with the fault, as
+    # when Discord's answer is lost on its way back.
+    made: bool = False
 
 
 @dataclass
@@ -475,6 +478,8 @@ class FakeDiscord(LoopbackServer):
         fault = self._fault_for(request.method, path) or self._over_limits(request.method, path)
         if fault is not None:
             record.status = fault.status
+            if fault.made:
+                self._route(request.method, path, body, files)
             return self._fault_response(fault)
         try:
             status, reply = self._route(request.method, path, body, files)

@@ -102,11 +102,7 @@ def due_deliveries(
             continue
         if row.destination in blocked:
             continue
-        if (
-            row.status is DeliveryStatus.PENDING
-            and row.next_attempt_at
-            and row.next_attempt_at > now
-        ):
+        if row.next_attempt_at and row.next_attempt_at > now:
             blocked.add(row.destination)  # keep the destination's order: wait for this one
             continue
         due.append(row)

@@ -178,12 +178,13 @@ class OutboxRepo(Repo):
             )
 
     def retry_later(self, delivery_ids: Sequence[int], *, at: datetime, error: str) -> None:
-        """A transient failure: back to pending, not before `at`."""
+        """A transient failure: tried again not before `at`, each message still claimed
+        under its nonce. Discord may have made the message and only its answer was lost:
+        sent again with the same deliveries and nonce, it is found, never made twice, and
+        alerts queued since go in a message of their own instead of hiding under it."""
         with self.store.write():
             self.db.conn.executemany(
-                """UPDATE deliveries SET status = 'pending', next_attempt_at = ?,
-                       last_error = ?, batch_key = NULL
-                   WHERE id = ?""",
+                "UPDATE deliveries SET next_attempt_at = ?, last_error = ? WHERE id = ?",
                 [(iso(at), error, delivery_id) for delivery_id in delivery_ids],
             )
 

@@ -45,6 +45,23 @@ def test_a_restart_mid_delivery_duplicates_nothing(config, fake, point):
         again.stop()
 
 
+def test_an_alert_queued_after_a_lost_answer_is_shown_once_beside_the_first(bot, fake, config):
+    """Discord makes the message but its answer is lost (a 503 after the message was made):
+    the retry must find that message by its nonce, and an alert queued meanwhile for the
+    same channel must go in a message of its own, not under the first one's nonce."""
+    set_alert_channel(fake)
+    lost = Fault("POST", f"/channels/{CHANNEL_ID}/messages", 503, made=True)
+    fake.faults.append(lost)
+    publish_week_2(config)
+    wait_until(lambda: lost.count == 0, 20, "the message whose answer is lost")
+    with Store.open(config.parent / "chartbot.db") as store, store.write():  # before the retry
+        store.outbox.add_notice("⚠️ Chart source **later** is failing", now=utcnow())
+    wait_until(lambda: all_delivered(config), 30, "the retry")
+    texts = [e["description"] for m in fake.messages_to(CHANNEL_ID)[1:] for e in m["embeds"]]
+    assert sum("**Brazen** is now #1 in 6 countries (+6)" in t for t in texts) == 1
+    assert sum("Chart source **later** is failing" in t for t in texts) == 1
+
+
 def test_rate_limits_are_waited_out(bot, fake, config):
     set_alert_channel(fake)
     fake.faults.append(
