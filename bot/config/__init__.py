@@ -123,7 +123,8 @@ class DiscordConfig(Strict):
     alert_pictures: bool = True
     # How long the bot waits for the servers Discord is still sending before it is ready.
     guild_ready_timeout: timedelta = timedelta(seconds=2)
-    # How often the bot looks for alerts queued by another process (`chartbot poll --once`).
+    # How often the bot looks at what another process did: alerts it queued (`chartbot poll
+    # --once`), a paused source it polled successfully by hand.
     outbox_check: timedelta = timedelta(seconds=2)
     # The gateway shards this process runs, "FIRST-LAST/COUNT" (`chartbot run --shards`);
     # none: every shard Discord asks for, in this one process.

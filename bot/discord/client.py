@@ -1,7 +1,7 @@
 """The bot: one process, one event loop, discord.py's AutoShardedBot with chartbot's cogs.
 
 `setup_hook` opens the shared resources (the store's writer thread, readers for the
-commands, an HTTP session for the chart sources, the title index for autocomplete)
+commands, the title index for autocomplete)
 and loads each cog on its own, so one broken cog never stops the bot. The polling
 scheduler and the dispatcher are cogs too; `sync-commands` loads only the command cogs.
 """
@@ -27,7 +27,6 @@ from bot.delivery.pacing import Pacer, SharedBudget
 from bot.discord.answers import ChartTree, reply
 from bot.discord.endpoints import point_at
 from bot.engine.titles import TitleIndex
-from bot.sources.fetch import http_session
 from bot.store.base import StoreError
 from bot.store.store import Store
 from bot.store.thread import ReadPool, StoreThread
@@ -76,7 +75,6 @@ class ChartBot(commands.AutoShardedBot):
         self.runtime = runtime
         self.db = StoreThread(config.database_path, config.busy_timeout)
         self.reads = ReadPool(config.database_path, config.busy_timeout)
-        self.session: aiohttp.ClientSession | None = None
         self.titles = TitleIndex()
         self.titles_version: tuple[int, int] = (-1, -1)
         self.deliveries_waiting = asyncio.Event()
@@ -98,7 +96,6 @@ class ChartBot(commands.AutoShardedBot):
             # leaves it to be built here, before /rank needs it.
             log.warning("building the title index an unfinished import left out")
             await self.db.call(lambda store: store.charts.build_by_title_index())
-        self.session = http_session()
         await self.refresh_titles()
         for name in COMMAND_COGS + (self._runtime_cogs() if self.runtime else ()):
             try:
@@ -126,8 +123,6 @@ class ChartBot(commands.AutoShardedBot):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watch
         await super().close()  # unloads the cogs: the scheduler and dispatcher stop first
-        if self.session is not None:
-            await self.session.close()
         await self.reads.close()
         await self.db.close()
         self.pacer.budget.close()

@@ -51,6 +51,10 @@ class Shards:
     def ids(self) -> list[int]:
         return list(range(self.first, self.last + 1))
 
+    def runs(self, guild_id: int) -> bool:
+        """Is this server on one of these shards (as Discord places servers)?"""
+        return self.first <= (guild_id >> 22) % self.count <= self.last
+
     @property
     def lead(self) -> bool:
         """Does this process poll (and register the commands)?"""

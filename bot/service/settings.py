@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot import countries
 from bot.config import AlertsConfig
+from bot.engine.deliveries import Shards
 from bot.store.store import Store
 
 ALL = ("all", "any", "*")
@@ -118,3 +119,27 @@ def change_settings(
     if changes:
         store.guilds.set_alerts(guild_id, by=by, now=now, **changes)
     return server_settings(store, guild_id, defaults, pictures_default)
+
+
+LEFT = "the bot is no longer in this server"
+
+
+def forget_server(store: Store, guild_id: int, *, now: datetime) -> int:
+    """The bot left a server: its settings and its members' subscriptions go, nothing more
+    is sent there. Returns how many subscriptions went."""
+    return store.guilds.forget(guild_id, LEFT, now=now)
+
+
+def forget_servers_left(
+    store: Store, present: set[int], shards: Shards | None, *, now: datetime
+) -> list[int]:
+    """After (re)connecting: forget the servers of these shards the store keeps something
+    of, that the bot is no longer in (it was removed while it was not running)."""
+    gone = sorted(
+        guild_id
+        for guild_id in store.guilds.known_guilds() - present
+        if shards is None or shards.runs(guild_id)
+    )
+    for guild_id in gone:
+        forget_server(store, guild_id, now=now)
+    return gone

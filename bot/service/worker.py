@@ -2,10 +2,14 @@
 
 Parsing a big file and storing it is Python work that would hold the bot's interpreter
 (the GIL) for long stretches; in a process of its own it never delays a command's
-answer. `python -m bot.service.worker CONFIG SOURCE` polls one source once, exactly
-as `chartbot poll --once` would, and prints how it went as one JSON line, which
-`poll_in_process` reads back. The alerts it queues are in the outbox, which the bot
-delivers.
+answer. The bot hands the child its own configuration (pickled on the child's stdin, the
+Discord token left out), so parent and child agree on the database and the sources
+whatever happened to the file since the bot started; `python -I -m bot.service.worker
+SOURCE` polls that source once, exactly as `chartbot poll --once` would, and prints how
+it went as one JSON line. The alerts it queues are in the outbox, which the bot delivers.
+
+A child that dies, hangs or says nothing is the source's failure, counted like a failed
+fetch (backoff, the admins told once, paused after too many), not a silent retry.
 """
 
 from __future__ import annotations
@@ -13,25 +17,34 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import pickle
 import sys
-from dataclasses import asdict
-from pathlib import Path
+from dataclasses import asdict, dataclass
 from typing import Any
 
-import aiohttp
-
-from bot import logs
-from bot.config import Config, load_config
+from bot import children, logs
+from bot.config import Config
+from bot.engine.health import HealthPolicy
 from bot.engine.sources import SourceHealth
 from bot.pipeline.outcome import PollOutcome, PollStatus
+from bot.pipeline.records import record_failed
 from bot.service.polling import configured_sources, poll_one
 from bot.sources.base import Source
 from bot.sources.fetch import http_session
+from bot.store.base import utcnow
+from bot.store.store import Store
 from bot.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
 STARTED = "chartbot poll worker"  # the marker line the outcome follows
+
+
+@dataclass(frozen=True, slots=True)
+class Lost:
+    """The poll process ended without saying how the poll went: why, for the operator."""
+
+    reason: str
 
 
 def outcome_to_json(outcome: PollOutcome) -> str:
@@ -48,14 +61,20 @@ def outcome_from_json(text: str) -> PollOutcome:
     return PollOutcome(**data)
 
 
-async def scheduled_poll(
-    config: Config, source: Source, db: StoreThread, *, session: aiohttp.ClientSession
-) -> PollOutcome:
-    """The bot's poll of one source: in a process of its own when the config came from a
-    file the child can read again, else (a config built in memory) in this one."""
-    if config.file is None:
-        return await poll_one(config, source, db, session=session)
-    return await poll_in_process(config.file, source.name, timeout=poll_timeout(source))
+async def scheduled_poll(config: Config, source: Source, db: StoreThread) -> PollOutcome:
+    """The bot's poll of one source, in a process of its own. A process that ends without
+    an outcome is recorded as the source's failure, under the config's health rules."""
+    done = await poll_in_process(config, source.name, timeout=poll_timeout(source))
+    if isinstance(done, PollOutcome):
+        return done
+    log.warning("source %s: %s", source.name, done.reason)
+    return await db.call(_record_lost, source, done, config.health_policy())
+
+
+def _record_lost(store: Store, source: Source, lost: Lost, health: HealthPolicy) -> PollOutcome:
+    store.sources.ensure(source.name, source.config.kind, source.location)  # never polled yet
+    latest = store.charts.latest_periods(source.name)
+    return record_failed(store, source.name, lost.reason, latest, health=health, now=utcnow())
 
 
 def poll_timeout(source: Source) -> float:
@@ -63,41 +82,35 @@ def poll_timeout(source: Source) -> float:
     return source.config.timeout.total_seconds() * 4 + 600
 
 
-async def poll_in_process(config_file: Path, source: str, *, timeout: float) -> PollOutcome:
-    """Poll one source in a child process; its outcome, or a failure saying what happened."""
+async def poll_in_process(config: Config, source: str, *, timeout: float) -> PollOutcome | Lost:
+    """Poll one source in a child process (isolated, without the Discord token); its
+    outcome, or what became of the process."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.service.worker",
-        str(config_file),
-        source,
+        *children.command("-m", "bot.service.worker", source),
+        stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        env=children.environment(),
     )
+    job = pickle.dumps(children.without_secrets(config))
     try:
-        out, err = await asyncio.wait_for(process.communicate(), timeout)
+        out, err = await asyncio.wait_for(process.communicate(job), timeout)
     except TimeoutError:
         process.kill()
         await process.wait()
-        return _lost(source, f"the poll took longer than {timeout:.0f}s and was stopped")
+        return Lost(f"the poll took longer than {timeout:.0f}s and was stopped")
     lines = out.decode("utf-8", "replace").splitlines()
     if STARTED in lines and lines[-1] != STARTED:
         return outcome_from_json(lines[-1])
-    reason = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-    return _lost(source, f"the poll process ended ({process.returncode}): {reason[0]}")
+    said = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+    return Lost(f"the poll process ended ({process.returncode}): {said[0]}")
 
 
-def _lost(source: str, reason: str) -> PollOutcome:
-    log.warning("source %s: %s", source, reason)
-    return PollOutcome(source, PollStatus.FAILED, f"{source}: {reason}", error=reason)
-
-
-async def _poll(config_file: Path, name: str) -> PollOutcome:
-    config = load_config(config_file)
+async def _poll(config: Config, name: str) -> PollOutcome:
     named = [s for s in configured_sources(config) if s.name == name]
     if not named:
-        # The config changed under the bot (a source renamed or removed): say so.
-        return _lost(name, f"{config_file} has no source named {name!r} any more")
+        reason = f"the configuration has no source named {name!r}"
+        return PollOutcome(name, PollStatus.FAILED, f"{name}: {reason}", error=reason)
     [source] = named
     db = await StoreThread(config.database_path, config.busy_timeout).open()
     try:
@@ -108,10 +121,11 @@ async def _poll(config_file: Path, name: str) -> PollOutcome:
 
 
 def main(argv: list[str]) -> int:
-    config_file, name = Path(argv[0]), argv[1]
+    [name] = argv
+    config: Config = pickle.load(sys.stdin.buffer)
     logs.setup("WARNING")
     print(STARTED, flush=True)
-    print(outcome_to_json(asyncio.run(_poll(config_file, name))), flush=True)
+    print(outcome_to_json(asyncio.run(_poll(config, name))), flush=True)
     return 0
 
 

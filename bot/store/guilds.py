@@ -215,12 +215,8 @@ class GuildsRepo(Repo):
         nothing behind)."""
         with self.store.write():
             title_id = title if isinstance(title, int) else self.store.titles.early(title)
-            existed = (
-                title_id is not None
-                and self.db.execute(
-                    "SELECT 1 FROM subscriptions WHERE guild_id IS ? AND user_id = ? AND title_id = ?",
-                    [guild_id, user_id, title_id],
-                ).fetchone()
+            existed = title_id is not None and self._count(
+                "guild_id IS ? AND user_id = ? AND title_id = ?", guild_id, user_id, title_id
             )
             full = (
                 None if limits is None else self._full(limits, user_id, guild_id, via, channel_id)

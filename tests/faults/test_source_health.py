@@ -139,5 +139,8 @@ def test_the_bot_retries_sooner_then_pauses_and_says_so_once(
         texts = [e["description"] for m in fake.messages_to(CHANNEL_ID)[2:] for e in m["embeds"]]
         assert sum("works again" in t for t in texts) == 1
         assert bot.output().count("poll netflix: HTTP 500") == 2  # paused: no more polls
+        # The bot sees it works again and polls it on its schedule from then on.
+        bot.wait_for_log("source netflix works again: polled on its schedule")
+        wait_until(lambda: "next poll" in run_cli("status", "-c", config).stdout, 10)
     finally:
         bot.stop()

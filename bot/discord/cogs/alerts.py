@@ -47,11 +47,20 @@ class Alerts(
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        reason = "the bot is no longer in this server"
-        removed = await self.bot.db.call(
-            lambda store: store.guilds.forget(guild.id, reason, now=utcnow())
-        )
+        removed = await self.bot.db.call(settings.forget_server, guild.id, now=utcnow())
         log.info("left guild %s: its settings and %d subscriptions are gone", guild.id, removed)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Discord lists every server the bot is in when it connects (those in an outage
+        # too, as unavailable): a server the store knows that is not listed removed the
+        # bot while it was not running.
+        present = {guild.id for guild in self.bot.guilds}
+        gone = await self.bot.db.call(
+            settings.forget_servers_left, present, self.bot.shards_run, now=utcnow()
+        )
+        for guild_id in gone:
+            log.info("guild %s removed the bot while it was away: its data is gone", guild_id)
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+RESUME_JOB = "resume-recovered"
+
 
 def first_run(
     state: SourceState | None, every: timedelta, now: datetime, health: HealthPolicy
@@ -77,10 +79,36 @@ class Polling(commands.Cog):
                 misfire_grace_time=max(30, int(seconds / 2)),
                 next_run_time=None if paused else first_run(state, every, now, self.health),
             )
+        self.scheduler.add_job(
+            self.resume_recovered,
+            IntervalTrigger(seconds=self.bot.config.discord.outbox_check.total_seconds()),
+            id=RESUME_JOB,
+            name="resume sources that work again",
+            max_instances=1,
+            coalesce=True,
+        )
         self.scheduler.start()
         for name in self.sources:
             await self._note_next_poll(name)
         log.info("polling %d sources", len(self.sources))
+
+    async def resume_recovered(self) -> None:
+        """A source paused after too many failures is polled on its schedule again once it
+        works again by hand (`chartbot poll --once`, an import, in another process)."""
+        paused = [
+            name
+            for name in self.sources
+            if (job := self.scheduler.get_job(name)) is not None and job.next_run_time is None
+        ]
+        if not paused:
+            return
+        states = await self.bot.reads.call(lambda store: store.sources.states())
+        for state in states:
+            job = self.scheduler.get_job(state.name)
+            if state.name in paused and job and state.status is not SourceHealth.DISABLED:
+                job.resume()
+                log.info("source %s works again: polled on its schedule from now on", state.name)
+                await self._note_next_poll(state.name)
 
     async def cog_unload(self) -> None:
         # A poll under way is one transaction: stopping here loses or repeats nothing.
@@ -94,10 +122,7 @@ class Polling(commands.Cog):
 
     async def poll(self, name: str) -> None:
         source = self.sources[name]
-        assert self.bot.session is not None  # opened in setup_hook, before any cog
-        outcome = await scheduled_poll(
-            self.bot.config, source, self.bot.db, session=self.bot.session
-        )
+        outcome = await scheduled_poll(self.bot.config, source, self.bot.db)
         (log.warning if outcome.failed else log.info)("poll %s", outcome.summary)
         for warning in outcome.warnings:
             log.warning("source %s: %s", name, warning)

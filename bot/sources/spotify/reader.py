@@ -23,6 +23,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import children
 from bot.engine.titles import TitleAliases
 from bot.sources.base import ParseError, SourceError
 from bot.sources.spotify.combined import Batch, Parcel, combined_parcels
@@ -52,9 +53,10 @@ def read_elsewhere(
     """The combined dataset at `path` in batches, as `combined_batches` reads it, read
     by a child process; closing the generator stops the child."""
     child = subprocess.Popen(  # -c, not -m: the parcels' classes are this module's
-        [sys.executable, "-c", "from bot.sources.spotify.reader import main; main()"],
+        children.command("-c", "from bot.sources.spotify.reader import main; main()"),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        env=children.environment(),
     )
     assert child.stdin is not None and child.stdout is not None
     try:
