@@ -701,15 +701,26 @@ class FakeDiscord(LoopbackServer):
             reply["resource"]["message"] = message
         return reply
 
-    def add_channel(self, channel_id: int, name: str = "alerts") -> None:
-        """Another text channel in the guild (the bot may post there)."""
+    def add_channel(self, channel_id: int, name: str = "alerts", *, deny: int = 0) -> None:
+        """Another text channel in the guild (the bot may post there, bar what `deny` takes)."""
         self.guild_channels[GUILD_ID].append(channel_id)
         self.channels[channel_id] = {
             **self.channels[CHANNEL_ID],
             "id": str(channel_id),
             "name": name,
             "position": len(self.channels),
+            "permission_overwrites": [
+                {"id": str(BOT_ID), "type": 1, "allow": "0", "deny": str(deny)}
+            ]
+            if deny
+            else [],
         }
+
+    def deny_bot(self, channel_id: int, permissions: int) -> None:
+        """An admin takes permissions from the bot in a channel (the bot is not told)."""
+        self.channels[channel_id]["permission_overwrites"] = [
+            {"id": str(BOT_ID), "type": 1, "allow": "0", "deny": str(permissions)}
+        ]
 
     def _post_message(self, channel_id: int, body: dict[str, Any], files: list) -> tuple[int, Any]:
         if channel_id in self.deleted_channels or channel_id not in self.channels:
@@ -719,7 +730,10 @@ class FakeDiscord(LoopbackServer):
             return 403, {"message": "Missing Access", "code": 50001}
         if channel.get("type") == 1 and int(channel["recipient_id"]) in self.closed_dms:
             return 403, {"message": "Cannot send messages to this user", "code": 50007}
-        if any(int(o["deny"]) & SEND_MESSAGES for o in channel.get("permission_overwrites", [])):
+        denied = 0
+        for overwrite in channel.get("permission_overwrites", []):
+            denied |= int(overwrite["deny"])
+        if denied & SEND_MESSAGES or (files and denied & ATTACH_FILES):
             return 403, {"message": "Missing Permissions", "code": 50013}
         nonce = body.get("nonce")
         if (

@@ -187,6 +187,16 @@ def skipped_notice(source: str, name: str, reason: str) -> str:
     )
 
 
+def pictures_refused_notice(channel_id: int) -> str:
+    """For a server whose alert channel refused a map (the bot may not attach files)."""
+    return (
+        f"🖼️ I can't attach pictures in <#{channel_id}> (I'm missing the Attach Files "
+        "permission there), so alerts here go without their world map from now on. Give me "
+        "Attach Files in this channel, then turn maps back on with "
+        "`/alerts settings pictures: True`."
+    )
+
+
 def recovered_notice(source: str) -> str:
     return f"✅ Chart source **{source}** works again."
 

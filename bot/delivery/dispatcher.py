@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
+from bot.alerts.render import pictures_refused_notice
 from bot.delivery.messages import OutgoingMessage, build_messages
 from bot.delivery.pacing import Pacer
 from bot.delivery.pictures import AlertMaps
@@ -68,13 +69,23 @@ class MessageRefused(SendError):
     """Discord refused this message itself (a 400): retrying it will not help."""
 
 
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A message Discord made: its id, and whether it went without the picture it had
+    (the bot may not attach files in that channel)."""
+
+    message_id: int
+    picture_refused: bool = False
+
+
 class Sender(Protocol):
     # The sender takes a slot from the pacer right before each request it makes (opening
     # a DM channel, then the message), so requests go out in the order of their slots.
     pacer: Pacer
 
-    async def send(self, message: OutgoingMessage, *, picture: bytes | None = None) -> int:
-        """Send one message (with its nonce); return the message id or raise a SendError."""
+    async def send(self, message: OutgoingMessage, *, picture: bytes | None = None) -> Receipt:
+        """Send one message (with its nonce) or raise a SendError. A message Discord refuses
+        only for its picture (no Attach Files there) goes again without it."""
         ...
 
 
@@ -109,6 +120,19 @@ def due_deliveries(
     for destination, ids in dropped.items():
         store.outbox.give_up(ids, status=DeliveryStatus.DROPPED, reason=dead[destination])
     return due
+
+
+def pictures_refused(
+    store: Store, guild_id: int, destination: Destination, *, now: datetime
+) -> None:
+    """A server's maps turned off because Discord refused one in its alert channel, and a
+    notice there saying why and how to turn them back on."""
+    store.guilds.set_alerts(guild_id, by=None, now=now, pictures=False)
+    if destination.channel_id is not None:
+        with store.write():
+            store.outbox.add_notice(
+                pictures_refused_notice(destination.channel_id), now=now, to=[guild_id]
+            )
 
 
 def fair_order(messages: Sequence[OutgoingMessage]) -> list[Destination]:
@@ -275,7 +299,7 @@ class Dispatcher:
         ids = list(message.delivery_ids)
         checkpoint("before_send")
         try:
-            message_id = await self.sender.send(message, picture=await self._picture(message))
+            receipt = await self.sender.send(message, picture=await self._picture(message))
             checkpoint("after_send")
         except Transient as exc:
             tries = max(turn.attempts.get(i, 0) for i in ids) + 1
@@ -309,7 +333,19 @@ class Dispatcher:
             return Sent.REFUSED
         done = self.clock()
         await self.db.call(
-            lambda store: store.outbox.mark_sent(ids, now=done, message_id=message_id)
+            lambda store: store.outbox.mark_sent(ids, now=done, message_id=receipt.message_id)
         )
-        log.info("delivered %d alerts to %s (message %s)", len(ids), destination, message_id)
+        log.info(
+            "delivered %d alerts to %s (message %s)", len(ids), destination, receipt.message_id
+        )
+        if receipt.picture_refused and message.guild_id is not None:
+            await self._pictures_refused(message.guild_id, destination)
         return Sent.SENT
+
+    async def _pictures_refused(self, guild_id: int, destination: Destination) -> None:
+        """Discord refused a picture there: the server's alerts go without maps from now on
+        (so no alert waits on a refusal again), and its admins are told once, in the channel."""
+        self._no_pictures.add(guild_id)
+        now = self.clock()
+        await self.db.call(pictures_refused, guild_id, destination, now=now)
+        log.warning("guild %s: no Attach Files in %s; its maps are off", guild_id, destination)

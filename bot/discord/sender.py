@@ -8,12 +8,14 @@ import logging
 import aiohttp
 import discord
 
-from bot.delivery.dispatcher import DestinationGone, MessageRefused, Transient
+from bot.delivery.dispatcher import DestinationGone, MessageRefused, Receipt, Transient
 from bot.delivery.messages import OutgoingMessage
 from bot.delivery.pacing import Pacer
 from bot.engine.deliveries import DestinationKind
 
 log = logging.getLogger(__name__)
+
+MISSING_PERMISSIONS = 50013  # Discord's error code for a 403 that lacks a permission
 
 
 class DiscordSender:
@@ -22,7 +24,20 @@ class DiscordSender:
         self.pacer = pacer or Pacer()
         self._dms: dict[int, discord.DMChannel] = {}  # user id -> their DM channel
 
-    async def send(self, message: OutgoingMessage, *, picture: bytes | None = None) -> int:
+    async def send(self, message: OutgoingMessage, *, picture: bytes | None = None) -> Receipt:
+        if picture is not None and message.picture is not None:
+            try:
+                return Receipt(await self._send(message, picture))
+            except discord.Forbidden as exc:
+                if exc.code != MISSING_PERMISSIONS:
+                    raise DestinationGone(_describe(exc)) from None
+                # Perhaps only Attach Files is missing: the alert goes without its map (a
+                # channel the bot may not post in at all refuses this one too).
+                return Receipt(await self._send(message, None), picture_refused=True)
+        return Receipt(await self._send(message, None))
+
+    async def _send(self, message: OutgoingMessage, picture: bytes | None) -> int:
+        """One message; its id, or a SendError (a 403 with a picture left to the caller)."""
         embeds = [
             discord.Embed(title=e.title, description=e.description, color=e.color).set_footer(
                 text=e.footer
@@ -63,7 +78,11 @@ class DiscordSender:
                 )
             finally:
                 self.pacer.sent(slot)
-        except (discord.Forbidden, discord.NotFound) as exc:
+        except discord.Forbidden as exc:
+            if files:
+                raise  # the caller tries once more without the picture
+            raise DestinationGone(_describe(exc)) from None
+        except discord.NotFound as exc:
             raise DestinationGone(_describe(exc)) from None
         except discord.DiscordServerError as exc:
             raise Transient(_describe(exc)) from None

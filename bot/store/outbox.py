@@ -9,7 +9,7 @@ Discord answers with the message already made instead of a second one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -75,13 +75,18 @@ class OutboxRepo(Repo):
         )
         return cursor.rowcount
 
-    def add_notice(self, text: str, *, now: datetime) -> int:
-        """A message about chartbot itself for every guild's alert channel (not the dead ones)."""
+    def add_notice(
+        self, text: str, *, now: datetime, to: Collection[int] | None = None
+    ) -> int:
+        """A message about chartbot itself for every guild's alert channel (`to`: these
+        guilds' only), not the dead ones."""
         dead = self.dead_destinations()
         rows = [
             (Destination.channel(g.channel_id), g.guild_id)
             for g in self.store.guilds.alerts()
-            if g.channel_id is not None and Destination.channel(g.channel_id) not in dead
+            if g.channel_id is not None
+            and Destination.channel(g.channel_id) not in dead
+            and (to is None or g.guild_id in to)
         ]
         self.db.conn.executemany(
             """INSERT INTO deliveries (notice, destination, guild_id, created_at)

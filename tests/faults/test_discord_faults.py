@@ -21,7 +21,15 @@ from tests.discord_helpers import (
     publish_week_2,
     set_alert_channel,
 )
-from tests.fake_discord import CHANNEL_ID, MEMBER_ID, Fault
+from tests.fake_discord import (
+    ADMIN_ID,
+    ALL_PERMISSIONS,
+    ATTACH_FILES,
+    CHANNEL_ID,
+    GUILD_ID,
+    MEMBER_ID,
+    Fault,
+)
 from tests.waiting import wait_until
 
 
@@ -60,6 +68,51 @@ def test_an_alert_queued_after_a_lost_answer_is_shown_once_beside_the_first(bot,
     texts = [e["description"] for m in fake.messages_to(CHANNEL_ID)[1:] for e in m["embeds"]]
     assert sum("**Brazen** is now #1 in 6 countries (+6)" in t for t in texts) == 1
     assert sum("Chart source **later** is failing" in t for t in texts) == 1
+
+
+NO_FILES_CHANNEL = 810_000_000_000_000_077
+
+
+def test_an_alert_channel_without_attach_files_is_refused_while_maps_are_on(config, fake):
+    fake.add_channel(NO_FILES_CHANNEL, "no-files", deny=ATTACH_FILES)
+    bot = BotProcess(config).start().wait_ready()
+    try:
+        refused = set_alert_channel(fake, NO_FILES_CHANNEL)
+        assert "I'm missing attach files there" in refused["data"]["content"]
+        assert "/alerts settings pictures: False" in refused["data"]["content"]
+        maps_off = fake.interact(
+            "alerts",
+            [
+                {
+                    "name": "settings",
+                    "type": 1,
+                    "options": [{"name": "pictures", "type": 5, "value": False}],
+                }
+            ],
+            user_id=ADMIN_ID,
+            permissions=ALL_PERMISSIONS,
+        )
+        answer(fake, maps_off)
+        accepted = set_alert_channel(fake, NO_FILES_CHANNEL)
+        assert "Chart alerts will be posted in" in accepted["data"]["content"]
+    finally:
+        bot.stop()
+
+
+def test_a_map_the_channel_refuses_goes_without_it_and_the_admins_hear_once(bot, fake, config):
+    set_alert_channel(fake)
+    fake.deny_bot(CHANNEL_ID, ATTACH_FILES)  # taken away after the channel was set
+    publish_week_2(config)
+    wait_until(lambda: all_delivered(config), 20)
+    posted = fake.messages_to(CHANNEL_ID)[1:]
+    texts = [e["description"] for m in posted for e in m["embeds"]]
+    assert sum("**Brazen** is now #1 in 6 countries (+6)" in t for t in texts) == 1
+    assert sum("I can't attach pictures in" in t for t in texts) == 1
+    assert not any(m["files"] for m in posted)
+    with Store.open(config.parent / "chartbot.db") as store:
+        settings = store.guilds.alerts_for(GUILD_ID)
+        assert settings is not None and settings.pictures is False
+        assert Destination.channel(CHANNEL_ID) not in store.outbox.dead_destinations()
 
 
 def test_rate_limits_are_waited_out(bot, fake, config):

@@ -97,7 +97,7 @@ def test_a_source_gone_from_the_config_is_a_failed_poll_that_says_so(tmp_path):
 @pytest.mark.parametrize("shadow", ["json.py", "bot.py", "pickle.py"])
 def test_a_child_ignores_the_working_folder_and_never_sees_the_token(tmp_path, shadow):
     (tmp_path / shadow).write_text("raise SystemExit('the working folder was imported')\n")
-    probe = "import os, json, pickle, bot; print(os.environ.get(%r))" % TOKEN_ENV
+    probe = f"import os, json, pickle, bot; print(os.environ.get({TOKEN_ENV!r}))"
     ran = subprocess.run(
         children.command("-c", probe),
         cwd=tmp_path,

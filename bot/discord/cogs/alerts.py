@@ -87,17 +87,33 @@ class Alerts(
     )
     @app_commands.describe(channel="The text channel for alerts")
     async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        assert interaction.guild_id is not None
+        answer = Answer(interaction, ephemeral=True)
+        config = self.bot.config
+        now = await answer.wait(
+            self.bot.reads.call(
+                settings.server_settings,
+                interaction.guild_id,
+                config.alerts,
+                config.discord.alert_pictures,
+            )
+        )
         me = channel.guild.me
         if me is not None:
             permissions = channel.permissions_for(me)
-            missing = [p.replace("_", " ") for p in NEEDED if not getattr(permissions, p)]
+            needed = NEEDED + (("attach_files",) if now.pictures else ())
+            missing = [p.replace("_", " ") for p in needed if not getattr(permissions, p)]
             if missing:
-                await reply(
-                    interaction,
-                    f"I can't use {channel.mention}: I'm missing {', '.join(missing)} there.",
+                maps = (
+                    " (or turn off the maps alerts carry: `/alerts settings pictures: False`)"
+                    if missing == ["attach files"]
+                    else ""
+                )
+                await answer.send(
+                    content=f"I can't use {channel.mention}: I'm missing "
+                    f"{', '.join(missing)} there{maps}."
                 )
                 return
-        answer = Answer(interaction, ephemeral=True)
         try:
             await answer.wait(self._hello(channel))
         except discord.HTTPException as exc:
@@ -105,7 +121,6 @@ class Alerts(
                 content=f"I can't post in {channel.mention} (Discord said: {exc.text})."
             )
             return
-        assert interaction.guild_id is not None
         await answer.wait(
             self.bot.db.call(
                 settings.set_channel,
