@@ -5,6 +5,7 @@ text ("$" never starts maths), and PNG bytes out."""
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
@@ -49,14 +50,23 @@ def warm_up() -> None:
     from matplotlib.figure import Figure  # noqa: F401
 
 
+# matplotlib's settings (rcParams) are one dictionary for the whole process, and
+# rc_context puts back on leaving what it found on entering: two pictures drawn at once in
+# two threads would each put back the other's settings half-way through ("Ke$ha" read as
+# maths). One picture at a time in a process; pictures drawn side by side take processes.
+_DRAWING = threading.Lock()
+
+
 @contextmanager
 def card(height: float = HEIGHT) -> Iterator[Figure]:
-    """A figure in the card's style, with its own Agg canvas."""
+    """A figure in the card's style, with its own Agg canvas; drawn (and saved) inside the
+    block, one at a time."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(cast(Any, RC)):  # its stubs list every key as a literal
+    # its stubs list every key as a literal
+    with _DRAWING, matplotlib.rc_context(cast(Any, RC)):
         figure = Figure(figsize=(WIDTH, height), dpi=DPI)
         FigureCanvasAgg(figure)
         yield figure

@@ -4,6 +4,7 @@ each other, lines told apart, the chart's own depth, one period drawn too, the m
 from __future__ import annotations
 
 import struct
+import threading
 from datetime import date, timedelta
 from itertools import combinations
 
@@ -115,6 +116,35 @@ def test_titles_are_plain_text_in_both_pictures():
     assert size_of(
         worldmap.world_map_png(title=title, chart="TV", period="2022-01-16", ranks=ranks, depth=10)
     ) == (800, 460)
+
+
+def test_pictures_drawn_at_once_in_two_threads_keep_titles_plain_text():
+    """matplotlib's settings are global: a picture finished in one thread must not put back
+    maths parsing under a picture another thread is drawing."""
+    first_in, second_trying, second_in, first_done = (threading.Event() for _ in range(4))
+    parsed: list[bool] = []
+
+    def first() -> None:
+        with card():
+            first_in.set()
+            second_trying.wait(5)
+            second_in.wait(0.3)  # one at a time: the second cannot get in while this draws
+        first_done.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        second_trying.set()
+        with card() as figure:
+            second_in.set()
+            first_done.wait(5)  # the first picture is finished, its settings put back
+            parsed.append(figure.suptitle("Ke$ha $x^2$").get_parse_math())
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert parsed == [False]
 
 
 def test_the_map_colours_number_ones_charting_and_the_rest():
