@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,22 +30,12 @@ from bot.engine.events import Event
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import Match
 from bot.importer import Step
+from bot.logs import clean
 from bot.service.lookup import TitleLookup
 from bot.service.status import StatusReport
 from bot.store.titles import TitleMerge
 
 STAGES = {"files": "importing files", "bytes": "importing", "index": "building the title index"}
-# Control characters (escape sequences that would drive the terminal) and bidi controls.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)")
-
-
-def clean(text: str) -> str:
-    """Text from a chart (a title, a chart name) made safe to print: escape sequences and
-    other control characters taken out."""
-    return _CONTROL.sub("", _ANSI.sub("", text))
 
 
 def safe(text: str) -> str:

@@ -69,13 +69,20 @@ def expected_alerts(
     return alerts
 
 
+def kind_of(alert: dict) -> str:
+    """An alert's kind as the oracle names it: the milestone it says, else its type (a new
+    peak is `"type": "number_one_count", "milestone": "new_peak"` in the JSON)."""
+    return alert.get("milestone") or alert["type"]
+
+
 def as_tuples(alerts: list[dict]) -> set[tuple]:
     found = set()
     for a in alerts:
-        if a["type"] in ("number_one_count", "new_peak"):
-            found.add((a["type"], a["chart"], a["title"], a["count"], a["previous"]))
+        kind = kind_of(a)
+        if a["type"] == "number_one_count":
+            found.add((kind, a["chart"], a["title"], a["count"], a["previous"]))
         elif a["type"] == "streak":
-            found.add((a["type"], a["chart"], a["title"], a["country"], a["periods"]))
+            found.add((kind, a["chart"], a["title"], a["country"], a["periods"]))
         else:
-            found.add((a["type"], a["chart"], a["title"], a["country"], a["previous_rank"]))
+            found.add((kind, a["chart"], a["title"], a["country"], a["previous_rank"]))
     return found

@@ -108,10 +108,24 @@ def _signed(change: int) -> str:
     return f"+{change}" if change >= 0 else str(change)
 
 
+# A milestone that is said as part of its plain kind's alert keeps that kind's `type` in
+# JSON, with the milestone in a field of its own (streaks and worldwide #1s are alerts of
+# their own, types of their own).
+_SAID_WITH = {NewPeak: NumberOneCount, BackAtNumberOne: NewNumberOne}
+
+
 def alert_json(event: Event) -> dict[str, Any]:
-    """The alert as data: the event's fields, with its Discord text under 'text'."""
+    """The alert as data: the event's fields, with its Discord text under 'text'.
+
+    A #1-count alert is `"type": "number_one_count"` and a new #1 `"new_number_one"`, with
+    `"milestone"` null, `"new_peak"` or `"back_at_number_one"`."""
     data = event.to_json()
     head = {key: data.pop(key) for key in ("type", "source", "chart", "period", "title")}
+    plain_kind = _SAID_WITH.get(type(event))
+    if plain_kind is not None:
+        head["type"], head["milestone"] = plain_kind.kind, event.kind
+    elif type(event) in (NumberOneCount, NewNumberOne):
+        head["milestone"] = None
     if "artist" in data:
         head["artist"] = data.pop("artist")
     return {**head, "text": markdown(event), **data}
@@ -203,8 +217,8 @@ def recovered_notice(source: str) -> str:
 
 # What a server may see of an error: the kind, never its text (which can hold a URL with
 # its query string, a local path, or part of the fetched body). First match wins.
-_PUBLIC = (
-    ("HTTP ", None),  # "HTTP 500" and so on: the status itself
+_HTTP_STATUS = re.compile(r"\bHTTP ([1-5]\d\d)\b")  # "HTTP 500": the status itself, no more
+_PUBLIC: tuple[tuple[str, str], ...] = (
     ("timed out", "timed out"),
     ("cannot connect", "cannot connect to the source"),
     ("the connection was cut", "the connection was cut"),
@@ -233,10 +247,10 @@ def public_reason(reason: str | None) -> str | None:
     """'HTTP 500 Internal Server Error from https://…?api_key=…' -> 'HTTP 500'."""
     if reason is None:
         return None
+    status = _HTTP_STATUS.search(reason)
+    if status is not None:
+        return f"HTTP {status[1]}"
     for marker, shown in _PUBLIC:
         if marker in reason:
-            if shown is None:
-                start = reason.index(marker)
-                return " ".join(reason[start:].split()[:2])
             return shown
     return "the data could not be read"

@@ -75,9 +75,7 @@ class OutboxRepo(Repo):
         )
         return cursor.rowcount
 
-    def add_notice(
-        self, text: str, *, now: datetime, to: Collection[int] | None = None
-    ) -> int:
+    def add_notice(self, text: str, *, now: datetime, to: Collection[int] | None = None) -> int:
         """A message about chartbot itself for every guild's alert channel (`to`: these
         guilds' only), not the dead ones."""
         dead = self.dead_destinations()

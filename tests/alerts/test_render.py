@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.alerts.render import alert_json, escape, markdown, ordinal, plain
+from bot.alerts.render import alert_json, escape, markdown, ordinal, plain, public_reason
 from bot.engine.events import (
     BackAtNumberOne,
     Entered,
@@ -189,6 +189,52 @@ def test_every_event_kind_has_its_text_and_comes_back_from_json():
 
 def test_alert_json_keys():
     data = alert_json(count("All of Us Are Dead", 46, 44))
-    assert list(data)[:6] == ["type", "source", "chart", "period", "title", "text"]
+    assert list(data)[:7] == ["type", "source", "chart", "period", "title", "milestone", "text"]
     assert data["text"] == "**All of Us Are Dead** is now #1 in 46 countries (+2)"
     assert (data["count"], data["previous"]) == (46, 44)
+
+
+def country_event(cls, **fields):
+    return cls(**BASE, title="T", artist=None, country="US", rank=1, **fields)
+
+
+@pytest.mark.parametrize(
+    ("event", "kind", "milestone"),
+    [
+        (count("T", 46, 44), "number_one_count", None),
+        (
+            NewPeak(**BASE, title="T", artist=None, count=63, previous=29),
+            "number_one_count",
+            "new_peak",
+        ),
+        (country_event(NewNumberOne, previous_rank=2), "new_number_one", None),
+        (country_event(BackAtNumberOne, previous_rank=3), "new_number_one", "back_at_number_one"),
+        (country_event(Streak, periods=3), "streak", "absent"),
+        (country_event(WorldwideNumberOne, previous_rank=3), "worldwide_number_one", "absent"),
+        (country_event(Moved, previous_rank=3), "moved", "absent"),
+    ],
+    ids=["count", "peak", "new-1", "back-at-1", "streak", "worldwide", "moved"],
+)
+def test_a_milestone_keeps_its_alerts_type_in_json(event, kind, milestone):
+    data = alert_json(event)
+    assert data["type"] == kind
+    assert data.get("milestone", "absent") == milestone
+
+
+@pytest.mark.parametrize(
+    ("reason", "shown"),
+    [
+        ("HTTP 500 Internal Server Error from https://x.test/top10.tsv?key=sk_live_1", "HTTP 500"),
+        ("HTTP 404", "HTTP 404"),
+        # Whatever follows "HTTP " that is not a status is the operator's, never a server's.
+        ("HTTP token=sk_live_abcdef was refused", "the data could not be read"),
+        ("HTTPS://user:secret@host/ failed", "the data could not be read"),
+        ("timed out after 60s (1.2 MB received)", "timed out"),
+        ("/home/bot/charts/top10.tsv: an HTML page, not a chart", "not a chart: an HTML page"),
+        ("cannot connect to 10.0.0.5:8080: [Errno 111] refused", "cannot connect to the source"),
+        (None, None),
+    ],
+    ids=["status", "bare-status", "not-a-status", "https", "timeout", "html", "connect", "none"],
+)
+def test_a_server_sees_the_kind_of_an_error_only(reason, shown):
+    assert public_reason(reason) == shown

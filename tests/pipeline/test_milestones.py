@@ -16,7 +16,7 @@ from bot.store.base import utcnow
 from bot.store.guilds import Subscribed, SubscriptionLimits
 from bot.store.store import Store
 from tests.conftest import FIXTURES, WEEK_2, poll_json, run_cli, write_config
-from tests.oracle import as_tuples, expected_alerts, rows
+from tests.oracle import as_tuples, expected_alerts, kind_of, rows
 
 # The twelve countries of the cut, all watched: every streak there is an alert.
 MARKETS = ["US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN", "ES", "CA", "AU"]
@@ -47,7 +47,7 @@ def test_a_weekly_replay_gives_each_milestone_the_oracle_finds(tmp_path, chart_s
         code, alerts, stderr = poll_json(config)
         assert code == 0, stderr
         assert as_tuples(alerts) == expected(week, before), week
-        seen[week] = sorted(a["text"] for a in alerts if a["type"] in MILESTONES)
+        seen[week] = sorted(a["text"] for a in alerts if kind_of(a) in MILESTONES)
     found = {kind for before, week in STEPS for kind, *_ in expected(week, before)}
     assert {"streak", "new_peak", "back_at_number_one"} <= found  # the data holds each
     # A few lines, checked by hand against the file.

@@ -44,6 +44,7 @@ def test_a_new_week_gives_its_alerts_once(polled_week_1, chart_server):
         "chart": "TV",
         "period": "2022-01-16",
         "title": "Cheer",
+        "milestone": None,
         "text": "**Cheer** takes #1 in United States (new entry)",
         "country": "US",
         "rank": 1,

@@ -70,7 +70,7 @@ def test_apple_number_one_count_works_for_songs(tmp_path, chart_server):
         "**Standing Next to You — Jung Kook** takes #1 in United States (was #2)",
         "**Standing Next to You — Jung Kook** is #1 in South Korea for a 2nd day",
     }
-    count = next(a for a in alerts if a["type"] == "new_peak")
+    count = next(a for a in alerts if a.get("milestone") == "new_peak")
     assert (count["artist"], count["period"], count["countries"], count["previous_best"]) == (
         "Jung Kook",
         "2023-11-17",
@@ -89,7 +89,7 @@ def test_apple_retries_a_flaky_country(tmp_path, chart_server):
     code, alerts, stderr = poll_json(config)
     assert code == 0, stderr
     assert len(alerts) == 3  # the retries got GB, so the count is right
-    assert "is now #1 in 4 countries" in {a["type"]: a["text"] for a in alerts}["new_peak"]
+    assert "is now #1 in 4 countries" in {a.get("milestone"): a["text"] for a in alerts}["new_peak"]
 
 
 @pytest.mark.parametrize(
