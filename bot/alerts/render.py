@@ -111,7 +111,10 @@ def _signed(change: int) -> str:
 # A milestone that is said as part of its plain kind's alert keeps that kind's `type` in
 # JSON, with the milestone in a field of its own (streaks and worldwide #1s are alerts of
 # their own, types of their own).
-_SAID_WITH = {NewPeak: NumberOneCount, BackAtNumberOne: NewNumberOne}
+_SAID_WITH: dict[type[Event], type[Event]] = {
+    NewPeak: NumberOneCount,
+    BackAtNumberOne: NewNumberOne,
+}
 
 
 def alert_json(event: Event) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from bot.delivery.messages import COLOR, MAX_TOTAL
 from bot.engine.sources import SourceHealth
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import Candidate
-from bot.service.status import StatusReport
+from bot.service.status import SourceReport, StatusReport
 from bot.store.base import ChartInfo, ChartLine
 
 MAX_FIELDS = 25
@@ -94,30 +94,43 @@ def status_embed(report: StatusReport) -> discord.Embed:
         SourceHealth.DISABLED: "🔴",
         SourceHealth.NEW: "⚪",
     }
-    for source in report.sources[:MAX_FIELDS]:
-        state = source.state
-        status = source.health
-        lines = [f"health: {icons[status]} {status}"]
-        if not source.enabled:
-            lines = ["off in the config"]
-        if state and state.failures and state.failing_since:
-            lines.append(
-                f"failing since {discord.utils.format_dt(state.failing_since, 'R')} "
-                f"({state.failures} failures in a row)"
-            )
-        if status is SourceHealth.DISABLED:
-            lines.append("paused: `chartbot poll --once` tries it again by hand")
-        if state and state.last_ok_at:
-            lines.append(f"last good poll: {discord.utils.format_dt(state.last_ok_at, 'R')}")
-        if source.next_poll and source.enabled:
-            lines.append(f"next poll: {discord.utils.format_dt(source.next_poll, 'R')}")
-        if source.latest:
-            lines.append(f"latest chart: {source.latest}")
-        if source.error:
-            lines.append(f"last error: {public_reason(source.error)}")
-        if source.skipped:
-            names = ", ".join(escape(f.name) for f in source.skipped[:5])
-            lines.append(f"skipped files (tried again when they change): {names}")
-        embed.add_field(name=escape(source.name), value="\n".join(lines)[:MAX_FIELD], inline=False)
+    size = len(embed.title or "") + 2 * FOOTER_ROOM  # the footer, and "and N more sources"
+    for shown, source in enumerate(report.sources):
+        name, value = escape(source.name), "\n".join(_source_lines(source, icons))[:MAX_FIELD]
+        last_field = shown == MAX_FIELDS - 1 and len(report.sources) > MAX_FIELDS
+        if last_field or size + len(name) + len(value) > MAX_TOTAL:
+            # Discord refuses an embed of more than 25 fields or 6,000 characters in all.
+            more = len(report.sources) - shown
+            embed.add_field(name="…", value=f"and {more} more sources", inline=False)
+            break
+        embed.add_field(name=name, value=value, inline=False)
+        size += len(name) + len(value)
     embed.set_footer(text=f"{report.waiting} alerts waiting to be delivered")
     return embed
+
+
+def _source_lines(source: SourceReport, icons: dict[SourceHealth, str]) -> list[str]:
+    state = source.state
+    status = source.health
+    lines = [f"health: {icons[status]} {status}"]
+    if not source.enabled:
+        lines = ["off in the config"]
+    if state and state.failures and state.failing_since:
+        lines.append(
+            f"failing since {discord.utils.format_dt(state.failing_since, 'R')} "
+            f"({state.failures} failures in a row)"
+        )
+    if status is SourceHealth.DISABLED:
+        lines.append("paused: `chartbot poll --once` tries it again by hand")
+    if state and state.last_ok_at:
+        lines.append(f"last good poll: {discord.utils.format_dt(state.last_ok_at, 'R')}")
+    if source.next_poll and source.enabled:
+        lines.append(f"next poll: {discord.utils.format_dt(source.next_poll, 'R')}")
+    if source.latest:
+        lines.append(f"latest chart: {source.latest}")
+    if source.error:
+        lines.append(f"last error: {public_reason(source.error)}")
+    if source.skipped:
+        names = ", ".join(escape(f.name) for f in source.skipped[:5])
+        lines.append(f"skipped files (tried again when they change): {names}")
+    return lines

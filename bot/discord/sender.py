@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import io
 import logging
 
@@ -15,6 +16,7 @@ from bot.engine.deliveries import DestinationKind
 
 log = logging.getLogger(__name__)
 
+DMS_KEPT = 10_000  # members' DM channels kept open (a fan-out to more opens some again)
 MISSING_PERMISSIONS = 50013  # Discord's error code for a 403 that lacks a permission
 
 
@@ -22,7 +24,8 @@ class DiscordSender:
     def __init__(self, client: discord.Client, pacer: Pacer | None = None) -> None:
         self.client = client
         self.pacer = pacer or Pacer()
-        self._dms: dict[int, discord.DMChannel] = {}  # user id -> their DM channel
+        # user id -> their DM channel, the most recent few (each one is a request to open)
+        self._dms: collections.OrderedDict[int, discord.DMChannel] = collections.OrderedDict()
 
     async def send(self, message: OutgoingMessage, *, picture: bytes | None = None) -> Receipt:
         if picture is not None and message.picture is not None:
@@ -63,7 +66,7 @@ class DiscordSender:
             to = message.destination
             if to.kind is DestinationKind.DM:
                 assert to.user_id is not None
-                channel = self._dms.get(to.user_id) or await self._create_dm(to.user_id)
+                channel = self._dm(to.user_id) or await self._create_dm(to.user_id)
             else:
                 assert to.channel_id is not None
                 channel = self.client.get_partial_messageable(to.channel_id)
@@ -96,9 +99,17 @@ class DiscordSender:
             raise Transient(f"cannot reach Discord: {type(exc).__name__}: {exc}") from None
         return sent.id
 
+    def _dm(self, user_id: int) -> discord.DMChannel | None:
+        channel = self._dms.get(user_id)
+        if channel is not None:
+            self._dms.move_to_end(user_id)
+        return channel
+
     async def _create_dm(self, user_id: int) -> discord.DMChannel:
         await self.pacer.request()  # opening the DM channel is a request of its own
         channel = self._dms[user_id] = await self.client.create_dm(discord.Object(user_id))
+        while len(self._dms) > DMS_KEPT:
+            self._dms.popitem(last=False)
         return channel
 
 

@@ -4,7 +4,9 @@ the pacer, backoff, fair order, and which deliveries are due."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import itertools
+import os
 import subprocess
 import sys
 import time
@@ -14,7 +16,7 @@ import pytest
 
 from bot.delivery.dispatcher import backoff, due_deliveries, fair_order
 from bot.delivery.messages import MAX_EMBEDS, MAX_TOTAL, build_messages
-from bot.delivery.pacing import Pacer, SharedBudget
+from bot.delivery.pacing import SWEEP_EVERY, BudgetFileError, Pacer, SharedBudget
 from bot.engine.deliveries import (
     DeliveryStatus,
     Destination,
@@ -265,11 +267,67 @@ def test_processes_of_one_bot_take_their_requests_from_one_budget(tmp_path):
     assert alone.take(later) == later and alone.take(later) == pytest.approx(later + 1 / 1000)
 
 
-def test_a_budget_slot_left_from_before_the_machine_restarted_is_let_go(tmp_path):
+@pytest.mark.parametrize("ahead", [1_000_000.0, 60.0], ids=["long-uptime", "quick-reboot"])
+def test_a_budget_slot_left_from_before_the_machine_restarted_is_let_go(tmp_path, ahead):
+    # The monotonic clock counts from boot: a restart goes back by the uptime before it,
+    # which after a quick reboot is a minute, not days.
     budget = SharedBudget(tmp_path / "chartbot.db-pace", per_second=50)
-    budget.take(1_000_000.0)  # the monotonic clock counts from boot: a restart goes back
+    budget.take(5.0 + ahead)
     assert budget.take(5.0) == 5.0
     assert budget.take(5.0) == pytest.approx(5.0 + 1 / 50)
+
+
+@pytest.mark.parametrize("kind", ["symlink", "folder", "someone-elses"])
+def test_the_shared_budget_file_must_be_a_regular_file_of_the_bots_own(tmp_path, kind):
+    path = tmp_path / "chartbot.db-pace"
+    if kind == "symlink":
+        (tmp_path / "elsewhere").write_bytes(b"")
+        path.symlink_to(tmp_path / "elsewhere")
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.write_bytes(b"")
+        os.chown(path, os.getuid() + 1, -1)
+    with pytest.raises(BudgetFileError, match="remove it"):
+        SharedBudget(path)
+
+
+def test_a_budget_locked_by_a_stopped_peer_never_freezes_the_event_loop(tmp_path):
+    path = tmp_path / "chartbot.db-pace"
+    budget = SharedBudget(path, per_second=1000, lock_timeout=0.2)
+    peer = os.open(path, os.O_RDWR)
+    fcntl.flock(peer, fcntl.LOCK_EX)  # a peer stopped (SIGSTOP) while it held the lock
+
+    async def send_while_locked() -> list[str]:
+        pacer = Pacer(budget=budget)
+        happened: list[str] = []
+
+        async def meanwhile() -> None:
+            await asyncio.sleep(0)
+            happened.append("the loop ran on")
+
+        async def request() -> None:
+            await pacer.request()
+            happened.append("request paced")
+
+        await asyncio.gather(request(), meanwhile())
+        return happened
+
+    try:
+        assert asyncio.run(send_while_locked()) == ["the loop ran on", "request paced"]
+    finally:
+        fcntl.flock(peer, fcntl.LOCK_UN)
+        os.close(peer)
+        budget.close()
+
+
+def test_the_pacer_forgets_channels_quiet_for_a_whole_window():
+    clock = Clock()
+    pacer = Pacer(per_second=1_000_000, clock=clock)
+    for channel in range(SWEEP_EVERY * 3):
+        clock.now = channel * 0.01  # a fan-out to 12,288 channels over two minutes
+        pacer.reserve(f"channel:{channel}")
+    assert pacer.tracked < SWEEP_EVERY
 
 
 def test_requests_woken_late_do_not_go_in_one_burst():

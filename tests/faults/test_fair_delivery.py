@@ -28,8 +28,8 @@ def test_a_flood_of_mentions_in_one_server_delays_no_other_server(tmp_path, fake
     assert run_cli("poll", "--once", "-c", config).exit_code == 0
     us_titles = sorted({r["show_title"] for r in rows(WEEK_1) if r["country_iso2"] == "US"})
     assert len(us_titles) >= 20
-    fake.add_channel(OTHER_CHANNEL, "other-server-alerts")
-    fake.add_channel(THIRD_CHANNEL, "third-server-alerts")
+    fake.add_guild(OTHER_GUILD, OTHER_CHANNEL)  # two more servers with the bot in them
+    fake.add_guild(THIRD_GUILD, THIRD_CHANNEL)
     with Store.open(tmp_path / "chartbot.db") as store:
         # 16 members x 20 titles, each mentioned in the alert channel: 320 mention
         # subscriptions (made before the per-channel cap existed).
