@@ -12,6 +12,7 @@ the write lock is held.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -217,20 +218,37 @@ class _Run:
         outcome = ImportOutcome(source.name, label)
         file = _local_file(target.location or source.location, self.base_dir)
         fingerprint = _fingerprint(file) if file else ""
-        if file:
+        stored = _StoredHash(file) if file else None
+        if file and stored:
             held = await self.db.call(_mark_of, source.name, str(file))
-            if held and held.fingerprint == fingerprint:
+            same = held is not None and await asyncio.to_thread(
+                _unchanged, held, fingerprint, stored
+            )
+            if held is not None and same:
                 target, outcome.resumed = replace(target, from_line=held.line), held
-            elif held:
+            elif held is not None:
+                stored = _StoredHash(file)  # read from the top: hashed from the top
                 outcome.warnings.append(
                     f"an earlier import of {file.name} stopped at line {held.line:,}, but the "
                     "file has changed since: it was read from the top (what was stored is kept)"
                 )
         async for part in source.import_snapshots(session=session, target=target):
             mark = None
-            if file and part.line is not None:  # a big file, in parts
+            if file and stored and part.line is not None:  # a big file, in parts
+                hashed = (
+                    await asyncio.to_thread(stored.advance, part.position)
+                    if part.position is not None
+                    else None
+                )
                 mark = ImportMark(
-                    source.name, str(file), fingerprint, part.line, part.rows or 0, utcnow()
+                    source.name,
+                    str(file),
+                    fingerprint,
+                    part.line,
+                    part.rows or 0,
+                    utcnow(),
+                    part.position,
+                    hashed,
                 )
                 if not self.deferred:
                     self.deferred = await self.db.call(
@@ -271,6 +289,39 @@ def _local_file(location: str | None, base_dir: Path) -> Path | None:
         return None
     path = local_path(location, base_dir).resolve()
     return path if path.is_file() else None
+
+
+class _StoredHash:
+    """The hash of a file's first bytes, read on as an import stores its parts (each part
+    once, just after the reader read it: from the page cache)."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.position = 0
+        self._hash = hashlib.blake2b(digest_size=16)
+
+    def advance(self, to: int) -> str:
+        """The hash of the file's first `to` bytes (read on from where it was)."""
+        with self.path.open("rb") as handle:
+            handle.seek(self.position)
+            while self.position < to:
+                chunk = handle.read(min(self.CHUNK, to - self.position))
+                if not chunk:
+                    break  # the file is shorter now: the hash says so
+                self._hash.update(chunk)
+                self.position += len(chunk)
+        return self._hash.hexdigest()
+
+
+def _unchanged(held: ImportMark, fingerprint: str, stored: _StoredHash) -> bool:
+    """Is the file the one an earlier import stopped in: the same size, time and start, and
+    the part of it already stored the same bytes (an edit of the same size changes those)?
+    `stored` is left hashed that far, to read on from."""
+    if held.fingerprint != fingerprint or held.position is None or held.stored_hash is None:
+        return False
+    return stored.advance(held.position) == held.stored_hash
 
 
 def _fingerprint(path: Path) -> str:

@@ -39,8 +39,10 @@ class SkippedFile:
 @dataclass(frozen=True, slots=True)
 class ImportMark:
     """How far an import of a big file has stored, written with each of its parts: a run
-    stopped halfway resumes at `line` when the file is still the same (`fingerprint`:
-    its size, modification time and a hash of its start)."""
+    stopped halfway resumes at `line` when the file is still the same (`fingerprint`: its
+    size, modification time and a hash of its start) and the part of it already stored
+    is byte for byte what was stored (`stored_hash`: of its first `position` bytes, all
+    the stored lines and perhaps a little more)."""
 
     source: str
     file: str  # the file's absolute path
@@ -48,6 +50,8 @@ class ImportMark:
     line: int  # the first line not stored yet
     rows: int  # rows stored before it
     at: datetime
+    position: int | None = None
+    stored_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,20 +139,32 @@ class SourcesRepo(Repo):
     def import_mark(self, source: str, file: str) -> ImportMark | None:
         """How far an earlier import of this file stored, if it stopped before the end."""
         row = self.db.execute(
-            """SELECT fingerprint, line, rows, at FROM import_marks
+            """SELECT fingerprint, line, rows, at, position, stored_hash FROM import_marks
                WHERE source = ? AND file = ?""",
             [source, file],
         ).fetchone()
         if row is None:
             return None
-        fingerprint, line, rows, at = row
-        return ImportMark(source, file, fingerprint, line, rows, from_iso(at) or utcnow())
+        fingerprint, line, rows, at, position, stored_hash = row
+        return ImportMark(
+            source, file, fingerprint, line, rows, from_iso(at) or utcnow(), position, stored_hash
+        )
 
     def mark_import(self, mark: ImportMark) -> None:
         self.db.execute(
-            """INSERT OR REPLACE INTO import_marks (source, file, fingerprint, line, rows, at)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            [mark.source, mark.file, mark.fingerprint, mark.line, mark.rows, iso(mark.at)],
+            """INSERT OR REPLACE INTO import_marks
+                   (source, file, fingerprint, line, rows, at, position, stored_hash)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                mark.source,
+                mark.file,
+                mark.fingerprint,
+                mark.line,
+                mark.rows,
+                iso(mark.at),
+                mark.position,
+                mark.stored_hash,
+            ],
         )
 
     def unmark_import(self, source: str, file: str) -> None:

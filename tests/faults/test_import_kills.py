@@ -124,3 +124,28 @@ def test_a_file_changed_since_the_kill_is_read_again_from_the_top(big_file, whol
     assert "resumed" not in err
     assert "but the file has changed since: it was read from the top" in err
     assert stored(config) == whole
+
+
+def test_a_same_size_edit_of_the_part_stored_is_read_again_from_the_top(big_file, whole, tmp_path):
+    config = config_in(tmp_path)
+    file = tmp_path / big_file.name
+    file.write_bytes(big_file.read_bytes())
+    code, _ = import_(config, file, crash_at="after_import:1")  # its first part stored
+    assert code == -signal.SIGKILL
+    before = file.stat()
+    body = bytearray(file.read_bytes())
+    # One digit changed past the first MiB, inside the first part (lines 2 to 50,001),
+    # and the file's time put back: the same size, time and start.
+    line_30000 = body.index(b"\n", 0)
+    for _ in range(30_000):
+        line_30000 = body.index(b"\n", line_30000 + 1)
+    assert line_30000 > 1 << 20
+    digit = next(i for i in range(line_30000, len(body)) if body[i : i + 1].isdigit())
+    body[digit] = ord("7") if body[digit] != ord("7") else ord("3")
+    file.write_bytes(bytes(body))
+    os.utime(file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert file.stat().st_size == before.st_size
+    code, err = import_(config, file)
+    assert code == 0, err
+    assert "resumed" not in err
+    assert "but the file has changed since: it was read from the top" in err
