@@ -305,6 +305,46 @@ def merge_titles(config_path: Path, dry_run: bool) -> None:
     terminal.print_merges(out, merges, applied=not dry_run)
 
 
+@main.command()
+@config_option
+@click.option("--source", "source_name", help="Only this source's.")
+@known_errors
+def rewrites(config_path: Path, source_name: str | None) -> None:
+    """Stored periods that polls rewrote (a source changed its past), which can be undone.
+
+    Each line is one poll: its number (for `chartbot undo-rewrite`), when, and the
+    periods it rewrote.
+    """
+    from bot.service.rewrites import rewrites as listing
+
+    config = load(config_path)
+    with open_store(config, existing=True) as store:
+        terminal.print_rewrites(out, listing(store, source_name))
+
+
+@main.command(name="undo-rewrite")
+@config_option
+@click.argument("poll_number", type=click.IntRange(min=1))
+@known_errors
+def undo_rewrite(config_path: Path, poll_number: int) -> None:
+    """Put back the periods one poll rewrote, as they were stored before it.
+
+    POLL_NUMBER is the number `chartbot rewrites` shows. While the source serves the
+    same file, it is not read again; a new file that still rewrites those periods
+    rewrites them again (turn the source off with `enabled = false` until it is fixed).
+    """
+    from bot.service.rewrites import undo_rewrite as undo
+
+    config = load(config_path)
+    with open_store(config, existing=True) as store:
+        undone = undo(store, poll_number)
+    if undone is None:
+        raise Failure(
+            f"poll {poll_number} rewrote nothing that can be put back (see `chartbot rewrites`)"
+        )
+    terminal.print_rewrites(out, [undone], undone=True)
+
+
 @main.command(name="check-config")
 @config_option
 @known_errors

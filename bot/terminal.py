@@ -33,6 +33,7 @@ from bot.importer import Step
 from bot.logs import clean
 from bot.service.lookup import TitleLookup
 from bot.service.status import StatusReport
+from bot.store.rewrites import Rewrite
 from bot.store.titles import TitleMerge
 
 STAGES = {"files": "importing files", "bytes": "importing", "index": "building the title index"}
@@ -200,6 +201,26 @@ def print_merges(console: Console, merges: Sequence[TitleMerge], *, applied: boo
         )
     if not applied:
         console.print("(a dry run: nothing was changed; joining cannot be undone)", markup=False)
+
+
+def print_rewrites(console: Console, rewrites: Sequence[Rewrite], *, undone: bool = False) -> None:
+    """Polls that rewrote stored periods (or the one just undone)."""
+    if not rewrites:
+        console.print("no rewritten period to put back", markup=False)
+        return
+    for rewrite in rewrites:
+        shown = ", ".join(f"{chart} {period}" for chart, period in rewrite.periods[:6])
+        more = len(rewrite.periods) - 6
+        if more > 0:
+            shown += f" and {more:,} more"
+        head = "put back" if undone else f"poll {rewrite.snapshot_id}"
+        console.print(
+            clean(
+                f"{head}: {rewrite.source}, {rewrite.at:%Y-%m-%d %H:%M} UTC, "
+                f"{len(rewrite.periods):,} periods ({rewrite.ranks:,} ranks as they were): {shown}"
+            ),
+            markup=False,
+        )
 
 
 def print_status(console: Console, report: StatusReport) -> None:

@@ -142,3 +142,19 @@ def test_every_command_says_what_it_does():
         assert ran.exit_code == 0, name
         assert command.help and command.help.split("\n")[0].strip(), f"{name} has no help text"
         assert command.help.split("\n")[0].strip()[:40] in ran.stdout, name
+
+
+def test_merging_titles_is_a_command_with_a_dry_run(imported):
+    text = imported.read_text(encoding="utf-8")
+    imported.write_text(text + '\n[titles]\nmerge = [["Stay Close", "Cobra Kai"]]\n')
+    polled = run_cli("poll", "--once", "-c", imported)  # a poll never merges by itself
+    assert "`chartbot merge-titles --dry-run` says which" in polled.stderr
+    dry = run_cli("merge-titles", "--dry-run", "-c", imported)
+    assert dry.exit_code == 0, dry.stderr
+    assert "would join “Cobra Kai” (id " in dry.stdout and "into “Stay Close” (id " in dry.stdout
+    assert "(a dry run: nothing was changed; joining cannot be undone)" in dry.stdout
+    assert rank_json(imported, "Cobra Kai")["title"] == "Stay Close"  # the alias, looked up
+    done = run_cli("merge-titles", "-c", imported)
+    assert done.exit_code == 0 and done.stdout.startswith("joined “Cobra Kai”")
+    again = run_cli("merge-titles", "-c", imported)
+    assert again.stdout.startswith("nothing to merge")

@@ -210,8 +210,10 @@ class ChartsRepo(Repo):
         title_ids: dict[str, int],
         snapshot_id: int,
     ) -> None:
-        """Store (or replace) one chart's rows for one period, with its summary."""
+        """Store (or replace) one chart's rows for one period, with its summary. A period
+        stored before is kept as it was (store.rewrites), so the rewrite can be undone."""
         conn = self.db.conn
+        self.store.rewrites.keep(chart_id, summary.period, replaced_by=snapshot_id)
         conn.execute(
             "DELETE FROM ranks WHERE chart_id = ? AND period = ?", [chart_id, summary.period]
         )

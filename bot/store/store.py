@@ -3,7 +3,8 @@
 A Store is one connection, used by one thread; the repositories over it are
 `store.sources` (sources, their health and snapshots), `store.charts` (charts,
 periods, ranks), `store.titles`, `store.outbox` (events and deliveries) and
-`store.guilds` (server settings and subscriptions). Writes that must be atomic
+`store.guilds` (server settings and subscriptions) and `store.rewrites` (stored periods
+a source rewrote, as they were). Writes that must be atomic
 (a snapshot, its events and their outbox rows) run inside `write()`, a
 `BEGIN IMMEDIATE` transaction: two processes polling one database take turns,
 and the second one sees what the first committed before it decides anything.
@@ -25,6 +26,7 @@ from bot.store.base import StoreError, explain
 from bot.store.charts import ChartsRepo
 from bot.store.guilds import GuildsRepo
 from bot.store.outbox import OutboxRepo
+from bot.store.rewrites import RewritesRepo
 from bot.store.schema import MIGRATIONS, migrations
 from bot.store.sources import SourcesRepo
 from bot.store.titles import TitlesRepo
@@ -55,6 +57,7 @@ class Store:
         self.titles = TitlesRepo(self)
         self.outbox = OutboxRepo(self)
         self.guilds = GuildsRepo(self)
+        self.rewrites = RewritesRepo(self)
 
     @classmethod
     def open(

@@ -214,7 +214,7 @@ class TitlesRepo(Repo):
                 else:
                     target = merge.kept.id
                 for other in others:
-                    for table in ("ranks", "events"):
+                    for table in ("ranks", "events", "replaced_ranks"):
                         self.db.execute(
                             f"UPDATE {table} SET title_id = ? WHERE title_id = ?", [target, other]
                         )

@@ -115,6 +115,45 @@ def test_rewritten_past_titles_are_stored_without_alerts(polled_week_1, chart_se
     assert "past periods rewritten" in stderr
 
 
+def stored_titles(config, period: str) -> set[str]:
+    with Store.open(config.parent / "chartbot.db") as store:
+        query = """SELECT DISTINCT t.name FROM ranks r JOIN titles t ON t.id = r.title_id
+                   WHERE r.period = ?"""
+        return {name for (name,) in store.db.execute(query, [period])}
+
+
+def test_a_bad_rewrite_of_stored_history_can_be_put_back(polled_week_1, chart_server):
+    before = stored_titles(polled_week_1, "2022-01-09")
+    header, *rows = WEEK_2.split("\n")
+    rows = [r.replace("\tCobra Kai\t", "\tCobra Kai (Ruined)\t") for r in rows]
+    chart_server.serve("top10.tsv", "\n".join([header, *rows]))
+    assert poll_json(polled_week_1)[0] == 0
+    assert "Cobra Kai (Ruined)" in stored_titles(polled_week_1, "2022-01-09")
+    listed = run_cli("rewrites", "-c", polled_week_1)
+    assert listed.exit_code == 0, listed.stderr
+    [line] = listed.stdout.splitlines()
+    number = line.split(":")[0].removeprefix("poll ")
+    assert "netflix" in line and "TV 2022-01-09" in line
+    undone = run_cli("undo-rewrite", number, "-c", polled_week_1)
+    assert undone.exit_code == 0, undone.stderr
+    assert undone.stdout.startswith("put back: netflix")
+    assert stored_titles(polled_week_1, "2022-01-09") == before
+    assert "2022-01-16" in {p for p in latest_periods_of(polled_week_1)}  # the new week stays
+    assert (
+        run_cli("rewrites", "-c", polled_week_1).stdout.strip() == "no rewritten period to put back"
+    )
+    again = run_cli("undo-rewrite", number, "-c", polled_week_1)
+    assert again.exit_code == 1 and "rewrote nothing that can be put back" in again.stderr
+    # The same file polled again is unchanged: the undo stays.
+    assert poll_json(polled_week_1)[:2] == (0, [])
+    assert stored_titles(polled_week_1, "2022-01-09") == before
+
+
+def latest_periods_of(config) -> set[str]:
+    with Store.open(config.parent / "chartbot.db") as store:
+        return set(store.charts.latest_periods("netflix").values())
+
+
 def test_crlf_bom_and_gzip_bodies_read_the_same(polled_week_1, chart_server):
     import gzip
 
