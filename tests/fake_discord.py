@@ -135,6 +135,8 @@ class FakeDiscord(LoopbackServer):
         self.resumed = 0
         self.faults: list[Fault] = []
         self.outage = False
+        # Seconds Discord takes to answer requests whose path contains the key (a slow API).
+        self.slow: dict[str, float] = {}
         self.kicked = False  # the bot was removed from the guild
         # Enforce Discord's limits with 429s: (requests per second globally, messages per 5 s
         # per channel). None: no limits.
@@ -472,6 +474,9 @@ class FakeDiscord(LoopbackServer):
         ):
             record.status = 401
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        delay = max((d for part, d in self.slow.items() if part in path), default=0.0)
+        if delay:
+            await asyncio.sleep(delay)
         if self.outage:
             record.status = 503
             return web.Response(status=503, text="upstream connect error")
