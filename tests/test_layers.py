@@ -18,7 +18,8 @@ ALLOWED = {
     "config": {"engine", "countries"},
     "store": {"engine"},
     "pictures": {"engine", "countries"},
-    "sources": {"engine", "config", "bulk", "countries"},
+    "sources": {"engine", "config", "bulk", "countries", "children"},
+    "children": {"config"},  # how chartbot starts a process of its own
     "delivery": {"engine", "alerts", "store", "faults", "countries", "pictures"},
     "pipeline": {"engine", "alerts", "store", "sources", "bulk", "faults"},
     **{leaf: set() for leaf in LEAVES},
