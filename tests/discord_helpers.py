@@ -45,17 +45,25 @@ def all_delivered(config: Path) -> bool:
     return counts.get("pending", 0) == 0 and counts.get("sending", 0) == 0
 
 
+def ask_alert_channel(fake: FakeDiscord, channel_id: int = CHANNEL_ID) -> str:
+    """/alerts channel by an admin; the interaction's id (its answer not waited for)."""
+    return admin_command(fake, "channel", {"name": "channel", "type": 7, "value": str(channel_id)})
+
+
 def set_alert_channel(fake: FakeDiscord, channel_id: int = CHANNEL_ID) -> dict:
-    interaction = fake.interact(
+    return answer(fake, ask_alert_channel(fake, channel_id))[0]
+
+
+def set_maps(fake: FakeDiscord, on: bool) -> dict:
+    """/alerts settings pictures: on or off, by an admin; its answer."""
+    interaction = admin_command(fake, "settings", {"name": "pictures", "type": 5, "value": on})
+    return answer(fake, interaction)[0]
+
+
+def admin_command(fake: FakeDiscord, sub: str, *options: dict) -> str:
+    return fake.interact(
         "alerts",
-        [
-            {
-                "name": "channel",
-                "type": 1,
-                "options": [{"name": "channel", "type": 7, "value": str(channel_id)}],
-            }
-        ],
+        [{"name": sub, "type": 1, "options": list(options)}],
         user_id=ADMIN_ID,
         permissions=ALL_PERMISSIONS,
     )
-    return answer(fake, interaction)[0]

@@ -15,6 +15,7 @@ from tests.discord_helpers import (
     answer,
     publish_week_2,
     set_alert_channel,
+    set_maps,
     text_of,
 )
 from tests.fake_discord import (
@@ -124,19 +125,7 @@ def test_a_channel_alert_after_a_poll(bot, fake, config):
 
 def test_a_server_can_turn_the_maps_off(bot, fake, config):
     set_alert_channel(fake)
-    interaction = fake.interact(
-        "alerts",
-        [
-            {
-                "name": "settings",
-                "type": 1,
-                "options": [{"name": "pictures", "type": 5, "value": False}],
-            }
-        ],
-        user_id=ADMIN_ID,
-        permissions=ALL_PERMISSIONS,
-    )
-    assert "Maps with “#1 in N countries”: off" in answer(fake, interaction)[0]["data"]["content"]
+    assert "Maps with “#1 in N countries”: off" in set_maps(fake, on=False)["data"]["content"]
     publish_week_2(config)
     wait_until(lambda: len(fake.messages_to(CHANNEL_ID)) >= 2 and all_delivered(config), 20)
     alerts = fake.messages_to(CHANNEL_ID)[1:]

@@ -20,10 +20,9 @@ from tests.discord_helpers import (
     deliveries,
     publish_week_2,
     set_alert_channel,
+    set_maps,
 )
 from tests.fake_discord import (
-    ADMIN_ID,
-    ALL_PERMISSIONS,
     ATTACH_FILES,
     CHANNEL_ID,
     GUILD_ID,
@@ -80,19 +79,7 @@ def test_an_alert_channel_without_attach_files_is_refused_while_maps_are_on(conf
         refused = set_alert_channel(fake, NO_FILES_CHANNEL)
         assert "I'm missing attach files there" in refused["data"]["content"]
         assert "/alerts settings pictures: False" in refused["data"]["content"]
-        maps_off = fake.interact(
-            "alerts",
-            [
-                {
-                    "name": "settings",
-                    "type": 1,
-                    "options": [{"name": "pictures", "type": 5, "value": False}],
-                }
-            ],
-            user_id=ADMIN_ID,
-            permissions=ALL_PERMISSIONS,
-        )
-        answer(fake, maps_off)
+        set_maps(fake, on=False)
         accepted = set_alert_channel(fake, NO_FILES_CHANNEL)
         assert "Chart alerts will be posted in" in accepted["data"]["content"]
     finally:

@@ -25,6 +25,7 @@ from tests.discord_helpers import (
     EPHEMERAL,
     all_delivered,
     answer,
+    ask_alert_channel,
     publish_week_2,
     set_alert_channel,
     text_of,
@@ -172,18 +173,25 @@ conn.rollback()
 """
 
 
+def hold_the_write_lock(config: Path, *, seconds: float) -> subprocess.Popen:
+    """Another process holding the database's write lock for `seconds` (it holds it when
+    this returns)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(config.parent / "chartbot.db"), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
 def test_4_every_command_answers_in_time_while_another_process_holds_the_write_lock(
     bot, fake, config
 ):
     set_alert_channel(fake)
     follow(config, MEMBER_ID, ["Cobra Kai"])
-    holder = subprocess.Popen(
-        [sys.executable, "-c", LOCK_HOLDER, str(config.parent / "chartbot.db"), "10"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = hold_the_write_lock(config, seconds=10)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         started = time.monotonic()
         asked = {
             "rank": command(fake, "rank", ("title", "Stay Close")),
@@ -211,17 +219,6 @@ def test_4_every_command_answers_in_time_while_another_process_holds_the_write_l
     assert "Alert channel" in said(fake, asked["alerts settings"])
 
 
-def set_channel(fake: FakeDiscord) -> str:
-    """/alerts channel #general, by an admin (without waiting for the answer)."""
-    channel = [{"name": "channel", "type": 7, "value": str(CHANNEL_ID)}]
-    return fake.interact(
-        "alerts",
-        [{"name": "channel", "type": 1, "options": channel}],
-        user_id=ADMIN_ID,
-        permissions=ALL_PERMISSIONS,
-    )
-
-
 def many_titles(config: Path, count: int) -> None:
     """`count` more titles on a chart (names of three made-up words), as a big store has."""
     rng = random.Random(7)
@@ -237,13 +234,8 @@ def test_every_command_answers_in_time_with_the_store_locked_and_fuzzy_searches_
     many_titles(config, 100_000)
     bot = BotProcess(config).start().wait_ready()
     fake.slow["/users/@me/channels"] = 1.3  # opening a DM is slow today
-    holder = subprocess.Popen(
-        [sys.executable, "-c", LOCK_HOLDER, str(config.parent / "chartbot.db"), "8"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = hold_the_write_lock(config, seconds=8)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         typos = [
             "Stya Closse",
             "Cobar Kia teh series",
@@ -269,7 +261,7 @@ def test_every_command_answers_in_time_with_the_store_locked_and_fuzzy_searches_
         }
         # Six admins set the channel at once: each says hello there, and the sixth hello
         # waits for the channel's window (5 messages in 5 s) before it can be sent.
-        asked |= {f"alerts channel {n}": set_channel(fake) for n in range(1, 7)}
+        asked |= {f"alerts channel {n}": ask_alert_channel(fake) for n in range(1, 7)}
         for name, interaction in asked.items():
             wait_until(lambda i=interaction: fake.callbacks_of(i), 6, f"a first answer to {name}")
         firsts = {name: round(fake.answered_in(i) or -1, 2) for name, i in asked.items()}
