@@ -16,6 +16,7 @@ from bench.common import Result
 from bot.engine.deliveries import Destination
 from bot.engine.events import Event, NewNumberOne, NumberOneCount
 from bot.engine.model import ChartRow, PeriodSummary
+from bot.engine.sources import SourceIdentity
 from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.bot_process import BotProcess, write_bot_config
@@ -36,7 +37,7 @@ def _fill(store: Store) -> int:
     """Guilds with alert channels, members with DMs, and 5 alerts for each of them: a title's
     "#1 in N countries" and its new #1 in four markets, the same week."""
     now = utcnow()
-    store.sources.ensure("bench", "table", None)
+    store.sources.ensure(SourceIdentity("bench", "table", None, "bench"))
     with store.write():
         chart_ids = store.charts.ids("bench", ["TV"])
         snapshot = store.sources.add_snapshot("bench", now=now, content_hash=None, outcome="new")

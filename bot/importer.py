@@ -26,7 +26,7 @@ from bot.bulk import collector_paused
 from bot.config import Config
 from bot.engine.model import ChartPeriodKey
 from bot.engine.plan import Rejected, plan_import
-from bot.engine.sources import ImportMark
+from bot.engine.sources import ImportMark, SourceIdentity
 from bot.faults import checkpoint
 from bot.pipeline import write_periods
 from bot.sources.base import Snapshot, Source, SourceError, Target
@@ -103,8 +103,7 @@ def commit_import(
     store: Store,
     snapshot: Snapshot,
     *,
-    kind: str,
-    location: str | None,
+    source: SourceIdentity,
     now: datetime,
     mark: ImportMark | None = None,
 ) -> ImportOutcome:
@@ -116,7 +115,7 @@ def commit_import(
             store.sources.mark_import(mark)
         elif mark is not None:
             store.sources.unmark_import(mark.source, mark.file)
-        store.sources.ensure(name, kind, location)
+        store.sources.ensure(source)
         stored = store.charts.stored_periods(name, only=snapshot.periods)
         decided = plan_import(snapshot.periods, stored)
         written = decided.new_keys
@@ -134,7 +133,7 @@ def commit_import(
             new_periods=written,
             latest_period=max((p for _, p in snapshot.periods), default=None),
         )
-        write_periods(store, snapshot, decided, snapshot_id, bulk=True)
+        _, _, written_warnings = write_periods(store, snapshot, decided, snapshot_id, bulk=True)
         store.sources.record_success(
             name, now=now, validators=None, content_hash=None, changed=bool(written)
         )
@@ -149,7 +148,7 @@ def commit_import(
         extended={key: len(countries) for key, countries in decided.extended.items()},
         rows=rows,
         already=set(snapshot.periods) - set(written) - decided.extended.keys(),
-        warnings=decided.warnings,
+        warnings=decided.warnings + written_warnings,
     )
 
 
@@ -258,8 +257,7 @@ class _Run:
                 await self.db.call(
                     commit_import,
                     part.snapshot,
-                    kind=source.config.kind,
-                    location=source.location,
+                    source=source.identity,
                     now=utcnow(),
                     mark=mark,
                 )

@@ -27,6 +27,7 @@ from rich.text import Text
 from bot.alerts.render import alert_json, describe, standing_rows
 from bot.config import Config
 from bot.engine.events import Event
+from bot.engine.model import chart_heading
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import Match
 from bot.importer import Step
@@ -44,21 +45,22 @@ def safe(text: str) -> str:
     return escape_markup(clean(text))
 
 
-def json_line(event: Event) -> None:
+def json_line(event: Event, label: str) -> None:
+    """One alert as a JSON line (the source by its name: `label` is for people)."""
     sys.stdout.write(json.dumps(alert_json(event), ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 
-def alert_line(event: Event) -> str:
-    """Rich markup: '[dim]netflix · TV · 2022-01-31[/]  [bold]Title[/] is now #1 in …'."""
-    where = safe(f"{event.source} · {event.chart} · {event.period}")
+def alert_line(event: Event, label: str | None = None) -> str:
+    """Rich markup: '[dim]Netflix · TV · 2022-01-31[/]  [bold]Title[/] is now #1 in …'."""
+    where = safe(f"{chart_heading(label or event.source, event.chart)} · {event.period}")
     text = describe(event, lambda name: f"[bold]{safe(name)}[/bold]")
     return f"[dim]{where}[/dim]  {text}"
 
 
-def alert_printer(console: Console) -> Callable[[Event], None]:
-    def emit(event: Event) -> None:
-        console.print(alert_line(event))
+def alert_printer(console: Console) -> Callable[[Event, str], None]:
+    def emit(event: Event, label: str) -> None:
+        console.print(alert_line(event, label))
         console.file.flush()
 
     return emit
@@ -100,7 +102,7 @@ def print_rank(console: Console, found: TitleLookup, markets: Sequence[str]) -> 
 def _standing_table(s: ChartStanding, markets: Sequence[str]) -> Table:
     when = "latest" if s.current else f"last charted; the chart is at {s.chart_latest}"
     table = Table(
-        title=safe(f"{s.source} · {s.chart} · {s.period} ({when})"),
+        title=safe(f"{s.heading} · {s.period} ({when})"),
         title_justify="left",
         show_header=False,
         box=None,

@@ -24,28 +24,40 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config.kinds import SOURCE_MODELS, SourceConfig, SourceKind
 from bot.config.sources import (
     APPLE_STOREFRONTS,
-    SOURCE_MODELS,
     AppleSourceConfig,
     NetflixSourceConfig,
-    SourceConfig,
     SpotifySourceConfig,
     TableColumns,
     TableSourceConfig,
 )
 from bot.config.values import Strict, country_code, parse_duration, parse_size
+from bot.config.web_sources import (
+    PLATFORMS,
+    FlixPatrolSelectors,
+    FlixPatrolSourceConfig,
+    HtmlColumns,
+    HtmlSourceConfig,
+)
 from bot.engine.deliveries import Shards
 from bot.engine.health import HealthPolicy
 from bot.engine.titles import TitleAliases, title_key
 
 __all__ = [
     "APPLE_STOREFRONTS",
+    "PLATFORMS",
     "AppleSourceConfig",
     "Config",
     "ConfigError",
+    "FlixPatrolSelectors",
+    "FlixPatrolSourceConfig",
+    "HtmlColumns",
+    "HtmlSourceConfig",
     "NetflixSourceConfig",
     "SourceConfig",
+    "SourceKind",
     "SpotifySourceConfig",
     "TableColumns",
     "TableSourceConfig",
@@ -300,7 +312,7 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 
 def _source_kinds() -> set[str]:
-    return set(SOURCE_MODELS)
+    return {kind.value for kind in SOURCE_MODELS}
 
 
 def _suggestion(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
@@ -310,7 +322,7 @@ def _suggestion(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
         if isinstance(item, int) or model is None:
             continue
         if item in _source_kinds():
-            model = SOURCE_MODELS[item]
+            model = SOURCE_MODELS[SourceKind(item)]
             continue
         field = model.model_fields.get(item) if hasattr(model, "model_fields") else None
         annotation = field.annotation if field else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -20,13 +20,15 @@ APPLE_STOREFRONTS = (
 ).split()
 
 
-class _SourceBase(Strict):
+class SourceBase(Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     every: timedelta = timedelta(hours=6)
     timeout: timedelta = timedelta(seconds=60)
     max_size: int = 200 * 1000**2
     charts: list[str] | None = None
     enabled: bool = True
+    # How alerts and /rank name the source ("Netflix · TV Shows"); by default its name.
+    label: str | None = Field(default=None, min_length=1, max_length=40)
 
     @field_validator("every", "timeout", mode="before")
     @classmethod
@@ -39,7 +41,27 @@ class _SourceBase(Strict):
         return parse_size(value)
 
 
-class NetflixSourceConfig(_SourceBase):
+def fixed_country(value: str | None) -> str | None:
+    """A fixed country setting, as a code."""
+    if value is None:
+        return None
+    code = countries.lookup(value)
+    if code is None:
+        raise ValueError(f"{value!r} is not a country (use an ISO code such as 'US')")
+    return code
+
+
+def fixed_period(value: str) -> str:
+    """A table's period setting: "today", "filename" or a date."""
+    if value in ("today", "filename"):
+        return value
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f'{value!r}: use "today", "filename" or a date like 2024-01-06') from None
+
+
+class NetflixSourceConfig(SourceBase):
     """Netflix's official per-country weekly Top 10 TSV (whole history per file)."""
 
     kind: Literal["netflix_top10"]
@@ -48,10 +70,10 @@ class NetflixSourceConfig(_SourceBase):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        return _check_location(value)
+        return check_location(value)
 
 
-def _check_location(value: str) -> str:
+def check_location(value: str) -> str:
     value = value.strip()
     if not value:
         raise ValueError("must be an http(s) URL or a file path")
@@ -60,7 +82,7 @@ def _check_location(value: str) -> str:
     return value
 
 
-class SpotifySourceConfig(_SourceBase):
+class SpotifySourceConfig(SourceBase):
     """Spotify chart CSV downloads: a file, a folder of them, or none (fed by imports)."""
 
     kind: Literal["spotify_charts"]
@@ -69,10 +91,10 @@ class SpotifySourceConfig(_SourceBase):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
-        return None if value is None else _check_location(value)
+        return None if value is None else check_location(value)
 
 
-class AppleSourceConfig(_SourceBase):
+class AppleSourceConfig(SourceBase):
     """Apple Music's per-country most-played feeds: one JSON URL per country."""
 
     kind: Literal["apple_rss"]
@@ -100,7 +122,7 @@ class AppleSourceConfig(_SourceBase):
     def _template(cls, value: str) -> str:
         if "{country}" not in value:
             raise ValueError("the url needs a {country} placeholder (and may use {limit})")
-        return _check_location(value)
+        return check_location(value)
 
     def country_codes(self) -> list[str]:
         return APPLE_STOREFRONTS if self.countries == "all" else list(self.countries)
@@ -119,7 +141,7 @@ class TableColumns(Strict):
     extra: list[str] = Field(default_factory=list)
 
 
-class TableSourceConfig(_SourceBase):
+class TableSourceConfig(SourceBase):
     """Any chart table: CSV, TSV or JSON from a URL or a file, mapped by `columns`."""
 
     kind: Literal["table"]
@@ -137,29 +159,17 @@ class TableSourceConfig(_SourceBase):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        return _check_location(value)
+        return check_location(value)
 
     @field_validator("country")
     @classmethod
     def _fixed_country(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        code = countries.lookup(value)
-        if code is None:
-            raise ValueError(f"{value!r} is not a country (use an ISO code such as 'US')")
-        return code
+        return fixed_country(value)
 
     @field_validator("period")
     @classmethod
     def _fixed_period(cls, value: str) -> str:
-        if value in ("today", "filename"):
-            return value
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise ValueError(
-                f'{value!r}: use "today", "filename" or a date like 2024-01-06'
-            ) from None
+        return fixed_period(value)
 
     @model_validator(mode="after")
     def _country_somewhere(self) -> TableSourceConfig:
@@ -176,15 +186,3 @@ class TableSourceConfig(_SourceBase):
     def table_format(self) -> str:
         """csv, tsv or json: as set, or from the url's extension."""
         return self.format or self._suffix()
-
-
-SOURCE_MODELS: dict[str, type[_SourceBase]] = {
-    "netflix_top10": NetflixSourceConfig,
-    "spotify_charts": SpotifySourceConfig,
-    "apple_rss": AppleSourceConfig,
-    "table": TableSourceConfig,
-}
-SourceConfig = Annotated[
-    NetflixSourceConfig | SpotifySourceConfig | AppleSourceConfig | TableSourceConfig,
-    Field(discriminator="kind"),
-]

@@ -17,6 +17,7 @@ from bot import countries
 from bot.alerts.render import markdown
 from bot.engine.deliveries import DeliveryStatus, Destination, DestinationKind, PendingDelivery
 from bot.engine.events import Event, NumberOneCount
+from bot.engine.model import chart_heading
 
 MAX_EMBEDS = 10
 MAX_DESCRIPTION = 4096
@@ -45,8 +46,10 @@ class OutgoingMessage:
     embeds: tuple[EmbedSpec, ...]
     content: str | None = None
     guild_id: int | None = None
-    # The #1-count alert whose world map goes with the message (a channel's; the first).
+    # The #1-count alert whose world map goes with the message (a channel's; the first),
+    # and the title of the embed it goes on.
     picture: NumberOneCount | None = None
+    picture_embed: str | None = None
 
     @property
     def mention_user(self) -> int | None:
@@ -103,9 +106,10 @@ def _title_period(delivery: PendingDelivery) -> tuple[str, str, str]:
 
 
 def _section(delivery: PendingDelivery) -> tuple[str, str, str]:
-    """What a line is grouped under: its source, chart and period (notices on their own)."""
+    """What a line is grouped under: its source (as people read it), chart and period
+    (notices on their own)."""
     event = delivery.event
-    return (event.source, event.chart, event.period) if event else ("chartbot", "sources", "")
+    return (delivery.label, event.chart, event.period) if event else ("chartbot", "sources", "")
 
 
 def _line(delivery: PendingDelivery) -> str:
@@ -121,12 +125,14 @@ def _compose(
     embeds: list[tuple[EmbedSpec, list[int]]] = []
     ordered = sorted(deliveries, key=lambda d: (*_section(d), d.id))
     events = {d.id: d.event for d in deliveries}
-    for (source, chart, period), group in groupby(ordered, _section):
-        title = f"{source} · {chart}"[:MAX_TITLE]
+    headings: dict[int, str] = {}  # delivery id -> the title of its embed
+    for (label, chart, period), group in groupby(ordered, _section):
+        title = chart_heading(label, chart)[:MAX_TITLE]
         footer = f"chart of {period}" if period else None
         lines: list[str] = []
         ids: list[int] = []
         for delivery in group:
+            headings[delivery.id] = title
             line = _line(delivery)[: MAX_DESCRIPTION // 2]
             if lines and len("\n".join([*lines, line])) > MAX_DESCRIPTION:
                 embeds.append((EmbedSpec(title, "\n".join(lines), footer), ids))
@@ -151,17 +157,20 @@ def _compose(
     if current:
         messages.append(_message(destination, current, current_ids, content, guild))
     if destination.kind is DestinationKind.CHANNEL:
-        messages = [replace(m, picture=_picture(m, events)) for m in messages]
+        messages = [_with_picture(m, events, headings) for m in messages]
     return messages
 
 
-def _picture(message: OutgoingMessage, events: dict[int, Event | None]) -> NumberOneCount | None:
-    """The first #1-count alert of a message that grew somewhere: its map is the picture."""
+def _with_picture(
+    message: OutgoingMessage, events: dict[int, Event | None], headings: dict[int, str]
+) -> OutgoingMessage:
+    """The first #1-count alert of a message that grew somewhere: its map is the picture,
+    on the embed of its chart."""
     for delivery_id in message.delivery_ids:
         event = events.get(delivery_id)
         if isinstance(event, NumberOneCount) and event.count > 0:
-            return event
-    return None
+            return replace(message, picture=event, picture_embed=headings[delivery_id])
+    return message
 
 
 def _message(

@@ -8,7 +8,7 @@ import logging
 from collections import OrderedDict
 
 from bot.engine.events import NumberOneCount
-from bot.engine.model import WORLDWIDE
+from bot.engine.model import WORLDWIDE, chart_heading
 from bot.pictures import worldmap
 from bot.store.thread import ReadPool
 
@@ -40,13 +40,14 @@ class AlertMaps:
                     event.source, event.chart, event.period, event.title_key
                 )
             )
+            label = await self.reads.call(lambda store: store.sources.label(event.source))
             ranks = {c: r for c, r in ranks.items() if c != WORLDWIDE}
             if shape.countries <= 3 or not worldmap.drawable(ranks):
                 return None
             return await asyncio.to_thread(
                 worldmap.world_map_png,
                 title=event.title if event.artist is None else f"{event.title} — {event.artist}",
-                chart=f"{event.source} · {event.chart}",
+                chart=chart_heading(label, event.chart),
                 period=event.period,
                 ranks=ranks,
                 depth=shape.depth,

@@ -129,7 +129,9 @@ async def _poll(config: Config, day: str) -> PollOutcome:
 
 def _show_alerts(console: Console, store: Store) -> None:
     console.print("[bold]alert channel[/bold]")
-    shown = emit_terminal_alerts(store, lambda e: console.print("  " + terminal.alert_line(e)))
+    shown = emit_terminal_alerts(
+        store, lambda event, label: console.print("  " + terminal.alert_line(event, label))
+    )
     if not shown:
         console.print("  [dim](no alerts)[/dim]")
     if not store.db["subscriptions"].count:

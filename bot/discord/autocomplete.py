@@ -52,9 +52,9 @@ async def charts(
     known = await interaction.client.reads.call(lambda store: store.charts.listing())
     wanted = current.casefold()
     return [
-        app_commands.Choice(name=f"{c.source} · {c.name}"[:MAX_NAME], value=str(c.id))
+        app_commands.Choice(name=c.heading[:MAX_NAME], value=str(c.id))
         for c in known
-        if wanted in f"{c.source} {c.name}".casefold()
+        if wanted in f"{c.heading} {c.source}".casefold()
     ][:MAX_CHOICES]
 
 

@@ -38,7 +38,7 @@ def rank_embed(
             f"{label}: {value}" if label else value
             for label, value in standing_rows(standing, markets)
         ]
-        name = escape(f"{standing.source} · {standing.chart} · {standing.period}{when}")[:256]
+        name = escape(f"{standing.heading} · {standing.period}{when}")[:256]
         value = "\n".join(lines)[:MAX_FIELD]
         if size + len(name) + len(value) > MAX_TOTAL:
             break  # Discord refuses an embed over 6,000 characters in all
@@ -53,9 +53,7 @@ def rank_embed(
 def top_embed(
     chart: ChartInfo, country: str, lines: Sequence[ChartLine], previous: Sequence[ChartLine]
 ) -> discord.Embed:
-    embed = discord.Embed(
-        title=f"{chart.source} · {chart.name} · {countries.label(country)}"[:256], color=COLOR
-    )
+    embed = discord.Embed(title=f"{chart.heading} · {countries.label(country)}"[:256], color=COLOR)
     before = {line.title_id: line.rank for line in previous}
     rows = []
     for line in lines[:50]:

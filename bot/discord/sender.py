@@ -50,8 +50,7 @@ class DiscordSender:
         files = []
         if picture is not None and message.picture is not None:
             # The map goes on the embed of the chart its alert is about.
-            section = f"{message.picture.source} · {message.picture.chart}"
-            embed = next((e for e in embeds if e.title == section), embeds[0])
+            embed = next((e for e in embeds if e.title == message.picture_embed), embeds[0])
             embed.set_image(url="attachment://map.png")
             files.append(discord.File(io.BytesIO(picture), filename="map.png"))
         if message.mention_user is not None:

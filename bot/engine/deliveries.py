@@ -144,3 +144,11 @@ class PendingDelivery:
     status: DeliveryStatus = DeliveryStatus.PENDING
     batch_key: str | None = None
     next_attempt_at: datetime | None = None
+    source_label: str | None = None  # how people read the event's source's name
+
+    @property
+    def label(self) -> str:
+        """The event's source as people read it ("Netflix"), or chartbot's own for a notice."""
+        if self.event is None:
+            return "chartbot"
+        return self.source_label or self.event.source

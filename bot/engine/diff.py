@@ -2,7 +2,8 @@
 
 Pure: standings in, events out. Only countries charted in both periods are
 compared per country, so a country a source starts covering shows up as
-new #1s (it counts) but never floods "entered" events. Climbs, falls, entries
+new #1s (it counts) but never floods "entered" events. A country listed at #1
+only, in either period, gives new #1s only. Climbs, falls, entries
 and exits are worked out for the titles someone follows (`follow`), the only
 ones they are ever sent for; number-one counts and new #1s for every title.
 """
@@ -77,7 +78,12 @@ def _country_moves(
     for country in sorted(previous.countries.keys() & current.countries.keys()):
         before, now = previous.countries[country], current.countries[country]
         keys = before.keys() | now.keys()
-        if follow is not None:
+        moves = follow
+        if _top_only(before) or _top_only(now):
+            # Known only at #1 (a world page's table of each country's #1): a new #1 is
+            # all it can say, never who left the chart or moved down it.
+            keys, moves = {k for k in now if now[k].rank == 1}, frozenset()
+        elif follow is not None:
             keys = {k for k in keys if k in follow or (k in now and now[k].rank == 1)}
         for key in sorted(keys, key=lambda k: _order(now, before, k)):
             was, held = before.get(key), now.get(key)
@@ -87,7 +93,7 @@ def _country_moves(
             move = _Move(source, current, key, entry, country, held, was)
             if held and held.rank == 1 and (was is None or was.rank != 1):
                 events.append(move.event(NewNumberOne))
-            if follow is not None and key not in follow:
+            if moves is not None and key not in moves:
                 continue
             if was is None:
                 events.append(move.event(Entered))
@@ -117,6 +123,11 @@ class _Move:
             rank=self.held.rank if self.held else None,
             previous_rank=self.was.rank if self.was else None,
         )
+
+
+def _top_only(titles: dict[str, Entry]) -> bool:
+    """A country's chart listed at #1 only."""
+    return len(titles) == 1 and next(iter(titles.values())).rank == 1
 
 
 def _order(now: dict[str, Entry], before: dict[str, Entry], key: str) -> tuple[int, int, str]:

@@ -34,9 +34,11 @@ def after_failure(
     failing_since: datetime,
     notified: bool,
     now: datetime,
+    stop: bool = False,
 ) -> AfterFailure:
-    """`failures` counts this one; `failing_since` is when the run of failures began."""
-    disabled = policy.disable_after > 0 and failures >= policy.disable_after
+    """`failures` counts this one; `failing_since` is when the run of failures began.
+    `stop`: trying again cannot help (a refused API key): paused at once."""
+    disabled = stop or (policy.disable_after > 0 and failures >= policy.disable_after)
     long_enough = now - failing_since >= policy.notify_after
     return AfterFailure(
         status=SourceHealth.DISABLED if disabled else SourceHealth.FAILING,

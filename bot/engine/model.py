@@ -16,6 +16,12 @@ ChartPeriodKey = tuple[str, str]  # (chart, period)
 WORLDWIDE = "GLOBAL"  # the country of a worldwide chart's rows, whatever the source called it
 
 
+def chart_heading(label: str, chart: str) -> str:
+    """How a chart is named for people: 'Netflix · TV Shows' (its source as people read it,
+    then the chart); a chart named as its source ("usdaily · usdaily") is said once."""
+    return label if chart.casefold() == label.casefold() else f"{label} · {chart}"
+
+
 class PeriodUnit(StrEnum):
     """What one period of a chart is: "N days in the chart" on a daily chart, weeks on
     a weekly one."""

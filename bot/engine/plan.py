@@ -42,8 +42,11 @@ class Plan:
     baseline: bool
     new: dict[str, list[str]] = field(default_factory=dict)  # chart -> new periods, oldest first
     rewritten: list[ChartPeriodKey] = field(default_factory=list)
-    # Imports only: stored periods the file adds countries to (a file per country).
+    # Imports only: stored periods the file adds countries to (a file per country), and
+    # of those countries the ones stored at #1 only that the file lists in full (a country
+    # page beside a world page's table of #1s): their list replaces the #1.
     extended: dict[ChartPeriodKey, list[str]] = field(default_factory=dict)
+    deepened: dict[ChartPeriodKey, list[str]] = field(default_factory=dict)
     previous: dict[ChartPeriodKey, str | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -266,8 +269,13 @@ def plan_import(periods: Mapping[ChartPeriodKey, PeriodSummary], stored: Stored)
             result.new.setdefault(chart, []).append(period)
             continue
         added = sorted(set(summary.countries) - set(held.countries))
-        if added:
-            result.extended[(chart, period)] = added
+        deeper = sorted(
+            c for c, rows in summary.countries.items() if held.countries.get(c) == 1 < rows
+        )
+        if deeper:
+            result.deepened[(chart, period)] = deeper
+        if added or deeper:
+            result.extended[(chart, period)] = added + deeper
         elif set(summary.countries) == set(held.countries) and held.digest != summary.digest_hex:
             # (Some of a stored period's countries, as a part of a big file brings, cannot be
             # told from the period's digest: those are taken as stored.)

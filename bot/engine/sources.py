@@ -16,6 +16,17 @@ class SourceHealth(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SourceIdentity:
+    """A configured source as the store keeps it: its name, kind, where it reads, and the
+    name people read in alerts and /rank ("Netflix" for a FlixPatrol source)."""
+
+    name: str
+    kind: str
+    location: str | None
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class Validators:
     """One URL's HTTP cache validators, sent back as If-None-Match / If-Modified-Since."""
 

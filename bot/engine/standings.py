@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from bot.engine.model import PeriodUnit
+from bot.engine.model import PeriodUnit, chart_heading
 
 
 class RankLike(Protocol):
@@ -36,6 +36,8 @@ class RankLike(Protocol):
     def season(self) -> str | None: ...
     @property
     def unit(self) -> PeriodUnit | None: ...
+    @property
+    def label(self) -> str: ...
 
 
 @dataclass(slots=True)
@@ -65,6 +67,12 @@ class ChartStanding:
     chart_countries: int = 1
     # The seasons (parts) the title charted with: its figures count them together.
     seasons: tuple[str, ...] = ()
+    label: str = ""  # the source as people read it ("Netflix"), "": its name
+
+    @property
+    def heading(self) -> str:
+        """'Netflix · TV Shows' (a chart named as its source: its name once)."""
+        return chart_heading(self.label or self.source, self.chart)
 
     @property
     def current(self) -> bool:
@@ -77,6 +85,7 @@ class ChartStanding:
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
+            "source_label": self.label or self.source,
             "chart": self.chart,
             "period": self.period,
             "current": self.current,
@@ -168,6 +177,7 @@ def _standing(
         seasons=tuple(seasons) if len(seasons) > 1 else (),
         depth=shape.depth if shape else max(r.rank for r in ranks),
         chart_countries=shape.countries if shape else len({r.country for r in ranks}),
+        label=first.label,
     )
 
 

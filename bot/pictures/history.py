@@ -72,7 +72,7 @@ def draw_history(
     else:
         bottom = heading = figure.subplots()
     heading.set_title(
-        f"{shorten(title)}\n{standing.source} · {standing.chart}",
+        f"{shorten(title)}\n{standing.heading}",
         loc="left",
         fontsize=14,
         fontweight="bold",

@@ -28,6 +28,7 @@ from bot.engine.health import HealthPolicy
 from bot.engine.model import ChartPeriod, ChartPeriodKey, PeriodSummary, titles_of
 from bot.engine.plan import Plan, Rejected, Stored, plan
 from bot.engine.routing import route
+from bot.engine.sources import SourceIdentity
 from bot.faults import checkpoint
 from bot.pipeline.outcome import PollOutcome, PollStatus, Stale
 from bot.pipeline.records import (
@@ -52,20 +53,20 @@ ATTEMPTS = 2  # a poll that finds the store changed under it reads once more
 class SourceTerms:
     """What a source is and promises about its data, for the checks of a commit."""
 
-    name: str
-    kind: str
-    location: str | None
+    identity: SourceIdentity
     charts: list[str] | None = None  # the stored charts its files must still carry
     countries: frozenset[str] | None = None  # the countries it is configured to carry
     fixed_length: bool = True
     whole_history: bool = True
 
+    @property
+    def name(self) -> str:
+        return self.identity.name
+
     @classmethod
     def of(cls, source: Source) -> SourceTerms:
         return cls(
-            name=source.name,
-            kind=source.config.kind,
-            location=source.location,
+            identity=source.identity,
             charts=source.config.charts,
             countries=source.expected_countries,
             fixed_length=source.fixed_length,
@@ -86,6 +87,7 @@ async def poll_source(
     """Poll one source once. Never raises for a bad fetch: the outcome says what happened."""
     terms = SourceTerms.of(source)
     latest: dict[str, str] = {}
+    stops = False
     for attempt in range(1, ATTEMPTS + 1):
         known, latest = await db.call(known_for, terms)
         try:
@@ -106,17 +108,19 @@ async def poll_source(
         except Rejected as exc:
             reason = f"{exc}; {import_advice(source.name)}"
         except SourceError as exc:
-            reason = str(exc)
+            reason, stops = str(exc), exc.stops_source
         except Exception as exc:
             log.debug("source %s: unexpected error", source.name, exc_info=True)
             reason = f"unexpected error: {type(exc).__name__}: {exc}"
         break
-    return await db.call(record_failed, source.name, reason, latest, health=health, now=clock())
+    return await db.call(
+        record_failed, source.name, reason, latest, health=health, now=clock(), stop=stops
+    )
 
 
 def known_for(store: Store, terms: SourceTerms) -> tuple[Known, dict[str, str]]:
     """What the store holds for the source, for the fetch to skip what it need not read."""
-    store.sources.ensure(terms.name, terms.kind, terms.location)
+    store.sources.ensure(terms.identity)
     state = store.sources.state(terms.name)
     assert state is not None
     stored = store.charts.stored_periods(terms.name)
@@ -151,7 +155,7 @@ def commit_snapshot(
     """
     name = snapshot.source
     with collector_paused(), store.write():
-        store.sources.ensure(name, terms.kind, terms.location)
+        store.sources.ensure(terms.identity)
         note_recovery(store, name, now)
         stored = store.charts.stored_periods(name)
         if snapshot.based_on is not None:
@@ -182,7 +186,7 @@ def commit_snapshot(
             new_periods=decided.new_keys,
             latest_period=max((p for _, p in snapshot.periods), default=None),
         )
-        chart_ids, title_ids = write_periods(store, snapshot, decided, snapshot_id, bulk=False)
+        chart_ids, title_ids, _ = write_periods(store, snapshot, decided, snapshot_id, bulk=False)
         events: list[Event] = []
         deliveries = 0
         if not decided.baseline:
@@ -229,9 +233,10 @@ def commit_snapshot(
 
 def write_periods(
     store: Store, snapshot: Snapshot, decided: Plan, snapshot_id: int, *, bulk: bool
-) -> tuple[dict[str, int], dict[str, int]]:
+) -> tuple[dict[str, int], dict[str, int], list[str]]:
     """Write the periods a plan says to (new, rewritten, extended); returns the chart ids
-    and title ids used. `bulk`: a load that may build the by-title index at the end."""
+    and title ids used, and warnings. `bulk`: a load that may build the by-title index at
+    the end."""
     name = snapshot.source
     written = decided.new_keys + decided.rewritten
     chart_ids = store.charts.ids(name, sorted({c for c, _ in snapshot.periods}), snapshot.units)
@@ -251,12 +256,16 @@ def write_periods(
             store.charts.put_period(
                 chart_ids[key[0]], snapshot.periods[key], snapshot.rows[key], title_ids, snapshot_id
             )
+    warnings = []
     for (chart, period), rows in extended.items():
         summary = snapshot.periods[(chart, period)]
         if len(decided.extended[(chart, period)]) < len(summary.countries):
             summary = PeriodSummary.of(chart, period, rows)  # some of its countries only
-        store.charts.extend_period(chart_ids[chart], summary, rows, title_ids, snapshot_id)
-    return chart_ids, title_ids
+        deeper = decided.deepened.get((chart, period), ())
+        warnings += store.charts.extend_period(
+            chart_ids[chart], summary, rows, title_ids, snapshot_id, replacing=deeper
+        )
+    return chart_ids, title_ids, warnings
 
 
 def _stored_exactly(snapshot: Snapshot, decided: Plan, stored: Stored) -> bool:

@@ -59,8 +59,10 @@ def record_failed(
     *,
     health: HealthPolicy,
     now: datetime,
+    stop: bool = False,
 ) -> PollOutcome:
-    """Count a failure; pause the source or tell the admins when its health says so."""
+    """Count a failure; pause the source or tell the admins when its health says so (at
+    once with `stop`: trying again cannot help, as with a refused API key)."""
     reason = " ".join(reason.split())  # one line, whatever the error text held
     with store.write():
         state = store.sources.record_failure(name, reason, now=now)
@@ -70,6 +72,7 @@ def record_failed(
             failing_since=state.failing_since or now,
             notified=state.notified_failing,
             now=now,
+            stop=stop,
         )
         if decided.status != state.status:
             store.sources.set_status(name, decided.status)
@@ -80,7 +83,13 @@ def record_failed(
             if told:  # with no alert channel anywhere yet, the next failure tries again
                 store.sources.set_notified(name, True)
     kept = f"kept the snapshot of {max(latest.values())}" if latest else "nothing stored yet"
-    paused = "; paused after too many failures" if decided.status is SourceHealth.DISABLED else ""
+    paused = ""
+    if decided.status is SourceHealth.DISABLED:
+        paused = (
+            "; paused: trying again cannot help, `chartbot poll --once` tries it by hand"
+            if stop
+            else "; paused after too many failures"
+        )
     return PollOutcome(
         name,
         PollStatus.FAILED,

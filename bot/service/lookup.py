@@ -61,6 +61,7 @@ def pick_chart(known: list[ChartInfo], wanted: str | None) -> ChartInfo | None:
     for chart in known:
         if wanted == str(chart.id) or wanted.casefold() in (
             chart.name.casefold(),
+            chart.heading.casefold(),
             f"{chart.source} · {chart.name}".casefold(),
             f"{chart.source} {chart.name}".casefold(),
         ):

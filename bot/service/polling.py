@@ -43,11 +43,8 @@ def alert_policy(config: Config) -> AlertPolicy:
 def configured_sources(config: Config) -> list[Source]:
     """The sources to poll: enabled, and with somewhere to poll (not imports-only)."""
     aliases = config.title_aliases()
-    return [
-        build_source(s, config.base_dir, aliases)
-        for s in config.sources
-        if s.enabled and getattr(s, "url", None)
-    ]
+    built = [build_source(s, config.base_dir, aliases) for s in config.sources if s.enabled]
+    return [source for source in built if source.location]
 
 
 async def poll_one(
@@ -95,8 +92,9 @@ def terminal_lock(database: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def emit_terminal_alerts(store: Store, emit: Callable[[Event], None]) -> int:
-    """Hand each pending terminal alert to `emit`, then mark it sent; oldest first.
+def emit_terminal_alerts(store: Store, emit: Callable[[Event, str], None]) -> int:
+    """Hand each pending terminal alert to `emit` (with its source as people read it),
+    then mark it sent; oldest first.
 
     An alert is emitted only once its poll has committed, and marked right after
     it is written, so a run killed in between prints it again at most once.
@@ -106,7 +104,7 @@ def emit_terminal_alerts(store: Store, emit: Callable[[Event], None]) -> int:
     with terminal_lock(store.path):
         for delivery in store.outbox.pending(destination=Destination.terminal(), limit=1_000_000):
             assert delivery.event is not None  # notices never go to the terminal
-            emit(delivery.event)
+            emit(delivery.event, delivery.label)
             store.outbox.mark_sent([delivery.id], now=utcnow())
             count += 1
     return count

@@ -72,7 +72,7 @@ async def scheduled_poll(config: Config, source: Source, db: StoreThread) -> Pol
 
 
 def _record_lost(store: Store, source: Source, lost: Lost, health: HealthPolicy) -> PollOutcome:
-    store.sources.ensure(source.name, source.config.kind, source.location)  # never polled yet
+    store.sources.ensure(source.identity)  # it may never have been polled
     latest = store.charts.latest_periods(source.name)
     return record_failed(store, source.name, lost.reason, latest, health=health, now=utcnow())
 

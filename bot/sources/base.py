@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
-from bot.engine.sources import SkippedFile, ValidatorMap
+from bot.engine.sources import SkippedFile, SourceIdentity, ValidatorMap
 
 Keep = Callable[[str, str], bool]  # which (chart, period) groups' rows to keep
 
@@ -24,6 +24,9 @@ def keep_all(chart: str, period: str) -> bool:
 
 class SourceError(Exception):
     """A fetch that must not be stored; str(error) is the reason, ready for a log line."""
+
+    # Trying again cannot help (a refused API key): the source is paused at once.
+    stops_source: ClassVar[bool] = False
 
 
 class FetchError(SourceError):
@@ -183,6 +186,11 @@ class Source(Protocol):
 
     @property
     def location(self) -> str | None: ...
+
+    @property
+    def identity(self) -> SourceIdentity:
+        """What the store keeps of the source: name, kind, location and label."""
+        ...
 
     # A chart of fixed length (Netflix's top 10) may refuse a country with fewer rows than
     # before; a list feed (Apple's) may not: a shorter list is a real chart.

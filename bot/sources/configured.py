@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bot.bulk import collector_paused
-from bot.engine.sources import ValidatorMap, Validators
+from bot.engine.sources import SourceIdentity, ValidatorMap, Validators
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     NOTHING_KNOWN,
@@ -58,6 +58,15 @@ class ConfiguredSource:
     @property
     def location(self) -> str | None:
         return getattr(self.config, "url", None)
+
+    @property
+    def label(self) -> str:
+        """The name people read for the source: the config's label, else its name."""
+        return str(self.config.label or self.config.name)
+
+    @property
+    def identity(self) -> SourceIdentity:
+        return SourceIdentity(self.name, str(self.config.kind), self.location, self.label)
 
     def where(self, target: Target | None) -> str | None:
         """The location to read: the import's, or the configured one."""

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from bot.config import (
     AppleSourceConfig,
+    FlixPatrolSourceConfig,
+    HtmlSourceConfig,
     NetflixSourceConfig,
     SourceConfig,
     SpotifySourceConfig,
@@ -14,6 +16,8 @@ from bot.config import (
 from bot.engine.titles import TitleAliases
 from bot.sources.apple import AppleMusic
 from bot.sources.base import Source
+from bot.sources.flixpatrol.source import FlixPatrol
+from bot.sources.html import HtmlTable
 from bot.sources.netflix import NetflixTop10
 from bot.sources.spotify import SpotifyCharts
 from bot.sources.table import Table
@@ -32,4 +36,8 @@ def build_source(
             return AppleMusic(config, base_dir, aliases)
         case TableSourceConfig():
             return Table(config, base_dir, aliases)
+        case FlixPatrolSourceConfig():
+            return FlixPatrol(config, base_dir, aliases)
+        case HtmlSourceConfig():
+            return HtmlTable(config, base_dir, aliases)
     raise ValueError(f"no source kind {config.kind!r}")

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot import countries
-from bot.config import TableSourceConfig
+from bot.config import HtmlSourceConfig, TableSourceConfig
 from bot.engine.model import ChartRow, PeriodUnit
 from bot.engine.sources import ValidatorMap
 from bot.sources.base import (
@@ -37,6 +37,7 @@ from bot.sources.configured import ConfiguredSource
 from bot.sources.decode import decode
 from bot.sources.tabular import optional_number, require, table_rows, whole_number
 
+DatedConfig = TableSourceConfig | HtmlSourceConfig  # a source with period settings
 DATE_IN_NAME = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 # Date layouts people's tables use, tried in this order to suggest a period_format.
 COMMON_DATE_FORMATS = (
@@ -123,6 +124,11 @@ def _title(value: str) -> str:
     return value
 
 
+def fixed_period_of(setting: str, name: str, today: date) -> str | None:
+    """The period a `period` setting fixes for a file of this name (None: from a column)."""
+    return _fixed_period(setting, name, today)
+
+
 def _fixed_period(setting: str, name: str, today: date) -> str | None:
     if setting == "today":
         return today.isoformat()
@@ -144,7 +150,11 @@ def _period(
     if column is None:
         assert fixed is not None
         return fixed
-    value = fields[column.lower()]
+    return period_of(fields[column.lower()], config, seen)
+
+
+def period_of(value: str, config: DatedConfig, seen: dict[str, str]) -> str:
+    """A period as a table writes it, as an ISO day (`seen`: those read already)."""
     if value not in seen:
         try:
             if config.period_format:
@@ -156,7 +166,7 @@ def _period(
     return seen[value]
 
 
-def period_advice(value: str, config: TableSourceConfig) -> str:
+def period_advice(value: str, config: DatedConfig) -> str:
     """Why a period is not read, and the setting (with an example) that would read it."""
     where = f"sources.{config.name}.period_format"
     if config.period_format:

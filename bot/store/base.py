@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.engine.model import PeriodUnit
+from bot.engine.model import PeriodUnit, chart_heading
 from bot.engine.sources import SkippedFile, SourceHealth, SourceState, ValidatorMap, Validators
 
 if TYPE_CHECKING:
@@ -133,6 +133,7 @@ class TitleRank:
     weeks: int | None
     season: str | None = None
     unit: PeriodUnit | None = None  # as the chart's source says; None: from the dates
+    label: str = ""  # the source as people read it (its config's label), "": its name
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,12 @@ class ChartInfo:
     name: str
     latest: str
     previous: str | None
+    label: str = ""  # the source as people read it, "": its name
+
+    @property
+    def heading(self) -> str:
+        """'Netflix · TV Shows'."""
+        return chart_heading(self.label or self.source, self.name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import attrgetter
 from typing import Any
@@ -17,6 +17,7 @@ from bot.engine.model import (
     PeriodSummary,
     PeriodUnit,
     extras_json,
+    line_digest,
 )
 from bot.engine.plan import StoredPeriod
 from bot.engine.standings import ChartShape, unit_of
@@ -239,27 +240,71 @@ class ChartsRepo(Repo):
         rows: Sequence[ChartRow],
         title_ids: dict[str, int],
         snapshot_id: int,
-    ) -> None:
-        """Add countries to a stored period (one country's file at a time), keeping the rest."""
+        replacing: Collection[str] = (),
+    ) -> list[str]:
+        """Add countries to a stored period (one country's file at a time), keeping the rest.
+
+        `replacing`: countries stored at #1 only whose full list `rows` bring: the list
+        replaces the #1 when it has the same #1 (else the stored one is kept and a warning
+        returned)."""
+        kept, warnings, removed = self._replace_number_ones(chart_id, added, rows, replacing)
+        if len(kept) < len(rows):
+            added = PeriodSummary.of(added.chart, added.period, kept)
         stored = self.db.execute(
             "SELECT countries, rows, digest FROM periods WHERE chart_id = ? AND period = ?",
             [chart_id, added.period],
         ).fetchone()
         countries = {**json.loads(stored[0]), **added.countries}
-        digest = (int(stored[2], 16) + added.digest) & 0xFFFFFFFFFFFFFFFF
-        self.db.conn.executemany(INSERT_RANK, _rank_rows(chart_id, rows, title_ids))
+        digest = (int(stored[2], 16) + added.digest - removed) & 0xFFFFFFFFFFFFFFFF
+        self.db.conn.executemany(INSERT_RANK, _rank_rows(chart_id, kept, title_ids))
         self.db.execute(
             """UPDATE periods SET countries = ?, rows = ?, digest = ?, snapshot_id = ?
                WHERE chart_id = ? AND period = ?""",
             [
                 json.dumps(countries, sort_keys=True),
-                stored[1] + added.rows,
+                sum(countries.values()),
                 f"{digest:016x}",
                 snapshot_id,
                 chart_id,
                 added.period,
             ],
         )
+        return warnings
+
+    def _replace_number_ones(
+        self,
+        chart_id: int,
+        added: PeriodSummary,
+        rows: Sequence[ChartRow],
+        countries: Collection[str],
+    ) -> tuple[list[ChartRow], list[str], int]:
+        """The rows to insert (without those of a country whose #1 disagrees), warnings, and
+        the digest of the #1 rows taken out (deleted here)."""
+        refused: set[str] = set()
+        warnings = []
+        removed = 0
+        for country in sorted(countries):
+            held = self.db.execute(
+                """SELECT t.key, t.name, t.artist, r.season, r.weeks FROM ranks r
+                   JOIN titles t ON t.id = r.title_id
+                   WHERE r.chart_id = ? AND r.period = ? AND r.country = ? AND r.rank = 1""",
+                [chart_id, added.period, country],
+            ).fetchone()
+            first = next(r for r in rows if r.country == country and r.rank == 1)
+            if held is None or held[0] != first.key:
+                refused.add(country)
+                warnings.append(
+                    f"{added.chart} {added.period}: the {country} list has “{first.title}” at #1, "
+                    f"where “{held[1] if held else '?'}” is stored: the stored #1 is kept"
+                )
+                continue
+            removed += line_digest(country, 1, held[1], held[2], held[3], held[4])
+            self.db.execute(
+                "DELETE FROM ranks WHERE chart_id = ? AND period = ? AND country = ?",
+                [chart_id, added.period, country],
+            )
+        kept = [r for r in rows if r.country not in refused] if refused else list(rows)
+        return kept, warnings, removed
 
     def period_standings(self, source: str, chart: str, period: str) -> ChartPeriod:
         """One stored chart period, as the standings a diff compares."""
@@ -361,11 +406,19 @@ class ChartsRepo(Repo):
     def listing(self) -> list[ChartInfo]:
         """Every chart with stored periods, newest first."""
         return [
-            ChartInfo(row["id"], row["source"], row["name"], row["latest"], row["previous"])
+            ChartInfo(
+                row["id"],
+                row["source"],
+                row["name"],
+                row["latest"],
+                row["previous"],
+                row["label"] or row["source"],
+            )
             for row in self.db.query(
                 """SELECT c.id, c.source, c.name, max(p.period) AS latest,
                        (SELECT max(q.period) FROM periods q
-                        WHERE q.chart_id = c.id AND q.period < max(p.period)) AS previous
+                        WHERE q.chart_id = c.id AND q.period < max(p.period)) AS previous,
+                       (SELECT s.label FROM sources s WHERE s.name = c.source) AS label
                    FROM charts c JOIN periods p ON p.chart_id = c.id
                    GROUP BY c.id ORDER BY latest DESC, c.source, c.name"""
             )

@@ -19,6 +19,12 @@ from bot.engine.routing import Routed
 from bot.store.base import Repo, from_iso, iso
 
 LIVE = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+# A delivery's event, its title's key and its source's label (how people read its name).
+_EVENT_COLUMNS = "e.data, t.key AS title_key, coalesce(s.label, c.source) AS source_label"
+_EVENT_JOINS = """LEFT JOIN events e ON e.id = d.event_id
+                  LEFT JOIN titles t ON t.id = e.title_id
+                  LEFT JOIN charts c ON c.id = e.chart_id
+                  LEFT JOIN sources s ON s.name = c.source"""
 
 
 class OutboxRepo(Repo):
@@ -111,9 +117,7 @@ class OutboxRepo(Repo):
             where.append("d.destination != ?")
             params.append(str(exclude))
         rows = self.db.query(
-            f"""SELECT d.*, e.data, t.key AS title_key
-                FROM deliveries d LEFT JOIN events e ON e.id = d.event_id
-                LEFT JOIN titles t ON t.id = e.title_id
+            f"""SELECT d.*, {_EVENT_COLUMNS} FROM deliveries d {_EVENT_JOINS}
                 WHERE {" AND ".join(where)} ORDER BY d.id LIMIT ?""",
             [*params, limit],
         )
@@ -134,10 +138,9 @@ class OutboxRepo(Repo):
         share, params = _share(shards)
         rows = self.db.query(
             f"""SELECT * FROM (
-                   SELECT d.*, e.data, t.key AS title_key,
+                   SELECT d.*, {_EVENT_COLUMNS},
                           row_number() OVER (PARTITION BY d.destination ORDER BY d.id) AS turn
-                   FROM deliveries d LEFT JOIN events e ON e.id = d.event_id
-                   LEFT JOIN titles t ON t.id = e.title_id
+                   FROM deliveries d {_EVENT_JOINS}
                    WHERE d.status IN ('pending', 'sending') AND d.destination != ? AND {share}
                ) WHERE turn <= ? ORDER BY id LIMIT ?""",
             [str(exclude), *params, per_destination, limit],
@@ -271,6 +274,7 @@ def _pending(row: dict[str, Any]) -> PendingDelivery:
         status=DeliveryStatus(row["status"]),
         batch_key=row["batch_key"],
         next_attempt_at=from_iso(row["next_attempt_at"]),
+        source_label=row.get("source_label"),
     )
 
 

@@ -335,3 +335,10 @@ def import_marks_hash_what_is_stored(db: Database) -> None:
     # same: its length and hash are kept with the mark (a same-size edit changes the hash).
     db.execute("ALTER TABLE import_marks ADD COLUMN position INTEGER")
     db.execute("ALTER TABLE import_marks ADD COLUMN stored_hash TEXT")
+
+
+@migration("0011_source_labels")
+def source_labels(db: Database) -> None:
+    # The name people read for a source in alerts and /rank ("Netflix · TV Shows" for a
+    # FlixPatrol source named "netflix-daily"); NULL until its next poll or import: its name.
+    db.execute("ALTER TABLE sources ADD COLUMN label TEXT")

@@ -13,6 +13,7 @@ from bot.engine.sources import (
     ImportMark,
     SkippedFile,
     SourceHealth,
+    SourceIdentity,
     SourceState,
     ValidatorMap,
 )
@@ -32,15 +33,23 @@ class SourcesRepo(Repo):
         rows = list(self.db.query("SELECT * FROM sources WHERE name = ?", [name]))
         return source_state(rows[0]) if rows else None
 
+    def label(self, name: str) -> str:
+        """How people read the source's name (its config's label), else its name."""
+        row = self.db.execute("SELECT label FROM sources WHERE name = ?", [name]).fetchone()
+        return str(row[0]) if row and row[0] else name
+
     def states(self) -> list[SourceState]:
         return [source_state(r) for r in self.db.query("SELECT * FROM sources ORDER BY name")]
 
-    def ensure(self, name: str, kind: str, location: str | None) -> None:
+    def ensure(self, source: SourceIdentity) -> None:
+        """The source's row, as the config has it now."""
         self.db.execute(
-            """INSERT INTO sources (name, kind, location) VALUES (?, ?, ?)
-               ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, location = excluded.location
-               WHERE kind IS NOT excluded.kind OR location IS NOT excluded.location""",
-            [name, kind, location],
+            """INSERT INTO sources (name, kind, location, label) VALUES (?, ?, ?, ?)
+               ON CONFLICT(name) DO UPDATE SET kind = excluded.kind,
+                   location = excluded.location, label = excluded.label
+               WHERE kind IS NOT excluded.kind OR location IS NOT excluded.location
+                   OR label IS NOT excluded.label""",
+            [source.name, source.kind, source.location, source.label],
         )
 
     def record_success(

@@ -151,11 +151,13 @@ class TitlesRepo(Repo):
                 weeks=row["weeks"],
                 season=row["season"],
                 unit=PeriodUnit(row["unit"]) if row["unit"] else None,
+                label=row["label"] or row["source"],
             )
             for row in self.db.query(
                 """SELECT r.chart_id, c.source, c.name, c.unit, r.period, r.country, r.rank,
-                          r.weeks, r.season
+                          r.weeks, r.season, s.label
                    FROM ranks r JOIN charts c ON c.id = r.chart_id
+                   LEFT JOIN sources s ON s.name = c.source
                    WHERE r.title_id = ? ORDER BY r.period, c.source, c.name, r.country, r.rank""",
                 [title_id],
             )

@@ -26,6 +26,7 @@ from bot.engine.deliveries import (
 )
 from bot.engine.events import AlertPolicy, Moved, NewNumberOne, NumberOneCount
 from bot.engine.routing import GuildAlerts, Subscription, Via, route
+from bot.engine.sources import SourceIdentity
 from bot.store.base import utcnow
 
 NOW = datetime(2022, 1, 20, tzinfo=UTC)
@@ -394,7 +395,7 @@ def test_backoff_doubles_up_to_its_cap(attempts, low, high):
 def test_due_deliveries_keep_each_destinations_order_and_drop_the_dead(fresh_db):
     store = fresh_db
     with store.write():
-        store.sources.ensure("netflix", "netflix_top10", None)
+        store.sources.ensure(SourceIdentity("netflix", "netflix_top10", None, "netflix"))
         chart = store.charts.ids("netflix", ["TV"])["TV"]
         snapshot = store.sources.add_snapshot("netflix", now=NOW, content_hash="x", outcome="new")
         added = store.outbox.add_events(
@@ -445,7 +446,7 @@ def test_each_delivery_has_one_process_whatever_the_shards(fresh_db):
     store = fresh_db
     guilds = [n << 22 | 12345 for n in range(8)]  # shards 0, 1, 2, 3, 0, 1, 2, 3
     with store.write():
-        store.sources.ensure("netflix", "netflix_top10", None)
+        store.sources.ensure(SourceIdentity("netflix", "netflix_top10", None, "netflix"))
         chart = store.charts.ids("netflix", ["TV"])["TV"]
         snapshot = store.sources.add_snapshot("netflix", now=NOW, content_hash="x", outcome="new")
         [(event, _)] = store.outbox.add_events(

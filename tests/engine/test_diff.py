@@ -79,8 +79,8 @@ def summary(found: list) -> set[tuple]:
             id="new entry straight to #1",
         ),
         pytest.param(
-            {"US": ["A"], "KR": ["A"], "JP": ["B"]},
-            {"US": ["A"], "KR": ["B"], "JP": ["A"]},
+            {"US": ["A", "Z"], "KR": ["A", "Z"], "JP": ["B", "Z"]},
+            {"US": ["A", "Z"], "KR": ["B", "Z"], "JP": ["A", "Z"]},
             {
                 ("number_one_count", "A", 2, 2),
                 ("number_one_count", "B", 1, 1),
@@ -92,6 +92,16 @@ def summary(found: list) -> set[tuple]:
                 ("left", "A", "KR", None, 1),
             },
             id="same count, other countries",
+        ),
+        pytest.param(
+            {"US": ["A"], "KR": ["A"], "JP": ["B", "A"]},
+            {"US": ["A"], "KR": ["B"], "JP": ["B"]},
+            {
+                ("number_one_count", "A", 1, 2),
+                ("number_one_count", "B", 2, 1),
+                ("new_number_one", "B", "KR", 1, None),
+            },
+            id="countries known at #1 only give new #1s only",
         ),
         pytest.param({"US": ["A", "B"]}, {"US": ["A", "B"]}, set(), id="nothing moved"),
         pytest.param(

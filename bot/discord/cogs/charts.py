@@ -42,7 +42,7 @@ def pictures_for(
                 "map.png",
                 worldmap.world_map_png(
                     title=title.label,
-                    chart=f"{standing.source} · {standing.chart}",
+                    chart=standing.heading,
                     period=standing.period,
                     ranks=ranks,
                     depth=standing.depth,
@@ -135,7 +135,7 @@ class Charts(commands.Cog):
             return
         picked = lookup.pick_chart(known, chart)
         if picked is None:
-            names = ", ".join(f"{c.source} · {c.name}" for c in known[:10])
+            names = ", ".join(c.heading for c in known[:10])
             await reply(interaction, f"I don't know that chart. Charts: {names}")
             return
         shown = await answer.wait(self.bot.reads.call(lookup.country_chart, picked, code))

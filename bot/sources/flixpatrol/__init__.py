@@ -1,0 +1,1 @@
+"""FlixPatrol: its official API and its pages."""
