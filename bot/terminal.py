@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.alerts.render import alert_json, describe, standing_rows
-from bot.config import Config
+from bot.config import Config, FlixPatrolSourceConfig
 from bot.engine.events import Event
 from bot.engine.model import chart_heading
 from bot.engine.standings import ChartStanding
@@ -164,6 +164,10 @@ def config_summary(path: Path, config: Config) -> str:
         every = _duration(source.every.total_seconds())
         state = "" if source.enabled else " (disabled)"
         location = getattr(source, "url", None) or "imports only"
+        if isinstance(source, FlixPatrolSourceConfig) and source.uses_api:
+            where = f"${source.api_key_env}" if source.api_key_env else "the config"
+            key = "set" if source.key() else "not set"
+            location = f"FlixPatrol's API, {source.platform} (key from {where}: {key})"
         lines.append(f"  source {source.name}: {source.kind}, every {every}, {location}{state}")
     shards = config.discord.shards
     if shards is not None:

@@ -67,9 +67,9 @@ def describe(event: Event, strong: Callable[[str], str]) -> str:
             return f"{name} is now #1 in {_countries(count)} ({change}) — its most yet"
         case WorldwideNumberOne(previous_rank=previous_rank):
             return f"{name} takes #1 worldwide ({_was(previous_rank)})"
-        case BackAtNumberOne(country=country, previous_rank=previous_rank):
-            was = f"was #{previous_rank}" if previous_rank else "re-entry"
-            return f"{name} is back at #1 in {countries.name(country)} ({was})"
+        case BackAtNumberOne(country=country, previous_rank=previous_rank, top_only=top_only):
+            was = "" if top_only else f" (was #{previous_rank})" if previous_rank else " (re-entry)"
+            return f"{name} is back at #1 in {countries.name(country)}{was}"
         case Streak(country=country, periods=periods, unit=unit):
             nth = ordinal(periods)
             article = "an" if nth.startswith("8") or periods in (11, 18) else "a"
@@ -82,6 +82,8 @@ def describe(event: Event, strong: Callable[[str], str]) -> str:
             if count == 0:
                 return f"{name} is no longer #1 anywhere (was #1 in {_countries(previous)})"
             return f"{name} is now #1 in {_countries(count)} ({_signed(count - previous)})"
+        case NewNumberOne(country=country, previous_rank=previous_rank, top_only=True):
+            return f"{name} takes #1 in {countries.name(country)}"
         case NewNumberOne(country=country, previous_rank=previous_rank):
             return f"{name} takes #1 in {countries.name(country)} ({_was(previous_rank)})"
         case Moved(country=country, rank=rank, previous_rank=previous_rank):

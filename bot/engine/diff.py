@@ -79,7 +79,8 @@ def _country_moves(
         before, now = previous.countries[country], current.countries[country]
         keys = before.keys() | now.keys()
         moves = follow
-        if _top_only(before) or _top_only(now):
+        top_only = _top_only(before) or _top_only(now)
+        if top_only:
             # Known only at #1 (a world page's table of each country's #1): a new #1 is
             # all it can say, never who left the chart or moved down it.
             keys, moves = {k for k in now if now[k].rank == 1}, frozenset()
@@ -92,7 +93,7 @@ def _country_moves(
 
             move = _Move(source, current, key, entry, country, held, was)
             if held and held.rank == 1 and (was is None or was.rank != 1):
-                events.append(move.event(NewNumberOne))
+                events.append(move.new_number_one(top_only))
             if moves is not None and key not in moves:
                 continue
             if was is None:
@@ -122,6 +123,15 @@ class _Move:
             country=self.country,
             rank=self.held.rank if self.held else None,
             previous_rank=self.was.rank if self.was else None,
+        )
+
+    def new_number_one(self, top_only: bool) -> NewNumberOne:
+        return NewNumberOne(
+            **self.current.about(self.source, self.key, self.entry),
+            country=self.country,
+            rank=1,
+            previous_rank=self.was.rank if self.was else None,
+            top_only=top_only,
         )
 
 

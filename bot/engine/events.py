@@ -78,6 +78,10 @@ class NewNumberOne(CountryEvent):
 
     kind: ClassVar[str] = "new_number_one"
 
+    # The country's chart lists its #1 only (a world page's table): where the title was
+    # before is not known, so it is not said.
+    top_only: bool = False
+
 
 @dataclass(frozen=True, slots=True)
 class Entered(CountryEvent):

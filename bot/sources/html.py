@@ -140,7 +140,7 @@ def _cell(row: LexborNode, selector: str, where: str, what: str) -> str:
 
 def _text(row: LexborNode, selector: str) -> str:
     node = row.css_first(selector)
-    return " ".join((node.text(separator=" ") or "").split()) if node is not None else ""
+    return " ".join((node.text() or "").split()) if node is not None else ""
 
 
 def url_for(template: str, country: str) -> str:

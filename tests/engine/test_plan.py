@@ -153,6 +153,17 @@ def test_a_chart_left_out_by_the_config_filter_is_not_required():
     assert decided.new_keys == [("Films", "2022-01-16")]
 
 
+def test_an_import_deepens_countries_stored_at_number_one_only():
+    # A world page's #1s were stored; a country page of the same day lists KR in full.
+    stored = stored_from({("TV", "2022-01-09"): {"US": 1, "KR": 1, "JP": 10}})
+    decided = plan_import(summaries({("TV", "2022-01-09"): {"KR": 10, "JP": 10}}), stored)
+    assert decided.new_keys == []
+    assert decided.deepened == {("TV", "2022-01-09"): ["KR"]}
+    assert decided.extended == {("TV", "2022-01-09"): ["KR"]} and decided.changed
+    shallower = plan_import(summaries({("TV", "2022-01-09"): {"JP": 1}}), stored)
+    assert (shallower.deepened, shallower.extended) == ({}, {})  # a #1 never thins a list
+
+
 def test_import_adds_what_is_missing_and_keeps_the_rest():
     decided = plan_import(summaries(WEEK_2), stored_from(WEEK_1))
     assert decided.new_keys == [("TV", "2022-01-16")]

@@ -49,6 +49,7 @@ def test_a_new_week_gives_its_alerts_once(polled_week_1, chart_server):
         "country": "US",
         "rank": 1,
         "previous_rank": None,
+        "top_only": False,
     } in alerts
     assert all(a["period"] == "2022-01-16" for a in alerts)
 

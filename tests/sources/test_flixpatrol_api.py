@@ -176,3 +176,17 @@ def test_the_key_is_never_shown(tmp_path, api, key, monkeypatch):
     api.rows = story(1)
     code, _, stderr = poll_json(config)
     assert code == 0 and KEY not in stderr
+
+
+def test_an_import_with_no_file_reads_the_api(tmp_path, api, key):
+    config = api_config(tmp_path, api)
+    api.rows = story(2)
+    ran = run_cli("import", "--source", "netflix-daily", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    assert "imported 4 chart periods" in ran.stderr  # two days of TV Shows and worldwide
+    api.rows = story(3)
+    code, alerts, stderr = poll_json(config)
+    assert code == 0, stderr
+    assert "**All of Us Are Dead** is now #1 in 46 countries (+2) — its most yet" in {
+        a["text"] for a in alerts
+    }

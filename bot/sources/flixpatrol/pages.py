@@ -318,4 +318,4 @@ def _country(place: str, name: str) -> str:
 def _text(node: LexborNode | None) -> str | None:
     if node is None:
         return None
-    return " ".join((node.text(separator=" ") or "").split()) or None
+    return " ".join((node.text() or "").split()) or None

@@ -83,9 +83,12 @@ class FlixPatrol(ConfiguredSource):
         known: Known = NOTHING_KNOWN,
         target: Target | None = None,
     ) -> Snapshot | Unchanged:
-        location = self.where(target)
-        if location is None or (target is None and self.config.uses_api):
+        location = target.location if target is not None else None
+        if location is None and self.config.uses_api:
             return await self._from_api(session, known)
+        location = location or self.config.url
+        if location is None:
+            raise FetchError("no page to read: give one (or set url, or the API's key)")
         return await self._from_pages(session, location, validators, known)
 
     # -- the official API ---------------------------------------------------------------------
