@@ -13,6 +13,7 @@ BENCHMARKS = [
     "import",
     "poll",
     "apple",
+    "daily",
     "autocomplete",
     "rank",
     "rank_poll",

@@ -7,6 +7,7 @@ answer 429s, leave titles out of the rows, and count what it was asked.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ class FakeFlixPatrol(LoopbackServer):
         self.rate_limited = 0  # the next requests answered 429
         self.titles_in_rows = True  # False: rows carry the title's id only
         self.asked: list[Asked] = []
+        self.delay = 0.0  # seconds each answer takes, as over a network
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/v2/top10s", self._top10s)
@@ -75,7 +77,9 @@ class FakeFlixPatrol(LoopbackServer):
 
     # -- answers ---------------------------------------------------------------------------------
 
-    def _refused(self, request: web.Request) -> web.Response | None:
+    async def _refused(self, request: web.Request) -> web.Response | None:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.used += 1
         expected = "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
         status = 0
@@ -95,7 +99,7 @@ class FakeFlixPatrol(LoopbackServer):
         return None
 
     async def _quota(self, request: web.Request) -> web.Response:
-        refused = self._refused(request)
+        refused = await self._refused(request)
         if refused is not None:
             return refused
         return web.json_response(
@@ -112,7 +116,7 @@ class FakeFlixPatrol(LoopbackServer):
         )
 
     async def _title(self, request: web.Request) -> web.Response:
-        refused = self._refused(request)
+        refused = await self._refused(request)
         if refused is not None:
             return refused
         wanted = request.match_info["title_id"]
@@ -124,7 +128,7 @@ class FakeFlixPatrol(LoopbackServer):
         )
 
     async def _top10s(self, request: web.Request) -> web.Response:
-        refused = self._refused(request)
+        refused = await self._refused(request)
         if refused is not None:
             return refused
         query = request.query

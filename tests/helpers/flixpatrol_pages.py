@@ -22,6 +22,11 @@ def _slug(text: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
+def country_path(slug: str, country: str, day: date) -> str:
+    """Where a world page links a country's page of the day: /top10/disney/albania/2026-05-10/."""
+    return f"/top10/{slug}/{_slug(countries.name(country))}/{day.isoformat()}/"
+
+
 def _title_cell(title: str | None) -> str:
     if title is None:
         return '<td class="table-td"> </td>'
@@ -72,8 +77,8 @@ def world_page(
         )
     heads = "".join(f'<th class="table-th">{h}</th>' for h in BY_COUNTRY_COLUMNS.values())
     rows_html = "".join(
-        f'<tr class="table-group"><td class="table-td"><a href="/top10/{slug}/'
-        f'{_slug(countries.name(code))}/{day.isoformat()}/" class="hover:underline">'
+        f'<tr class="table-group"><td class="table-td"><a href="{country_path(slug, code, day)}" '
+        'class="hover:underline">'
         f'<span class="fflag ff-sm fflag-{code}"></span>{escape(countries.name(code))}</a></td>'
         + "".join(_title_cell(charts.get(chart)) for chart in BY_COUNTRY_COLUMNS)
         + "</tr>"
