@@ -15,8 +15,8 @@ from bot.config import APPLE_STOREFRONTS, config_from_dict
 from bot.pipeline import poll_source
 from bot.service.polling import alert_policy, configured_sources
 from bot.store.thread import StoreThread
-from tests.apple_feeds import SONGS, feed
-from tests.chart_server import ChartServer
+from tests.helpers.apple_feeds import SONGS, feed
+from tests.helpers.chart_server import ChartServer
 
 DELAY = 0.1
 CONCURRENCY = 8

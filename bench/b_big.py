@@ -37,9 +37,9 @@ from bot.pipeline import poll_source
 from bot.service.polling import alert_policy, configured_sources
 from bot.store.store import Store
 from bot.store.thread import StoreThread
-from tests.bot_process import BotProcess
-from tests.fake_discord import FakeDiscord
-from tests.waiting import wait_until
+from tests.helpers.bot_process import BotProcess
+from tests.helpers.fake_discord import FakeDiscord
+from tests.helpers.waiting import wait_until
 
 DATA = Path(os.environ.get("CHARTBOT_BIG_DIR", ROOT / "bench" / "data"))
 ROWS = int(os.environ.get("CHARTBOT_BIG_ROWS", FULL))

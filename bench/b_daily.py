@@ -20,8 +20,8 @@ from bot.pipeline import poll_source
 from bot.service.polling import alert_policy, configured_sources
 from bot.sources.fetch import http_session
 from bot.store.thread import StoreThread
-from tests.chart_server import ChartServer
-from tests.flixpatrol_api import KEY, ApiRow, FakeFlixPatrol
+from tests.helpers.chart_server import ChartServer
+from tests.helpers.flixpatrol_api import KEY, ApiRow, FakeFlixPatrol
 from tests.helpers.flixpatrol_pages import country_page, country_path, world_page
 
 COUNTRIES = [c.upper() for c in APPLE_STOREFRONTS[:90]]

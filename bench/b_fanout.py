@@ -19,9 +19,9 @@ from bot.engine.model import ChartRow, PeriodSummary
 from bot.engine.sources import SourceIdentity
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.bot_process import BotProcess, write_bot_config
-from tests.fake_discord import CHANNEL_ID, FakeDiscord, Recorded
-from tests.waiting import wait_until
+from tests.helpers.bot_process import BotProcess, write_bot_config
+from tests.helpers.fake_discord import CHANNEL_ID, FakeDiscord, Recorded
+from tests.helpers.waiting import wait_until
 
 CHANNELS = 500
 MEMBERS = 500

@@ -12,10 +12,10 @@ from pathlib import Path
 from bench.common import Result, years_of_history
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.bot_process import BotProcess, write_bot_config
-from tests.conftest import run_cli
-from tests.fake_discord import CHANNEL_ID, FakeDiscord
-from tests.waiting import wait_until
+from tests.helpers.bot_process import BotProcess, write_bot_config
+from tests.helpers.cli import run_cli
+from tests.helpers.fake_discord import CHANNEL_ID, FakeDiscord
+from tests.helpers.waiting import wait_until
 
 GUILDS = 1000
 SUBSCRIPTIONS = 50_000

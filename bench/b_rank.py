@@ -9,10 +9,10 @@ import tempfile
 from pathlib import Path
 
 from bench.common import NETFLIX_NEW, Result, netflix_text, percentile
-from tests.bot_process import BotProcess, write_bot_config
-from tests.conftest import run_cli
-from tests.fake_discord import TOKEN, FakeDiscord
-from tests.waiting import wait_until
+from tests.helpers.bot_process import BotProcess, write_bot_config
+from tests.helpers.cli import run_cli
+from tests.helpers.fake_discord import TOKEN, FakeDiscord
+from tests.helpers.waiting import wait_until
 
 COUNT = 500
 

@@ -22,10 +22,11 @@ from bench.b_memory import rss_mb
 from bench.common import Result
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.bot_process import BotProcess, write_bot_config
-from tests.conftest import WEEK_1, WEEK_2, run_cli
-from tests.fake_discord import FakeDiscord
-from tests.waiting import wait_until
+from tests.helpers.bot_process import BotProcess, write_bot_config
+from tests.helpers.cli import run_cli
+from tests.helpers.fake_discord import FakeDiscord
+from tests.helpers.netflix import WEEK_1, WEEK_2
+from tests.helpers.waiting import wait_until
 
 SCALE = float(os.environ.get("CHARTBOT_SERVERS_SCALE", "1"))  # 0.05 for a quick look
 GUILDS = int(100_000 * SCALE)

@@ -10,8 +10,11 @@ import pytest
 from bot.cli import main
 from bot.demo import DATA, published_days
 from bot.demo.story import DAYS, build_rows, to_tsv
-from tests.conftest import NETFLIX_WEEK_1, NETFLIX_WEEK_2, WEEK_2, poll_json, run_cli, write_config
-from tests.oracle import rows
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.configs import write_config
+from tests.helpers.netflix import NETFLIX_WEEK_1, NETFLIX_WEEK_2, WEEK_2
+from tests.helpers.oracle import rows
+from tests.helpers.shared_data import needs_shared_data
 
 
 @pytest.fixture
@@ -28,6 +31,7 @@ def rank_json(config: Path, *args: str) -> dict:
     return json.loads(ran.stdout)
 
 
+@needs_shared_data
 def test_import_is_idempotent_and_alerts_nothing(tmp_path):
     config = write_config(tmp_path, str(NETFLIX_WEEK_2))
     first = run_cli("import", NETFLIX_WEEK_1, "--source", "netflix", "-c", config)
@@ -42,6 +46,7 @@ def test_import_is_idempotent_and_alerts_nothing(tmp_path):
     assert (code, alerts) == (0, [])
 
 
+@needs_shared_data
 def test_import_needs_a_configured_source(imported):
     ran = run_cli("import", NETFLIX_WEEK_2, "--source", "spotify", "-c", imported)
     assert ran.exit_code == 2
@@ -50,6 +55,7 @@ def test_import_needs_a_configured_source(imported):
     )
 
 
+@needs_shared_data
 def test_import_of_a_broken_file_is_one_line(imported, tmp_path):
     broken = tmp_path / "broken.tsv"
     broken.write_text("<html>oops</html>")
@@ -58,6 +64,7 @@ def test_import_of_a_broken_file_is_one_line(imported, tmp_path):
     assert ran.stderr.strip() == "chartbot: an HTML page, not a Netflix Top 10 TSV"
 
 
+@needs_shared_data
 def test_rank_figures_match_the_file(imported):
     data = rank_json(imported, "stay close")
     assert data["title"] == "Stay Close"
@@ -72,6 +79,7 @@ def test_rank_figures_match_the_file(imported):
     assert tv["ranks"]["US"] == 3 and tv["previous_ranks"]["US"] == 2
 
 
+@needs_shared_data
 def test_rank_is_forgiving_and_suggests(imported):
     assert rank_json(imported, "STAY  CLOSE!")["title"] == "Stay Close"
     assert rank_json(imported, "cafe con aroma")["title"] == "Café con aroma de mujer"
@@ -80,6 +88,7 @@ def test_rank_is_forgiving_and_suggests(imported):
     assert "no title matches 'Stya Clsoe Nwo'. Did you mean: Stay Close" in unknown.stderr
 
 
+@needs_shared_data
 def test_rank_shows_the_watched_markets(imported):
     ran = run_cli("rank", "Cobra Kai", "--country", "Japan", "-c", imported)
     assert ran.exit_code == 0
@@ -144,6 +153,7 @@ def test_every_command_says_what_it_does():
         assert command.help.split("\n")[0].strip()[:40] in ran.stdout, name
 
 
+@needs_shared_data
 def test_merging_titles_is_a_command_with_a_dry_run(imported):
     text = imported.read_text(encoding="utf-8")
     imported.write_text(text + '\n[titles]\nmerge = [["Stay Close", "Cobra Kai"]]\n')

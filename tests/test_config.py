@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config, parse_duration, parse_size
-from tests.conftest import run_cli
+from tests.helpers.cli import run_cli
 
 GOOD = """
 [database]

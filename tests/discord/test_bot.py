@@ -7,9 +7,9 @@ import signal
 import pytest
 
 from bot.store.store import Store
-from tests.bot_process import BotProcess, write_bot_config
-from tests.conftest import WEEK_1, WEEK_2, run_cli
-from tests.discord_helpers import (
+from tests.helpers.bot_process import BotProcess, write_bot_config
+from tests.helpers.cli import run_cli
+from tests.helpers.discord_helpers import (
     EPHEMERAL,
     all_delivered,
     answer,
@@ -18,7 +18,7 @@ from tests.discord_helpers import (
     set_maps,
     text_of,
 )
-from tests.fake_discord import (
+from tests.helpers.fake_discord import (
     ADMIN_ID,
     ALL_PERMISSIONS,
     CHANNEL_ID,
@@ -27,10 +27,13 @@ from tests.fake_discord import (
     MEMBER_ID,
     TOKEN,
 )
-from tests.oracle import rows
-from tests.waiting import wait_until
+from tests.helpers.netflix import WEEK_1, WEEK_2
+from tests.helpers.oracle import rows
+from tests.helpers.shared_data import needs_shared_data
+from tests.helpers.waiting import wait_until
 
 
+@needs_shared_data
 def test_the_bot_connects_and_registers_its_commands(shared):
     fake = shared.fake
     assert fake.identified == 1
@@ -56,6 +59,7 @@ def test_the_bot_connects_and_registers_its_commands(shared):
     }
 
 
+@needs_shared_data
 def test_rank_answers_in_time_with_the_figures_and_a_picture(shared):
     fake = shared.fake
     interaction = fake.interact("rank", [{"name": "title", "type": 3, "value": "stay close"}])
@@ -77,6 +81,7 @@ def test_rank_answers_in_time_with_the_figures_and_a_picture(shared):
     assert images == ["attachment://map.png", "attachment://rank.png"]
 
 
+@needs_shared_data
 def test_rank_of_an_unknown_title_suggests_privately(shared):
     fake = shared.fake
     interaction = fake.interact("rank", [{"name": "title", "type": 3, "value": "Stya Clsoe Nwo"}])
@@ -85,6 +90,7 @@ def test_rank_of_an_unknown_title_suggests_privately(shared):
     assert "Did you mean **Stay Close**" in reply["data"]["content"]
 
 
+@needs_shared_data
 @pytest.mark.parametrize(
     ("typed", "first"), [("stay", "Stay Close"), ("cobra", "Cobra Kai"), ("", None)]
 )
@@ -167,6 +173,7 @@ def test_sigterm_shuts_down_cleanly(bot):
     assert TOKEN not in bot.output()
 
 
+@needs_shared_data
 def test_the_bots_own_schedule_polls_and_alerts(tmp_path, fake):
     (tmp_path / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
     config = write_bot_config(tmp_path, fake, "top10.tsv", every="1s")
@@ -182,6 +189,7 @@ def test_the_bots_own_schedule_polls_and_alerts(tmp_path, fake):
         process.stop()
 
 
+@needs_shared_data
 def test_top_shows_a_countrys_chart_with_movement(bot, fake, config):
     publish_week_2(config)
     interaction = fake.interact(

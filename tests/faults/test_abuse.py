@@ -10,16 +10,17 @@ import pytest
 from bot.engine.routing import Via
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.bot_process import BotProcess, write_bot_config
-from tests.conftest import WEEK_1, WEEK_2, poll_json, run_cli, write_config
-from tests.discord_helpers import (
+from tests.helpers.bot_process import BotProcess, write_bot_config
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.configs import write_config
+from tests.helpers.discord_helpers import (
     EPHEMERAL,
     all_delivered,
     answer,
     publish_week_2,
     set_alert_channel,
 )
-from tests.fake_discord import (
+from tests.helpers.fake_discord import (
     ADMIN_ID,
     ALL_PERMISSIONS,
     CHANNEL_ID,
@@ -27,11 +28,14 @@ from tests.fake_discord import (
     LOCKED_CHANNEL_ID,
     MEMBER_ID,
 )
-from tests.waiting import wait_until
+from tests.helpers.netflix import WEEK_1, WEEK_2
+from tests.helpers.shared_data import needs_shared_data
+from tests.helpers.waiting import wait_until
 
 RANKER = 700_000_000_000_000_042  # a member of its own: the cooldown test spends its /ranks
 
 
+@needs_shared_data
 def test_a_title_that_says_everyone_pings_nobody(tmp_path, fake):
     hostile = WEEK_2.replace("\tBrazen\t", "\t@everyone <@&1> **Brazen**\t")
     (tmp_path / "top10.tsv").write_text(
@@ -54,6 +58,7 @@ def test_a_title_that_says_everyone_pings_nobody(tmp_path, fake):
         process.stop()
 
 
+@needs_shared_data
 def test_alert_settings_need_manage_server(shared):
     fake = shared.fake
     interaction = fake.interact(
@@ -73,6 +78,7 @@ def test_alert_settings_need_manage_server(shared):
     assert fake.messages_to(CHANNEL_ID) == []
 
 
+@needs_shared_data
 def test_the_alert_channel_must_be_one_the_bot_can_post_in(shared):
     fake = shared.fake
     reply = set_alert_channel(fake, LOCKED_CHANNEL_ID)
@@ -80,6 +86,7 @@ def test_the_alert_channel_must_be_one_the_bot_can_post_in(shared):
     assert "missing send messages" in reply["data"]["content"]
 
 
+@needs_shared_data
 def test_rank_has_a_per_member_cooldown(shared):
     fake = shared.fake
     replies = []
@@ -116,6 +123,7 @@ def test_a_member_can_follow_only_so_many_titles(bot, fake, config):
     assert "You follow 25 titles already" in reply["data"]["content"]
 
 
+@needs_shared_data
 @pytest.mark.parametrize(
     ("command", "options", "says"),
     [
@@ -151,6 +159,7 @@ def test_options_that_make_no_sense_get_a_helpful_private_answer(shared, command
     assert says in reply["data"]["content"]
 
 
+@needs_shared_data
 def test_alert_settings_refuse_unknown_countries_and_charts(shared):
     fake = shared.fake
 
@@ -185,6 +194,7 @@ def test_a_dm_subscription_reaches_only_the_member_who_asked(bot, fake, config):
     assert set(fake.dm_channels) == {MEMBER_ID}
 
 
+@needs_shared_data
 def test_sql_in_a_title_is_just_a_title(tmp_path, chart_server):
     nasty = "Robert'); DROP TABLE ranks; --"
     config = write_config(

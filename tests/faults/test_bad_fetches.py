@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import EXPECTED, WEEK_1, WEEK_2, poll_json, write_config
-from tests.oracle import as_tuples
-from tests.pipeline.test_poll import latest_period
+from tests.helpers.cli import poll_json
+from tests.helpers.configs import write_config
+from tests.helpers.netflix import EXPECTED, WEEK_1, WEEK_2
+from tests.helpers.oracle import as_tuples
+from tests.helpers.shared_data import needs_shared_data
+from tests.helpers.stores import latest_period
 
 
 def _drop_country_in(text: str, country: str, week: str | None = None) -> str:
@@ -79,6 +82,7 @@ BROKEN = {
 }
 
 
+@needs_shared_data
 @pytest.mark.parametrize("case", list(BROKEN), ids=list(BROKEN))
 def test_a_bad_fetch_stores_nothing_and_the_next_good_one_alerts_once(
     case, polled_week_1, chart_server
@@ -106,6 +110,7 @@ def test_a_bad_fetch_stores_nothing_and_the_next_good_one_alerts_once(
     assert poll_json(polled_week_1)[:2] == (0, [])
 
 
+@needs_shared_data
 def test_an_oversized_body_is_refused(polled_week_1, chart_server):
     write_config(
         polled_week_1.parent, chart_server.url("top10.tsv"), source_extra='max_size = "20kB"'
@@ -117,6 +122,7 @@ def test_an_oversized_body_is_refused(polled_week_1, chart_server):
     assert latest_period(polled_week_1) == "2022-01-09"
 
 
+@needs_shared_data
 def test_a_server_that_hides_its_length_is_still_cut_at_the_limit(polled_week_1, chart_server):
     write_config(
         polled_week_1.parent, chart_server.url("top10.tsv"), source_extra='max_size = "20kB"'

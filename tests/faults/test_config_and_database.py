@@ -8,9 +8,12 @@ import subprocess
 
 import pytest
 
-from tests.bot_process import BotProcess
-from tests.conftest import EXPECTED, WEEK_1, WEEK_2, poll_json, run_cli, write_config
-from tests.oracle import as_tuples
+from tests.helpers.bot_process import BotProcess
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.configs import write_config
+from tests.helpers.netflix import EXPECTED, WEEK_1, WEEK_2
+from tests.helpers.oracle import as_tuples
+from tests.helpers.shared_data import needs_shared_data
 
 
 def test_a_rejected_token_is_one_clear_line(config, fake):
@@ -56,6 +59,7 @@ def test_a_bad_config_is_one_line_and_exit_2(tmp_path, text, says):
     assert not (tmp_path / "chartbot.db").exists()  # nothing half-made
 
 
+@needs_shared_data
 def test_a_locked_database_is_one_line(tmp_path, chart_server):
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
     config.write_text(
@@ -81,6 +85,7 @@ def test_a_locked_database_is_one_line(tmp_path, chart_server):
     assert code == 0 and as_tuples(alerts) == EXPECTED
 
 
+@needs_shared_data
 def test_a_database_from_a_newer_chartbot_is_refused(tmp_path, chart_server):
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
     assert poll_json(config)[0] == 0
@@ -99,6 +104,7 @@ def test_a_database_from_a_newer_chartbot_is_refused(tmp_path, chart_server):
     )
 
 
+@needs_shared_data
 def test_a_file_that_is_not_a_database_is_refused(tmp_path, chart_server):
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
     (tmp_path / "chartbot.db").write_bytes(b"these are my notes, not a database" * 100)
@@ -108,6 +114,7 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path, chart_server):
     assert (tmp_path / "chartbot.db").read_bytes().startswith(b"these are my notes")
 
 
+@needs_shared_data
 def test_a_read_only_database_is_one_line(tmp_path, chart_server):
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
     assert poll_json(config)[0] == 0

@@ -13,8 +13,8 @@ from bot.engine.routing import Via
 from bot.faults import ENV
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.bot_process import BotProcess
-from tests.discord_helpers import (
+from tests.helpers.bot_process import BotProcess
+from tests.helpers.discord_helpers import (
     all_delivered,
     answer,
     deliveries,
@@ -22,14 +22,14 @@ from tests.discord_helpers import (
     set_alert_channel,
     set_maps,
 )
-from tests.fake_discord import (
+from tests.helpers.fake_discord import (
     ATTACH_FILES,
     CHANNEL_ID,
     GUILD_ID,
     MEMBER_ID,
     Fault,
 )
-from tests.waiting import wait_until
+from tests.helpers.waiting import wait_until
 
 
 @pytest.mark.parametrize("point", ["before_send", "after_send"])

@@ -9,12 +9,14 @@ from bot.engine.deliveries import Destination
 from bot.engine.routing import Via
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.bot_process import BotProcess, write_bot_config
-from tests.conftest import WEEK_1, run_cli
-from tests.discord_helpers import publish_week_2, set_alert_channel
-from tests.fake_discord import CHANNEL_ID, GUILD_ID
-from tests.oracle import rows
-from tests.waiting import wait_until
+from tests.helpers.bot_process import BotProcess, write_bot_config
+from tests.helpers.cli import run_cli
+from tests.helpers.discord_helpers import publish_week_2, set_alert_channel
+from tests.helpers.fake_discord import CHANNEL_ID, GUILD_ID
+from tests.helpers.netflix import WEEK_1
+from tests.helpers.oracle import rows
+from tests.helpers.shared_data import needs_shared_data
+from tests.helpers.waiting import wait_until
 
 OTHER_GUILD = 800_000_000_000_000_777
 OTHER_CHANNEL = 810_000_000_000_000_777
@@ -22,6 +24,7 @@ THIRD_GUILD = 800_000_000_000_000_888
 THIRD_CHANNEL = 810_000_000_000_000_888
 
 
+@needs_shared_data
 def test_a_flood_of_mentions_in_one_server_delays_no_other_server(tmp_path, fake):
     (tmp_path / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
     config = write_bot_config(tmp_path, fake, "top10.tsv")

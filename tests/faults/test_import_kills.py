@@ -14,8 +14,8 @@ import pytest
 
 from bench.bigdata import write
 from bot.faults import ENV
-from tests.conftest import spawn_cli
-from tests.waiting import wait_until
+from tests.helpers.cli import spawn_cli
+from tests.helpers.waiting import wait_until
 
 ROWS = 120_000  # asked of the generator (it writes whole days: 102,750); three parts
 

@@ -16,13 +16,16 @@ from bot.delivery.messages import alert_line
 from bot.engine.deliveries import DeliveryStatus, Destination
 from bot.faults import ENV
 from bot.store.store import Store
-from tests.bot_process import BotProcess
-from tests.chart_server import ChartServer
-from tests.conftest import EXPECTED, WEEK_1, WEEK_2, poll_json, spawn_cli, write_config
-from tests.discord_helpers import all_delivered, answer, publish_week_2, set_alert_channel
-from tests.fake_discord import ADMIN_ID, MEMBER_ID, FakeDiscord
-from tests.oracle import as_tuples
-from tests.waiting import wait_until
+from tests.helpers.bot_process import BotProcess
+from tests.helpers.chart_server import ChartServer
+from tests.helpers.cli import poll_json, spawn_cli
+from tests.helpers.configs import write_config
+from tests.helpers.discord_helpers import all_delivered, answer, publish_week_2, set_alert_channel
+from tests.helpers.fake_discord import ADMIN_ID, MEMBER_ID, FakeDiscord
+from tests.helpers.netflix import EXPECTED, WEEK_1, WEEK_2
+from tests.helpers.oracle import as_tuples
+from tests.helpers.shared_data import needs_shared_data
+from tests.helpers.waiting import wait_until
 
 
 def alerts_of(stdout: str) -> list[tuple]:
@@ -35,6 +38,7 @@ def finish(process, timeout: float = 60) -> tuple[int, str, str]:
     return process.returncode, out, err
 
 
+@needs_shared_data
 @pytest.mark.parametrize("point", ["before_commit", "in_commit", "after_commit"])
 def test_a_poll_killed_at_any_step_loses_and_repeats_nothing(
     point, polled_week_1: Path, chart_server: ChartServer
@@ -51,6 +55,7 @@ def test_a_poll_killed_at_any_step_loses_and_repeats_nothing(
     assert set(printed) == EXPECTED
 
 
+@needs_shared_data
 def test_a_poll_killed_while_fetching_loses_nothing(polled_week_1: Path, chart_server):
     chart_server.serve("top10.tsv", WEEK_2, behaviour="slow")
     before = len(chart_server.hits("top10.tsv"))
@@ -66,6 +71,7 @@ def test_a_poll_killed_while_fetching_loses_nothing(polled_week_1: Path, chart_s
     assert sorted(alerts_of(second)) == sorted(EXPECTED)
 
 
+@needs_shared_data
 @pytest.mark.parametrize("round_", range(3))
 def test_two_polls_at_once_print_each_alert_once(round_, polled_week_1: Path, chart_server):
     chart_server.serve("top10.tsv", WEEK_2)
@@ -80,6 +86,7 @@ def test_two_polls_at_once_print_each_alert_once(round_, polled_week_1: Path, ch
 KILL_ROUNDS = 12
 
 
+@needs_shared_data
 def test_polls_killed_at_random_moments_lose_and_repeat_nothing(tmp_path, chart_server):
     """Kill `poll --once` at random moments, again and again, each followed by a clean poll."""
     rng = random.Random(20260125)

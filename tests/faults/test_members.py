@@ -19,9 +19,9 @@ from bot.engine.model import ChartRow
 from bot.engine.routing import Via
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.bot_process import BotProcess, write_bot_config
-from tests.conftest import WEEK_1, WEEK_2, run_cli
-from tests.discord_helpers import (
+from tests.helpers.bot_process import BotProcess, write_bot_config
+from tests.helpers.cli import run_cli
+from tests.helpers.discord_helpers import (
     EPHEMERAL,
     all_delivered,
     answer,
@@ -30,7 +30,7 @@ from tests.discord_helpers import (
     set_alert_channel,
     text_of,
 )
-from tests.fake_discord import (
+from tests.helpers.fake_discord import (
     ADMIN_ID,
     ALL_PERMISSIONS,
     CHANNEL_ID,
@@ -41,7 +41,9 @@ from tests.fake_discord import (
     FakeDiscord,
     Fault,
 )
-from tests.waiting import wait_until
+from tests.helpers.netflix import WEEK_1, WEEK_2
+from tests.helpers.shared_data import needs_shared_data
+from tests.helpers.waiting import wait_until
 
 
 def command(fake: FakeDiscord, name: str, *options: tuple[str, object], **kw) -> str:
@@ -110,6 +112,7 @@ def test_1_a_mention_needs_the_member_to_be_able_to_post_there(bot, fake):
     assert "with a mention here" in said(fake, allowed)
 
 
+@needs_shared_data
 def test_1_mentions_in_one_channel_are_capped(tmp_path, fake):
     (tmp_path / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
     config = write_bot_config(tmp_path, fake, "top10.tsv")
@@ -272,6 +275,7 @@ def test_every_command_answers_in_time_with_the_store_locked_and_fuzzy_searches_
         bot.stop()
 
 
+@needs_shared_data
 def test_4_a_refused_first_answer_falls_back_to_a_private_error(shared):
     fake = shared.fake
     fake.faults.append(Fault("POST", "/callback", 400, count=1))
@@ -284,6 +288,7 @@ def test_4_a_refused_first_answer_falls_back_to_a_private_error(shared):
 # -- 5. private details stay with the operator -------------------------------------------------
 
 
+@needs_shared_data
 def test_5_discord_sees_a_short_reason_and_the_operator_everything(tmp_path, fake, chart_server):
     secret = "api_key=SECRET123"
     url = chart_server.serve("top10.tsv", WEEK_1) + "?" + secret
@@ -393,6 +398,7 @@ def test_7_unsubscribe_picks_the_song_and_long_titles(bot, fake, config):
 # -- 8. titles are drawn as plain text ------------------------------------------------------------
 
 
+@needs_shared_data
 def test_8_a_title_with_dollars_gets_its_picture(tmp_path, fake):
     maths = r"$\frac{a}$ Paris — $uicideboy$"
     (tmp_path / "top10.tsv").write_text(WEEK_1.replace("\tStay Close\t", f"\t{maths}\t"))

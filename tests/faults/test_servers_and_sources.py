@@ -6,8 +6,8 @@ from __future__ import annotations
 from bot.engine.routing import Via
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.bot_process import BotProcess
-from tests.fake_discord import ADMIN_ID, CHANNEL_ID, GUILD_ID, MEMBER_ID
+from tests.helpers.bot_process import BotProcess
+from tests.helpers.fake_discord import ADMIN_ID, CHANNEL_ID, GUILD_ID, MEMBER_ID
 
 GONE_GUILD, GONE_CHANNEL = 777 << 22, 778
 

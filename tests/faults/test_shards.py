@@ -14,11 +14,13 @@ import pytest
 from bot.faults import ENV
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.bot_process import BotProcess, write_bot_config
-from tests.conftest import WEEK_1, run_cli
-from tests.discord_helpers import all_delivered, publish_week_2
-from tests.fake_discord import CHANNEL_ID, GUILD_ID, MEMBER_ID, FakeDiscord
-from tests.waiting import wait_until
+from tests.helpers.bot_process import BotProcess, write_bot_config
+from tests.helpers.cli import run_cli
+from tests.helpers.discord_helpers import all_delivered, publish_week_2
+from tests.helpers.fake_discord import CHANNEL_ID, GUILD_ID, MEMBER_ID, FakeDiscord
+from tests.helpers.netflix import WEEK_1
+from tests.helpers.shared_data import needs_shared_data
+from tests.helpers.waiting import wait_until
 
 OTHER_GUILD = GUILD_ID + (1 << 22)  # shard 0 of 2 (GUILD_ID and MEMBER_ID are on shard 1)
 OTHER_CHANNEL = CHANNEL_ID + 10
@@ -56,6 +58,7 @@ def prepared(folder: Path, fake: FakeDiscord) -> Path:
     return config
 
 
+@needs_shared_data
 def test_each_process_delivers_its_servers_and_members(tmp_path, fake2):
     config = prepared(tmp_path, fake2)
     lead = BotProcess(config, args=("--shards", "0/2")).start().wait_ready()

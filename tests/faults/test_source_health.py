@@ -10,12 +10,15 @@ import pytest
 from bot.engine.health import HealthPolicy, after_failure, retry_in
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.bot_process import BotProcess, write_bot_config
-from tests.chart_server import ChartServer
-from tests.conftest import WEEK_1, WEEK_2, poll_json, run_cli, write_config
-from tests.discord_helpers import all_delivered, answer, set_alert_channel
-from tests.fake_discord import CHANNEL_ID, FakeDiscord
-from tests.waiting import wait_until
+from tests.helpers.bot_process import BotProcess, write_bot_config
+from tests.helpers.chart_server import ChartServer
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.configs import write_config
+from tests.helpers.discord_helpers import all_delivered, answer, set_alert_channel
+from tests.helpers.fake_discord import CHANNEL_ID, FakeDiscord
+from tests.helpers.netflix import WEEK_1, WEEK_2
+from tests.helpers.shared_data import needs_shared_data
+from tests.helpers.waiting import wait_until
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -75,6 +78,7 @@ def give_a_guild_an_alert_channel(config: Path) -> None:
         store.close()
 
 
+@needs_shared_data
 def test_one_notice_when_failing_and_one_when_recovered(tmp_path, chart_server: ChartServer):
     config = health_config(
         tmp_path, chart_server.serve("top10.tsv", WEEK_1), notify_after='"0s"', disable_after="0"
@@ -93,6 +97,7 @@ def test_one_notice_when_failing_and_one_when_recovered(tmp_path, chart_server: 
     assert notices(config) == [failing, "✅ Chart source **netflix** works again."]
 
 
+@needs_shared_data
 def test_a_source_failing_again_and_again_is_paused(tmp_path, chart_server: ChartServer):
     config = health_config(
         tmp_path, chart_server.serve("top10.tsv", "", status=500), disable_after="3"
@@ -108,6 +113,7 @@ def test_a_source_failing_again_and_again_is_paused(tmp_path, chart_server: Char
     assert "ok" in run_cli("status", "-c", config).stdout
 
 
+@needs_shared_data
 def test_the_bot_retries_sooner_then_pauses_and_says_so_once(
     tmp_path, fake: FakeDiscord, chart_server
 ):

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import WEEK_1, WEEK_2, poll_json, run_cli, write_config
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.configs import write_config
+from tests.helpers.netflix import WEEK_1, WEEK_2
+from tests.helpers.shared_data import needs_shared_data
 
 HOSTILE = "\x1b[2J\x1b[31mBrazen\x1b[0m\x07"
 
 
+@needs_shared_data
 def test_9_escape_sequences_in_titles_never_reach_the_terminal(tmp_path, chart_server):
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
     assert poll_json(config)[0] == 0

@@ -15,8 +15,11 @@ from bot.service.subscriptions import SubscribeRequest
 from bot.store.base import utcnow
 from bot.store.guilds import Subscribed, SubscriptionLimits
 from bot.store.store import Store
-from tests.conftest import FIXTURES, WEEK_2, poll_json, run_cli, write_config
-from tests.oracle import as_tuples, expected_alerts, kind_of, rows
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.configs import write_config
+from tests.helpers.netflix import WEEK_2
+from tests.helpers.oracle import as_tuples, expected_alerts, kind_of, rows
+from tests.helpers.shared_data import needs_shared_data, shared
 
 # The twelve countries of the cut, all watched: every streak there is an alert.
 MARKETS = ["US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN", "ES", "CA", "AU"]
@@ -37,6 +40,7 @@ def expected(week: str, before: str) -> set[tuple]:
     return expected_alerts(as_published(week), week, before, min_countries=3, markets=set(MARKETS))
 
 
+@needs_shared_data
 def test_a_weekly_replay_gives_each_milestone_the_oracle_finds(tmp_path, chart_server):
     url = chart_server.serve("top10.tsv", as_published(WEEKS[1]))
     config = write_config(tmp_path, url, alerts=ALERTS)
@@ -60,6 +64,7 @@ def test_a_weekly_replay_gives_each_milestone_the_oracle_finds(tmp_path, chart_s
     assert poll_json(config)[:2] == (0, [])
 
 
+@needs_shared_data
 def test_an_import_then_a_poll_counts_the_imported_weeks(tmp_path, chart_server):
     history = tmp_path / "all-weeks-countries.tsv"
     history.write_text(as_published(WEEKS[-2]), encoding="utf-8")
@@ -73,6 +78,7 @@ def test_an_import_then_a_poll_counts_the_imported_weeks(tmp_path, chart_server)
     assert as_tuples(alerts) == expected(WEEKS[-1], WEEKS[-2])
 
 
+@needs_shared_data
 def test_milestones_off_keeps_the_plain_alerts_only(tmp_path, chart_server):
     url = chart_server.serve("top10.tsv", as_published(WEEKS[-2]))
     config = write_config(tmp_path, url, alerts=ALERTS + "\nmilestones = false")
@@ -84,9 +90,10 @@ def test_milestones_off_keeps_the_plain_alerts_only(tmp_path, chart_server):
     assert as_tuples(alerts) == wanted  # a peak or a return is still said as such
 
 
-GLOBAL = FIXTURES / "netflix" / "official" / "all-weeks-global-2026-07-head.tsv"
+GLOBAL = shared("files", "netflix", "official", "all-weeks-global-2026-07-head.tsv")
 
 
+@needs_shared_data
 def test_a_new_number_one_on_the_worldwide_chart(tmp_path, chart_server):
     header, *lines = GLOBAL.read_text(encoding="utf-8").split("\n")
     first = [line for line in lines if line.startswith("2026-07-12")]
@@ -103,6 +110,7 @@ def test_a_new_number_one_on_the_worldwide_chart(tmp_path, chart_server):
     assert all(a["country"] == "GLOBAL" for a in alerts if a["type"] == "worldwide_number_one")
 
 
+@needs_shared_data
 def test_a_title_followed_before_it_charts_is_announced_when_it_first_does(tmp_path, chart_server):
     url = chart_server.serve("top10.tsv", as_published(WEEKS[-2]))
     config = write_config(tmp_path, url, alerts=ALERTS)

@@ -13,12 +13,15 @@ import pytest
 
 from bot.store.base import utcnow
 from bot.store.store import Store
-from tests.apple_feeds import COUNTRIES, DAY_1, UPDATED_1, UPDATED_2, feed
-from tests.conftest import FIXTURES, WEEK_1, WEEK_2, poll_json, run_cli, write_config
-from tests.sources.test_real_files import WEEK_0131, WEEK_0207, spotify_config
+from tests.helpers.apple_feeds import COUNTRIES, DAY_1, UPDATED_1, UPDATED_2, feed
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.configs import write_config
+from tests.helpers.netflix import WEEK_1, WEEK_2
+from tests.helpers.shared_data import needs_shared_data, shared
+from tests.helpers.spotify import WEEK_0131, WEEK_0207, spotify_config
 
-APPLE = FIXTURES / "apple"
-OFFICIAL = FIXTURES / "netflix" / "official"
+APPLE = shared("files", "apple")
+OFFICIAL = shared("files", "netflix", "official")
 
 
 # -- every refusal says what to do if the data is right --------------------------------------
@@ -31,6 +34,7 @@ def _short_week(text: str, country: str, week: str) -> str:
     return "\n".join([header, *kept])
 
 
+@needs_shared_data
 def test_a_refused_poll_says_how_to_store_the_data_and_that_works(tmp_path, chart_server):
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
     assert poll_json(config)[0] == 0
@@ -93,6 +97,7 @@ def test_a_feed_listing_fewer_songs_is_a_real_chart(tmp_path, chart_server):
     assert us["ranks"]["US"] == 2 and us["period_unit"] == "day"
 
 
+@needs_shared_data
 def test_both_apple_feed_shapes_are_read(tmp_path, chart_server):
     # The old rss.itunes.apple.com feed (ISO `updated`, three songs), then the current
     # shape (RFC 2822 `updated`, two entries): a shorter list, stored and compared.
@@ -109,6 +114,7 @@ def test_both_apple_feed_shapes_are_read(tmp_path, chart_server):
     assert alerts[0]["period"] == "2024-10-28"
 
 
+@needs_shared_data
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
@@ -136,6 +142,7 @@ LOGIN_PAGE = (
 )
 
 
+@needs_shared_data
 def test_a_bad_file_in_a_folder_is_named_skipped_and_tried_again_when_it_changes(tmp_path):
     folder = tmp_path / "downloads"
     folder.mkdir()
@@ -191,6 +198,7 @@ def netflix_config(folder: Path, url: Path) -> Path:
     return write_config(folder, str(url))
 
 
+@needs_shared_data
 def test_the_global_file_is_the_worldwide_chart(tmp_path):
     config = netflix_config(tmp_path, OFFICIAL / "all-weeks-global-2026-07-head.tsv")
     code, _, stderr = poll_json(config)
@@ -207,6 +215,7 @@ def test_the_global_file_is_the_worldwide_chart(tmp_path):
     assert chart["number_one_count"] == 1 and chart["in_chart"] == {"GLOBAL": 2}
 
 
+@needs_shared_data
 def test_a_shows_weeks_count_its_seasons_together(polled_week_1, chart_server):
     chart_server.serve("top10.tsv", WEEK_2)
     assert poll_json(polled_week_1)[0] == 0
@@ -217,6 +226,7 @@ def test_a_shows_weeks_count_its_seasons_together(polled_week_1, chart_server):
     assert f"{tv['periods_charted']} weeks (4 seasons or parts together)" in text
 
 
+@needs_shared_data
 def test_the_all_time_list_is_refused_naming_the_weekly_files(tmp_path):
     ran = run_cli(
         "import",

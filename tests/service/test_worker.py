@@ -24,9 +24,12 @@ from bot.service.worker import (
 )
 from bot.store.store import Store
 from bot.store.thread import StoreThread
-from tests.conftest import NETFLIX_WEEK_1, NETFLIX_WEEK_2, write_config
+from tests.helpers.configs import write_config
+from tests.helpers.netflix import NETFLIX_WEEK_1, NETFLIX_WEEK_2
+from tests.helpers.shared_data import needs_shared_data
 
 
+@needs_shared_data
 def test_a_poll_in_its_own_process_stores_and_reports(tmp_path):
     path = write_config(tmp_path, str(NETFLIX_WEEK_1))
     first = asyncio.run(poll_in_process(load_config(path), "netflix", timeout=120))
@@ -43,6 +46,7 @@ def test_a_poll_in_its_own_process_stores_and_reports(tmp_path):
     assert outcome_from_json(outcome_to_json(second)) == second
 
 
+@needs_shared_data
 def test_the_child_polls_with_the_bots_config_not_the_file_as_edited_since(tmp_path):
     path = write_config(tmp_path, str(NETFLIX_WEEK_1))
     config = load_config(path)  # as the bot read it when it started
@@ -67,6 +71,7 @@ def poll_scheduled(config) -> tuple:
     return asyncio.run(run())
 
 
+@needs_shared_data
 def test_a_poll_process_that_dies_is_the_sources_failure(tmp_path, monkeypatch):
     config = load_config(write_config(tmp_path, str(NETFLIX_WEEK_1)))
     monkeypatch.setenv(ENV, "before_commit")  # the child kills itself (SIGKILL) there
@@ -79,6 +84,7 @@ def test_a_poll_process_that_dies_is_the_sources_failure(tmp_path, monkeypatch):
     assert outcome.status is PollStatus.BASELINE and state.status is SourceHealth.OK
 
 
+@needs_shared_data
 def test_a_poll_process_that_hangs_is_stopped_and_counted(tmp_path, monkeypatch):
     config = load_config(write_config(tmp_path, str(NETFLIX_WEEK_1)))
     monkeypatch.setattr("bot.service.worker.poll_timeout", lambda source: 0.05)
@@ -87,6 +93,7 @@ def test_a_poll_process_that_hangs_is_stopped_and_counted(tmp_path, monkeypatch)
     assert (state.status, state.failures) == (SourceHealth.FAILING, 1)
 
 
+@needs_shared_data
 def test_a_source_gone_from_the_config_is_a_failed_poll_that_says_so(tmp_path):
     config = load_config(write_config(tmp_path, str(NETFLIX_WEEK_1)))
     outcome = asyncio.run(poll_in_process(config, "renamed", timeout=120))

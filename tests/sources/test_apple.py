@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.apple_feeds import COUNTRIES, DAY_1, DAY_2, UPDATED_1, UPDATED_2, feed
-from tests.chart_server import ChartServer
-from tests.conftest import poll_json
+from tests.helpers.apple_feeds import COUNTRIES, DAY_1, DAY_2, UPDATED_1, UPDATED_2, feed
+from tests.helpers.chart_server import ChartServer
+from tests.helpers.cli import poll_json
 
 
 def write(folder: Path, text: str) -> Path:

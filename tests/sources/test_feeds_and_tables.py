@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, poll_json, run_cli
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.shared_data import needs_shared_data, shared
 
-SPOTIFY = FIXTURES / "spotify"
+SPOTIFY = shared("files", "spotify")
 WEEK_09 = SPOTIFY / "regional-global-weekly-2023-11-09.csv"
 WEEK_16 = SPOTIFY / "regional-global-weekly-2023-11-16.csv"
 
@@ -42,6 +43,7 @@ kind = "spotify_charts"
     )
 
 
+@needs_shared_data
 def test_spotify_weeks_imported_in_any_order_then_rank(tmp_path):
     config = spotify_config(tmp_path)
     ran = run_cli("import", WEEK_16, WEEK_09, "--source", "spotify", "-c", config)
@@ -61,6 +63,7 @@ def test_spotify_weeks_imported_in_any_order_then_rank(tmp_path):
     assert "Worldwide" in text and "#3 (was #1)" in text
 
 
+@needs_shared_data
 def test_spotify_a_folder_is_polled_as_files_arrive(tmp_path):
     folder = tmp_path / "downloads"
     folder.mkdir()
@@ -74,6 +77,7 @@ def test_spotify_a_folder_is_polled_as_files_arrive(tmp_path):
     assert poll_json(config)[:2] == (0, [])
 
 
+@needs_shared_data
 def test_spotify_a_period_still_downloading_waits(tmp_path):
     folder = tmp_path / "downloads"
     folder.mkdir()
@@ -94,6 +98,7 @@ def test_spotify_a_period_still_downloading_waits(tmp_path):
     assert {a["country"] for a in alerts} == {"GLOBAL", "US"}
 
 
+@needs_shared_data
 def test_spotify_per_country_files_make_one_chart(tmp_path):
     us_file = tmp_path / "regional-us-weekly-2023-11-16.csv"
     us_file.write_text(WEEK_16.read_text(encoding="utf-8"), encoding="utf-8")

@@ -13,8 +13,8 @@ import pytest
 
 from bot.demo.story import DAYS, build_rows
 from bot.store.store import Store
-from tests.conftest import poll_json, run_cli
-from tests.flixpatrol_api import KEY, ApiRow, FakeFlixPatrol
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.flixpatrol_api import KEY, ApiRow, FakeFlixPatrol
 
 KEY_ENV = "CHARTBOT_TEST_FLIXPATROL_KEY"
 # The story's worldwide TV list: All of Us Are Dead #2 on its first day, then #1.

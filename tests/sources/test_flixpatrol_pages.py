@@ -14,7 +14,7 @@ import pytest
 from bot.sources.base import ParseError
 from bot.sources.flixpatrol.pages import PageKind, read_page
 from bot.store.store import Store
-from tests.conftest import poll_json, run_cli
+from tests.helpers.cli import poll_json, run_cli
 from tests.helpers.flixpatrol_pages import country_page, world_page
 from tests.helpers.shared_data import needs_shared_data, shared
 

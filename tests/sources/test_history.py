@@ -20,8 +20,11 @@ from bot.sources.netflix import parse_added, parse_netflix
 from bot.store.base import utcnow
 from bot.store.store import Store
 from bot.store.thread import StoreThread
-from tests.conftest import EXPECTED, WEEK_1, WEEK_2, poll_json, run_cli, write_config
-from tests.oracle import as_tuples
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.configs import write_config
+from tests.helpers.netflix import EXPECTED, WEEK_1, WEEK_2
+from tests.helpers.oracle import as_tuples
+from tests.helpers.shared_data import needs_shared_data
 
 HEADER = "country_name\tcountry_iso2\tweek\tcategory\tweekly_rank\tshow_title\tseason_title\tweeks"
 OPTIONS = {"source": "netflix", "charts": None, "rename": str, "body_hash": None}
@@ -51,6 +54,7 @@ def known(old: bytes, latest: str = "2022-01-09") -> Known:
 # -- cutting ------------------------------------------------------------------------------
 
 
+@needs_shared_data
 def test_the_real_new_week_is_cut_out_leaving_the_old_file_exactly():
     cut = added_lines(WEEK_2.encode(), column=2, latest="2022-01-09")
     assert cut is not None
@@ -115,6 +119,7 @@ def test_nothing_to_cut_is_none(body):
 # -- the Netflix source ---------------------------------------------------------------------
 
 
+@needs_shared_data
 def test_the_added_lines_parse_to_the_whole_files_new_periods():
     old, new = WEEK_1.encode(), WEEK_2.encode()
     part = parse_added(new, known(old), **OPTIONS)
@@ -128,6 +133,7 @@ def test_the_added_lines_parse_to_the_whole_files_new_periods():
     assert part.content_hash == whole.content_hash
 
 
+@needs_shared_data
 @pytest.mark.parametrize(
     "change",
     [
@@ -147,6 +153,7 @@ def test_anything_but_added_lines_is_read_whole(change):
     assert parse_added(change(WEEK_2.encode()), known(WEEK_1.encode()), **OPTIONS) is None
 
 
+@needs_shared_data
 def test_a_broken_added_line_is_reported_by_the_whole_read_with_its_real_line_number():
     header, *rows = WEEK_2.split("\n")
     rows[3] = rows[3].replace("\tFilms\t4\t", "\tFilms\tfour\t")  # line 5, in the new week
@@ -156,6 +163,7 @@ def test_a_broken_added_line_is_reported_by_the_whole_read_with_its_real_line_nu
         parse_netflix(broken, **OPTIONS)
 
 
+@needs_shared_data
 def test_a_body_stored_with_other_contents_is_not_trusted():
     assert parse_added(WEEK_2.encode(), known(WEEK_1.encode() + b" "), **OPTIONS) is None
 
@@ -180,6 +188,7 @@ STORED = {
 }
 
 
+@needs_shared_data
 def test_a_poll_by_added_lines_stores_what_a_whole_read_stores(tmp_path, chart_server):
     url = chart_server.serve("top10.tsv", WEEK_1)
     configs = {}
@@ -205,6 +214,7 @@ def test_a_poll_by_added_lines_stores_what_a_whole_read_stores(tmp_path, chart_s
     assert len(table(added, STORED["ranks"])) == WEEK_2.count("\n")
 
 
+@needs_shared_data
 def test_a_scheduled_poll_reads_the_added_lines_only(tmp_path, chart_server, caplog):
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
 
@@ -230,6 +240,7 @@ def test_a_scheduled_poll_reads_the_added_lines_only(tmp_path, chart_server, cap
     assert (outcome.status, outcome.rows) == ("new", added)
 
 
+@needs_shared_data
 def test_an_added_lines_snapshot_whose_base_was_stored_over_is_refused_as_stale(tmp_path):
     source_file = tmp_path / "top10.tsv"
     config = config_from_dict(
@@ -267,6 +278,7 @@ def test_an_added_lines_snapshot_whose_base_was_stored_over_is_refused_as_stale(
         assert (whole.status, whole.events, whole.deliveries) == ("unchanged", 0, 0)
 
 
+@needs_shared_data
 def test_an_import_that_adds_periods_stops_trusting_the_stored_body(tmp_path, chart_server):
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_2))
     assert poll_json(config)[0] == 0

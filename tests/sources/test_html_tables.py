@@ -15,7 +15,7 @@ from bot.config import HtmlSourceConfig
 from bot.sources.base import ParseError
 from bot.sources.html import page_text, parse_html_table
 from bot.store.store import Store
-from tests.conftest import poll_json, run_cli
+from tests.helpers.cli import poll_json, run_cli
 from tests.helpers.shared_data import needs_shared_data, shared
 
 KWORB = """

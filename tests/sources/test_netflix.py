@@ -11,7 +11,8 @@ from bot.sources.base import Known, ParseError
 from bot.sources.configured import parse_complete
 from bot.sources.decode import gunzip
 from bot.sources.netflix import chart_name, parse_netflix
-from tests.conftest import WEEK_2
+from tests.helpers.netflix import WEEK_2
+from tests.helpers.shared_data import needs_shared_data
 
 HEADER = WEEK_2.split("\n", 1)[0]
 
@@ -21,6 +22,7 @@ def parse(text: str | bytes, **kw):
     return parse_netflix(body, source="netflix", **kw)
 
 
+@needs_shared_data
 def test_the_real_excerpt():
     snapshot = parse(WEEK_2)
     assert snapshot.row_count == 1200
@@ -40,12 +42,14 @@ def test_the_real_excerpt():
     assert (us[0].title, us[0].season, us[0].weeks) == ("Cheer", "Cheer: Season 2", 1)
 
 
+@needs_shared_data
 def test_keep_summarises_without_holding_rows():
     snapshot = parse(WEEK_2, keep=lambda chart, period: period >= "2022-01-16")
     assert set(snapshot.rows) == {("TV", "2022-01-16"), ("Films", "2022-01-16")}
     assert len(snapshot.periods) == 10
 
 
+@needs_shared_data
 def test_a_past_week_rewritten_since_it_was_stored_is_read_with_its_rows():
     # What the store holds: every week of the file as it is, but for TV 2021-12-19, stored
     # with another digest (Netflix renamed a title there since).
@@ -65,6 +69,7 @@ def test_a_past_week_rewritten_since_it_was_stored_is_read_with_its_rows():
     }
 
 
+@needs_shared_data
 def test_digests_ignore_row_order():
     header, *rows = WEEK_2.split("\n")
     shuffled = "\n".join([header, *reversed(rows)])
@@ -73,6 +78,7 @@ def test_digests_ignore_row_order():
     }
 
 
+@needs_shared_data
 def test_columns_are_found_by_name():
     header, *rows = WEEK_2.split("\n")
     names = header.split("\t")
@@ -82,6 +88,7 @@ def test_columns_are_found_by_name():
     assert parse("\n".join(moved)).row_count == 1200
 
 
+@needs_shared_data
 @pytest.mark.parametrize(
     "body",
     [
@@ -96,6 +103,7 @@ def test_encoding_surprises_read_the_same(body):
     assert parse(body).row_count == 1200
 
 
+@needs_shared_data
 def test_a_country_name_only_file_is_read_by_name():
     header, *rows = WEEK_2.split("\n")
     names = header.split("\t")
@@ -151,6 +159,7 @@ BROKEN = {
 }
 
 
+@needs_shared_data
 @pytest.mark.parametrize("case", list(BROKEN), ids=list(BROKEN))
 def test_broken_files_are_refused_with_a_reason(case):
     text, reason = BROKEN[case]
@@ -158,6 +167,7 @@ def test_broken_files_are_refused_with_a_reason(case):
         parse(text)
 
 
+@needs_shared_data
 def test_a_bad_line_is_named_by_number():
     lines = WEEK_2.split("\n")
     lines[500] = lines[500].replace("\t2021", "\tyesterday", 1)
@@ -185,6 +195,7 @@ def test_category_names(category, chart):
     assert chart_name(category) == chart
 
 
+@needs_shared_data
 def test_the_charts_filter():
     snapshot = parse(WEEK_2, charts=["tv"])
     assert sorted(snapshot.charts()) == ["TV"]

@@ -1,4 +1,4 @@
-"""Chart files as people have them (tests/fixtures/SOURCES.md says where each came from),
+"""Chart files as people have them (../shared/data/files/SOURCES.md says where each came from),
 through the real CLI: every Spotify layout, the combined dataset, Apple feeds of both
 shapes, Netflix's other official files, and refusals that say what to do."""
 
@@ -12,39 +12,21 @@ from pathlib import Path
 import pytest
 
 from bot.sources.spotify import combined
-from tests.conftest import FIXTURES, poll_json, run_cli
-
-SPOTIFY = FIXTURES / "spotify"
-OLD = SPOTIFY / "spotifycharts"
-NO_NOTE = SPOTIFY / "saved-without-note"
-WEEK_0117 = OLD / "regional-global-weekly-2020-01-17--2020-01-24.csv"
-WEEK_0124 = OLD / "regional-global-weekly-2020-01-24--2020-01-31.csv"
-WEEK_0131 = OLD / "regional-global-weekly-2020-01-31--2020-02-07.csv"
-WEEK_0207 = OLD / "regional-global-weekly-2020-02-07--2020-02-14.csv"
-LATEST = OLD / "regional-global-daily-latest.csv"
-DAILY_US = SPOTIFY / "charts-spotify-com" / "regional-us-daily-2023-01-21.csv"
-NEW_WEEK = SPOTIFY / "regional-global-weekly-2023-11-16.csv"
-COMBINED = SPOTIFY / "combined" / "charts-kaggle-form.csv"
-COMBINED_LF = SPOTIFY / "combined" / "charts-excerpt.csv"
-
-
-def spotify_config(folder: Path, url: str | None = None) -> Path:
-    path = folder / "config.toml"
-    location = f'url = "{url}"' if url else ""
-    path.write_text(
-        f"""
-[alerts]
-min_countries = 2
-watched_markets = ["US", "GLOBAL"]
-
-[[sources]]
-name = "spotify"
-kind = "spotify_charts"
-{location}
-""",
-        encoding="utf-8",
-    )
-    return path
+from tests.helpers.cli import poll_json, run_cli
+from tests.helpers.shared_data import needs_shared_data
+from tests.helpers.spotify import (
+    COMBINED,
+    COMBINED_LF,
+    DAILY_US,
+    LATEST,
+    NEW_WEEK,
+    NO_NOTE,
+    WEEK_0117,
+    WEEK_0124,
+    WEEK_0131,
+    WEEK_0207,
+    spotify_config,
+)
 
 
 def imported(config: Path, *files: Path | str, more: tuple[str, ...] = ()) -> str:
@@ -62,6 +44,7 @@ def rank(config: Path, title: str) -> dict:
 # -- spotifycharts.com downloads (2017 - 2022) -----------------------------------------------
 
 
+@needs_shared_data
 def test_old_weekly_downloads_are_dated_by_their_weeks_last_day(tmp_path):
     config = spotify_config(tmp_path)
     out = imported(config, WEEK_0124, WEEK_0117)  # any order: taken oldest first
@@ -82,6 +65,7 @@ def test_old_weekly_downloads_are_dated_by_their_weeks_last_day(tmp_path):
     assert "#3 (was #" in text and "2 weeks" in text
 
 
+@needs_shared_data
 def test_a_download_saved_without_its_note_line_is_the_same_chart(tmp_path):
     config = spotify_config(tmp_path)
     imported(config, WEEK_0117)
@@ -94,6 +78,7 @@ def test_a_download_saved_without_its_note_line_is_the_same_chart(tmp_path):
     assert rank(config, "10.000 hours")["title"] == "10,000 Hours (with Justin Bieber)"
 
 
+@needs_shared_data
 def test_old_and_new_layouts_know_a_song_the_same_way(tmp_path):
     # "Closer" is "The Chainsmokers, Halsey" in the combined dataset and "The Chainsmokers"
     # in a 2019 download: one song (its lead artist, and the same track id in both).
@@ -108,6 +93,7 @@ def test_old_and_new_layouts_know_a_song_the_same_way(tmp_path):
     assert daily["period_unit"] == "day"
 
 
+@needs_shared_data
 def test_a_download_without_a_date_says_how_to_give_it_and_that_works(tmp_path):
     config = spotify_config(tmp_path)
     ran = run_cli("import", LATEST, "--source", "spotify", "-c", config)
@@ -127,6 +113,7 @@ def test_a_download_without_a_date_says_how_to_give_it_and_that_works(tmp_path):
     )
 
 
+@needs_shared_data
 def test_a_watched_folder_of_old_downloads_alerts(tmp_path):
     folder = tmp_path / "downloads"
     folder.mkdir()
@@ -143,6 +130,7 @@ def test_a_watched_folder_of_old_downloads_alerts(tmp_path):
 # -- charts.spotify.com daily downloads: days, not weeks -------------------------------------
 
 
+@needs_shared_data
 def test_a_daily_chart_counts_days(tmp_path):
     config = spotify_config(tmp_path)
     imported(config, DAILY_US)
@@ -153,6 +141,7 @@ def test_a_daily_chart_counts_days(tmp_path):
     assert "#1 · 9 days in the chart" in text and "in the chart      1 day" in text
 
 
+@needs_shared_data
 def test_a_weekly_chart_counts_weeks(tmp_path):
     config = spotify_config(tmp_path)
     imported(config, NEW_WEEK)
@@ -163,6 +152,7 @@ def test_a_weekly_chart_counts_weeks(tmp_path):
 # -- the combined dataset ----------------------------------------------------------------------
 
 
+@needs_shared_data
 def test_the_combined_dataset_is_recognised_by_its_header(tmp_path):
     config = spotify_config(tmp_path)
     out = imported(config, COMBINED)
@@ -176,6 +166,7 @@ def test_the_combined_dataset_is_recognised_by_its_header(tmp_path):
     assert "imported 0 chart periods (0 ranks); 1 already stored" in imported(config, COMBINED_LF)
 
 
+@needs_shared_data
 def test_the_combined_dataset_streams_in_whole_groups(tmp_path, monkeypatch):
     monkeypatch.setattr(combined, "BATCH_ROWS", 5)  # a part ends where a group does
     big = tmp_path / "charts.csv"
@@ -188,6 +179,7 @@ def test_the_combined_dataset_streams_in_whole_groups(tmp_path, monkeypatch):
     assert "imported 0 chart periods (0 ranks); 3 already stored" in again
 
 
+@needs_shared_data
 def test_the_combined_reader_hands_on_parts_before_the_file_ends():
     body = _days(COMBINED.read_bytes(), [f"2017-01-{d:02d}" for d in range(1, 29)])
     handle = _Counting(body.decode("utf-8"))
@@ -199,6 +191,7 @@ def test_the_combined_reader_hands_on_parts_before_the_file_ends():
     assert sum(p.snapshot.row_count for p in parts) + 40 == 28 * 20
 
 
+@needs_shared_data
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
@@ -221,6 +214,7 @@ def test_a_broken_combined_file_is_named_with_its_line(tmp_path, change, reason)
     assert reason in ran.stderr
 
 
+@needs_shared_data
 def test_a_combined_file_that_is_not_utf8_is_named_with_where(tmp_path):
     bad = tmp_path / "charts.csv"
     text = COMBINED.read_bytes().decode().replace("Chantaje", "Chantaj\u00e9")
@@ -230,6 +224,7 @@ def test_a_combined_file_that_is_not_utf8_is_named_with_where(tmp_path):
     assert ran.stderr.startswith("chartbot: charts.csv: line 2 is not UTF-8 text"), ran.stderr
 
 
+@needs_shared_data
 def test_viral_rows_of_the_combined_dataset_are_their_own_chart(tmp_path):
     # No real viral50 rows were found (SOURCES.md): these are the excerpt's first rows
     # relabelled, with the empty streams viral50 rows have.
@@ -268,6 +263,7 @@ class _Counting:
         return self.read_to
 
 
+@needs_shared_data
 def test_a_folder_of_top_200_downloads_is_polled_after_the_viral_lists_were_imported(tmp_path):
     # The combined dataset brought the viral 50 too; a fan's folder has only the top 200
     # downloads. A day without a viral file is not a broken file.

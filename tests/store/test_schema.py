@@ -17,10 +17,12 @@ from bot.sources.spotify import combined
 from bot.store.charts import RANKS_BY_TITLE, ChartsRepo
 from bot.store.schema import initial, run_script
 from bot.store.store import Store
-from tests.configs import write_config
-from tests.conftest import FIXTURES, NETFLIX_WEEK_1, NETFLIX_WEEK_2, run_cli
+from tests.helpers.cli import run_cli
+from tests.helpers.configs import write_config
+from tests.helpers.netflix import NETFLIX_WEEK_1, NETFLIX_WEEK_2
+from tests.helpers.shared_data import needs_shared_data, shared
 
-COMBINED = FIXTURES / "spotify" / "combined" / "charts-kaggle-form.csv"
+COMBINED = shared("files", "spotify", "combined", "charts-kaggle-form.csv")
 
 
 def test_a_database_from_the_first_release_is_upgraded_in_place(tmp_path):
@@ -70,6 +72,7 @@ def _by_title_index(store):
     return [r[2] for r in store.db.execute("PRAGMA index_info(ranks_by_title)")]
 
 
+@needs_shared_data
 def test_a_titles_ranks_are_read_from_the_by_title_index_alone(tmp_path):
     config = write_config(tmp_path, "top10.tsv")
     ran = run_cli("import", NETFLIX_WEEK_1, "--source", "netflix", "-c", config)
@@ -168,6 +171,7 @@ def test_the_schema_has_no_full_text_table(tmp_path):
     ).fetchone() == ("ok",)
 
 
+@needs_shared_data
 def test_a_first_import_builds_the_by_title_index_and_later_ones_keep_it(tmp_path):
     config = write_config(tmp_path, "top10.tsv")
     for week in (NETFLIX_WEEK_1, NETFLIX_WEEK_2):
@@ -184,6 +188,7 @@ def test_a_first_import_builds_the_by_title_index_and_later_ones_keep_it(tmp_pat
             assert indexed == store.db.execute("SELECT count(*) FROM ranks").fetchone()[0] > 0
 
 
+@needs_shared_data
 def test_a_big_first_import_builds_the_by_title_index_at_its_end(tmp_path, monkeypatch):
     monkeypatch.setattr(combined, "BATCH_ROWS", 5)  # many parts, each its own transaction
     seen: list[bool] = []

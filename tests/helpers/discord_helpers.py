@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.store import Store
-from tests.conftest import WEEK_2, run_cli
-from tests.fake_discord import ADMIN_ID, ALL_PERMISSIONS, CHANNEL_ID, FakeDiscord
-from tests.waiting import wait_until
+from tests.helpers.cli import run_cli
+from tests.helpers.fake_discord import ADMIN_ID, ALL_PERMISSIONS, CHANNEL_ID, FakeDiscord
+from tests.helpers.netflix import WEEK_2
+from tests.helpers.waiting import wait_until
 
 EPHEMERAL = 64
 

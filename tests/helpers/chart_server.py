@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.loopback import LoopbackServer
+from tests.helpers.loopback import LoopbackServer
 
 
 @dataclass

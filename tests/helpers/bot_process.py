@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.configs import write_config
-from tests.fake_discord import TOKEN, FakeDiscord
-from tests.waiting import wait_until
+from tests.helpers.configs import write_config
+from tests.helpers.fake_discord import TOKEN, FakeDiscord
+from tests.helpers.waiting import wait_until
 
 
 def write_bot_config(

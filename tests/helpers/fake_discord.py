@@ -25,7 +25,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.loopback import LoopbackServer
+from tests.helpers.loopback import LoopbackServer
 
 TOKEN = "fake-bot-token"
 APPLICATION_ID = 900_000_000_000_000_001

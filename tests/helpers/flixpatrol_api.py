@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot import countries
 from bot.config import PLATFORMS
-from tests.loopback import LoopbackServer
+from tests.helpers.loopback import LoopbackServer
 
 KEY = "aku_test_key_0123456789"
 PAGE_ROWS = 300

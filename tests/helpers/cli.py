@@ -1,0 +1,46 @@
+"""The real `chartbot` command, run by tests: in this process, or as a process of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from bot.cli import main
+
+
+@dataclass
+class Ran:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str | Path) -> Ran:
+    """The real CLI, in this process."""
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def spawn_cli(*args: str | Path, env: dict[str, str] | None = None, **kw: Any) -> subprocess.Popen:
+    """The real CLI, as its own process (for kill and concurrency tests)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
+
+
+def poll_json(config: Path) -> tuple[int, list[dict], str]:
+    """`chartbot poll --once --json`: its exit code, its alerts, its stderr."""
+    ran = run_cli("poll", "--once", "--json", "-c", config)
+    return ran.exit_code, [json.loads(line) for line in ran.stdout.splitlines()], ran.stderr
