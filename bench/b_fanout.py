@@ -13,11 +13,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bench.common import Result
+from bot.clock import utcnow
 from bot.engine.deliveries import Destination
 from bot.engine.events import Event, NewNumberOne, NumberOneCount
 from bot.engine.model import ChartRow, PeriodSummary
 from bot.engine.sources import SourceIdentity
-from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.fake_discord import CHANNEL_ID, FakeDiscord, Recorded

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from bench.common import Result, years_of_history
-from bot.store.base import utcnow
+from bot.clock import utcnow
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.cli import run_cli

@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.b_fanout import delivery_of
 from bench.b_memory import rss_mb
 from bench.common import Result
-from bot.store.base import utcnow
+from bot.clock import utcnow
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.cli import run_cli

@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 from bot.alerts.render import counted
 from bot.bulk import collector_paused
+from bot.clock import utcnow
 from bot.config import Config
 from bot.engine.model import ChartPeriodKey
 from bot.engine.plan import Rejected, plan_import
@@ -33,7 +34,6 @@ from bot.sources.base import Snapshot, Source, SourceError, Target
 from bot.sources.fetch import http_session, is_url, local_path
 from bot.sources.registry import build_source
 from bot.sources.table import DATE_IN_NAME
-from bot.store.base import utcnow
 from bot.store.store import Store
 from bot.store.thread import StoreThread
 

@@ -29,13 +29,12 @@ from bot.config import Config, FlixPatrolSourceConfig
 from bot.engine.events import Event
 from bot.engine.model import chart_heading
 from bot.engine.standings import ChartStanding
+from bot.engine.stored import Rewrite, TitleMerge
 from bot.engine.titles import Match
 from bot.importer import Step
 from bot.logs import clean
 from bot.service.lookup import TitleLookup
 from bot.service.status import StatusReport
-from bot.store.rewrites import Rewrite
-from bot.store.titles import TitleMerge
 
 STAGES = {"files": "importing files", "bytes": "importing", "index": "building the title index"}
 

@@ -30,12 +30,12 @@ from enum import Enum
 from typing import Protocol
 
 from bot.alerts.render import pictures_refused_notice
+from bot.clock import utcnow
 from bot.delivery.messages import OutgoingMessage, build_messages
 from bot.delivery.pacing import Pacer
 from bot.delivery.pictures import AlertMaps
 from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery, Shards
 from bot.faults import checkpoint
-from bot.store.base import utcnow
 from bot.store.store import Store
 from bot.store.thread import StoreThread
 

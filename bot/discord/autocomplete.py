@@ -17,6 +17,7 @@ from bot import countries
 from bot.alerts.render import escape
 from bot.discord.answers import parse_id, reply
 from bot.engine.titles import Candidate, Match
+from bot.service import lookup
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
@@ -49,7 +50,7 @@ async def countries_choices(
 async def charts(
     interaction: discord.Interaction[ChartBot], current: str
 ) -> list[app_commands.Choice[str]]:
-    known = await interaction.client.reads.call(lambda store: store.charts.listing())
+    known = await interaction.client.reads.call(lookup.chart_listing)
     wanted = current.casefold()
     return [
         app_commands.Choice(name=c.heading[:MAX_NAME], value=str(c.id))

@@ -27,8 +27,8 @@ from bot.delivery.pacing import Pacer, SharedBudget
 from bot.discord.answers import ChartTree, reply
 from bot.discord.endpoints import point_at
 from bot.engine.titles import TitleIndex
+from bot.service import lookup, registered
 from bot.store.base import StoreError
-from bot.store.store import Store
 from bot.store.thread import ReadPool, StoreThread
 
 log = logging.getLogger(__name__)
@@ -91,11 +91,10 @@ class ChartBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         await self.db.open()
-        if self.runtime and not await self.db.call(lambda store: store.charts.has_by_title_index()):
+        if self.runtime and await self.db.call(lookup.ensure_by_title_index):
             # A first import of a big file builds it at its end; one stopped before that
             # leaves it to be built here, before /rank needs it.
-            log.warning("building the title index an unfinished import left out")
-            await self.db.call(lambda store: store.charts.build_by_title_index())
+            log.warning("built the title index an unfinished import left out")
         await self.refresh_titles()
         for name in COMMAND_COGS + (self._runtime_cogs() if self.runtime else ()):
             try:
@@ -130,17 +129,17 @@ class ChartBot(commands.AutoShardedBot):
     async def refresh_titles(self) -> None:
         """Bring the title index up to date with the store (titles stored by any process):
         new titles are added to it, anything else (merges) rebuilds it; both off the loop."""
-        version = await self.reads.call(lambda store: store.titles.count())
+        version = await self.reads.call(lookup.catalogue_version)
         if version == self.titles_version:
             return
         (count, top), (known, known_top) = version, self.titles_version
         if known >= 0 and count >= known and top > known_top:
-            added = await self.reads.call(lambda store: store.titles.since(known_top))
+            added = await self.reads.call(lookup.catalogue_since, known_top)
             if len(added) == count - known:
                 self.titles = await asyncio.to_thread(self.titles.with_added, added)
                 self.titles_version = version
                 return
-        candidates = await self.reads.call(lambda store: store.titles.candidates())
+        candidates = await self.reads.call(lookup.catalogue)
         self.titles = await asyncio.to_thread(TitleIndex, candidates)
         self.titles_version = version
 
@@ -169,15 +168,14 @@ class ChartBot(commands.AutoShardedBot):
         """Register the commands when they differ from what was last registered."""
         payload = json.dumps(self.commands_payload(), sort_keys=True)
         digest = hashlib.sha256(payload.encode()).hexdigest()
-        key = f"commands:{self.application_id}"
-        if await self.reads.call(Store.get_meta, key) == digest:
+        if await self.reads.call(registered.commands_digest, self.application_id) == digest:
             return
         try:
             count = await self.sync_commands()
         except discord.HTTPException as exc:
             log.warning("could not register the slash commands (%s); run sync-commands", exc)
             return
-        await self.db.call(Store.set_meta, key, digest)
+        await self.db.call(registered.note_commands, self.application_id, digest)
         log.info("registered %d slash commands", count)
 
     async def on_ready(self) -> None:

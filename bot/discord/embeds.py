@@ -11,9 +11,9 @@ from bot.alerts.render import escape, public_reason, standing_rows
 from bot.delivery.messages import COLOR, MAX_TOTAL
 from bot.engine.sources import SourceHealth
 from bot.engine.standings import ChartStanding
+from bot.engine.stored import ChartInfo, ChartLine
 from bot.engine.titles import Candidate
 from bot.service.status import SourceReport, StatusReport
-from bot.store.base import ChartInfo, ChartLine
 
 MAX_FIELDS = 25
 MAX_FIELD = 1024

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from bot.engine.deliveries import Destination
 from bot.engine.events import (
@@ -128,3 +128,23 @@ def _redundant_moves(events: Sequence[tuple[int, Event]]) -> set[int]:
         for event_id, e in events
         if isinstance(e, Moved | Entered) and (e.chart, e.title_key, e.country) in new_number_ones
     }
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionLimits:
+    """How many subscriptions a member, a server, and mentions in one channel may have."""
+
+    per_member: int
+    per_server: int
+    per_channel: int  # mention subscriptions in one channel ("here")
+
+
+class Subscribed(Enum):
+    """What came of a subscribe: checked and written in one transaction, so a burst of
+    requests can never pass a limit."""
+
+    ADDED = "added"
+    CHANGED = "changed"  # already followed: how or where changed
+    MEMBER_FULL = "member full"
+    SERVER_FULL = "server full"
+    CHANNEL_FULL = "channel full"

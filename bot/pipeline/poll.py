@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.alerts.render import counted
 from bot.bulk import collector_paused
+from bot.clock import utcnow
 from bot.engine import milestones
 from bot.engine.diff import diff
 from bot.engine.events import AlertPolicy, Event
@@ -39,7 +40,6 @@ from bot.pipeline.records import (
     record_unchanged,
 )
 from bot.sources.base import Known, Snapshot, Source, SourceError, Unchanged
-from bot.store.base import utcnow
 from bot.store.store import Store
 from bot.store.thread import StoreThread
 

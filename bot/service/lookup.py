@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from bot.config import Config
 from bot.engine.standings import ChartStanding, standings
-from bot.engine.titles import Match, TitleAliases, match_title
-from bot.store.base import ChartInfo, ChartLine, StoreError
+from bot.engine.stored import ChartInfo, ChartLine
+from bot.engine.titles import Candidate, Match, TitleAliases, match_title
+from bot.store.base import StoreError
 from bot.store.store import Store
 
 
@@ -76,3 +77,29 @@ def country_chart(store: Store, chart: ChartInfo, country: str) -> CountryChart:
         store.charts.country_chart(chart.id, chart.previous, country) if chart.previous else []
     )
     return CountryChart(chart, lines, previous)
+
+
+def chart_listing(store: Store) -> list[ChartInfo]:
+    """Every chart with stored periods, newest first."""
+    return store.charts.listing()
+
+
+def catalogue_version(store: Store) -> tuple[int, int]:
+    """(titles listed, the last listed): changes when a title comes onto a chart."""
+    return store.titles.count()
+
+
+def catalogue(store: Store) -> list[Candidate]:
+    """Every title a chart has had, for the title index."""
+    return store.titles.candidates()
+
+
+def catalogue_since(store: Store, listed: int) -> list[Candidate]:
+    """Titles listed after this one, for the title index to add."""
+    return store.titles.since(listed)
+
+
+def ensure_by_title_index(store: Store) -> bool:
+    """Build the by-title index of ranks a stopped first import left out; True if built
+    (a write only when it is missing)."""
+    return not store.charts.has_by_title_index() and store.charts.build_by_title_index()

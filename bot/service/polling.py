@@ -8,18 +8,20 @@ import fcntl
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
 
+from bot.clock import utcnow
 from bot.config import Config
 from bot.engine.deliveries import Destination
 from bot.engine.events import AlertPolicy, Event
+from bot.engine.sources import SourceState
 from bot.pipeline import PollOutcome, poll_source
 from bot.sources.base import Source
 from bot.sources.fetch import http_session
 from bot.sources.registry import build_source
-from bot.store.base import utcnow
 from bot.store.store import Store
 from bot.store.thread import StoreThread
 
@@ -108,3 +110,12 @@ def emit_terminal_alerts(store: Store, emit: Callable[[Event, str], None]) -> in
             store.outbox.mark_sent([delivery.id], now=utcnow())
             count += 1
     return count
+
+
+def source_states(store: Store) -> list[SourceState]:
+    return store.sources.states()
+
+
+def note_next_poll(store: Store, name: str, when: datetime | None) -> None:
+    """When a source is polled next (for /status and `chartbot status`)."""
+    store.sources.set_next_poll(name, when)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.store.rewrites import Rewrite
+from bot.engine.stored import Rewrite
 from bot.store.store import Store
 
 

@@ -8,9 +8,8 @@ from enum import Enum
 
 from bot.config import LimitsConfig
 from bot.engine.deliveries import Destination
-from bot.engine.routing import Subscription, Via
+from bot.engine.routing import Subscribed, Subscription, SubscriptionLimits, Via
 from bot.engine.titles import Candidate, TitleName
-from bot.store.guilds import Subscribed, SubscriptionLimits
 from bot.store.store import Store
 
 
@@ -100,3 +99,13 @@ def unsubscribe(
 def remove_any(store: Store, *, guild_id: int, subscription_id: int) -> Subscription | None:
     """A server's admin removes any member's subscription in their server."""
     return store.guilds.remove_subscription_by_id(subscription_id, guild_id=guild_id)
+
+
+def followed(store: Store, user_id: int, guild_id: int | None) -> list[Subscription]:
+    """A member's subscriptions in a server, by title."""
+    return store.guilds.user_subscriptions(user_id, guild_id)
+
+
+def server_subscriptions(store: Store, guild_id: int) -> list[Subscription]:
+    """Every member's subscriptions in a server, for its admins."""
+    return store.guilds.guild_subscriptions(guild_id)

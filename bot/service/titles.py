@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from bot.config import Config
+from bot.engine.stored import TitleMerge
 from bot.store.store import Store
-from bot.store.titles import TitleMerge
 
 
 def title_merges(store: Store, /, config: Config, *, apply: bool) -> list[TitleMerge]:

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot import children, logs
+from bot.clock import utcnow
 from bot.config import Config
 from bot.engine.health import HealthPolicy
 from bot.engine.sources import SourceHealth
@@ -31,7 +32,6 @@ from bot.pipeline.records import record_failed
 from bot.service.polling import configured_sources, poll_one
 from bot.sources.base import Source
 from bot.sources.fetch import http_session
-from bot.store.base import utcnow
 from bot.store.store import Store
 from bot.store.thread import StoreThread
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.engine.model import PeriodUnit, chart_heading
 from bot.engine.sources import SkippedFile, SourceHealth, SourceState, ValidatorMap, Validators
 
 if TYPE_CHECKING:
@@ -34,10 +32,6 @@ class Repo:
     @property
     def db(self) -> Database:
         return self.store.db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -115,46 +109,3 @@ def source_state(row: dict[str, Any]) -> SourceState:
         history_hash=row.get("history_hash"),
         skipped=skipped_from_json(row.get("skipped")),
     )
-
-
-# -- read models -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TitleRank:
-    """One stored rank of a title: used to build its standings."""
-
-    chart_id: int
-    source: str
-    chart: str
-    period: str
-    country: str
-    rank: int
-    weeks: int | None
-    season: str | None = None
-    unit: PeriodUnit | None = None  # as the chart's source says; None: from the dates
-    label: str = ""  # the source as people read it (its config's label), "": its name
-
-
-@dataclass(frozen=True, slots=True)
-class ChartInfo:
-    id: int
-    source: str
-    name: str
-    latest: str
-    previous: str | None
-    label: str = ""  # the source as people read it, "": its name
-
-    @property
-    def heading(self) -> str:
-        """'Netflix · TV Shows'."""
-        return chart_heading(self.label or self.source, self.name)
-
-
-@dataclass(frozen=True, slots=True)
-class ChartLine:
-    rank: int
-    title_id: int
-    title: str
-    artist: str | None
-    season: str | None

@@ -21,8 +21,9 @@ from bot.engine.model import (
 )
 from bot.engine.plan import StoredPeriod
 from bot.engine.standings import ChartShape, unit_of
+from bot.engine.stored import ChartInfo, ChartLine
 from bot.engine.titles import title_key
-from bot.store.base import BATCH, ChartInfo, ChartLine, Repo
+from bot.store.base import BATCH, Repo
 
 # The same as the latest migration that makes it (0007, bot/store/schema.py).
 RANKS_BY_TITLE = "CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period, weeks, season)"

@@ -4,38 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from bot.engine.deliveries import DeliveryStatus, Destination
-from bot.engine.routing import GuildAlerts, Subscription, Via
+from bot.engine.routing import GuildAlerts, Subscribed, Subscription, SubscriptionLimits, Via
 from bot.engine.titles import TitleName
 from bot.store.base import BATCH, Repo, iso, json_tuple
 
 _SUBSCRIPTION = """SELECT s.*, t.key AS title_key, t.name AS title, t.artist AS artist
                    FROM subscriptions s JOIN titles t ON t.id = s.title_id"""
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriptionLimits:
-    """How many subscriptions a member, a server, and mentions in one channel may have."""
-
-    per_member: int
-    per_server: int
-    per_channel: int  # mention subscriptions in one channel ("here")
-
-
-class Subscribed(Enum):
-    """What came of a subscribe: checked and written in one transaction, so a burst of
-    requests can never pass a limit."""
-
-    ADDED = "added"
-    CHANGED = "changed"  # already followed: how or where changed
-    MEMBER_FULL = "member full"
-    SERVER_FULL = "server full"
-    CHANNEL_FULL = "channel full"
 
 
 class GuildsRepo(Repo):

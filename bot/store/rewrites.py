@@ -3,25 +3,12 @@ put back (`chartbot rewrites`, `chartbot undo-rewrite`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
-from bot.engine.model import ChartPeriodKey
-from bot.store.base import Repo, from_iso, iso, utcnow
+from bot.clock import utcnow
+from bot.engine.stored import Rewrite
+from bot.store.base import Repo, from_iso, iso
 
 _PERIOD_COLUMNS = "countries, rows, digest, snapshot_id"
 _RANK_COLUMNS = "country, rank, title_id, season, weeks, extra"
-
-
-@dataclass(frozen=True, slots=True)
-class Rewrite:
-    """What one poll's snapshot rewrote of a source's stored history."""
-
-    snapshot_id: int
-    source: str
-    at: datetime
-    periods: tuple[ChartPeriodKey, ...]
-    ranks: int  # the ranks replaced (kept here)
 
 
 class RewritesRepo(Repo):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.clock import utcnow
 from bot.engine.model import ChartPeriodKey
 from bot.engine.sources import (
     ImportMark,
@@ -23,7 +24,6 @@ from bot.store.base import (
     iso,
     skipped_to_json,
     source_state,
-    utcnow,
     validators_to_json,
 )
 

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
 
 from bot.engine.events import Event
 from bot.engine.model import ChartRow, PeriodUnit
+from bot.engine.stored import TitleMerge, TitleRank
 from bot.engine.titles import Candidate, TitleName, title_key
-from bot.store.base import BATCH, Repo, TitleRank
+from bot.store.base import BATCH, Repo
 
 _TITLE_AND_ARTIST = attrgetter("title", "artist")
-
-
-@dataclass(frozen=True, slots=True)
-class TitleMerge:
-    """One [titles] merge group as stored: the title kept (None: the first folded one is
-    renamed to the group's name), the stored titles folded into it, and what moves."""
-
-    name: str
-    kept: Candidate | None
-    folded: tuple[Candidate, ...]
-    ranks: int
-    subscriptions: int
 
 
 class TitlesRepo(Repo):

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.clock import utcnow
 from bot.delivery.dispatcher import backoff, due_deliveries, fair_order
 from bot.delivery.messages import MAX_EMBEDS, MAX_TOTAL, build_messages
 from bot.delivery.pacing import SWEEP_EVERY, BudgetFileError, Pacer, SharedBudget
@@ -27,7 +28,6 @@ from bot.engine.deliveries import (
 from bot.engine.events import AlertPolicy, Moved, NewNumberOne, NumberOneCount
 from bot.engine.routing import GuildAlerts, Subscription, Via, route
 from bot.engine.sources import SourceIdentity
-from bot.store.base import utcnow
 
 NOW = datetime(2022, 1, 20, tzinfo=UTC)
 

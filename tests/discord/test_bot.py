@@ -308,7 +308,7 @@ def test_the_bot_builds_the_title_index_an_unfinished_import_left_out(config):
         store.db.execute("DROP INDEX ranks_by_title")  # as a first big import killed halfway
     process = BotProcess(config).start().wait_ready()
     try:
-        assert "building the title index an unfinished import left out" in process.output()
+        assert "built the title index an unfinished import left out" in process.output()
     finally:
         process.stop()
     with Store.open(config.parent / "chartbot.db") as store:

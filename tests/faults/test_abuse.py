@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from bot.clock import utcnow
 from bot.engine.routing import Via
-from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.cli import poll_json, run_cli

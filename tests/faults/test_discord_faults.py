@@ -8,10 +8,10 @@ import signal
 
 import pytest
 
+from bot.clock import utcnow
 from bot.engine.deliveries import Destination
 from bot.engine.routing import Via
 from bot.faults import ENV
-from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess
 from tests.helpers.discord_helpers import (

@@ -14,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
+from bot.clock import utcnow
 from bot.engine.deliveries import Destination
 from bot.engine.model import ChartRow
 from bot.engine.routing import Via
-from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.cli import run_cli

@@ -3,8 +3,8 @@ was down is forgotten when the bot connects again."""
 
 from __future__ import annotations
 
+from bot.clock import utcnow
 from bot.engine.routing import Via
-from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess
 from tests.helpers.fake_discord import ADMIN_ID, CHANNEL_ID, GUILD_ID, MEMBER_ID

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import utcnow
 from bot.faults import ENV
-from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.cli import run_cli

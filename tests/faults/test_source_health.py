@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import utcnow
 from bot.engine.health import HealthPolicy, after_failure, retry_in
-from bot.store.base import utcnow
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.chart_server import ChartServer

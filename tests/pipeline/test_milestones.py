@@ -8,12 +8,11 @@ import json
 from itertools import pairwise
 
 from bot.alerts.render import markdown
+from bot.clock import utcnow
 from bot.engine.deliveries import Destination
-from bot.engine.routing import Via
+from bot.engine.routing import Subscribed, SubscriptionLimits, Via
 from bot.service import subscriptions
 from bot.service.subscriptions import SubscribeRequest
-from bot.store.base import utcnow
-from bot.store.guilds import Subscribed, SubscriptionLimits
 from bot.store.store import Store
 from tests.helpers.cli import poll_json, run_cli
 from tests.helpers.configs import write_config

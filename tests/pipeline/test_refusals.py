@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.base import utcnow
+from bot.clock import utcnow
 from bot.store.store import Store
 from tests.helpers.apple_feeds import COUNTRIES, DAY_1, UPDATED_1, UPDATED_2, feed
 from tests.helpers.cli import poll_json, run_cli

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.clock import utcnow
 from bot.engine.deliveries import Destination
 from bot.engine.model import ChartRow
-from bot.engine.routing import Via
+from bot.engine.routing import Subscribed, SubscriptionLimits, Via
 from bot.engine.titles import Candidate
 from bot.service import subscriptions
 from bot.service.subscriptions import SubscribeRequest
-from bot.store.base import utcnow
-from bot.store.guilds import Subscribed, SubscriptionLimits
 
 LIMITS = SubscriptionLimits(per_member=2, per_server=3, per_channel=1)
 GUILD, OTHER_GUILD, MEMBER, OTHER_MEMBER, CHANNEL = 1, 2, 10, 11, 100

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import utcnow
 from bot.config import config_from_dict, load_config
 from bot.pipeline import PollOutcome, SourceTerms, Stale, commit_snapshot, poll_source
 from bot.pipeline.poll import known_for as prepare
@@ -17,7 +18,6 @@ from bot.service.polling import alert_policy, configured_sources, http_session
 from bot.sources.base import Known, ParseError, content_hash
 from bot.sources.history import added_lines
 from bot.sources.netflix import parse_added, parse_netflix
-from bot.store.base import utcnow
 from bot.store.store import Store
 from bot.store.thread import StoreThread
 from tests.helpers.cli import poll_json, run_cli

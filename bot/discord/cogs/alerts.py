@@ -17,12 +17,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import countries
+from bot.clock import utcnow
 from bot.discord.answers import Answer, parse_id, reply
 from bot.discord.cogs.subscriptions import subscription_choice, subscription_lines
 from bot.engine.deliveries import Destination
 from bot.service import settings, subscriptions
 from bot.service.settings import ServerSettings, SettingError
-from bot.store.base import utcnow
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
@@ -230,9 +230,7 @@ class Alerts(
                 allowed_mentions=discord.AllowedMentions.none(),
             )
             return
-        every = await answer.wait(
-            self.bot.reads.call(lambda store: store.guilds.guild_subscriptions(guild_id))
-        )
+        every = await answer.wait(self.bot.reads.call(subscriptions.server_subscriptions, guild_id))
         if not every:
             await answer.send(content="Nobody follows a title in this server yet.")
             return
@@ -248,7 +246,7 @@ class Alerts(
         if not interaction.permissions.manage_guild or interaction.guild_id is None:
             return []
         guild_id = interaction.guild_id
-        every = await self.bot.reads.call(lambda store: store.guilds.guild_subscriptions(guild_id))
+        every = await self.bot.reads.call(subscriptions.server_subscriptions, guild_id)
         wanted = current.casefold()
         return [subscription_choice(s) for s in every if wanted in s.title.casefold()][:25]
 

@@ -129,7 +129,7 @@ class Charts(commands.Cog):
         if code is None:
             await reply(interaction, f"I don't know a country called “{country}”.")
             return
-        known = await answer.wait(self.bot.reads.call(lambda store: store.charts.listing()))
+        known = await answer.wait(self.bot.reads.call(lookup.chart_listing))
         if not known:
             await reply(interaction, "No chart has been polled yet.")
             return

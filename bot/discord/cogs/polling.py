@@ -17,12 +17,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
 
+from bot.clock import utcnow
 from bot.engine.health import HealthPolicy, retry_in
 from bot.engine.sources import SourceHealth, SourceState
+from bot.service import polling
 from bot.service.polling import MERGE_PENDING, configured_sources
 from bot.service.titles import title_merges
 from bot.service.worker import scheduled_poll
-from bot.store.base import utcnow
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
@@ -57,7 +58,7 @@ class Polling(commands.Cog):
             pending = await self.bot.reads.call(title_merges, config, apply=False)
             if pending:
                 log.warning(MERGE_PENDING)
-        states = {s.name: s for s in await self.bot.db.call(lambda store: store.sources.states())}
+        states = {s.name: s for s in await self.bot.reads.call(polling.source_states)}
         now = utcnow()
         for name, source in self.sources.items():
             every = source.config.every
@@ -102,7 +103,7 @@ class Polling(commands.Cog):
         ]
         if not paused:
             return
-        states = await self.bot.reads.call(lambda store: store.sources.states())
+        states = await self.bot.reads.call(polling.source_states)
         for state in states:
             job = self.scheduler.get_job(state.name)
             if state.name in paused and job and state.status is not SourceHealth.DISABLED:
@@ -118,7 +119,7 @@ class Polling(commands.Cog):
         """The store says when a source is polled next (for /status and `chartbot status`)."""
         job = self.scheduler.get_job(name)
         when: datetime | None = job.next_run_time if job is not None else None
-        await self.bot.db.call(lambda store: store.sources.set_next_poll(name, when))
+        await self.bot.db.call(polling.note_next_poll, name, when)
 
     async def poll(self, name: str) -> None:
         source = self.sources[name]

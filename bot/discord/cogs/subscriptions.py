@@ -11,15 +11,14 @@ from discord.ext import commands
 
 from bot import countries
 from bot.alerts.render import escape
+from bot.clock import utcnow
 from bot.discord import autocomplete
 from bot.discord.answers import Answer, parse_id, server_only
 from bot.engine.deliveries import Destination
-from bot.engine.routing import Subscription, Via
+from bot.engine.routing import Subscribed, Subscription, Via
 from bot.engine.titles import Candidate, TitleName, title_key
 from bot.service import subscriptions
 from bot.service.subscriptions import Refused, SubscribeRequest
-from bot.store.base import utcnow
-from bot.store.guilds import Subscribed
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
@@ -185,7 +184,7 @@ class Subscriptions(commands.Cog):
         if picked is not None:
             return picked
         followed = await self.bot.reads.call(
-            lambda store: store.guilds.user_subscriptions(interaction.user.id, interaction.guild_id)
+            subscriptions.followed, interaction.user.id, interaction.guild_id
         )
         match = await autocomplete.find_title(self.bot, value)
         if match.title is None:
@@ -198,7 +197,7 @@ class Subscriptions(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         followed = await self.bot.reads.call(
-            lambda store: store.guilds.user_subscriptions(interaction.user.id, interaction.guild_id)
+            subscriptions.followed, interaction.user.id, interaction.guild_id
         )
         wanted = current.casefold()
         return [
@@ -213,11 +212,7 @@ class Subscriptions(commands.Cog):
     async def subscriptions(self, interaction: discord.Interaction) -> None:
         answer = Answer(interaction, ephemeral=True)
         followed = await answer.wait(
-            self.bot.reads.call(
-                lambda store: store.guilds.user_subscriptions(
-                    interaction.user.id, interaction.guild_id
-                )
-            )
+            self.bot.reads.call(subscriptions.followed, interaction.user.id, interaction.guild_id)
         )
         if not followed:
             await answer.send(content="You don't follow any title here yet: try `/subscribe`.")
