@@ -20,6 +20,7 @@ ALLOWED = {
     "store": {"engine", "clock"},
     "pictures": {"engine", "countries"},
     "children": {"config"},
+    "data": set(),  # the world's shapes, and the script that made them
     "sources": {"engine", "config", "bulk", "countries", "children"},
     "delivery": {"engine", "alerts", "store", "faults", "countries", "pictures", "clock"},
     "pipeline": {"engine", "alerts", "store", "sources", "bulk", "faults", "clock"},
