@@ -190,7 +190,9 @@ async def import_history(
                     )
                 except (SourceError, Rejected) as exc:
                     prefix = f"{label}: " if len(targets) > 1 and label not in str(exc) else ""
-                    raise type(exc)(f"{prefix}{exc}") from None
+                    if isinstance(exc, Rejected):
+                        raise Rejected(f"{prefix}{exc}", exc.kind) from None
+                    raise exc.said_of(prefix) from None
                 if progress:
                     progress(Step("files", done, len(targets)))
     finally:

@@ -27,6 +27,7 @@ from bot.engine.events import (
     Streak,
     WorldwideNumberOne,
 )
+from bot.engine.sources import Failure, FailureKind
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import display
 
@@ -189,20 +190,21 @@ def counted(number: int, one: str, many: str | None = None) -> str:
     return f"{number:,} {one}" if number == 1 else f"{number:,} {many or one + 's'}"
 
 
-def failing_notice(source: str, reason: str, since: datetime, disabled: bool) -> str:
+def failing_notice(source: str, failure: Failure, since: datetime, disabled: bool) -> str:
     """For every server's alert channel: the kind of error only (`public_reason`)."""
     state = "and is paused until it is polled by hand" if disabled else "and is retried"
     return (
         f"⚠️ Chart source **{escape(source)}** has been failing since "
-        f"<t:{int(since.timestamp())}:R> {state}. Last error: {public_reason(reason)}"
+        f"<t:{int(since.timestamp())}:R> {state}. Last error: "
+        f"{public_reason(failure.kind, failure.status)}"
     )
 
 
-def skipped_notice(source: str, name: str, reason: str) -> str:
+def skipped_notice(source: str, name: str, kind: FailureKind) -> str:
     """For every server's alert channel: the file's name and the kind of fault only."""
     return (
         f"⚠️ Chart source **{escape(source)}** skipped the file **{escape(name)}** "
-        f"(tried again when it changes): {public_reason(reason)}"
+        f"(tried again when it changes): {public_reason(kind)}"
     )
 
 
@@ -220,42 +222,44 @@ def recovered_notice(source: str) -> str:
     return f"✅ Chart source **{source}** works again."
 
 
-# What a server may see of an error: the kind, never its text (which can hold a URL with
-# its query string, a local path, or part of the fetched body). First match wins.
-_HTTP_STATUS = re.compile(r"\bHTTP ([1-5]\d\d)\b")  # "HTTP 500": the status itself, no more
-_PUBLIC: tuple[tuple[str, str], ...] = (
-    ("timed out", "timed out"),
-    ("cannot connect", "cannot connect to the source"),
-    ("the connection was cut", "the connection was cut"),
-    ("the server closed", "the server closed the connection"),
-    ("too many redirects", "too many redirects"),
-    ("file not found", "the file is not there"),
-    ("limit", "the file is too large"),
-    ("an HTML page", "not a chart: an HTML page"),
-    ("JSON, not", "not a chart: JSON"),
-    ("an empty body", "not a chart: an empty body"),
-    ("not UTF-8", "not a chart: unreadable text"),
-    ("looks cut off", "not a chart: the file is cut off"),
-    ("no date in its name", "no date in the file's name"),
-    ("not a Spotify chart download", "not a chart in a known layout"),
-    ("countries failed", "some countries' feeds failed"),
-    ("(rows missing)", "refused: rows missing"),
-    ("(countries missing)", "refused: countries missing"),
-    ("stored before", "refused: part of the history is missing"),
-    ("older than the stored", "refused: older than what is stored"),
-    ("after today", "refused: dated in the future"),
-    ("changed since", "another poll ran at the same time"),
-)
+# What a server may see of a failure: its kind, never its text (which can hold a URL with
+# its query string, a local path, or part of the fetched body).
+PUBLIC_REASONS = {
+    FailureKind.TIMED_OUT: "timed out",
+    FailureKind.CANNOT_CONNECT: "cannot connect to the source",
+    FailureKind.CONNECTION_CUT: "the connection was cut",
+    FailureKind.SERVER_CLOSED: "the server closed the connection",
+    FailureKind.TOO_MANY_REDIRECTS: "too many redirects",
+    FailureKind.FILE_NOT_FOUND: "the file is not there",
+    FailureKind.TOO_LARGE: "the file is too large",
+    FailureKind.HTML_PAGE: "not a chart: an HTML page",
+    FailureKind.JSON_BODY: "not a chart: JSON",
+    FailureKind.EMPTY_BODY: "not a chart: an empty body",
+    FailureKind.NOT_TEXT: "not a chart: unreadable text",
+    FailureKind.CUT_OFF: "not a chart: the file is cut off",
+    FailureKind.NO_DATE_IN_NAME: "no date in the file's name",
+    FailureKind.UNKNOWN_LAYOUT: "not a chart in a known layout",
+    FailureKind.LAYOUT_CHANGED: "the page's layout changed",
+    FailureKind.CHALLENGE_PAGE: "not a chart: a challenge or login page",
+    FailureKind.COUNTRIES_FAILED: "some countries' feeds failed",
+    FailureKind.ROWS_MISSING: "refused: rows missing",
+    FailureKind.COUNTRIES_MISSING: "refused: countries missing",
+    FailureKind.HISTORY_MISSING: "refused: part of the history is missing",
+    FailureKind.OLDER_THAN_STORED: "refused: older than what is stored",
+    FailureKind.DATED_IN_FUTURE: "refused: dated in the future",
+    FailureKind.RACED: "another poll ran at the same time",
+    FailureKind.KEY_REFUSED: "the API key was refused",
+    FailureKind.ALLOWANCE_SPENT: "the API's monthly allowance is spent",
+    FailureKind.PROCESS_LOST: "the poll stopped before it ended",
+    FailureKind.UNEXPECTED: "an unexpected error (logged)",
+    FailureKind.UNREADABLE: "the data could not be read",
+}
 
 
-def public_reason(reason: str | None) -> str | None:
-    """'HTTP 500 Internal Server Error from https://…?api_key=…' -> 'HTTP 500'."""
-    if reason is None:
-        return None
-    status = _HTTP_STATUS.search(reason)
-    if status is not None:
-        return f"HTTP {status[1]}"
-    for marker, shown in _PUBLIC:
-        if marker in reason:
-            return shown
-    return "the data could not be read"
+def public_reason(kind: FailureKind | None, status: int | None = None) -> str:
+    """What a server is shown of a failure: 'HTTP 500', 'timed out', never its text."""
+    if kind is FailureKind.HTTP_STATUS and status is not None:
+        return f"HTTP {status}"
+    return PUBLIC_REASONS.get(
+        kind or FailureKind.UNREADABLE, PUBLIC_REASONS[FailureKind.UNREADABLE]
+    )

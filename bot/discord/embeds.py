@@ -126,8 +126,9 @@ def _source_lines(source: SourceReport, icons: dict[SourceHealth, str]) -> list[
         lines.append(f"next poll: {discord.utils.format_dt(source.next_poll, 'R')}")
     if source.latest:
         lines.append(f"latest chart: {source.latest}")
-    if source.error:
-        lines.append(f"last error: {public_reason(source.error)}")
+    failure = source.failure
+    if failure is not None:
+        lines.append(f"last error: {public_reason(failure.kind, failure.status)}")
     if source.skipped:
         names = ", ".join(escape(f.name) for f in source.skipped[:5])
         lines.append(f"skipped files (tried again when they change): {names}")

@@ -15,13 +15,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.engine.model import ChartPeriodKey, PeriodSummary
+from bot.engine.sources import FailureKind
 
 # A period dated this far past today means a wrong file or a wrong clock.
 FUTURE_TOLERANCE = timedelta(days=2)
 
 
 class Rejected(Exception):
-    """A well-formed chart that must not be stored; str() is the reason."""
+    """A well-formed chart that must not be stored; str() is the reason (the operator's),
+    `kind` what kind of refusal it is."""
+
+    def __init__(self, reason: str, kind: FailureKind = FailureKind.UNREADABLE) -> None:
+        super().__init__(reason)
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +97,7 @@ def plan(
     for chart, period in sorted({*periods, *as_stored}):
         in_file.setdefault(chart, []).append(period)
     if not in_file:
-        raise Rejected("the file holds no chart rows")
+        raise Rejected("the file holds no chart rows", FailureKind.EMPTY_BODY)
     _check_future(in_file, today)
     expected = set(stored) if charts is None else set(stored) & set(charts)
     result = Plan(baseline=not any(stored.values()))
@@ -112,7 +118,7 @@ def plan(
                     f"(renamed?); {chart} keeps its history"
                 )
                 continue
-            raise Rejected(f"chart {chart} is missing from the file")
+            raise Rejected(f"chart {chart} is missing from the file", FailureKind.HISTORY_MISSING)
         _check_history(
             chart,
             in_file[chart],
@@ -148,7 +154,8 @@ def _check_future(in_file: Mapping[str, list[str]], today: date) -> None:
         if file_periods[-1] > limit:
             raise Rejected(
                 f"{chart} has a period dated {file_periods[-1]}, after today ({today}): "
-                "the file or this machine's clock is wrong"
+                "the file or this machine's clock is wrong",
+                FailureKind.DATED_IN_FUTURE,
             )
 
 
@@ -169,14 +176,16 @@ def _check_history(
     if file_latest < stored_latest:
         raise Rejected(
             f"{chart}: the file's newest period {file_latest} is older than the stored "
-            f"{stored_latest} (a stale copy?)"
+            f"{stored_latest} (a stale copy?)",
+            FailureKind.OLDER_THAN_STORED,
         )
     file_first = file_periods[0]
     present = set(file_periods)
     gaps = [p for p in stored_periods if p >= file_first and p not in present]
     if gaps:
         raise Rejected(
-            f"{chart}: the file lacks {_some(sorted(gaps))}, stored before (a partial file?)"
+            f"{chart}: the file lacks {_some(sorted(gaps))}, stored before (a partial file?)",
+            FailureKind.HISTORY_MISSING,
         )
     trimmed = sum(1 for p in stored_periods if p < file_first)
     if trimmed and whole_history:
@@ -191,14 +200,16 @@ def _check_history(
         if missing:
             raise Rejected(
                 f"{chart} {period}: the file lacks {_some(missing)}, stored before "
-                "(countries missing)"
+                "(countries missing)",
+                FailureKind.COUNTRIES_MISSING,
             )
         thinner = sorted(c for c, rows in held.countries.items() if summary.countries[c] < rows)
         if thinner and fixed_length:
             c = thinner[0]
             raise Rejected(
                 f"{chart} {period}: {c} has {summary.countries[c]} rows where "
-                f"{held.countries[c]} were stored (rows missing)"
+                f"{held.countries[c]} were stored (rows missing)",
+                FailureKind.ROWS_MISSING,
             )
         if summary.digest_hex != held.digest:
             result.rewritten.append((chart, period))
@@ -228,7 +239,8 @@ def _check_new_period(
         country, holes = sorted(gaps.items())[0]
         raise Rejected(
             f"{chart} {period}: {country} lacks rank {', '.join(f'#{h}' for h in holes[:5])} "
-            "(rows missing)"
+            "(rows missing)",
+            FailureKind.ROWS_MISSING,
         )
     if previous is None:
         return
@@ -240,14 +252,16 @@ def _check_new_period(
     if missing:
         raise Rejected(
             f"{chart} {period}: {_some(missing)} charted in {previous} but not in the new "
-            "period (countries missing)"
+            "period (countries missing)",
+            FailureKind.COUNTRIES_MISSING,
         )
     thinner = sorted(c for c, rows in counts.items() if summary.countries[c] < rows)
     if thinner and fixed_length:
         c = thinner[0]
         raise Rejected(
             f"{chart} {period}: {c} has {summary.countries[c]} rows where {previous} had "
-            f"{counts[c]} (rows missing)"
+            f"{counts[c]} (rows missing)",
+            FailureKind.ROWS_MISSING,
         )
 
 
@@ -260,7 +274,7 @@ def _some(items: list[str], limit: int = 5) -> str:
 def plan_import(periods: Mapping[ChartPeriodKey, PeriodSummary], stored: Stored) -> Plan:
     """Importing history: store the periods not stored yet; leave stored ones as they are."""
     if not periods:
-        raise Rejected("the file holds no chart rows")
+        raise Rejected("the file holds no chart rows", FailureKind.EMPTY_BODY)
     result = Plan(baseline=False)
     differ = []
     for (chart, period), summary in sorted(periods.items()):

@@ -37,6 +37,51 @@ class Validators:
 ValidatorMap = dict[str, Validators]  # URL -> its validators
 
 
+class FailureKind(StrEnum):
+    """What kind of failure a fetch was: what a server is shown of it, and what the faces
+    render from (a failure's text is for the operator: it can hold a URL, a path or part of
+    a body)."""
+
+    HTTP_STATUS = "http status"  # with the status: "HTTP 500"
+    TIMED_OUT = "timed out"
+    CANNOT_CONNECT = "cannot connect"
+    CONNECTION_CUT = "connection cut"
+    SERVER_CLOSED = "server closed"
+    TOO_MANY_REDIRECTS = "too many redirects"
+    FILE_NOT_FOUND = "file not found"
+    TOO_LARGE = "too large"
+    HTML_PAGE = "html page"
+    JSON_BODY = "json body"
+    EMPTY_BODY = "empty body"
+    NOT_TEXT = "not text"
+    CUT_OFF = "cut off"
+    NO_DATE_IN_NAME = "no date in name"
+    UNKNOWN_LAYOUT = "unknown layout"
+    LAYOUT_CHANGED = "layout changed"
+    CHALLENGE_PAGE = "challenge page"
+    COUNTRIES_FAILED = "countries failed"
+    ROWS_MISSING = "rows missing"
+    COUNTRIES_MISSING = "countries missing"
+    HISTORY_MISSING = "history missing"
+    OLDER_THAN_STORED = "older than stored"
+    DATED_IN_FUTURE = "dated in future"
+    RACED = "raced"  # another poll stored the source's data meanwhile
+    KEY_REFUSED = "key refused"
+    ALLOWANCE_SPENT = "allowance spent"
+    PROCESS_LOST = "process lost"
+    UNEXPECTED = "unexpected"
+    UNREADABLE = "unreadable"  # any other reason the data could not be read
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a poll failed: its kind, the text for the operator, and an HTTP status."""
+
+    kind: FailureKind
+    reason: str
+    status: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class SkippedFile:
     """A file of a watched folder that is not a chart: named, with why, and left alone until
@@ -45,6 +90,7 @@ class SkippedFile:
     name: str
     fingerprint: str
     reason: str
+    kind: FailureKind = FailureKind.UNREADABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +133,14 @@ class SourceState:
     history_hash: str | None = None
     # Files of a watched folder that are not charts, by name.
     skipped: dict[str, SkippedFile] = field(default_factory=dict)
+    last_error_kind: FailureKind | None = None
+    last_error_status: int | None = None  # the HTTP status, for an HTTP error
+
+    @property
+    def failure(self) -> Failure | None:
+        """The last failure, as its kind and its text."""
+        if self.last_error is None:
+            return None
+        return Failure(
+            self.last_error_kind or FailureKind.UNREADABLE, self.last_error, self.last_error_status
+        )

@@ -29,7 +29,7 @@ from bot.engine.health import HealthPolicy
 from bot.engine.model import ChartPeriod, ChartPeriodKey, PeriodSummary, titles_of
 from bot.engine.plan import Plan, Rejected, Stored, plan
 from bot.engine.routing import route
-from bot.engine.sources import SourceIdentity
+from bot.engine.sources import Failure, FailureKind, SourceIdentity
 from bot.faults import checkpoint
 from bot.pipeline.outcome import PollOutcome, PollStatus, Stale
 from bot.pipeline.records import (
@@ -88,6 +88,7 @@ async def poll_source(
     terms = SourceTerms.of(source)
     latest: dict[str, str] = {}
     stops = False
+    failure: Failure
     for attempt in range(1, ATTEMPTS + 1):
         known, latest = await db.call(known_for, terms)
         try:
@@ -104,17 +105,18 @@ async def poll_source(
             if attempt < ATTEMPTS:
                 log.info("source %s: %s; reading again", source.name, exc)
                 continue
-            reason = f"{exc}; it is tried again at the next poll"
+            failure = Failure(FailureKind.RACED, f"{exc}; it is tried again at the next poll")
         except Rejected as exc:
-            reason = f"{exc}; {import_advice(source.name)}"
+            failure = Failure(exc.kind, f"{exc}; {import_advice(source.name)}")
         except SourceError as exc:
-            reason, stops = str(exc), exc.stops_source
+            failure, stops = exc.failure, exc.stops_source
         except Exception as exc:
             log.debug("source %s: unexpected error", source.name, exc_info=True)
             reason = f"unexpected error: {type(exc).__name__}: {exc}"
+            failure = Failure(FailureKind.UNEXPECTED, reason)
         break
     return await db.call(
-        record_failed, source.name, reason, latest, health=health, now=clock(), stop=stops
+        record_failed, source.name, failure, latest, health=health, now=clock(), stop=stops
     )
 
 

@@ -3,11 +3,12 @@ files skipped in a watched folder, and the notices the admins get about them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.alerts.render import failing_notice, recovered_notice, skipped_notice
 from bot.engine.health import HealthPolicy, after_failure
-from bot.engine.sources import SkippedFile, SourceHealth
+from bot.engine.sources import Failure, SkippedFile, SourceHealth
 from bot.pipeline.outcome import PollOutcome, PollStatus
 from bot.sources.base import Unchanged
 from bot.store.store import Store
@@ -47,14 +48,14 @@ def note_skipped(
     store.sources.set_skipped(name, skipped)
     fresh = [f for f in skipped if before.get(f.name) != f]
     for file in fresh:
-        store.outbox.add_notice(skipped_notice(name, file.name, file.reason), now=now)
+        store.outbox.add_notice(skipped_notice(name, file.name, file.kind), now=now)
     return [f"skipped {f.reason}" for f in fresh]
 
 
 def record_failed(
     store: Store,
     name: str,
-    reason: str,
+    failure: Failure,
     latest: dict[str, str],
     *,
     health: HealthPolicy,
@@ -63,9 +64,10 @@ def record_failed(
 ) -> PollOutcome:
     """Count a failure; pause the source or tell the admins when its health says so (at
     once with `stop`: trying again cannot help, as with a refused API key)."""
-    reason = " ".join(reason.split())  # one line, whatever the error text held
+    reason = " ".join(failure.reason.split())  # one line, whatever the error text held
+    failure = replace(failure, reason=reason)
     with store.write():
-        state = store.sources.record_failure(name, reason, now=now)
+        state = store.sources.record_failure(name, failure, now=now)
         decided = after_failure(
             health,
             failures=state.failures,
@@ -79,7 +81,7 @@ def record_failed(
         if decided.notify:
             since = state.failing_since or now
             disabled = decided.status is SourceHealth.DISABLED
-            told = store.outbox.add_notice(failing_notice(name, reason, since, disabled), now=now)
+            told = store.outbox.add_notice(failing_notice(name, failure, since, disabled), now=now)
             if told:  # with no alert channel anywhere yet, the next failure tries again
                 store.sources.set_notified(name, True)
     kept = f"kept the snapshot of {max(latest.values())}" if latest else "nothing stored yet"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Config
-from bot.engine.sources import SkippedFile, SourceHealth, SourceState
+from bot.engine.sources import Failure, SkippedFile, SourceHealth, SourceState
 from bot.store.store import Store
 
 
@@ -25,9 +25,15 @@ class SourceReport:
 
     @property
     def error(self) -> str | None:
-        """The last error, in full, while the source is not ok."""
+        """The last error, in full (the operator's), while the source is not ok."""
+        failure = self.failure
+        return failure.reason if failure else None
+
+    @property
+    def failure(self) -> Failure | None:
+        """The last failure (its kind and text) while the source is not ok."""
         if self.state and self.state.status is not SourceHealth.OK:
-            return self.state.last_error
+            return self.state.failure
         return None
 
     @property

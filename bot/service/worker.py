@@ -26,7 +26,7 @@ from bot import children, logs
 from bot.clock import utcnow
 from bot.config import Config
 from bot.engine.health import HealthPolicy
-from bot.engine.sources import SourceHealth
+from bot.engine.sources import Failure, FailureKind, SourceHealth
 from bot.pipeline.outcome import PollOutcome, PollStatus
 from bot.pipeline.records import record_failed
 from bot.service.polling import configured_sources, poll_one
@@ -74,7 +74,8 @@ async def scheduled_poll(config: Config, source: Source, db: StoreThread) -> Pol
 def _record_lost(store: Store, source: Source, lost: Lost, health: HealthPolicy) -> PollOutcome:
     store.sources.ensure(source.identity)  # it may never have been polled
     latest = store.charts.latest_periods(source.name)
-    return record_failed(store, source.name, lost.reason, latest, health=health, now=utcnow())
+    failure = Failure(FailureKind.PROCESS_LOST, lost.reason)
+    return record_failed(store, source.name, failure, latest, health=health, now=utcnow())
 
 
 def poll_timeout(source: Source) -> float:

@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 from bot.config import AppleSourceConfig
 from bot.engine.model import ChartRow, PeriodUnit
-from bot.engine.sources import ValidatorMap
+from bot.engine.sources import FailureKind, ValidatorMap
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     NOTHING_KNOWN,
@@ -56,7 +56,7 @@ def feed_results(body: bytes, country: str) -> tuple[list[dict[str, Any]], date 
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        raise ParseError(not_a_table(text, "JSON feed") or "not JSON") from None
+        raise not_a_table(text, "JSON feed") or ParseError("not JSON") from None
     feed = data.get("feed") if isinstance(data, dict) else None
     if not isinstance(feed, dict):
         raise ParseError("the JSON has no feed")
@@ -100,7 +100,7 @@ def parse_feeds(
         try:
             parsed.append((country, *feed_results(body, country)))
         except ParseError as exc:
-            raise ParseError(f"{country.upper()}: {exc}") from None
+            raise exc.said_of(f"{country.upper()}: ") from None
     days = [day for _, _, day in parsed if day is not None]
     period = max(days).isoformat() if days else today.isoformat()
     snapshot = Snapshot(source=source, content_hash=content_hash(b"".join(b for _, b in bodies)))
@@ -167,7 +167,8 @@ class AppleMusic(ConfiguredSource):
             raise FetchError(
                 f"{len(failures)} of {len(codes)} countries failed, so nothing is stored: "
                 + "; ".join(failures[:5])
-                + (" …" if len(failures) > 5 else "")
+                + (" …" if len(failures) > 5 else ""),
+                kind=FailureKind.COUNTRIES_FAILED,
             )
         fetched: dict[str, Fetched] = dict(zip(codes, answers, strict=True))  # type: ignore[arg-type]
         new_validators = {urls[code]: f.validators for code, f in fetched.items()}
@@ -182,7 +183,10 @@ class AppleMusic(ConfiguredSource):
             )
             for code, answer in zip(unchanged, again, strict=True):
                 if isinstance(answer, BaseException):
-                    raise FetchError(f"{code.upper()} failed on a second request: {answer}")
+                    raise FetchError(
+                        f"{code.upper()} failed on a second request: {answer}",
+                        kind=FailureKind.COUNTRIES_FAILED,
+                    )
                 fetched[code] = answer
         bodies = [(code, fetched[code].body or b"") for code in codes]
         snapshot = await asyncio.to_thread(

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
-from bot.engine.sources import SkippedFile, SourceIdentity, ValidatorMap
+from bot.engine.sources import (
+    Failure,
+    FailureKind,
+    SkippedFile,
+    SourceIdentity,
+    ValidatorMap,
+)
 
 Keep = Callable[[str, str], bool]  # which (chart, period) groups' rows to keep
 
@@ -23,10 +29,27 @@ def keep_all(chart: str, period: str) -> bool:
 
 
 class SourceError(Exception):
-    """A fetch that must not be stored; str(error) is the reason, ready for a log line."""
+    """A fetch that must not be stored; str(error) is the reason, ready for a log line (the
+    operator's), and `kind` what kind of failure it is (what a server is shown)."""
 
     # Trying again cannot help (a refused API key): the source is paused at once.
     stops_source: ClassVar[bool] = False
+    default_kind: ClassVar[FailureKind] = FailureKind.UNREADABLE
+
+    def __init__(
+        self, reason: str, *, kind: FailureKind | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.kind = kind or self.default_kind
+        self.status = status
+
+    @property
+    def failure(self) -> Failure:
+        return Failure(self.kind, str(self), self.status)
+
+    def said_of(self, prefix: str) -> SourceError:
+        """The same failure, its text preceded by where (a file's name)."""
+        return type(self)(f"{prefix}{self}", kind=self.kind, status=self.status)
 
 
 class FetchError(SourceError):

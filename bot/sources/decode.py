@@ -11,6 +11,7 @@ import codecs
 import zlib
 from collections.abc import Iterator
 
+from bot.engine.sources import FailureKind
 from bot.sources.base import ParseError
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -24,11 +25,14 @@ def gunzip(body: bytes, max_size: int) -> bytes:
     try:
         data = inflater.decompress(body, max_size + 1)
     except zlib.error as exc:
-        raise ParseError(f"a broken gzip file: {exc}") from None
+        raise ParseError(f"a broken gzip file: {exc}", kind=FailureKind.CUT_OFF) from None
     if len(data) > max_size:
-        raise ParseError(f"the gzip file inflates past the {human_size(max_size)} limit")
+        raise ParseError(
+            f"the gzip file inflates past the {human_size(max_size)} limit",
+            kind=FailureKind.TOO_LARGE,
+        )
     if not inflater.eof:
-        raise ParseError("a gzip file that is cut off")
+        raise ParseError("a gzip file that is cut off", kind=FailureKind.CUT_OFF)
     return data
 
 
@@ -44,7 +48,8 @@ def decode(body: bytes) -> str:
         line = body[: exc.start].count(b"\n") + 1
         raise ParseError(
             f"not {encoding.removesuffix('-sig').upper()} text "
-            f"(bad byte 0x{body[exc.start]:02x} on line {line})"
+            f"(bad byte 0x{body[exc.start]:02x} on line {line})",
+            kind=FailureKind.NOT_TEXT,
         ) from None
 
 
@@ -84,17 +89,17 @@ def byte_lines(body: bytes) -> Iterator[bytes]:
         start = stop + 1
 
 
-def not_a_table(text: str, expected: str) -> str | None:
-    """Why a body is plainly not the expected table, or None when it may be one."""
+def not_a_table(text: str, expected: str) -> ParseError | None:
+    """Why a body is plainly not the expected table (to raise), or None when it may be one."""
     head = text.lstrip()[:200].lower()
     if not head:
-        return f"an empty body, not a {expected}"
+        return ParseError(f"an empty body, not a {expected}", kind=FailureKind.EMPTY_BODY)
     if head.startswith(("<!doctype", "<html", "<?xml", "<head", "<body")) or "<html" in head:
-        return f"an HTML page, not a {expected}"
+        return ParseError(f"an HTML page, not a {expected}", kind=FailureKind.HTML_PAGE)
     if head.rstrip() in ("null", "none", "undefined", "{}", "[]", '""'):
-        return f"{text.strip()[:20]!r}, not a {expected}"
+        return ParseError(f"{text.strip()[:20]!r}, not a {expected}", kind=FailureKind.JSON_BODY)
     if head.startswith(("{", "[")):
-        return f"JSON, not a {expected}"
+        return ParseError(f"JSON, not a {expected}", kind=FailureKind.JSON_BODY)
     return None
 
 

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlparse
 import aiohttp
 
 from bot import __version__
-from bot.engine.sources import Validators
+from bot.engine.sources import FailureKind, Validators
 from bot.sources.base import FetchError
 from bot.sources.decode import gunzip, human_size
 
@@ -107,33 +107,48 @@ async def fetch_url(
                     return Fetched(None, _validators(response, validators))
                 if response.status != 200:
                     reason = response.reason or ""
-                    raise FetchError(f"HTTP {response.status} {reason}".strip())
+                    raise FetchError(
+                        f"HTTP {response.status} {reason}".strip(),
+                        kind=FailureKind.HTTP_STATUS,
+                        status=response.status,
+                    )
                 declared = response.content_length
                 if declared is not None and declared > max_size:
                     raise FetchError(
-                        f"the body is {human_size(declared)}, over the {human_size(max_size)} limit"
+                        f"the body is {human_size(declared)}, over the {human_size(max_size)} "
+                        "limit",
+                        kind=FailureKind.TOO_LARGE,
                     )
                 chunks = []
                 async for chunk in response.content.iter_chunked(_CHUNK):
                     received += len(chunk)
                     if received > max_size:
-                        raise FetchError(f"the body grew past the {human_size(max_size)} limit")
+                        raise FetchError(
+                            f"the body grew past the {human_size(max_size)} limit",
+                            kind=FailureKind.TOO_LARGE,
+                        )
                     chunks.append(chunk)
                 return Fetched(b"".join(chunks), _validators(response, Validators()))
     except TimeoutError:
         got = f" ({human_size(received)} received)" if received else ""
-        raise FetchError(f"timed out after {seconds:g}s{got}") from None
+        raise FetchError(f"timed out after {seconds:g}s{got}", kind=FailureKind.TIMED_OUT) from None
     except aiohttp.ClientPayloadError:
         of = f" of {human_size(declared)}" if declared else ""
         raise FetchError(
-            f"the connection was cut mid-body after {human_size(received)}{of}"
+            f"the connection was cut mid-body after {human_size(received)}{of}",
+            kind=FailureKind.CONNECTION_CUT,
         ) from None
     except aiohttp.TooManyRedirects:
-        raise FetchError("too many redirects") from None
+        raise FetchError("too many redirects", kind=FailureKind.TOO_MANY_REDIRECTS) from None
     except aiohttp.ClientConnectorError as exc:
-        raise FetchError(f"cannot connect to {exc.host}:{exc.port}: {exc.os_error}") from None
+        raise FetchError(
+            f"cannot connect to {exc.host}:{exc.port}: {exc.os_error}",
+            kind=FailureKind.CANNOT_CONNECT,
+        ) from None
     except aiohttp.ServerDisconnectedError:
-        raise FetchError("the server closed the connection before answering") from None
+        raise FetchError(
+            "the server closed the connection before answering", kind=FailureKind.SERVER_CLOSED
+        ) from None
     except aiohttp.ClientError as exc:
         raise FetchError(f"{type(exc).__name__}: {exc}") from None
 
@@ -154,11 +169,13 @@ def read_file(path: Path, max_size: int) -> Fetched:
             # size (tens of MB) may come from the heap instead and stay in the process.
             body = b"" if too_big else handle.read(max_size + 1)
     except FileNotFoundError:
-        raise FetchError(f"file not found: {path}") from None
+        raise FetchError(f"file not found: {path}", kind=FailureKind.FILE_NOT_FOUND) from None
     except IsADirectoryError:
         raise FetchError(f"{path} is a folder, not a file") from None
     except OSError as exc:
         raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
     if too_big or len(body) > max_size:
-        raise FetchError(f"{path} is over the {human_size(max_size)} limit")
+        raise FetchError(
+            f"{path} is over the {human_size(max_size)} limit", kind=FailureKind.TOO_LARGE
+        )
     return Fetched(body, Validators())

@@ -23,7 +23,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from bot import countries
 from bot.config import HtmlSourceConfig
 from bot.engine.model import WORLDWIDE, ChartRow, PeriodUnit
-from bot.engine.sources import ValidatorMap
+from bot.engine.sources import FailureKind, ValidatorMap
 from bot.sources.base import (
     NOTHING_KNOWN,
     Keep,
@@ -42,6 +42,11 @@ from bot.sources.tabular import optional_number
 LAYOUT = "the layout probably changed"
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _RANK = re.compile(r"^\s*#?(\d{1,4})\.?\s*$")
+
+
+def layout_changed(reason: str) -> ParseError:
+    """A page whose markup no longer matches the selectors."""
+    return ParseError(reason, kind=FailureKind.LAYOUT_CHANGED)
 
 
 def page_text(body: bytes, name: str = "the page") -> str:
@@ -73,7 +78,7 @@ def parse_html_table(
     tree = LexborHTMLParser(html)
     rows = tree.css(config.rows)
     if not rows:
-        raise ParseError(f"{name}: no rows match {config.rows!r} ({LAYOUT})")
+        raise layout_changed(f"{name}: no rows match {config.rows!r} ({LAYOUT})")
     columns = config.columns
     fixed = fixed_period_of(config.period, name, (today or datetime.now(UTC)).date())
     seen: dict[str, str] = {}
@@ -83,10 +88,10 @@ def parse_html_table(
         rank_text = _cell(row, columns.rank, where, "rank")
         ranked = _RANK.match(rank_text)
         if ranked is None:
-            raise ParseError(f"{where}: the rank {rank_text[:20]!r} is not a number ({LAYOUT})")
+            raise layout_changed(f"{where}: the rank {rank_text[:20]!r} is not a number ({LAYOUT})")
         rank = int(ranked[1])
         if rank != position:
-            raise ParseError(
+            raise layout_changed(
                 f"{name}: the ranks are not 1 to {len(rows)} in order (#{rank} where "
                 f"#{position} was expected; {LAYOUT})"
             )
@@ -134,7 +139,7 @@ def parse_html_table(
 def _cell(row: LexborNode, selector: str, where: str, what: str) -> str:
     text = _text(row, selector)
     if not text:
-        raise ParseError(f"{where}: no {what} at {selector!r} ({LAYOUT})")
+        raise layout_changed(f"{where}: no {what} at {selector!r} ({LAYOUT})")
     return text
 
 

@@ -23,7 +23,7 @@ from zlib import crc32
 from bot import countries
 from bot.config import NetflixSourceConfig
 from bot.engine.model import ChartRow, PeriodSummary, PeriodUnit
-from bot.engine.sources import ValidatorMap
+from bot.engine.sources import FailureKind, ValidatorMap
 from bot.sources.base import (
     NOTHING_KNOWN,
     Keep,
@@ -163,8 +163,8 @@ def parse_netflix(
     `body_hash` is the body's content hash when the caller has it already.
     """
     raw = utf8(body)
-    if reason := not_a_table(raw[:400].decode("utf-8", "replace"), "Netflix Top 10 TSV"):
-        raise ParseError(reason)
+    if refused := not_a_table(raw[:400].decode("utf-8", "replace"), "Netflix Top 10 TSV"):
+        raise refused
     wanted = {chart_name(c) for c in charts} if charts else None
     snapshot = Snapshot(source=source, content_hash=body_hash or content_hash(body, charts))
     rows = byte_lines(raw)
@@ -194,7 +194,8 @@ def parse_netflix(
             last = raw.rstrip().endswith(line.rstrip())
             cut = ": the file looks cut off" if last and len(fields) < width else ""
             raise ParseError(
-                f"line {number} has {len(fields)} fields where the header has {width}{cut}"
+                f"line {number} has {len(fields)} fields where the header has {width}{cut}",
+                kind=FailureKind.CUT_OFF if cut else FailureKind.UNREADABLE,
             )
         try:
             chart = charts_of[fields[category]]
@@ -217,7 +218,10 @@ def parse_netflix(
         except ValueError as exc:
             last = raw.rstrip().endswith(line.rstrip())
             cut = " (the file looks cut off)" if last else ""
-            raise ParseError(f"line {number}: {exc}{cut}") from None
+            raise ParseError(
+                f"line {number}: {exc}{cut}",
+                kind=FailureKind.CUT_OFF if cut else FailureKind.UNREADABLE,
+            ) from None
     if not snapshot.periods and number <= 2:
         raise ParseError("the file has a header but no rows")
     if not snapshot.periods:
@@ -231,20 +235,25 @@ def _text(line: bytes, number: int) -> str:
         return line.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError(
-            f"not UTF-8 text (bad byte 0x{line[exc.start]:02x} on line {number})"
+            f"not UTF-8 text (bad byte 0x{line[exc.start]:02x} on line {number})",
+            kind=FailureKind.NOT_TEXT,
         ) from None
 
 
 def _columns(header: str) -> dict[str, int]:
     names = [name.strip().strip('"').lower() for name in header.split("\t")]
     if len(names) < 2:
-        raise ParseError(f"the first line is not a TSV header: {header[:60]!r}")
+        raise ParseError(
+            f"the first line is not a TSV header: {header[:60]!r}",
+            kind=FailureKind.UNKNOWN_LAYOUT,
+        )
     columns = {name: index for index, name in enumerate(names) if name}
     if "week" not in columns and ALL_TIME_COLUMNS & set(columns):
         raise ParseError(
             "this is Netflix's all-time most-popular list (most-popular.tsv), not a weekly "
             "chart: the netflix source reads the weekly files all-weeks-countries.tsv (per "
-            "country) and all-weeks-global.tsv (worldwide)"
+            "country) and all-weeks-global.tsv (worldwide)",
+            kind=FailureKind.UNKNOWN_LAYOUT,
         )
     missing = [name for name in REQUIRED if name not in columns]
     if missing:

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 from bot import countries
 from bot.config import HtmlSourceConfig, TableSourceConfig
 from bot.engine.model import ChartRow, PeriodUnit
-from bot.engine.sources import ValidatorMap
+from bot.engine.sources import FailureKind, ValidatorMap
 from bot.sources.base import (
     NOTHING_KNOWN,
     ImportPart,
@@ -135,7 +135,10 @@ def _fixed_period(setting: str, name: str, today: date) -> str | None:
     if setting == "filename":
         found = DATE_IN_NAME.search(Path(name).name)
         if found is None:
-            raise ParseError(f"no date like 2024-01-06 in the file name {Path(name).name!r}")
+            raise ParseError(
+                f"no date like 2024-01-06 in the file name {Path(name).name!r}",
+                kind=FailureKind.NO_DATE_IN_NAME,
+            )
         try:
             return date(int(found[1]), int(found[2]), int(found[3])).isoformat()
         except ValueError:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from bot.engine.sources import FailureKind
 from bot.sources.base import ParseError
 from bot.sources.decode import not_a_table
 
@@ -29,15 +30,15 @@ def table_rows(
     if fmt == "json":
         yield from _json_rows(text, json_rows)
         return
-    if reason := not_a_table(text, fmt.upper()):
-        raise ParseError(reason)
+    if refused := not_a_table(text, fmt.upper()):
+        raise refused
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",", strict=True
     )
     try:
         header = next(reader)
     except StopIteration:
-        raise ParseError(f"an empty {fmt.upper()}") from None
+        raise ParseError(f"an empty {fmt.upper()}", kind=FailureKind.EMPTY_BODY) from None
     except csv.Error as exc:
         raise ParseError(f"line {1 + offset}: {exc}") from None
     names = [name.strip().lower() for name in header]
@@ -52,7 +53,10 @@ def table_rows(
                 raise ParseError(
                     f"line {reader.line_num + offset} has {len(fields)} fields where the header "
                     f"has {len(names)}"
-                    + (" (the file looks cut off)" if len(fields) < len(names) else "")
+                    + (" (the file looks cut off)" if len(fields) < len(names) else ""),
+                    kind=FailureKind.CUT_OFF
+                    if len(fields) < len(names)
+                    else FailureKind.UNREADABLE,
                 )
             count += 1
             yield (
@@ -61,7 +65,8 @@ def table_rows(
             )
     except csv.Error as exc:
         raise ParseError(
-            f"line {reader.line_num + offset}: {exc} (the file looks cut off)"
+            f"line {reader.line_num + offset}: {exc} (the file looks cut off)",
+            kind=FailureKind.CUT_OFF,
         ) from None
     if count == 0:
         raise ParseError("the table has a header but no rows")
@@ -71,8 +76,8 @@ def _json_rows(text: str, path: str | None) -> Iterator[tuple[int, dict[str, str
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
-        reason = not_a_table(text, "JSON table")
-        raise ParseError(reason or f"not JSON: {exc.msg} (line {exc.lineno})") from None
+        refused = not_a_table(text, "JSON table")
+        raise refused or ParseError(f"not JSON: {exc.msg} (line {exc.lineno})") from None
     for part in (path or "").split("."):
         if not part:
             continue

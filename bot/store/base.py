@@ -8,7 +8,14 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.engine.sources import SkippedFile, SourceHealth, SourceState, ValidatorMap, Validators
+from bot.engine.sources import (
+    FailureKind,
+    SkippedFile,
+    SourceHealth,
+    SourceState,
+    ValidatorMap,
+    Validators,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -71,8 +78,11 @@ def validators_from_json(text: str | None) -> ValidatorMap:
     return {url: Validators(etag, modified) for url, (etag, modified) in json.loads(text).items()}
 
 
+UNREADABLE = FailureKind.UNREADABLE
+
+
 def skipped_to_json(files: list[SkippedFile]) -> str | None:
-    kept = {f.name: [f.fingerprint, f.reason] for f in files}
+    kept = {f.name: [f.fingerprint, f.reason, f.kind.value] for f in files}
     return json.dumps(kept, sort_keys=True, ensure_ascii=False) if kept else None
 
 
@@ -80,8 +90,9 @@ def skipped_from_json(text: str | None) -> dict[str, SkippedFile]:
     if not text:
         return {}
     return {
-        name: SkippedFile(name, fingerprint, reason)
-        for name, (fingerprint, reason) in json.loads(text).items()
+        # (A file skipped before failures had kinds is kept with its text only.)
+        name: SkippedFile(name, fingerprint, reason, FailureKind(kind[0]) if kind else UNREADABLE)
+        for name, (fingerprint, reason, *kind) in json.loads(text).items()
     }
 
 
@@ -108,4 +119,6 @@ def source_state(row: dict[str, Any]) -> SourceState:
         notified_failing=bool(row["notified_failing"]),
         history_hash=row.get("history_hash"),
         skipped=skipped_from_json(row.get("skipped")),
+        last_error_kind=FailureKind(row["last_error_kind"]) if row.get("last_error_kind") else None,
+        last_error_status=row.get("last_error_status"),
     )

@@ -342,3 +342,12 @@ def source_labels(db: Database) -> None:
     # The name people read for a source in alerts and /rank ("Netflix · TV Shows" for a
     # FlixPatrol source named "netflix-daily"); NULL until its next poll or import: its name.
     db.execute("ALTER TABLE sources ADD COLUMN label TEXT")
+
+
+@migration("0012_failure_kinds")
+def failure_kinds(db: Database) -> None:
+    # What kind a source's last failure was (bot/engine/sources.py FailureKind) and its HTTP
+    # status: what a server is shown of it, and what notices are rendered from; the text in
+    # last_error is for the operator. NULL (failed before): "the data could not be read".
+    db.execute("ALTER TABLE sources ADD COLUMN last_error_kind TEXT")
+    db.execute("ALTER TABLE sources ADD COLUMN last_error_status INTEGER")

@@ -11,6 +11,7 @@ from typing import Any
 from bot.clock import utcnow
 from bot.engine.model import ChartPeriodKey
 from bot.engine.sources import (
+    Failure,
     ImportMark,
     SkippedFile,
     SourceHealth,
@@ -80,16 +81,20 @@ class SourcesRepo(Repo):
             },
         )
 
-    def record_failure(self, name: str, reason: str, *, now: datetime) -> SourceState:
-        """A failed or rejected fetch: counted, with its reason; nothing else changes."""
+    def record_failure(self, name: str, failure: Failure, *, now: datetime) -> SourceState:
+        """A failed or rejected fetch: counted, with its kind and reason; nothing else
+        changes."""
         self.db.execute(
             """UPDATE sources SET status = :failing, failures = failures + 1,
                    failing_since = coalesce(failing_since, :now),
-                   last_error = :reason, last_error_at = :now, last_attempt_at = :now
+                   last_error = :reason, last_error_kind = :kind, last_error_status = :status,
+                   last_error_at = :now, last_attempt_at = :now
                WHERE name = :name""",
             {
                 "failing": SourceHealth.FAILING.value,
-                "reason": reason,
+                "reason": failure.reason,
+                "kind": failure.kind.value,
+                "status": failure.status,
                 "now": iso(now),
                 "name": name,
             },

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.alerts.render import alert_json, escape, markdown, ordinal, plain, public_reason
+from bot.alerts.render import (
+    PUBLIC_REASONS,
+    alert_json,
+    escape,
+    markdown,
+    ordinal,
+    plain,
+    public_reason,
+)
 from bot.engine.events import (
     BackAtNumberOne,
     Entered,
@@ -16,6 +24,8 @@ from bot.engine.events import (
     Streak,
     WorldwideNumberOne,
 )
+from bot.engine.sources import FailureKind
+from bot.sources.base import FetchError
 
 BASE = {"source": "netflix", "chart": "TV", "period": "2022-01-31", "title_key": "k"}
 
@@ -222,19 +232,28 @@ def test_a_milestone_keeps_its_alerts_type_in_json(event, kind, milestone):
 
 
 @pytest.mark.parametrize(
-    ("reason", "shown"),
+    ("kind", "status", "shown"),
     [
-        ("HTTP 500 Internal Server Error from https://x.test/top10.tsv?key=sk_live_1", "HTTP 500"),
-        ("HTTP 404", "HTTP 404"),
-        # Whatever follows "HTTP " that is not a status is the operator's, never a server's.
-        ("HTTP token=sk_live_abcdef was refused", "the data could not be read"),
-        ("HTTPS://user:secret@host/ failed", "the data could not be read"),
-        ("timed out after 60s (1.2 MB received)", "timed out"),
-        ("/home/bot/charts/top10.tsv: an HTML page, not a chart", "not a chart: an HTML page"),
-        ("cannot connect to 10.0.0.5:8080: [Errno 111] refused", "cannot connect to the source"),
-        (None, None),
+        (FailureKind.HTTP_STATUS, 500, "HTTP 500"),
+        (FailureKind.HTTP_STATUS, None, "the data could not be read"),
+        (FailureKind.TIMED_OUT, None, "timed out"),
+        (FailureKind.HTML_PAGE, None, "not a chart: an HTML page"),
+        (FailureKind.KEY_REFUSED, 401, "the API key was refused"),
+        (None, None, "the data could not be read"),
     ],
-    ids=["status", "bare-status", "not-a-status", "https", "timeout", "html", "connect", "none"],
+    ids=["status", "status-unknown", "timeout", "html", "key", "none"],
 )
-def test_a_server_sees_the_kind_of_an_error_only(reason, shown):
-    assert public_reason(reason) == shown
+def test_a_server_sees_the_kind_of_a_failure_only(kind, status, shown):
+    assert public_reason(kind, status) == shown
+
+
+def test_every_kind_of_failure_has_words_for_a_server():
+    assert {k for k in FailureKind if k is not FailureKind.HTTP_STATUS} <= set(PUBLIC_REASONS)
+
+
+def test_a_failures_text_never_reaches_a_server():
+    """Whatever follows "HTTP " in the text (a token, a URL) stays with the operator."""
+    failure = FetchError("HTTP token=sk_live_abcdef from https://x.test/?key=1").failure
+    assert failure.kind is FailureKind.UNREADABLE
+    shown = public_reason(failure.kind, failure.status)
+    assert "sk_live" not in shown and "x.test" not in shown

@@ -28,6 +28,7 @@ import aiohttp
 
 from bot import countries
 from bot.engine.model import WORLDWIDE, ChartRow
+from bot.engine.sources import FailureKind
 from bot.sources.base import FetchError, ParseError
 from bot.sources.fetch import USER_AGENT
 
@@ -47,10 +48,13 @@ class KeyRefused(FetchError):
     """FlixPatrol refused the API key (401, 403): polling again cannot help."""
 
     stops_source = True
+    default_kind = FailureKind.KEY_REFUSED
 
 
 class AllowanceSpent(FetchError):
     """The month's API allowance would run out: not asked, until it resets."""
+
+    default_kind = FailureKind.ALLOWANCE_SPENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +183,14 @@ class FlixPatrolApi:
                     body = await response.read()
                     return response.status, body, _retry_after(response)
         except TimeoutError:
-            raise FetchError(f"FlixPatrol's API timed out after {seconds:g}s") from None
+            raise FetchError(
+                f"FlixPatrol's API timed out after {seconds:g}s", kind=FailureKind.TIMED_OUT
+            ) from None
         except aiohttp.ClientError as exc:
-            raise FetchError(f"cannot reach FlixPatrol's API: {type(exc).__name__}") from None
+            raise FetchError(
+                f"cannot reach FlixPatrol's API: {type(exc).__name__}",
+                kind=FailureKind.CANNOT_CONNECT,
+            ) from None
 
 
 def _retry_after(response: aiohttp.ClientResponse) -> float | None:
@@ -193,18 +202,28 @@ def _retry_after(response: aiohttp.ClientResponse) -> float | None:
 
 def _answer(status: int, body: bytes) -> Any:
     if status in (401, 403):
-        raise KeyRefused(f"the API key was refused (HTTP {status})")
+        raise KeyRefused(f"the API key was refused (HTTP {status})", status=status)
     if status == 429:
-        raise FetchError("HTTP 429: FlixPatrol's API kept asking to slow down")
+        raise FetchError(
+            "HTTP 429: FlixPatrol's API kept asking to slow down",
+            kind=FailureKind.HTTP_STATUS,
+            status=429,
+        )
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         if status != 200:
-            raise FetchError(f"HTTP {status} from FlixPatrol's API") from None
+            raise FetchError(
+                f"HTTP {status} from FlixPatrol's API", kind=FailureKind.HTTP_STATUS, status=status
+            ) from None
         raise ParseError("the API's answer is not JSON") from None
     if status != 200:
         said = data.get("error", {}).get("message") if isinstance(data, dict) else None
-        raise FetchError(f"HTTP {status} from FlixPatrol's API" + (f": {said}" if said else ""))
+        raise FetchError(
+            f"HTTP {status} from FlixPatrol's API" + (f": {said}" if said else ""),
+            kind=FailureKind.HTTP_STATUS,
+            status=status,
+        )
     return data
 
 

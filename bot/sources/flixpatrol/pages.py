@@ -22,7 +22,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from bot import countries
 from bot.config import FlixPatrolSelectors
 from bot.engine.model import WORLDWIDE, ChartRow
+from bot.engine.sources import FailureKind
 from bot.sources.base import ParseError
+from bot.sources.html import layout_changed
 
 LAYOUT = "the layout probably changed"
 _MONTHS = {
@@ -93,7 +95,7 @@ def read_page(
     tree = LexborHTMLParser(html)
     title = _text(tree.css_first("title"))
     if title is None or not (found := _PAGE_TITLE.match(title)):
-        raise ParseError(not_a_chart(tree, title, name))
+        raise not_a_chart(tree, title, name)
     day = _day(found, name)
     place = found["place"].strip()
     world = place.casefold() in ("the world", "world")
@@ -110,23 +112,26 @@ def read_page(
     return page
 
 
-def not_a_chart(tree: LexborHTMLParser, title: str | None, name: str) -> str:
+def not_a_chart(tree: LexborHTMLParser, title: str | None, name: str) -> ParseError:
     """Why a page is not a FlixPatrol chart: a challenge or login page, or another page."""
     body = tree.html or ""
     if _CHALLENGE.search(title or "") or _CHALLENGE.search(body[:20_000]):
-        return (
+        return ParseError(
             f"{name} is not a chart: a challenge page (FlixPatrol answers many clients with "
-            "one); its official API (api_key) is the reliable way to poll it"
+            "one); its official API (api_key) is the reliable way to poll it",
+            kind=FailureKind.CHALLENGE_PAGE,
         )
     if tree.css_first("input[type=password]") is not None or _LOGIN.search(title or ""):
-        return (
+        return ParseError(
             f"{name} is not a chart: a login page; FlixPatrol's official API (api_key) is the "
-            "reliable way to poll it"
+            "reliable way to poll it",
+            kind=FailureKind.CHALLENGE_PAGE,
         )
     shown = f"“{title[:80]}”" if title else "none"
-    return (
+    return ParseError(
         f"{name} is not a FlixPatrol chart page: its title is {shown}, not “TOP 10 on "
-        f"<platform> in <country> on <date>” ({LAYOUT})"
+        f"<platform> in <country> on <date>” ({LAYOUT})",
+        kind=FailureKind.LAYOUT_CHANGED,
     )
 
 
@@ -143,7 +148,7 @@ def _read_country(
         chart = " ".join(found["chart"].split())
         rows = _rows_near(heading, selectors)
         if not rows:
-            raise ParseError(f"{name}: the section “{_text(heading)}” has no rows ({LAYOUT})")
+            raise layout_changed(f"{name}: the section “{_text(heading)}” has no rows ({LAYOUT})")
         for rank, cells, row in _ranked(rows, f"{name}: {chart}"):
             title, slug = _title(row, selectors, f"{name}: {chart} #{rank}")
             change = cells[1] if len(cells) > 1 else ""
@@ -164,7 +169,7 @@ def _read_country(
             )
         charts += 1
     if not charts:
-        raise ParseError(f"{name}: found no “TOP 10 …” section ({LAYOUT})")
+        raise layout_changed(f"{name}: found no “TOP 10 …” section ({LAYOUT})")
 
 
 def _read_world(
@@ -183,7 +188,7 @@ def _read_world(
         chart = " ".join(found["chart"].split()) + WORLDWIDE_SUFFIX
         rows = _rows_near(heading, selectors)
         if not rows:
-            raise ParseError(f"{name}: the list “{text}” has no rows ({LAYOUT})")
+            raise layout_changed(f"{name}: the list “{text}” has no rows ({LAYOUT})")
         for rank, cells, row in _ranked(rows, f"{name}: {chart}"):
             title, slug = _title(row, selectors, f"{name}: {chart} #{rank}")
             points = next((c for c in cells[2:] if c.replace(",", "").isdigit()), None)
@@ -193,9 +198,9 @@ def _read_world(
             )
         lists += 1
     if not lists:
-        raise ParseError(f"{name}: found no list “TOP … on <platform> on <date>” ({LAYOUT})")
+        raise layout_changed(f"{name}: found no list “TOP … on <platform> on <date>” ({LAYOUT})")
     if not table:
-        raise ParseError(f"{name}: found no table of the top titles “by country” ({LAYOUT})")
+        raise layout_changed(f"{name}: found no table of the top titles “by country” ({LAYOUT})")
 
 
 def _read_by_country(
@@ -205,17 +210,17 @@ def _read_by_country(
     container = _container(heading, "table")
     table = container.css_first("table") if container is not None else None
     if table is None:
-        raise ParseError(f"{name}: the “by country” section has no table ({LAYOUT})")
+        raise layout_changed(f"{name}: the “by country” section has no table ({LAYOUT})")
     header = [(_text(th) or "").casefold() for th in table.css("thead th")]
     if not header or header[0] != "country":
-        raise ParseError(f"{name}: the “by country” table has no country column ({LAYOUT})")
+        raise layout_changed(f"{name}: the “by country” table has no country column ({LAYOUT})")
     charts = {i: BY_COUNTRY_CHARTS.get(h) for i, h in enumerate(header) if i}
     unknown = [header[i] for i, chart in charts.items() if chart is None]
     if unknown:
         page.notes.append(f"columns not read in the table by country: {', '.join(unknown)}")
     rows = table.css("tbody tr")
     if not rows:
-        raise ParseError(f"{name}: the “by country” table has no rows ({LAYOUT})")
+        raise layout_changed(f"{name}: the “by country” table has no rows ({LAYOUT})")
     for row in rows:
         cells = row.css("td")
         if not cells:
@@ -259,10 +264,10 @@ def _ranked(rows: list[LexborNode], where: str) -> list[tuple[int, list[str], Le
         cells = [(_text(td) or "") for td in row.css("td")]
         found = _RANK.match(cells[0]) if cells else None
         if found is None:
-            raise ParseError(f"{where}: row {expected} has no rank ({LAYOUT})")
+            raise layout_changed(f"{where}: row {expected} has no rank ({LAYOUT})")
         rank = int(found[1])
         if rank != expected:
-            raise ParseError(
+            raise layout_changed(
                 f"{where}: the ranks are not 1 to {len(rows)} in order (#{rank} where "
                 f"#{expected} was expected; {LAYOUT})"
             )
@@ -275,7 +280,7 @@ def _title(row: LexborNode, selectors: FlixPatrolSelectors, where: str) -> tuple
     link = row.css_first(selectors.title)
     title = _cell_title(row, selectors)
     if title is None:
-        raise ParseError(f"{where}: no title ({LAYOUT})")
+        raise layout_changed(f"{where}: no title ({LAYOUT})")
     href = link.attributes.get("href") if link is not None else None
     slug = _SLUG.search(href or "")
     return title, slug[1] if slug else None
@@ -305,7 +310,7 @@ def _day(found: re.Match[str], name: str) -> date:
         return date(int(found["year"]), month, int(found["day"]))
     except ValueError:
         when = f"{found['month']} {found['day']}, {found['year']}"
-        raise ParseError(f"{name}: “{when}” in its title is not a date ({LAYOUT})") from None
+        raise layout_changed(f"{name}: “{when}” in its title is not a date ({LAYOUT})") from None
 
 
 def _country(place: str, name: str) -> str:

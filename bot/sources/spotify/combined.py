@@ -29,6 +29,7 @@ from bot.engine.model import (
     extras_json,
     line_digest,
 )
+from bot.engine.sources import FailureKind
 from bot.sources.base import ParseError, Snapshot, content_hash
 from bot.sources.spotify.layouts import Layout, layout_of, song_row, streams, track_uri
 from bot.sources.tabular import whole_number
@@ -108,7 +109,10 @@ def combined_parcels(
     except (StopIteration, csv.Error):
         raise ParseError(f"{name}: an empty or broken CSV") from None
     if layout_of(header) is not Layout.COMBINED:
-        raise ParseError(f"{name}: not the combined dataset's header: {','.join(header)[:120]}")
+        raise ParseError(
+            f"{name}: not the combined dataset's header: {','.join(header)[:120]}",
+            kind=FailureKind.UNKNOWN_LAYOUT,
+        )
     column = {c: i for i, c in enumerate(header)}
     no_streams = "streams" not in column  # then the title is read in its place, unused
     fields_of = itemgetter(*(column.get(c, 0) for c in _READ))
@@ -178,13 +182,15 @@ def combined_parcels(
             rows += 1
             held += 1
     except csv.Error as exc:
-        raise ParseError(f"line {reader.line_num}: {exc} (the file looks cut off)") from None
+        raise ParseError(
+            f"line {reader.line_num}: {exc} (the file looks cut off)", kind=FailureKind.CUT_OFF
+        ) from None
     except StopIteration:
         raise ParseError(
             f"{name}: it ends before line {from_line}, where the import resumes"
         ) from None
     except ParseError as exc:
-        raise ParseError(f"{name}: {exc}") from None
+        raise exc.said_of(f"{name}: ") from None
     if rows == 0:
         raise ParseError(f"{name}: the table has a header but no rows")
     if periods:

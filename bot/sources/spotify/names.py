@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bot import countries
 from bot.engine.model import PeriodUnit
+from bot.engine.sources import FailureKind
 from bot.sources.base import ParseError
 
 FILE_NAME = re.compile(
@@ -48,7 +49,9 @@ class ChartFile:
         if self.period is not None:
             return self
         if period is None:
-            raise ParseError(undated_advice(self.name, self.chart))
+            raise ParseError(
+                undated_advice(self.name, self.chart), kind=FailureKind.NO_DATE_IN_NAME
+            )
         return ChartFile(self.name, self.chart, self.country, period, self.unit)
 
 

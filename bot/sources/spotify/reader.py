@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import children
+from bot.engine.sources import FailureKind
 from bot.engine.titles import TitleAliases
 from bot.sources.base import ParseError, SourceError
 from bot.sources.spotify.combined import Batch, Parcel, combined_parcels
@@ -40,6 +41,7 @@ class _Job:
 @dataclass(frozen=True, slots=True)
 class _Failed:
     reason: str
+    kind: FailureKind = FailureKind.UNREADABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,7 @@ def read_elsewhere(
             if isinstance(said, _Done):
                 return
             if isinstance(said, _Failed):
-                raise ParseError(said.reason)
+                raise ParseError(said.reason, kind=said.kind)
             yield said.batch()
     finally:
         if child.poll() is None:
@@ -93,11 +95,12 @@ def main() -> None:
                 pickle.dump(parcel, out, protocol=pickle.HIGHEST_PROTOCOL)
                 out.flush()
         except ParseError as exc:
-            said = _Failed(str(exc))
+            said = _Failed(str(exc), exc.kind)
         except UnicodeDecodeError:
             said = _Failed(
                 f"{job.path.name}: line {_first_undecodable_line(job.path):,} is not UTF-8 "
-                "text (save the file as UTF-8)"
+                "text (save the file as UTF-8)",
+                FailureKind.NOT_TEXT,
             )
         except OSError as exc:
             said = _Failed(f"{job.path.name}: {exc}")

@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 from bot.config import SpotifySourceConfig
 from bot.engine.model import ChartRow
-from bot.engine.sources import SkippedFile, ValidatorMap
+from bot.engine.sources import FailureKind, SkippedFile, ValidatorMap
 from bot.sources.base import (
     NOTHING_KNOWN,
     FetchError,
@@ -86,7 +86,10 @@ def chart_file(name: str, body: bytes, period: str | None = None) -> ChartFile:
     described = describe_file(name)
     if described is None:
         head = decode(body[:HEAD]).partition("\n")[0] if body else ""
-        raise ParseError(unplaced(Path(name).name, [c.strip().lower() for c in head.split(",")]))
+        raise ParseError(
+            unplaced(Path(name).name, [c.strip().lower() for c in head.split(",")]),
+            kind=FailureKind.UNKNOWN_LAYOUT,
+        )
     return described.dated(period)
 
 
@@ -123,7 +126,7 @@ def download_rows(download: Download, rename: Callable[[str], str] = str) -> lis
                 raise ParseError(f"line {line}: {exc}") from None
         return rows
     except ParseError as exc:
-        raise ParseError(f"{name}: {exc}") from None
+        raise exc.said_of(f"{name}: ") from None
 
 
 def parse_downloads(
@@ -242,7 +245,9 @@ class SpotifyCharts(ConfiguredSource):
             try:
                 parsed.append(download_rows(download, rename))
             except ParseError as exc:
-                bad.append(SkippedFile(download.file.name, download.fingerprint, str(exc)))
+                bad.append(
+                    SkippedFile(download.file.name, download.fingerprint, str(exc), exc.kind)
+                )
                 continue
             good.append(download)
         snapshot = parse_downloads(good, source=self.name, keep=keep, rename=rename, parsed=parsed)
@@ -283,7 +288,7 @@ class SpotifyCharts(ConfiguredSource):
                     )
                 downloads.append(Download(chart_file(candidate.name, body), body, mark))
             except ParseError as exc:
-                skipped.append(SkippedFile(candidate.name, mark, str(exc)))
+                skipped.append(SkippedFile(candidate.name, mark, str(exc), exc.kind))
         if not downloads and not skipped:
             raise FetchError(f"no chart files (regional-…-….csv) in {path}")
         return downloads, skipped
