@@ -137,7 +137,7 @@ def forget_servers_left(
     of, that the bot is no longer in (it was removed while it was not running)."""
     gone = sorted(
         guild_id
-        for guild_id in store.guilds.known_guilds() - present
+        for guild_id in (store.guilds.known_guilds() | store.outbox.live_servers()) - present
         if shards is None or shards.runs(guild_id)
     )
     for guild_id in gone:

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from bot.engine.deliveries import DeliveryStatus, Destination
 from bot.engine.routing import GuildAlerts, Subscribed, Subscription, SubscriptionLimits, Via
 from bot.engine.titles import TitleName
 from bot.store.base import BATCH, Repo, iso, json_tuple
@@ -83,28 +82,12 @@ class GuildsRepo(Repo):
 
     def forget(self, guild_id: int, reason: str, *, now: datetime) -> int:
         """The bot left a guild: its settings and its members' subscriptions are removed,
-        nothing more goes to its channels; a re-invite starts clean. Returns how many
-        subscriptions went."""
+        nothing more goes to its channels (store.outbox); a re-invite starts clean. Returns
+        how many subscriptions went."""
         with self.store.write():
-            channels = {
-                Destination.parse(row[0])
-                for row in self.db.execute(
-                    """SELECT DISTINCT destination FROM deliveries
-                       WHERE guild_id = ? AND status IN ('pending', 'sending')""",
-                    [guild_id],
-                )
-            }
             settings = self.alerts_for(guild_id)
-            if settings and settings.channel_id:
-                channels.add(Destination.channel(settings.channel_id))
-            for destination in sorted(channels, key=str):
-                if destination.channel_id is not None:
-                    self.store.outbox.mark_dead(destination, reason, now=now)
-            self.db.execute(
-                """UPDATE deliveries SET status = 'dropped', last_error = ?
-                   WHERE guild_id = ? AND status IN ('pending', 'sending')""",
-                [reason, guild_id],
-            )
+            channel = settings.channel_id if settings else None
+            self.store.outbox.drop_server(guild_id, reason, alert_channel=channel, now=now)
             self.db.execute("DELETE FROM guild_settings WHERE guild_id = ?", [guild_id])
             followed = [
                 title_id
@@ -119,17 +102,10 @@ class GuildsRepo(Repo):
         return removed
 
     def known_guilds(self) -> set[int]:
-        """Every server the store keeps something of: settings, subscriptions, alerts."""
+        """Every server the store keeps settings or subscriptions of."""
         query = """SELECT guild_id FROM guild_settings
-                   UNION SELECT guild_id FROM subscriptions WHERE guild_id IS NOT NULL
-                   UNION SELECT DISTINCT guild_id FROM deliveries
-                         WHERE guild_id IS NOT NULL AND status IN (?, ?)"""
-        return {
-            guild_id
-            for (guild_id,) in self.db.execute(
-                query, [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]
-            )
-        }
+                   UNION SELECT guild_id FROM subscriptions WHERE guild_id IS NOT NULL"""
+        return {guild_id for (guild_id,) in self.db.execute(query)}
 
     # -- subscriptions ------------------------------------------------------------
 
@@ -238,7 +214,7 @@ class GuildsRepo(Repo):
         if count("guild_id IS ?", guild_id) >= limits.per_server:
             return Subscribed.SERVER_FULL
         if via is Via.HERE and (
-            count("via = 'here' AND channel_id = ?", channel_id) >= limits.per_channel
+            count("via = ? AND channel_id = ?", Via.HERE.value, channel_id) >= limits.per_channel
         ):
             return Subscribed.CHANNEL_FULL
         return None
@@ -249,11 +225,11 @@ class GuildsRepo(Repo):
         """Is this subscription already one of the channel's mentions (a change, not a new one)?"""
         return bool(
             self._count(
-                "user_id = ? AND guild_id IS ? AND title_id = ? AND via = 'here' "
-                "AND channel_id = ?",
+                "user_id = ? AND guild_id IS ? AND title_id = ? AND via = ? AND channel_id = ?",
                 user_id,
                 guild_id,
                 title_id,
+                Via.HERE.value,
                 channel_id,
             )
         )

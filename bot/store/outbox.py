@@ -13,12 +13,20 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery, Shards
+from bot.engine.deliveries import (
+    DeliveryStatus,
+    Destination,
+    DestinationKind,
+    PendingDelivery,
+    Shards,
+)
 from bot.engine.events import Event, event_from_json
 from bot.engine.routing import Routed
 from bot.store.base import Repo, from_iso, iso
 
 LIVE = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+_IS_LIVE = f"IN ({', '.join(repr(s.value) for s in LIVE)})"  # not sent yet: 'pending', 'sending'
+_PENDING = repr(DeliveryStatus.PENDING.value)
 # A delivery's event, its title's key and its source's label (how people read its name).
 _EVENT_COLUMNS = "e.data, t.key AS title_key, coalesce(s.label, c.source) AS source_label"
 _EVENT_JOINS = """LEFT JOIN events e ON e.id = d.event_id
@@ -141,7 +149,7 @@ class OutboxRepo(Repo):
                    SELECT d.*, {_EVENT_COLUMNS},
                           row_number() OVER (PARTITION BY d.destination ORDER BY d.id) AS turn
                    FROM deliveries d {_EVENT_JOINS}
-                   WHERE d.status IN ('pending', 'sending') AND d.destination != ? AND {share}
+                   WHERE d.status {_IS_LIVE} AND d.destination != ? AND {share}
                ) WHERE turn <= ? ORDER BY id LIMIT ?""",
             [str(exclude), *params, per_destination, limit],
         )
@@ -155,7 +163,7 @@ class OutboxRepo(Repo):
         """Has a delivery been queued since this one (a round's newest), for these shards?"""
         share, params = _share(shards)
         row = self.db.execute(
-            f"""SELECT 1 FROM deliveries d WHERE d.id > ? AND d.status = 'pending' AND {share}
+            f"""SELECT 1 FROM deliveries d WHERE d.id > ? AND d.status = {_PENDING} AND {share}
                 LIMIT 1""",
             [delivery_id, *params],
         ).fetchone()
@@ -166,10 +174,13 @@ class OutboxRepo(Repo):
         with self.store.write():
             for batch_key, ids in batches:
                 self.db.conn.executemany(
-                    """UPDATE deliveries SET status = 'sending', batch_key = ?, claimed_at = ?,
+                    f"""UPDATE deliveries SET status = ?, batch_key = ?, claimed_at = ?,
                            attempts = attempts + 1
-                       WHERE id = ? AND status IN ('pending', 'sending')""",
-                    [(batch_key, iso(now), delivery_id) for delivery_id in ids],
+                       WHERE id = ? AND status {_IS_LIVE}""",
+                    [
+                        (DeliveryStatus.SENDING.value, batch_key, iso(now), delivery_id)
+                        for delivery_id in ids
+                    ],
                 )
 
     def mark_sent(
@@ -177,10 +188,13 @@ class OutboxRepo(Repo):
     ) -> None:
         with self.store.write():
             self.db.conn.executemany(
-                """UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?,
+                """UPDATE deliveries SET status = ?, sent_at = ?, message_id = ?,
                        last_error = NULL
                    WHERE id = ?""",
-                [(iso(now), message_id, delivery_id) for delivery_id in delivery_ids],
+                [
+                    (DeliveryStatus.SENT.value, iso(now), message_id, delivery_id)
+                    for delivery_id in delivery_ids
+                ],
             )
 
     def retry_later(self, delivery_ids: Sequence[int], *, at: datetime, error: str) -> None:
@@ -219,10 +233,40 @@ class OutboxRepo(Repo):
             [str(destination), reason, iso(now)],
         )
         self.db.execute(
-            """UPDATE deliveries SET status = 'dropped', last_error = ?
-               WHERE destination = ? AND status IN ('pending', 'sending')""",
-            [reason, str(destination)],
+            f"""UPDATE deliveries SET status = ?, last_error = ?
+                WHERE destination = ? AND status {_IS_LIVE}""",
+            [DeliveryStatus.DROPPED.value, reason, str(destination)],
         )
+
+    def drop_server(
+        self, guild_id: int, reason: str, *, alert_channel: int | None, now: datetime
+    ) -> None:
+        """A server the bot left: its channels (its alert channel, any with deliveries on
+        their way) are dead, its deliveries not made yet dropped, with the reason."""
+        channels = {
+            Destination.parse(row[0])
+            for row in self.db.execute(
+                f"""SELECT DISTINCT destination FROM deliveries
+                    WHERE guild_id = ? AND status {_IS_LIVE}""",
+                [guild_id],
+            )
+        }
+        if alert_channel is not None:
+            channels.add(Destination.channel(alert_channel))
+        for destination in sorted(channels, key=str):
+            if destination.channel_id is not None:
+                self.mark_dead(destination, reason, now=now)
+        self.db.execute(
+            f"""UPDATE deliveries SET status = ?, last_error = ?
+                WHERE guild_id = ? AND status {_IS_LIVE}""",
+            [DeliveryStatus.DROPPED.value, reason, guild_id],
+        )
+
+    def live_servers(self) -> set[int]:
+        """The servers with deliveries not made yet."""
+        query = f"""SELECT DISTINCT guild_id FROM deliveries
+                    WHERE guild_id IS NOT NULL AND status {_IS_LIVE}"""
+        return {guild_id for (guild_id,) in self.db.execute(query)}
 
     def revive(self, destination: Destination) -> None:
         """A destination made usable again (a member's DMs work, a mention may be made)."""
@@ -284,8 +328,10 @@ def _share(shards: Shards | None) -> tuple[str, list[Any]]:
     member's ((id >> 22) % count, as Discord places servers), one of no server to the lead."""
     if shards is None:
         return "1", []
-    placed_by = """CASE WHEN d.destination LIKE 'dm:%'
-                        THEN CAST(substr(d.destination, 4) AS INTEGER) ELSE d.guild_id END"""
+    dm = f"{DestinationKind.DM.value}:"  # a DM's stored text: "dm:<user id>" (Destination)
+    placed_by = f"""CASE WHEN d.destination LIKE '{dm}%'
+                         THEN CAST(substr(d.destination, {len(dm) + 1}) AS INTEGER)
+                         ELSE d.guild_id END"""
     return (
         f"""coalesce((({placed_by}) >> 22) % ? BETWEEN ? AND ?, ?)""",
         [shards.count, shards.first, shards.last, int(shards.lead)],
