@@ -22,14 +22,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.alerts.render import counted
-from bot.bulk import collector_paused
 from bot.clock import utcnow
 from bot.config import Config
 from bot.engine.model import ChartPeriodKey
-from bot.engine.plan import Rejected, plan_import
-from bot.engine.sources import ImportMark, SourceIdentity
-from bot.faults import checkpoint
-from bot.pipeline import write_periods
+from bot.engine.plan import Rejected
+from bot.engine.sources import ImportMark
+from bot.pipeline import AsImported, SourceTerms, commit
 from bot.sources.base import Snapshot, Source, SourceError, Target
 from bot.sources.fetch import http_session, is_url, local_path
 from bot.sources.registry import build_source
@@ -102,53 +100,23 @@ class ImportOutcome:
 def commit_import(
     store: Store,
     snapshot: Snapshot,
+    terms: SourceTerms,
     *,
-    source: SourceIdentity,
     now: datetime,
     mark: ImportMark | None = None,
 ) -> ImportOutcome:
     """Store a snapshot's periods that are not stored yet, in one transaction, with how
     far its file is stored (`mark`: a part of a big file; line 0 when it is the last)."""
-    name = snapshot.source
-    with collector_paused(), store.write():
-        if mark is not None and mark.line:
-            store.sources.mark_import(mark)
-        elif mark is not None:
-            store.sources.unmark_import(mark.source, mark.file)
-        store.sources.ensure(source)
-        stored = store.charts.stored_periods(name, only=snapshot.periods)
-        decided = plan_import(snapshot.periods, stored)
-        written = decided.new_keys
-        rows = sum(snapshot.periods[k].rows for k in written) + sum(
-            snapshot.periods[key].countries[c]
-            for key, countries in decided.extended.items()
-            for c in countries
-        )
-        snapshot_id = store.sources.add_snapshot(
-            name,
-            now=now,
-            content_hash=snapshot.content_hash,
-            outcome="imported",
-            rows=rows,
-            new_periods=written,
-            latest_period=max((p for _, p in snapshot.periods), default=None),
-        )
-        _, _, written_warnings = write_periods(store, snapshot, decided, snapshot_id, bulk=True)
-        store.sources.record_success(
-            name, now=now, validators=None, content_hash=None, changed=bool(written)
-        )
-        if decided.changed:  # the stored periods are no longer some body's exactly
-            store.sources.set_history_hash(name, None)
-        checkpoint("in_import")
-    checkpoint("after_import")
+    done = commit(store, snapshot, terms, AsImported(mark), now=now)
+    decided = done.plan
     # The warnings go back with the outcome: whoever imported says them (the CLI, once).
     return ImportOutcome(
-        source=name,
-        new=set(written),
+        source=snapshot.source,
+        new=set(decided.new_keys),
         extended={key: len(countries) for key, countries in decided.extended.items()},
-        rows=rows,
-        already=set(snapshot.periods) - set(written) - decided.extended.keys(),
-        warnings=decided.warnings + written_warnings,
+        rows=done.rows,
+        already=set(snapshot.periods) - set(decided.new_keys) - decided.extended.keys(),
+        warnings=done.warnings,
     )
 
 
@@ -259,7 +227,7 @@ class _Run:
                 await self.db.call(
                     commit_import,
                     part.snapshot,
-                    source=source.identity,
+                    SourceTerms.of(source),
                     now=utcnow(),
                     mark=mark,
                 )

@@ -10,7 +10,7 @@ history before). Alerts come only from genuinely new periods.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -69,29 +69,41 @@ class Plan:
         return {chart: periods[-1] for chart, periods in self.new.items() if periods}
 
 
+@dataclass(frozen=True, slots=True)
+class Promises:
+    """What a source promises about its data, for the checks of a new file.
+
+    `charts` limits which stored charts a file must still carry (a config filter); None
+    means every stored chart. `countries` likewise limits which countries a new period
+    must still carry, for sources whose countries are configured (a country taken out of
+    the config is not "missing"). `fixed_length` says a country with fewer rows than
+    before is a broken file (a top 10); a list feed (False) may list fewer songs from one
+    day to the next. `whole_history` says a file holds every period (Netflix's): one that
+    starts later than the store is worth a warning; a file of one period (a feed, a
+    download) always does.
+    """
+
+    charts: tuple[str, ...] | None = None
+    countries: frozenset[str] | None = None
+    fixed_length: bool = True
+    whole_history: bool = True
+
+
+ANYTHING = Promises()
+
+
 def plan(
     periods: Mapping[ChartPeriodKey, PeriodSummary],
     stored: Stored,
     *,
     today: date,
-    charts: Iterable[str] | None = None,
-    countries: Collection[str] | None = None,
+    promises: Promises = ANYTHING,
     as_stored: Collection[ChartPeriodKey] = frozenset(),
-    fixed_length: bool = True,
-    whole_history: bool = True,
 ) -> Plan:
     """Check a parsed file against the store; raise Rejected or say what to write.
 
-    `charts` limits which stored charts the file must still carry (a config
-    filter); None means every stored chart. `countries` likewise limits which
-    countries a new period must still carry, for sources whose countries are
-    configured (a country taken out of the config is not "missing"). `as_stored`
-    are periods the file is known to hold exactly as stored, unread (see
-    Snapshot.based_on): in the file, and not checked again. `fixed_length` says a
-    country with fewer rows than before is a broken file (a top 10); a list feed
-    (False) may list fewer songs from one day to the next. `whole_history` says a file
-    holds every period (Netflix's): one that starts later than the store is worth a
-    warning; a file of one period (a feed, a download) always does.
+    `as_stored` are periods the file is known to hold exactly as stored, unread (see
+    Snapshot.based_on): in the file, and not checked again.
     """
     in_file: dict[str, list[str]] = {}
     for chart, period in sorted({*periods, *as_stored}):
@@ -99,6 +111,7 @@ def plan(
     if not in_file:
         raise Rejected("the file holds no chart rows", FailureKind.EMPTY_BODY)
     _check_future(in_file, today)
+    charts = promises.charts
     expected = set(stored) if charts is None else set(stored) & set(charts)
     result = Plan(baseline=not any(stored.values()))
     if result.baseline:
@@ -110,7 +123,7 @@ def plan(
     unseen = sorted(set(in_file) - set(stored))
     for chart in sorted(expected):
         if chart not in in_file:
-            if not whole_history:
+            if not promises.whole_history:
                 continue  # files of one chart each (downloads): a chart may have none today
             if unseen:
                 result.warnings.append(
@@ -119,16 +132,8 @@ def plan(
                 )
                 continue
             raise Rejected(f"chart {chart} is missing from the file", FailureKind.HISTORY_MISSING)
-        _check_history(
-            chart,
-            in_file[chart],
-            stored[chart],
-            periods,
-            result,
-            as_stored,
-            fixed_length=fixed_length,
-            whole_history=whole_history,
-        )
+        held = _Held(chart, in_file[chart], stored[chart])
+        _check_history(held, periods, result, as_stored, promises)
 
     for chart, file_periods in in_file.items():
         known = stored.get(chart, {})
@@ -137,15 +142,18 @@ def plan(
     _link_previous(result, in_file, stored)
     for chart, period in result.new_keys:
         _check_new_period(
-            chart,
-            period,
-            result.previous[(chart, period)],
-            periods,
-            stored,
-            countries,
-            fixed_length,
+            (chart, period), result.previous[(chart, period)], periods, stored, promises
         )
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """One chart as a file has it and as the store does."""
+
+    chart: str
+    file_periods: list[str]
+    stored_periods: Mapping[str, StoredPeriod]
 
 
 def _check_future(in_file: Mapping[str, list[str]], today: date) -> None:
@@ -160,16 +168,13 @@ def _check_future(in_file: Mapping[str, list[str]], today: date) -> None:
 
 
 def _check_history(
-    chart: str,
-    file_periods: list[str],
-    stored_periods: Mapping[str, StoredPeriod],
+    held: _Held,
     periods: Mapping[ChartPeriodKey, PeriodSummary],
     result: Plan,
     as_stored: Collection[ChartPeriodKey],
-    *,
-    fixed_length: bool,
-    whole_history: bool,
+    promises: Promises,
 ) -> None:
+    chart, file_periods, stored_periods = held.chart, held.file_periods, held.stored_periods
     if not stored_periods:
         return
     stored_latest, file_latest = max(stored_periods), file_periods[-1]
@@ -188,30 +193,30 @@ def _check_history(
             FailureKind.HISTORY_MISSING,
         )
     trimmed = sum(1 for p in stored_periods if p < file_first)
-    if trimmed and whole_history:
+    if trimmed and promises.whole_history:
         result.warnings.append(
             f"{chart}: the file starts at {file_first}; {trimmed} older stored periods are kept"
         )
-    for period, held in sorted(stored_periods.items()):
+    for period, kept in sorted(stored_periods.items()):
         if period < file_first or (chart, period) in as_stored:
             continue
         summary = periods[(chart, period)]
-        missing = sorted(set(held.countries) - set(summary.countries))
+        missing = sorted(set(kept.countries) - set(summary.countries))
         if missing:
             raise Rejected(
                 f"{chart} {period}: the file lacks {_some(missing)}, stored before "
                 "(countries missing)",
                 FailureKind.COUNTRIES_MISSING,
             )
-        thinner = sorted(c for c, rows in held.countries.items() if summary.countries[c] < rows)
-        if thinner and fixed_length:
+        thinner = sorted(c for c, rows in kept.countries.items() if summary.countries[c] < rows)
+        if thinner and promises.fixed_length:
             c = thinner[0]
             raise Rejected(
                 f"{chart} {period}: {c} has {summary.countries[c]} rows where "
-                f"{held.countries[c]} were stored (rows missing)",
+                f"{kept.countries[c]} were stored (rows missing)",
                 FailureKind.ROWS_MISSING,
             )
-        if summary.digest_hex != held.digest:
+        if summary.digest_hex != kept.digest:
             result.rewritten.append((chart, period))
 
 
@@ -225,15 +230,14 @@ def _link_previous(result: Plan, in_file: Mapping[str, list[str]], stored: Store
 
 
 def _check_new_period(
-    chart: str,
-    period: str,
+    key: ChartPeriodKey,
     previous: str | None,
     periods: Mapping[ChartPeriodKey, PeriodSummary],
     stored: Stored,
-    expected: Collection[str] | None,
-    fixed_length: bool,
+    promises: Promises,
 ) -> None:
-    summary = periods[(chart, period)]
+    chart, period = key
+    summary = periods[key]
     gaps = summary.gaps()
     if gaps:
         country, holes = sorted(gaps.items())[0]
@@ -246,8 +250,8 @@ def _check_new_period(
         return
     before = periods.get((chart, previous))
     counts = before.countries if before else stored[chart][previous].countries
-    if expected is not None:
-        counts = {c: n for c, n in counts.items() if c in expected}
+    if promises.countries is not None:
+        counts = {c: n for c, n in counts.items() if c in promises.countries}
     missing = sorted(set(counts) - set(summary.countries))
     if missing:
         raise Rejected(
@@ -256,7 +260,7 @@ def _check_new_period(
             FailureKind.COUNTRIES_MISSING,
         )
     thinner = sorted(c for c, rows in counts.items() if summary.countries[c] < rows)
-    if thinner and fixed_length:
+    if thinner and promises.fixed_length:
         c = thinner[0]
         raise Rejected(
             f"{chart} {period}: {c} has {summary.countries[c]} rows where {previous} had "

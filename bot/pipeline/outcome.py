@@ -15,6 +15,7 @@ class PollStatus(StrEnum):
     REWRITTEN = "rewritten"  # only past periods changed: stored, no alerts
     UNCHANGED = "unchanged"
     FAILED = "failed"
+    IMPORTED = "imported"  # an import's periods: stored as they are, no alerts
 
 
 class Stale(Exception):

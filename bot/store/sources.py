@@ -181,5 +181,12 @@ class SourcesRepo(Repo):
             ],
         )
 
+    def note_import(self, mark: ImportMark) -> None:
+        """How far an import's file is stored: kept, or forgotten once the file is done."""
+        if mark.line:
+            self.mark_import(mark)
+        else:
+            self.unmark_import(mark.source, mark.file)
+
     def unmark_import(self, source: str, file: str) -> None:
         self.db.execute("DELETE FROM import_marks WHERE source = ? AND file = ?", [source, file])

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.engine.model import ChartRow, PeriodSummary
-from bot.engine.plan import Rejected, StoredPeriod, plan, plan_import
+from bot.engine.plan import Promises, Rejected, StoredPeriod, plan, plan_import
 
 TODAY = date(2022, 1, 20)
 
@@ -149,7 +149,7 @@ def test_a_renamed_chart_alerts_only_after_the_stored_history():
 def test_a_chart_left_out_by_the_config_filter_is_not_required():
     films_only = {("Films", "2022-01-16"): {"US": 3}}
     stored = stored_from({**WEEK_1, ("Films", "2022-01-09"): {"US": 3}})
-    decided = plan(summaries(films_only), stored, today=TODAY, charts=["Films"])
+    decided = plan(summaries(films_only), stored, today=TODAY, promises=Promises(charts=("Films",)))
     assert decided.new_keys == [("Films", "2022-01-16")]
 
 
