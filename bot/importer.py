@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
+
+import aiohttp
 
 from bot.alerts.render import counted
 from bot.clock import utcnow
@@ -181,7 +182,9 @@ class _Run:
     progress: Progress | None
     deferred: bool = False  # the by-title index is built at the end
 
-    async def file(self, session: Any, target: Target, label: str) -> ImportOutcome:
+    async def file(
+        self, session: aiohttp.ClientSession, target: Target, label: str
+    ) -> ImportOutcome:
         """Import one file (or location), resuming where an earlier run of it stopped."""
         source = self.source
         outcome = ImportOutcome(source.name, label)

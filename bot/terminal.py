@@ -162,7 +162,7 @@ def config_summary(path: Path, config: Config) -> str:
     for source in config.sources:
         every = _duration(source.every.total_seconds())
         state = "" if source.enabled else " (disabled)"
-        location = getattr(source, "url", None) or "imports only"
+        location = source.url or "imports only"
         if isinstance(source, FlixPatrolSourceConfig) and source.uses_api:
             where = f"${source.api_key_env}" if source.api_key_env else "the config"
             key = "set" if source.key() else "not set"

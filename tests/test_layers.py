@@ -59,7 +59,16 @@ ALLOWED = {
         "logs",
     },
     "terminal": {"engine", "alerts", "config", "importer", "service", "logs"},
-    "demo": {"engine", "config", "countries", "pipeline", "service", "store", "terminal"},
+    "demo": {
+        "engine",
+        "config",
+        "countries",
+        "pipeline",
+        "service",
+        "sources",
+        "store",
+        "terminal",
+    },
     **{leaf: set() for leaf in LEAVES},
 }
 # ... but for the bot itself, which opens the store's writer thread and readers for the

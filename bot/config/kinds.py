@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -15,15 +14,9 @@ from bot.config.sources import (
     TableSourceConfig,
 )
 from bot.config.web_sources import FlixPatrolSourceConfig, HtmlSourceConfig
+from bot.engine.sources import SourceKind
 
-
-class SourceKind(StrEnum):
-    NETFLIX = "netflix_top10"
-    SPOTIFY = "spotify_charts"
-    APPLE = "apple_rss"
-    TABLE = "table"
-    FLIXPATROL = "flixpatrol"
-    HTML = "html"
+__all__ = ["SOURCE_MODELS", "SourceConfig", "SourceKind"]
 
 
 SOURCE_MODELS: dict[SourceKind, type[SourceBase]] = {

@@ -22,6 +22,7 @@ APPLE_STOREFRONTS = (
 
 class SourceBase(Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    kind: str  # each kind's model narrows it to its Literal
     every: timedelta = timedelta(hours=6)
     timeout: timedelta = timedelta(seconds=60)
     max_size: int = 200 * 1000**2
@@ -29,6 +30,8 @@ class SourceBase(Strict):
     enabled: bool = True
     # How alerts and /rank name the source ("Netflix · TV Shows"); by default its name.
     label: str | None = Field(default=None, min_length=1, max_length=40)
+    # Where it reads (a URL or a path); None: fed by imports (or, FlixPatrol, its API).
+    url: str | None = None
 
     @field_validator("every", "timeout", mode="before")
     @classmethod

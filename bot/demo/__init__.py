@@ -28,6 +28,7 @@ from bot.engine.routing import Via
 from bot.pipeline import PollOutcome, poll_source
 from bot.service.lookup import lookup_title, open_store
 from bot.service.polling import alert_policy, configured_sources, emit_terminal_alerts
+from bot.sources.fetch import http_session
 from bot.store.base import StoreError
 from bot.store.store import Store
 from bot.store.thread import StoreThread
@@ -113,16 +114,18 @@ async def _poll(config: Config, day: str) -> PollOutcome:
     [source] = configured_sources(config)
     db = await StoreThread(config.database_path, config.busy_timeout).open()
     try:
-        # The story's own clock: each day's file is polled that evening.
+        # The story's own clock: each day's file is polled that evening. (A local file:
+        # the session is never used.)
         evening = datetime.fromisoformat(f"{day}T20:00:00+00:00")
-        return await poll_source(
-            source,
-            db,
-            session=None,
-            policy=alert_policy(config),
-            terminal=True,
-            clock=lambda: evening,
-        )
+        async with http_session() as session:
+            return await poll_source(
+                source,
+                db,
+                session=session,
+                policy=alert_policy(config),
+                terminal=True,
+                clock=lambda: evening,
+            )
     finally:
         await db.close()
 

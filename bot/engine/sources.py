@@ -8,6 +8,17 @@ from datetime import datetime
 from enum import StrEnum
 
 
+class SourceKind(StrEnum):
+    """The kinds of source a config can set up (each has its config model and its class)."""
+
+    NETFLIX = "netflix_top10"
+    SPOTIFY = "spotify_charts"
+    APPLE = "apple_rss"
+    TABLE = "table"
+    FLIXPATROL = "flixpatrol"
+    HTML = "html"
+
+
 class SourceHealth(StrEnum):
     NEW = "new"  # never polled
     OK = "ok"
@@ -21,7 +32,7 @@ class SourceIdentity:
     name people read in alerts and /rank ("Netflix" for a FlixPatrol source)."""
 
     name: str
-    kind: str
+    kind: SourceKind
     location: str | None
     label: str
 
@@ -114,7 +125,7 @@ class ImportMark:
 @dataclass(frozen=True, slots=True)
 class SourceState:
     name: str
-    kind: str
+    kind: SourceKind
     location: str | None
     validators: ValidatorMap
     content_hash: str | None

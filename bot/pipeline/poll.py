@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+
+import aiohttp
 
 from bot.alerts.render import counted
 from bot.clock import utcnow
@@ -45,7 +46,7 @@ async def poll_source(
     source: Source,
     db: StoreThread,
     *,
-    session: Any,
+    session: aiohttp.ClientSession,
     policy: AlertPolicy,
     terminal: bool = False,
     health: HealthPolicy = DEFAULT_HEALTH,

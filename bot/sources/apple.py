@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import aiohttp
+
 from bot.config import AppleSourceConfig
 from bot.engine.model import ChartRow, PeriodUnit
 from bot.engine.sources import FailureKind, ValidatorMap
@@ -143,7 +145,7 @@ class AppleMusic(ConfiguredSource):
     async def fetch_snapshot(
         self,
         *,
-        session: Any,
+        session: aiohttp.ClientSession,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
         target: Target | None = None,
@@ -204,7 +206,12 @@ class AppleMusic(ConfiguredSource):
         return snapshot
 
     async def _fetch_country(
-        self, session: Any, code: str, url: str, validators: ValidatorMap, slots: _HostSlots
+        self,
+        session: aiohttp.ClientSession,
+        code: str,
+        url: str,
+        validators: ValidatorMap,
+        slots: _HostSlots,
     ) -> Fetched:
         pause = RETRY_PAUSE
         for attempt in range(self.config.retries + 1):

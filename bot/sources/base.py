@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar, Protocol
 
+import aiohttp
+
+from bot.config.sources import SourceBase
 from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
 from bot.engine.sources import (
     Failure,
@@ -198,9 +201,14 @@ def pieces_hash(pieces: Iterable[bytes | memoryview], *salt: object) -> str:
 
 
 class Source(Protocol):
-    """A configured chart source."""
+    """A configured chart source: what a new kind implements (mypy checks it from here).
 
-    config: Any
+    bot/sources/configured.py `ConfiguredSource` does the common part; a kind is a class
+    over its config model (bot/config/), made by bot/sources/registry.py."""
+
+    @property
+    def config(self) -> SourceBase: ...
+
     # The countries a source is configured to carry (None: whatever the file holds).
     expected_countries: frozenset[str] | None
 
@@ -224,7 +232,7 @@ class Source(Protocol):
     async def fetch_snapshot(
         self,
         *,
-        session: Any,
+        session: aiohttp.ClientSession,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
         target: Target | None = None,
@@ -232,6 +240,8 @@ class Source(Protocol):
         """Fetch and parse; Unchanged when the source has nothing new since `known`."""
         ...
 
-    def import_snapshots(self, *, session: Any, target: Target) -> AsyncIterator[ImportPart]:
+    def import_snapshots(
+        self, *, session: aiohttp.ClientSession, target: Target
+    ) -> AsyncIterator[ImportPart]:
         """What an import of `target` stores: one snapshot, or parts of a big file."""
         ...

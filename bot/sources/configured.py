@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
+
+import aiohttp
 
 from bot.bulk import collector_paused
-from bot.engine.sources import SourceIdentity, ValidatorMap, Validators
+from bot.config.sources import SourceBase
+from bot.engine.sources import SourceIdentity, SourceKind, ValidatorMap, Validators
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     NOTHING_KNOWN,
@@ -44,7 +47,9 @@ class ConfiguredSource:
     fixed_length: ClassVar[bool] = False
     whole_history: ClassVar[bool] = False  # every file carries every period (Netflix's)
 
-    def __init__(self, config: Any, base_dir: Path, aliases: TitleAliases | None = None) -> None:
+    def __init__(
+        self, config: SourceBase, base_dir: Path, aliases: TitleAliases | None = None
+    ) -> None:
         self.config = config
         self.base_dir = base_dir
         self.aliases = aliases or TitleAliases()
@@ -57,7 +62,7 @@ class ConfiguredSource:
 
     @property
     def location(self) -> str | None:
-        return getattr(self.config, "url", None)
+        return self.config.url
 
     @property
     def label(self) -> str:
@@ -66,7 +71,7 @@ class ConfiguredSource:
 
     @property
     def identity(self) -> SourceIdentity:
-        return SourceIdentity(self.name, str(self.config.kind), self.location, self.label)
+        return SourceIdentity(self.name, SourceKind(self.config.kind), self.location, self.label)
 
     def where(self, target: Target | None) -> str | None:
         """The location to read: the import's, or the configured one."""
@@ -75,14 +80,16 @@ class ConfiguredSource:
     async def fetch_snapshot(
         self,
         *,
-        session: Any,
+        session: aiohttp.ClientSession,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
         target: Target | None = None,
     ) -> Snapshot | Unchanged:
         raise NotImplementedError
 
-    async def import_snapshots(self, *, session: Any, target: Target) -> AsyncIterator[ImportPart]:
+    async def import_snapshots(
+        self, *, session: aiohttp.ClientSession, target: Target
+    ) -> AsyncIterator[ImportPart]:
         """One snapshot of the target, read as it is (no validators, nothing known)."""
         if target.period is not None:
             raise SourceError(
@@ -96,7 +103,7 @@ class ConfiguredSource:
     async def fetch_parsed(
         self,
         url: str,
-        session: Any,
+        session: aiohttp.ClientSession,
         validators: ValidatorMap,
         known: Known,
         parse: Parse,
@@ -117,7 +124,9 @@ class ConfiguredSource:
         snapshot.validators = {url: fetched.validators}
         return snapshot
 
-    async def fetch_one(self, url: str, session: Any, validators: ValidatorMap) -> Fetched:
+    async def fetch_one(
+        self, url: str, session: aiohttp.ClientSession, validators: ValidatorMap
+    ) -> Fetched:
         """One URL (or path), conditionally, within the source's deadline and size limit."""
         return await fetch(
             url,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import aiohttp
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot import countries
@@ -168,7 +169,7 @@ class HtmlTable(ConfiguredSource):
     async def fetch_snapshot(
         self,
         *,
-        session: Any,
+        session: aiohttp.ClientSession,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
         target: Target | None = None,

@@ -20,6 +20,8 @@ from datetime import date
 from typing import Any
 from zlib import crc32
 
+import aiohttp
+
 from bot import countries
 from bot.config import NetflixSourceConfig
 from bot.engine.model import ChartRow, PeriodSummary, PeriodUnit
@@ -77,7 +79,7 @@ class NetflixTop10(ConfiguredSource):
     async def fetch_snapshot(
         self,
         *,
-        session: Any,
+        session: aiohttp.ClientSession,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
         target: Target | None = None,

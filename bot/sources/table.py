@@ -13,8 +13,9 @@ import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
+
+import aiohttp
 
 from bot import countries
 from bot.config import HtmlSourceConfig, TableSourceConfig
@@ -220,7 +221,7 @@ class Table(ConfiguredSource):
     async def fetch_snapshot(
         self,
         *,
-        session: Any,
+        session: aiohttp.ClientSession,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
         target: Target | None = None,
@@ -245,7 +246,9 @@ class Table(ConfiguredSource):
             salt=config.model_dump_json(),
         )
 
-    async def import_snapshots(self, *, session: Any, target: Target) -> AsyncIterator[ImportPart]:
+    async def import_snapshots(
+        self, *, session: aiohttp.ClientSession, target: Target
+    ) -> AsyncIterator[ImportPart]:
         snapshot = await self.fetch_snapshot(session=session, validators={}, target=target)
         if isinstance(snapshot, Unchanged):  # a 304 to a plain request
             raise SourceError("the server answered 304 Not Modified")

@@ -12,6 +12,7 @@ from bot.engine.sources import (
     FailureKind,
     SkippedFile,
     SourceHealth,
+    SourceKind,
     SourceState,
     ValidatorMap,
     Validators,
@@ -103,7 +104,7 @@ def json_tuple(text: str | None) -> tuple[str, ...] | None:
 def source_state(row: dict[str, Any]) -> SourceState:
     return SourceState(
         name=row["name"],
-        kind=row["kind"],
+        kind=SourceKind(row["kind"]),
         location=row["location"],
         validators=validators_from_json(row["validators"]),
         content_hash=row["content_hash"],

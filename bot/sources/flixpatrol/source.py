@@ -18,8 +18,9 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlparse
+
+import aiohttp
 
 from bot.config import PLATFORMS, FlixPatrolSourceConfig
 from bot.engine.model import ChartRow
@@ -78,7 +79,7 @@ class FlixPatrol(ConfiguredSource):
     async def fetch_snapshot(
         self,
         *,
-        session: Any,
+        session: aiohttp.ClientSession,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
         target: Target | None = None,
@@ -93,7 +94,7 @@ class FlixPatrol(ConfiguredSource):
 
     # -- the official API ---------------------------------------------------------------------
 
-    async def _from_api(self, session: Any, known: Known) -> Snapshot | Unchanged:
+    async def _from_api(self, session: aiohttp.ClientSession, known: Known) -> Snapshot | Unchanged:
         config = self.config
         key = config.key()
         if not key:
@@ -151,7 +152,7 @@ class FlixPatrol(ConfiguredSource):
     # -- pages ----------------------------------------------------------------------------------
 
     async def _from_pages(
-        self, session: Any, location: str, validators: ValidatorMap, known: Known
+        self, session: aiohttp.ClientSession, location: str, validators: ValidatorMap, known: Known
     ) -> Snapshot | Unchanged:
         fetched = await self.fetch_one(location, session, validators)
         if fetched.body is None:

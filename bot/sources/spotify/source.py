@@ -19,8 +19,9 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
+
+import aiohttp
 
 from bot.config import SpotifySourceConfig
 from bot.engine.model import ChartRow
@@ -188,7 +189,7 @@ class SpotifyCharts(ConfiguredSource):
     async def fetch_snapshot(
         self,
         *,
-        session: Any,
+        session: aiohttp.ClientSession,
         validators: ValidatorMap,
         known: Known = NOTHING_KNOWN,
         target: Target | None = None,
@@ -293,7 +294,9 @@ class SpotifyCharts(ConfiguredSource):
             raise FetchError(f"no chart files (regional-…-….csv) in {path}")
         return downloads, skipped
 
-    async def import_snapshots(self, *, session: Any, target: Target) -> AsyncIterator[ImportPart]:
+    async def import_snapshots(
+        self, *, session: aiohttp.ClientSession, target: Target
+    ) -> AsyncIterator[ImportPart]:
         """A download, a folder, or the combined dataset (streamed, in batches)."""
         where = self.where(target)
         path = local_path(where, self.base_dir) if where and not is_url(where) else None
