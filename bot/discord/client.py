@@ -28,6 +28,7 @@ from bot.discord.answers import ChartTree, reply
 from bot.discord.endpoints import point_at
 from bot.engine.titles import TitleIndex
 from bot.service import lookup, registered
+from bot.service.settings import ServerDefaults
 from bot.store.base import StoreError
 from bot.store.thread import ReadPool, StoreThread
 
@@ -72,6 +73,7 @@ class ChartBot(commands.AutoShardedBot):
         )
         self.config = config
         self.aliases = config.title_aliases()
+        self.server_defaults = ServerDefaults.of(config)
         self.runtime = runtime
         self.db = StoreThread(config.database_path, config.busy_timeout)
         self.reads = ReadPool(config.database_path, config.busy_timeout)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import countries
-from bot.config import AlertsConfig
+from bot.config import Config
 from bot.engine.deliveries import Shards
 from bot.store.store import Store
 
@@ -21,8 +21,28 @@ class SettingError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class ServerDefaults:
+    """What a server's alerts are until it sets its own: the config's, declared once."""
+
+    min_countries: int
+    watched_markets: tuple[str, ...]
+    milestones: bool
+    pictures: bool  # a world map with a "#1 in N countries" alert ([discord] alert_pictures)
+
+    @classmethod
+    def of(cls, config: Config) -> ServerDefaults:
+        alerts = config.alerts
+        return cls(
+            min_countries=alerts.min_countries,
+            watched_markets=tuple(alerts.watched_markets),
+            milestones=alerts.milestones,
+            pictures=config.discord.alert_pictures,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ServerSettings:
-    """A server's settings as they apply: its own, or the config's where it set none."""
+    """A server's settings as they apply: its own, or the defaults where it set none."""
 
     channel_id: int | None
     min_countries: int
@@ -32,10 +52,18 @@ class ServerSettings:
     pictures: bool  # a world map with a "#1 in N countries" alert
 
 
-def server_settings(
-    store: Store, guild_id: int | None, defaults: AlertsConfig, pictures: bool = True
-) -> ServerSettings:
-    """`pictures`: the config's default for maps with alerts ([discord] alert_pictures)."""
+@dataclass(frozen=True, slots=True)
+class SettingsChange:
+    """What a server's admin asked to change, as typed (None: left as it is)."""
+
+    min_countries: int | None = None
+    watched_markets: str | None = None  # "US, KR, Japan", "default", "none"
+    charts: str | None = None  # "TV, Films", "all"
+    milestones: bool | None = None
+    pictures: bool | None = None
+
+
+def server_settings(store: Store, guild_id: int | None, defaults: ServerDefaults) -> ServerSettings:
     saved = store.guilds.alerts_for(guild_id) if guild_id is not None else None
     return ServerSettings(
         channel_id=saved.channel_id if saved else None,
@@ -43,13 +71,13 @@ def server_settings(
         watched_markets=(
             saved.watched_markets
             if saved and saved.watched_markets is not None
-            else tuple(defaults.watched_markets)
+            else defaults.watched_markets
         ),
         charts=saved.charts if saved and saved.charts is not None else None,
         milestones=(
             saved.milestones if saved and saved.milestones is not None else defaults.milestones
         ),
-        pictures=saved.pictures if saved and saved.pictures is not None else pictures,
+        pictures=saved.pictures if saved and saved.pictures is not None else defaults.pictures,
     )
 
 
@@ -93,32 +121,27 @@ def parse_charts(store: Store, text: str) -> list[str] | None:
 def change_settings(
     store: Store,
     guild_id: int,
-    defaults: AlertsConfig,
+    change: SettingsChange,
+    defaults: ServerDefaults,
     *,
     by: int,
     now: datetime,
-    min_countries: int | None = None,
-    watched_markets: str | None = None,
-    charts: str | None = None,
-    milestones: bool | None = None,
-    pictures: bool | None = None,
-    pictures_default: bool = True,
 ) -> ServerSettings:
-    """Change what was given (SettingError for what cannot be used); the settings after."""
+    """Change what was asked (SettingError for what cannot be used); the settings after."""
     changes: dict[str, object] = {}
-    if min_countries is not None:
-        changes["min_countries"] = min_countries
-    if watched_markets is not None:
-        changes["watched_markets"] = parse_markets(watched_markets)
-    if charts is not None:
-        changes["charts"] = parse_charts(store, charts)
-    if milestones is not None:
-        changes["milestones"] = milestones
-    if pictures is not None:
-        changes["pictures"] = pictures
+    if change.min_countries is not None:
+        changes["min_countries"] = change.min_countries
+    if change.watched_markets is not None:
+        changes["watched_markets"] = parse_markets(change.watched_markets)
+    if change.charts is not None:
+        changes["charts"] = parse_charts(store, change.charts)
+    if change.milestones is not None:
+        changes["milestones"] = change.milestones
+    if change.pictures is not None:
+        changes["pictures"] = change.pictures
     if changes:
         store.guilds.set_alerts(guild_id, by=by, now=now, **changes)
-    return server_settings(store, guild_id, defaults, pictures_default)
+    return server_settings(store, guild_id, defaults)
 
 
 LEFT = "the bot is no longer in this server"

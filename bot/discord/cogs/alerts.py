@@ -22,7 +22,7 @@ from bot.discord.answers import Answer, parse_id, reply
 from bot.discord.cogs.subscriptions import subscription_choice, subscription_lines
 from bot.engine.deliveries import Destination
 from bot.service import settings, subscriptions
-from bot.service.settings import ServerSettings, SettingError
+from bot.service.settings import ServerSettings, SettingError, SettingsChange
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
@@ -89,13 +89,9 @@ class Alerts(
     async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         assert interaction.guild_id is not None
         answer = Answer(interaction, ephemeral=True)
-        config = self.bot.config
         now = await answer.wait(
             self.bot.reads.call(
-                settings.server_settings,
-                interaction.guild_id,
-                config.alerts,
-                config.discord.alert_pictures,
+                settings.server_settings, interaction.guild_id, self.bot.server_defaults
             )
         )
         me = channel.guild.me
@@ -179,20 +175,16 @@ class Alerts(
     ) -> None:
         assert interaction.guild_id is not None
         answer = Answer(interaction, ephemeral=True)
+        change = SettingsChange(min_countries, watched_markets, charts, milestones, pictures)
         try:
             now = await answer.wait(
                 self.bot.db.call(
                     settings.change_settings,
                     interaction.guild_id,
-                    self.bot.config.alerts,
+                    change,
+                    self.bot.server_defaults,
                     by=interaction.user.id,
                     now=utcnow(),
-                    min_countries=min_countries,
-                    watched_markets=watched_markets,
-                    charts=charts,
-                    milestones=milestones,
-                    pictures=pictures,
-                    pictures_default=self.bot.config.discord.alert_pictures,
                 )
             )
         except SettingError as exc:

@@ -66,8 +66,7 @@ class Charts(commands.Cog):
         asyncio.get_running_loop().run_in_executor(None, style.warm_up)
 
     async def markets_for(self, guild_id: int | None) -> list[str]:
-        defaults = self.bot.config.alerts
-        settings = await self.bot.reads.call(server_settings, guild_id, defaults)
+        settings = await self.bot.reads.call(server_settings, guild_id, self.bot.server_defaults)
         return list(settings.watched_markets)
 
     @app_commands.command(name="rank", description="Where a title stands on the charts")
