@@ -101,100 +101,184 @@ def combined_parcels(
 ) -> Iterator[Parcel]:
     """Read the combined dataset from `handle` (text, opened with newline="") in parcels
     of about `batch_rows` rows (BATCH_ROWS by default), from the start or, resuming,
-    from `from_line` (a batch's `line`: the rows before it are read past, not kept)."""
-    batch_rows = batch_rows or BATCH_ROWS
+    from `from_line` (a batch's `line`: the rows before it are read past, not kept).
+
+    Three steps, each a generator: the file's rows (checked, with their line numbers),
+    gathered in groups (a region's chart of a day, each in one piece), packed in parcels."""
     reader = csv.reader(handle, strict=True)
     try:
-        header = [c.strip().lower() for c in next(reader)]
-    except (StopIteration, csv.Error):
-        raise ParseError(f"{name}: an empty or broken CSV") from None
-    if layout_of(header) is not Layout.COMBINED:
-        raise ParseError(
-            f"{name}: not the combined dataset's header: {','.join(header)[:120]}",
-            kind=FailureKind.UNKNOWN_LAYOUT,
-        )
-    column = {c: i for i, c in enumerate(header)}
-    no_streams = "streams" not in column  # then the title is read in its place, unused
-    fields_of = itemgetter(*(column.get(c, 0) for c in _READ))
-    width = len(header)
-    places = _Places()
-    songs = _Songs(rename)
-    # The groups read so far, by hash: 70 regions x 2 charts x 5 years is 250,000 of them,
-    # 9 MB as ints where the tuples took 50 MB (a collision would refuse a good file
-    # with a message that names the group, about once in 10^9 files of this size).
-    closed: set[int] = set()
-    group: tuple[str, str, str] | None = None
-    first_line, rows, held = max(2, from_line), 0, 0
-    periods: dict[ChartPeriodKey, tuple[PeriodSummary, PackedRows]] = {}
-    parcel = _ParcelSongs(songs)
-    summary, country = PeriodSummary("", ""), ""
-    lines: list[PackedLine] = []
-    try:
-        while reader.line_num < from_line - 1:
-            rows += any(next(reader))
-        for fields in reader:
-            if len(fields) != width:
-                if not any(fields):
-                    continue
-                raise ParseError(
-                    f"line {reader.line_num} has {len(fields)} fields where the header has "
-                    f"{width}" + (" (the file looks cut off)" if len(fields) < width else "")
-                )
-            title, rank, day, artist, url, region, chart_name, played = fields_of(fields)
-            key = (region, chart_name, day)
-            if key != group:
-                if group is not None:
-                    closed.add(hash(group))
-                if hash(key) in closed:
-                    raise ParseError(
-                        f"line {reader.line_num}: the rows of {region} {chart_name} {day} come "
-                        "back after other rows; keep each region's chart of a day together "
-                        "(sort the file by date, region and chart)"
-                    )
-                if periods and held >= batch_rows:
-                    yield Parcel(
-                        source, name, first_line, periods, rows, position(), size, reader.line_num
-                    )
-                    first_line, held, periods = reader.line_num, 0, {}
-                    parcel = _ParcelSongs(songs)
-                group = key
-                try:
-                    chart, period = places.chart(chart_name), places.day(day)
-                    country = places.region(region)
-                except ValueError as exc:
-                    raise ParseError(f"line {reader.line_num}: {exc}") from None
-                if (chart, period) not in periods:
-                    periods[(chart, period)] = (
-                        PeriodSummary(chart, period),
-                        PackedRows(chart, period, [], parcel.titles),
-                    )
-                summary, packed = periods[(chart, period)]
-                lines = packed.lines
-            try:
-                number = parcel.number(title, artist, url)
-                song_title, song_artist = parcel.titles[number]
-                at = _rank(rank)
-                summary.count(country, at, line_digest(country, at, song_title, song_artist))
-                count = None if no_streams else streams(played)
-            except ValueError as exc:
-                raise ParseError(f"line {reader.line_num}: {exc}") from None
-            lines.append((country, at, number, parcel.extras(number, count)))
-            rows += 1
-            held += 1
+        columns = _columns(reader)
+        read_past = _read_past(reader, from_line)
+        groups = _groups(reader, columns)
+        packer = _Packer(source, name, _Songs(rename), columns.streams, batch_rows or BATCH_ROWS)
+        packer.progress = position, size
+        yield from packer.parcels(groups, first_line=max(2, from_line), read=read_past)
     except csv.Error as exc:
         raise ParseError(
             f"line {reader.line_num}: {exc} (the file looks cut off)", kind=FailureKind.CUT_OFF
         ) from None
-    except StopIteration:
-        raise ParseError(
-            f"{name}: it ends before line {from_line}, where the import resumes"
-        ) from None
     except ParseError as exc:
         raise exc.said_of(f"{name}: ") from None
-    if rows == 0:
-        raise ParseError(f"{name}: the table has a header but no rows")
-    if periods:
-        yield Parcel(source, name, first_line, periods, rows, position(), size, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Where the fields read are in a row of the file, and how many fields a row has."""
+
+    fields_of: Callable[[list[str]], tuple[str, ...]]
+    width: int
+    streams: bool  # False: the file has no streams column (its title is read in its place)
+
+
+def _columns(reader: Any) -> _Columns:
+    """The header, checked to be the combined dataset's."""
+    try:
+        header = [c.strip().lower() for c in next(reader)]
+    except (StopIteration, csv.Error):
+        raise ParseError("an empty or broken CSV") from None
+    if layout_of(header) is not Layout.COMBINED:
+        raise ParseError(
+            f"not the combined dataset's header: {','.join(header)[:120]}",
+            kind=FailureKind.UNKNOWN_LAYOUT,
+        )
+    column = {c: i for i, c in enumerate(header)}
+    return _Columns(
+        itemgetter(*(column.get(c, 0) for c in _READ)), len(header), "streams" in column
+    )
+
+
+def _read_past(reader: Any, from_line: int) -> int:
+    """Read past the lines before `from_line` (an import resuming); the rows read past."""
+    rows = 0
+    try:
+        while reader.line_num < from_line - 1:
+            rows += any(next(reader))
+    except StopIteration:
+        raise ParseError(f"it ends before line {from_line}, where the import resumes") from None
+    return rows
+
+
+@dataclass(slots=True)
+class _Group:
+    """A region's chart of a day: its rows' fields read (title, rank, day, artist, url,
+    region, chart, streams) and their lines."""
+
+    key: tuple[str, str, str]  # region, chart, day as the file writes them
+    lines: list[int]
+    rows: list[tuple[str, ...]]
+
+
+def _groups(reader: Any, columns: _Columns) -> Iterator[_Group]:
+    """The file's rows in groups, each group in one piece: its rows coming back after other
+    rows would be read as a second, partial copy, so the file is refused there."""
+    # The groups read so far, by hash: 70 regions x 2 charts x 5 years is 250,000 of them,
+    # 9 MB as ints where the tuples took 50 MB (a collision would refuse a good file
+    # with a message that names the group, about once in 10^9 files of this size).
+    closed: set[int] = set()
+    group: _Group | None = None
+    fields_of, width = columns.fields_of, columns.width
+    for fields in reader:
+        if len(fields) != width:
+            if not any(fields):
+                continue
+            cut = len(fields) < width
+            raise ParseError(
+                f"line {reader.line_num} has {len(fields)} fields where the header has "
+                f"{width}" + (" (the file looks cut off)" if cut else ""),
+                kind=FailureKind.CUT_OFF if cut else FailureKind.UNREADABLE,
+            )
+        read = fields_of(fields)
+        key = (read[5], read[6], read[2])
+        if group is None or key != group.key:
+            if group is not None:
+                closed.add(hash(group.key))
+                yield group
+            if hash(key) in closed:
+                region, chart, day = key
+                raise ParseError(
+                    f"line {reader.line_num}: the rows of {region} {chart} {day} come back "
+                    "after other rows; keep each region's chart of a day together (sort the "
+                    "file by date, region and chart)"
+                )
+            group = _Group(key, [], [])
+        group.lines.append(reader.line_num)
+        group.rows.append(read)
+    if group is not None:
+        yield group
+
+
+class _Packer:
+    """Groups packed in parcels of about `batch_rows` rows, each song's title once."""
+
+    def __init__(
+        self, source: str, name: str, songs: _Songs, streams: bool, batch_rows: int = BATCH_ROWS
+    ) -> None:
+        self.source, self.name, self.songs = source, name, songs
+        self.streams = streams  # the file has a streams column
+        self.batch_rows = batch_rows
+        self.places = _Places()
+        # How far into the file the reading is (bytes read, bytes in all), for progress bars.
+        self.progress: tuple[Callable[[], int], int] = (lambda: 0, 0)
+
+    def parcels(self, groups: Iterable[_Group], *, first_line: int, read: int) -> Iterator[Parcel]:
+        periods: dict[ChartPeriodKey, tuple[PeriodSummary, PackedRows]] = {}
+        parcel = _ParcelSongs(self.songs)
+        held = 0
+        for group in groups:
+            if periods and held >= self.batch_rows:
+                line = group.lines[0]
+                yield self._parcel(first_line, periods, read, line)
+                first_line, held, periods = line, 0, {}
+                parcel = _ParcelSongs(self.songs)
+            self._pack(group, periods, parcel)
+            read += len(group.rows)
+            held += len(group.rows)
+        if not read:
+            raise ParseError("the table has a header but no rows")
+        if periods:
+            yield self._parcel(first_line, periods, read, 0)
+
+    def _parcel(
+        self,
+        first_line: int,
+        periods: dict[ChartPeriodKey, tuple[PeriodSummary, PackedRows]],
+        read: int,
+        line: int,
+    ) -> Parcel:
+        position, size = self.progress
+        return Parcel(self.source, self.name, first_line, periods, read, position(), size, line)
+
+    def _pack(
+        self,
+        group: _Group,
+        periods: dict[ChartPeriodKey, tuple[PeriodSummary, PackedRows]],
+        parcel: _ParcelSongs,
+    ) -> None:
+        """A group's rows into its period's summary and packed lines."""
+        region, chart_name, day = group.key
+        try:
+            chart, period = self.places.chart(chart_name), self.places.day(day)
+            country = self.places.region(region)
+        except ValueError as exc:
+            raise ParseError(f"line {group.lines[0]}: {exc}") from None
+        if (chart, period) not in periods:
+            periods[(chart, period)] = (
+                PeriodSummary(chart, period),
+                PackedRows(chart, period, [], parcel.titles),
+            )
+        summary, packed = periods[(chart, period)]
+        lines: list[PackedLine] = packed.lines
+        titles = parcel.titles
+        for index, (title, rank, _, artist, url, _, _, played) in enumerate(group.rows):
+            try:
+                number = parcel.number(title, artist, url)
+                song_title, song_artist = titles[number]
+                at = _rank(rank)
+                summary.count(country, at, line_digest(country, at, song_title, song_artist))
+                count = streams(played) if self.streams else None
+            except ValueError as exc:
+                raise ParseError(f"line {group.lines[index]}: {exc}") from None
+            lines.append((country, at, number, parcel.extras(number, count)))
 
 
 _READ = ("title", "rank", "date", "artist", "url", "region", "chart", "streams")
