@@ -17,7 +17,7 @@ from bot.clock import utcnow
 from bot.engine.deliveries import Destination
 from bot.engine.events import Event, NewNumberOne, NumberOneCount
 from bot.engine.model import ChartRow, PeriodSummary
-from bot.engine.sources import SourceIdentity
+from bot.engine.source_types import SourceIdentity
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.fake_discord import CHANNEL_ID, FakeDiscord, Recorded

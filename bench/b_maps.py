@@ -15,7 +15,7 @@ from bot.config import config_from_dict
 from bot.engine.model import WORLDWIDE
 from bot.importer import import_history
 from bot.pictures import worldmap
-from bot.pictures.history import rank_history_png
+from bot.pictures.rank_history import rank_history_png
 from bot.pictures.style import warm_up
 from bot.service.lookup import title_standings
 from bot.store.store import Store

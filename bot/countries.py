@@ -31,8 +31,10 @@ _NAMES = {
     "BN": "Brunei",
 }
 
+# The country of a worldwide chart's rows, whatever the source called it.
+WORLDWIDE = "GLOBAL"
 # Pseudo-countries some charts use for their worldwide list.
-GLOBAL_CODES = {"GLOBAL", "WW", "XW"}
+GLOBAL_CODES = {WORLDWIDE, "WW", "XW"}
 
 
 def name(code: str) -> str:
@@ -90,8 +92,8 @@ def _index() -> dict[str, str]:
         index[_fold(spelling)] = code
     index.update({"uk": "GB", "usa": "US", "america": "US", "korea": "KR", "xk": "XK"})
     for code in GLOBAL_CODES:
-        index[_fold(code)] = "GLOBAL"
-    index["worldwide"] = index["world"] = "GLOBAL"
+        index[_fold(code)] = WORLDWIDE
+    index["worldwide"] = index["world"] = WORLDWIDE
     return index
 
 
@@ -106,7 +108,7 @@ def lookup(text: str) -> str | None:
 def search(text: str, limit: int = 25) -> list[str]:
     """Codes whose code or name starts with (then contains) what was typed, for autocomplete."""
     folded = _fold(text)
-    codes = sorted({code for code in _index().values() if code != "GLOBAL"}, key=name)
+    codes = sorted({code for code in _index().values() if code != WORLDWIDE}, key=name)
     if not folded:
         return codes[:limit]
     starts = [c for c in codes if c.casefold() == folded or _fold(name(c)).startswith(folded)]

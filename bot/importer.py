@@ -27,7 +27,7 @@ from bot.clock import utcnow
 from bot.config import Config
 from bot.engine.model import ChartPeriodKey
 from bot.engine.plan import Rejected
-from bot.engine.sources import ImportMark
+from bot.engine.stored import ImportMark
 from bot.pipeline import AsImported, SourceTerms, commit
 from bot.sources.base import Snapshot, Source, SourceError, Target
 from bot.sources.fetch import http_session, is_url, local_path

@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import ConfigError, load_config, parse_duration, parse_size
 from tests.helpers.cli import run_cli
+from tests.helpers.configs import write_text_config
 
 GOOD = """
 [database]
@@ -22,14 +23,8 @@ every = "6h"
 """
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_the_issue_example_loads_with_defaults(tmp_path):
-    config = load_config(write(tmp_path, GOOD))
+def test_a_short_config_loads_with_its_defaults(tmp_path):
+    config = load_config(write_text_config(tmp_path, GOOD))
     assert config.database_path == tmp_path / "chartbot.db"
     assert config.sources[0].every == timedelta(hours=6)
     assert config.alerts.watched_markets == ["US"]
@@ -92,7 +87,7 @@ def test_the_example_config_is_valid():
     ],
 )
 def test_errors_name_the_file_and_key(tmp_path, text, message):
-    path = write(tmp_path, text)
+    path = write_text_config(tmp_path, text)
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     assert str(raised.value).startswith(f"{path}: ")
@@ -105,17 +100,17 @@ def test_a_missing_file_is_one_line(tmp_path):
 
 
 def test_check_config_command(tmp_path):
-    ok = run_cli("check-config", "-c", write(tmp_path, GOOD))
+    ok = run_cli("check-config", "-c", write_text_config(tmp_path, GOOD))
     assert ok.exit_code == 0
     assert "OK" in ok.stdout and "source netflix: netflix_top10, every 6h" in ok.stdout
-    bad = run_cli("check-config", "-c", write(tmp_path, GOOD.replace('"6h"', '"soon"')))
+    bad = run_cli("check-config", "-c", write_text_config(tmp_path, GOOD.replace('"6h"', '"soon"')))
     assert bad.exit_code == 2
     assert bad.stderr.startswith("chartbot: ") and "sources[0].every" in bad.stderr
     assert "Traceback" not in bad.stderr
 
 
 def test_the_environment_token_wins(tmp_path, monkeypatch):
-    config = load_config(write(tmp_path, GOOD + '\n[discord]\ntoken = "from-file"\n'))
+    config = load_config(write_text_config(tmp_path, GOOD + '\n[discord]\ntoken = "from-file"\n'))
     assert config.discord_token() == "from-file"
     monkeypatch.setenv("CHARTBOT_DISCORD_TOKEN", "from-env")
     assert config.discord_token() == "from-env"
@@ -143,13 +138,17 @@ def test_sizes(text, size):
 )
 def test_check_config_says_the_shards_a_process_runs(tmp_path, shards, says):
     ran = run_cli(
-        "check-config", "-c", write(tmp_path, GOOD + f'\n[discord]\nshards = "{shards}"\n')
+        "check-config",
+        "-c",
+        write_text_config(tmp_path, GOOD + f'\n[discord]\nshards = "{shards}"\n'),
     )
     assert ran.exit_code == 0, ran.stderr
     assert says in ran.stdout
 
 
 def test_shards_that_are_not_a_range_of_a_count_are_refused(tmp_path):
-    ran = run_cli("check-config", "-c", write(tmp_path, GOOD + '\n[discord]\nshards = "40"\n'))
+    ran = run_cli(
+        "check-config", "-c", write_text_config(tmp_path, GOOD + '\n[discord]\nshards = "40"\n')
+    )
     assert ran.exit_code == 2
     assert "discord.shards: shards '40': write FIRST-LAST/COUNT, such as 0-9/40" in ran.stderr

@@ -27,7 +27,7 @@ from bot.engine.events import (
     Streak,
     WorldwideNumberOne,
 )
-from bot.engine.sources import Failure, FailureKind
+from bot.engine.source_types import Failure, FailureKind
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import display
 
@@ -141,7 +141,7 @@ def standing_rows(s: ChartStanding, markets: Sequence[str]) -> list[tuple[str, s
     """(label, value) lines saying where a title stands on one chart, for a table or an embed."""
     charted = sorted(set(s.ranks) | set(s.previous_ranks))
     rows = []
-    if set(charted) - countries.GLOBAL_CODES - {"GLOBAL"}:
+    if set(charted) - countries.GLOBAL_CODES:
         change = s.number_one_count - s.previous_number_one_count
         since = f" ({change:+d} since {s.previous_period})" if s.previous_period else ""
         rows.append(("#1 in", f"{_countries(s.number_one_count)}{since}"))

@@ -24,8 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.config.kinds import SOURCE_MODELS, SourceConfig, SourceKind
-from bot.config.sources import (
+from bot.config.file_sources import (
     APPLE_STOREFRONTS,
     AppleSourceConfig,
     NetflixSourceConfig,
@@ -33,6 +32,7 @@ from bot.config.sources import (
     TableColumns,
     TableSourceConfig,
 )
+from bot.config.kinds import SOURCE_MODELS, SourceConfig, SourceKind
 from bot.config.values import Strict, country_code, parse_duration, parse_size
 from bot.config.web_sources import (
     PLATFORMS,

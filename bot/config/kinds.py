@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from bot.config.sources import (
+from bot.config.file_sources import (
     AppleSourceConfig,
     NetflixSourceConfig,
     SourceBase,
@@ -14,7 +14,7 @@ from bot.config.sources import (
     TableSourceConfig,
 )
 from bot.config.web_sources import FlixPatrolSourceConfig, HtmlSourceConfig
-from bot.engine.sources import SourceKind
+from bot.engine.source_types import SourceKind
 
 __all__ = ["SOURCE_MODELS", "SourceConfig", "SourceKind"]
 

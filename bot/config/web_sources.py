@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from bot.config.sources import SourceBase, check_location, fixed_country, fixed_period
+from bot.config.file_sources import SourceBase, check_location, fixed_country, fixed_period
 from bot.config.values import Strict, country_code, parse_duration
 
 

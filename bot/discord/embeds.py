@@ -9,7 +9,7 @@ import discord
 from bot import countries
 from bot.alerts.render import escape, public_reason, standing_rows
 from bot.delivery.messages import COLOR, MAX_TOTAL
-from bot.engine.sources import SourceHealth
+from bot.engine.source_types import SourceHealth
 from bot.engine.standings import ChartStanding
 from bot.engine.stored import ChartInfo, ChartLine
 from bot.engine.titles import Candidate

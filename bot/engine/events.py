@@ -182,10 +182,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         FirstCharted,
     )
 }
-PER_COUNTRY_KINDS = frozenset(
-    kind for kind, cls in EVENT_TYPES.items() if issubclass(cls, CountryEvent)
-)
-MILESTONE_KINDS = frozenset({"streak", "worldwide_number_one"})  # alerts of their own
 
 
 def event_from_json(data: dict[str, Any], *, title_key: str) -> Event:

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.engine.sources import SourceHealth
+from bot.engine.source_types import SourceHealth
 
 
 @dataclass(frozen=True, slots=True)

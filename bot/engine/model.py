@@ -10,10 +10,10 @@ from enum import StrEnum
 from json.encoder import encode_basestring as _quoted
 from typing import Any, TypedDict, overload
 
+from bot.countries import WORLDWIDE as WORLDWIDE  # rows of a worldwide chart
 from bot.engine.titles import title_key
 
 ChartPeriodKey = tuple[str, str]  # (chart, period)
-WORLDWIDE = "GLOBAL"  # the country of a worldwide chart's rows, whatever the source called it
 
 
 def chart_heading(label: str, chart: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.engine.model import ChartPeriodKey, PeriodSummary
-from bot.engine.sources import FailureKind
+from bot.engine.source_types import FailureKind
 
 # A period dated this far past today means a wrong file or a wrong clock.
 FUTURE_TOLERANCE = timedelta(days=2)

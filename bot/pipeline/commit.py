@@ -21,7 +21,8 @@ from bot.engine.events import AlertPolicy, Event
 from bot.engine.model import ChartPeriod, ChartPeriodKey, PeriodSummary, titles_of
 from bot.engine.plan import Plan, Promises, Stored, plan, plan_import
 from bot.engine.routing import route
-from bot.engine.sources import ImportMark, SourceIdentity
+from bot.engine.source_types import SourceIdentity
+from bot.engine.stored import ImportMark
 from bot.faults import checkpoint
 from bot.pipeline.outcome import PollStatus, Stale
 from bot.pipeline.records import note_recovery, note_skipped

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.engine.model import ChartPeriodKey
-from bot.engine.sources import SourceHealth
+from bot.engine.source_types import SourceHealth
 
 
 class PollStatus(StrEnum):

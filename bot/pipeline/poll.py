@@ -23,7 +23,7 @@ from bot.clock import utcnow
 from bot.engine.events import AlertPolicy
 from bot.engine.health import HealthPolicy
 from bot.engine.plan import Plan, Rejected
-from bot.engine.sources import Failure, FailureKind
+from bot.engine.source_types import Failure, FailureKind
 from bot.faults import checkpoint
 from bot.pipeline.commit import AsPolled, Committed, SourceTerms, commit
 from bot.pipeline.outcome import PollOutcome, PollStatus, Stale

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from bot.alerts.render import failing_notice, recovered_notice, skipped_notice
 from bot.engine.health import HealthPolicy, after_failure
-from bot.engine.sources import Failure, SkippedFile, SourceHealth
+from bot.engine.source_types import Failure, SourceHealth
+from bot.engine.stored import SkippedFile
 from bot.pipeline.outcome import PollOutcome, PollStatus
 from bot.sources.base import Unchanged
 from bot.store.store import Store

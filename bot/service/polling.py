@@ -17,7 +17,7 @@ from bot.clock import utcnow
 from bot.config import Config
 from bot.engine.deliveries import Destination
 from bot.engine.events import AlertPolicy, Event
-from bot.engine.sources import SourceState
+from bot.engine.stored import SourceState
 from bot.pipeline import PollOutcome, poll_source
 from bot.sources.base import Source
 from bot.sources.fetch import http_session

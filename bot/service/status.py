@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Config
-from bot.engine.sources import Failure, SkippedFile, SourceHealth, SourceState
+from bot.engine.source_types import Failure, SourceHealth
+from bot.engine.stored import SkippedFile, SourceState
 from bot.store.store import Store
 
 

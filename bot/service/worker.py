@@ -26,7 +26,7 @@ from bot import children, logs
 from bot.clock import utcnow
 from bot.config import Config
 from bot.engine.health import HealthPolicy
-from bot.engine.sources import Failure, FailureKind, SourceHealth
+from bot.engine.source_types import Failure, FailureKind, SourceHealth
 from bot.pipeline.outcome import PollOutcome, PollStatus
 from bot.pipeline.records import record_failed
 from bot.service.polling import configured_sources, poll_one

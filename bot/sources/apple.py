@@ -28,7 +28,7 @@ import aiohttp
 
 from bot.config import AppleSourceConfig
 from bot.engine.model import ChartRow, PeriodUnit
-from bot.engine.sources import FailureKind, ValidatorMap
+from bot.engine.source_types import FailureKind, ValidatorMap
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     NOTHING_KNOWN,

@@ -14,15 +14,10 @@ from typing import ClassVar, Protocol
 
 import aiohttp
 
-from bot.config.sources import SourceBase
+from bot.config.file_sources import SourceBase
 from bot.engine.model import ChartPeriodKey, ChartRow, PeriodSummary, PeriodUnit
-from bot.engine.sources import (
-    Failure,
-    FailureKind,
-    SkippedFile,
-    SourceIdentity,
-    ValidatorMap,
-)
+from bot.engine.source_types import Failure, FailureKind, SourceIdentity, ValidatorMap
+from bot.engine.stored import SkippedFile
 
 Keep = Callable[[str, str], bool]  # which (chart, period) groups' rows to keep
 
@@ -86,7 +81,7 @@ class Known:
     # chart -> its newest stored period: rows of older periods are only summarised.
     latest: Mapping[str, str] = field(default_factory=dict)
     # The hash of the last body whose periods are exactly the stored ones: a body that only
-    # adds lines to it may be read by its added lines alone (bot/sources/history.py).
+    # adds lines to it may be read by its added lines alone (bot/sources/added_lines.py).
     history_hash: str | None = None
     # Files of a watched folder skipped before, by name: tried again only when they change.
     skipped: Mapping[str, SkippedFile] = field(default_factory=dict)

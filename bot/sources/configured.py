@@ -11,8 +11,8 @@ from typing import ClassVar
 import aiohttp
 
 from bot.bulk import collector_paused
-from bot.config.sources import SourceBase
-from bot.engine.sources import SourceIdentity, SourceKind, ValidatorMap, Validators
+from bot.config.file_sources import SourceBase
+from bot.engine.source_types import SourceIdentity, SourceKind, ValidatorMap, Validators
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     NOTHING_KNOWN,

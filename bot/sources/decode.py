@@ -11,7 +11,7 @@ import codecs
 import zlib
 from collections.abc import Iterator
 
-from bot.engine.sources import FailureKind
+from bot.engine.source_types import FailureKind
 from bot.sources.base import ParseError
 
 _GZIP_MAGIC = b"\x1f\x8b"

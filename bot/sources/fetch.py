@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlparse
 import aiohttp
 
 from bot import __version__
-from bot.engine.sources import FailureKind, Validators
+from bot.engine.source_types import FailureKind, Validators
 from bot.sources.base import FetchError
 from bot.sources.decode import gunzip, human_size
 

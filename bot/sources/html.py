@@ -24,7 +24,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from bot import countries
 from bot.config import HtmlSourceConfig
 from bot.engine.model import WORLDWIDE, ChartRow, PeriodUnit
-from bot.engine.sources import FailureKind, ValidatorMap
+from bot.engine.source_types import FailureKind, ValidatorMap
 from bot.sources.base import (
     NOTHING_KNOWN,
     Keep,

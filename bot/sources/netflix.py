@@ -24,8 +24,9 @@ import aiohttp
 
 from bot import countries
 from bot.config import NetflixSourceConfig
-from bot.engine.model import ChartRow, PeriodSummary, PeriodUnit
-from bot.engine.sources import FailureKind, ValidatorMap
+from bot.engine.model import WORLDWIDE, ChartRow, PeriodSummary, PeriodUnit
+from bot.engine.source_types import FailureKind, ValidatorMap
+from bot.sources.added_lines import added_lines
 from bot.sources.base import (
     NOTHING_KNOWN,
     Keep,
@@ -40,7 +41,6 @@ from bot.sources.base import (
 )
 from bot.sources.configured import ConfiguredSource
 from bot.sources.decode import byte_lines, not_a_table, utf8
-from bot.sources.history import added_lines
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class NetflixTop10(ConfiguredSource):
 def parse_added(body: bytes, known: Known, **options: Any) -> Snapshot | None:
     """The snapshot of a body that only adds lines to the body stored last, from those lines.
 
-    None when the body does anything else (see bot/sources/history.py): the
+    None when the body does anything else (see bot/sources/added_lines.py): the
     caller then reads it whole. The snapshot's periods are the added ones; the
     pipeline takes the others as stored (`Snapshot.based_on`).
     """
@@ -202,7 +202,7 @@ def parse_netflix(
         try:
             chart = charts_of[fields[category]]
             period = periods_of[fields[week]]
-            country = codes_of[fields[country_at]] if country_at is not None else "GLOBAL"
+            country = codes_of[fields[country_at]] if country_at is not None else WORLDWIDE
             rank = ranks_of[fields[rank_at]]
             if wanted is not None and chart not in wanted:
                 continue

@@ -1,7 +1,7 @@
 """From a source's config to the object that fetches it.
 
 A new kind of source: its config model (bot/config/), its member of SourceKind
-(bot/engine/sources.py) and of the union in bot/config/kinds.py, its class (bot/sources/,
+(bot/engine/source_types.py) and of the union in bot/config/kinds.py, its class (bot/sources/,
 implementing bot/sources/base.py's Source, usually over ConfiguredSource), and its arm
 here; mypy checks each from there."""
 

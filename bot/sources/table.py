@@ -20,7 +20,7 @@ import aiohttp
 from bot import countries
 from bot.config import HtmlSourceConfig, TableSourceConfig
 from bot.engine.model import ChartRow, PeriodUnit
-from bot.engine.sources import FailureKind, ValidatorMap
+from bot.engine.source_types import FailureKind, ValidatorMap
 from bot.sources.base import (
     NOTHING_KNOWN,
     ImportPart,

@@ -8,15 +8,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.engine.sources import (
-    FailureKind,
-    SkippedFile,
-    SourceHealth,
-    SourceKind,
-    SourceState,
-    ValidatorMap,
-    Validators,
-)
+from bot.engine.source_types import FailureKind, SourceHealth, SourceKind, ValidatorMap, Validators
+from bot.engine.stored import SkippedFile, SourceState
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -24,9 +24,8 @@ from bot.engine.standings import ChartShape, unit_of
 from bot.engine.stored import ChartInfo, ChartLine
 from bot.engine.titles import title_key
 from bot.store.base import BATCH, Repo
+from bot.store.schema import RANKS_BY_TITLE, has_ranks_by_title
 
-# The same as the latest migration that makes it (0007, bot/store/schema.py).
-RANKS_BY_TITLE = "CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period, weeks, season)"
 INSERT_RANK = """INSERT INTO ranks (chart_id, period, country, rank, title_id, season, weeks, extra)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 
@@ -175,12 +174,7 @@ class ChartsRepo(Repo):
             self.db.execute(RANKS_BY_TITLE)
 
     def has_by_title_index(self) -> bool:
-        return (
-            self.db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ranks_by_title'"
-            ).fetchone()
-            is not None
-        )
+        return has_ranks_by_title(self.db)
 
     def defer_by_title_index(self) -> bool:
         """Before a first import of a big file in many parts (transactions): without the

@@ -19,6 +19,18 @@ MigrationFunction = Callable[[Database], None]
 migrations = Migrations("chartbot")
 MIGRATIONS: list[str] = []  # every migration's name, in order (Migrations keeps its list private)
 
+# The index /rank reads a title's ranks by, as the latest migration that makes it (0007)
+# left it; a big first import drops it and builds it again at its end (bot/store/charts.py).
+RANKS_BY_TITLE = "CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period, weeks, season)"
+
+
+def has_ranks_by_title(db: Database | sqlite3.Connection) -> bool:
+    """Has the store its by-title index (a first big import under way has not)?"""
+    found = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ranks_by_title'"
+    ).fetchone()
+    return found is not None
+
 
 def migration(name: str) -> Callable[[MigrationFunction], MigrationFunction]:
     """Register a migration under its name (and remember the name)."""
@@ -200,7 +212,7 @@ def initial(db: Database) -> None:
 def history_hash(db: Database) -> None:
     # The content hash of the last body whose periods are exactly the stored ones
     # (NULL when they differ): a later body that only adds lines to it is read by
-    # its added lines alone (see bot/sources/history.py).
+    # its added lines alone (see bot/sources/added_lines.py).
     db.execute("ALTER TABLE sources ADD COLUMN history_hash TEXT")
 
 
@@ -231,7 +243,7 @@ def milestones_and_pictures(db: Database) -> None:
 
 @migration("0006_import_marks")
 def import_marks(db: Database) -> None:
-    # How far an import of a big file has stored (bot/engine/sources.py ImportMark):
+    # How far an import of a big file has stored (bot/engine/source_types.py ImportMark):
     # written in each part's transaction, removed when the file is done.
     run_script(
         db,
@@ -255,15 +267,11 @@ def ranks_by_title_covers_a_rank(db: Database) -> None:
     # and (as every index of a WITHOUT ROWID table does) the primary key: country and
     # rank, but not weeks and season, so each rank was a lookup in the table, at a
     # place of its own in the file. With them, a title's ranks are read from the index
-    # alone, side by side. On the 26-million-row benchmark store with a cold page cache:
-    # 50–180 ms a title before, 1–4 ms after. For a chart without weeks or seasons the
-    # two NULLs cost a byte each.
+    # alone, side by side (bench/README.md has the figures). For a chart without weeks or
+    # seasons the two NULLs cost a byte each.
     # A store whose first big import is under way has no by-title index
     # (bot/store/charts.py); that import builds this one when it ends.
-    present = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ranks_by_title'"
-    ).fetchone()
-    if present is None:
+    if not has_ranks_by_title(db):
         return
     if db.execute("SELECT 1 FROM ranks LIMIT 1").fetchone() is not None:
         log.warning(
@@ -271,7 +279,7 @@ def ranks_by_title_covers_a_rank(db: Database) -> None:
             "26 million ranks, about a minute)"
         )
     db.execute("DROP INDEX ranks_by_title")
-    db.execute("CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period, weeks, season)")
+    db.execute(RANKS_BY_TITLE)
 
 
 @migration("0008_listed_titles")
@@ -283,10 +291,7 @@ def listed_titles(db: Database) -> None:
     db.execute("ALTER TABLE titles ADD COLUMN listed INTEGER")
     ranked = "EXISTS (SELECT 1 FROM ranks r WHERE r.title_id = titles.id)"
     followed = "EXISTS (SELECT 1 FROM subscriptions s WHERE s.title_id = titles.id)"
-    has_index = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ranks_by_title'"
-    ).fetchone()
-    if has_index is not None:
+    if has_ranks_by_title(db):
         # Titles made by a /subscribe that was then refused, which nothing holds.
         db.execute(f"DELETE FROM titles WHERE NOT {ranked} AND NOT {followed}")
         db.execute(f"UPDATE titles SET listed = id WHERE {ranked} OR NOT {followed}")
@@ -346,7 +351,7 @@ def source_labels(db: Database) -> None:
 
 @migration("0012_failure_kinds")
 def failure_kinds(db: Database) -> None:
-    # What kind a source's last failure was (bot/engine/sources.py FailureKind) and its HTTP
+    # What kind a source's last failure was (bot/engine/source_types.py FailureKind) and its HTTP
     # status: what a server is shown of it, and what notices are rendered from; the text in
     # last_error is for the operator. NULL (failed before): "the data could not be read".
     db.execute("ALTER TABLE sources ADD COLUMN last_error_kind TEXT")

@@ -10,15 +10,8 @@ from typing import Any
 
 from bot.clock import utcnow
 from bot.engine.model import ChartPeriodKey
-from bot.engine.sources import (
-    Failure,
-    ImportMark,
-    SkippedFile,
-    SourceHealth,
-    SourceIdentity,
-    SourceState,
-    ValidatorMap,
-)
+from bot.engine.source_types import Failure, SourceHealth, SourceIdentity, ValidatorMap
+from bot.engine.stored import ImportMark, SkippedFile, SourceState
 from bot.store.base import (
     Repo,
     from_iso,

@@ -24,7 +24,7 @@ from bot.engine.events import (
     Streak,
     WorldwideNumberOne,
 )
-from bot.engine.sources import FailureKind
+from bot.engine.source_types import FailureKind
 from bot.sources.base import FetchError
 
 BASE = {"source": "netflix", "chart": "TV", "period": "2022-01-31", "title_key": "k"}

@@ -8,7 +8,8 @@ import pytest
 
 from bot.discord.answers import parse_id
 from bot.discord.embeds import status_embed
-from bot.engine.sources import SkippedFile, SourceHealth, SourceState
+from bot.engine.source_types import SourceHealth
+from bot.engine.stored import SkippedFile, SourceState
 from bot.service.status import SourceReport, StatusReport
 
 

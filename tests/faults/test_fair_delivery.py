@@ -1,4 +1,4 @@
-"""Fair delivery (issue 12, row 3): one server's flood of mentions delays no other server,
+"""Fair delivery: one server's flood of mentions delays no other server,
 a channel is paced as one channel whatever the destination kind, and no limit is passed."""
 
 from __future__ import annotations

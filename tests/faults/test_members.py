@@ -1,9 +1,8 @@
-"""Members cannot misuse the bot (issue 12), each row tried for real against the fake Discord:
-channel permissions, atomic limits, every interaction answered, nothing private shown, clean
-exits from servers, subscriptions known by their identity, titles from other processes, and
-a start-up during a Discord outage. Fair delivery (row 3) is in test_fair_delivery.py, the
-terminal (row 9) in test_terminal.py, the database on disk and escaping (10, 11) in
-test_disk_and_escaping.py."""
+"""Members cannot misuse the bot, each way tried for real against the fake Discord: channel
+permissions, atomic limits, every interaction answered, nothing private shown, clean exits
+from servers, subscriptions known by their identity, titles from other processes, and a
+start-up during a Discord outage. Fair delivery is in test_fair_delivery.py, the terminal
+in test_terminal.py, the database on disk and escaping in test_disk_and_escaping.py."""
 
 from __future__ import annotations
 
@@ -99,10 +98,10 @@ def titles_in(config: Path, count: int, skip: int = 0) -> list[str]:
         return [c.name for c in store.titles.candidates()[skip : skip + count]]
 
 
-# -- 1. a mention needs the member's own permission; mentions per channel are capped -------
+# -- a mention needs the member's own permission; mentions per channel are capped -------
 
 
-def test_1_a_mention_needs_the_member_to_be_able_to_post_there(bot, fake):
+def test_a_mention_needs_the_member_to_be_able_to_post_there(bot, fake):
     refused = command(
         fake, "subscribe", ("title", "Stay Close"), ("where", "here"), permissions=VIEW_CHANNEL
     )
@@ -113,7 +112,7 @@ def test_1_a_mention_needs_the_member_to_be_able_to_post_there(bot, fake):
 
 
 @needs_shared_data
-def test_1_mentions_in_one_channel_are_capped(tmp_path, fake):
+def test_mentions_in_one_channel_are_capped(tmp_path, fake):
     (tmp_path / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
     config = write_bot_config(tmp_path, fake, "top10.tsv")
     config.write_text(config.read_text() + "\n[limits]\nmentions_per_channel = 2\n")
@@ -133,7 +132,7 @@ def test_1_mentions_in_one_channel_are_capped(tmp_path, fake):
         process.stop()
 
 
-def test_1_admins_see_and_remove_any_members_subscription(bot, fake, config):
+def test_admins_see_and_remove_any_members_subscription(bot, fake, config):
     follow(config, MEMBER_ID, ["Stay Close", "Cobra Kai"])
     listed = said(fake, admin(fake, "subscriptions"))
     assert f"<@{MEMBER_ID}>" in listed and "Stay Close" in listed and "Cobra Kai" in listed
@@ -149,10 +148,10 @@ def test_1_admins_see_and_remove_any_members_subscription(bot, fake, config):
     assert "Manage Server" in said(fake, member)  # a member without it sees nobody's
 
 
-# -- 2. limits hold under a burst ---------------------------------------------------------------
+# -- limits hold under a burst ---------------------------------------------------------------
 
 
-def test_2_a_burst_of_subscribes_cannot_pass_the_limit(bot, fake, config):
+def test_a_burst_of_subscribes_cannot_pass_the_limit(bot, fake, config):
     follow(config, MEMBER_ID, titles_in(config, 24))
     burst = [command(fake, "subscribe", ("title", name)) for name in titles_in(config, 16, skip=24)]
     replies = [said(fake, interaction) for interaction in burst]
@@ -164,7 +163,7 @@ def test_2_a_burst_of_subscribes_cannot_pass_the_limit(bot, fake, config):
         assert len(store.guilds.user_subscriptions(MEMBER_ID, GUILD_ID)) == 25
 
 
-# -- 4. every interaction answered in time, whatever the store is doing ------------------------
+# -- every interaction answered in time, whatever the store is doing ------------------------
 
 LOCK_HOLDER = """
 import sqlite3, sys, time
@@ -188,7 +187,7 @@ def hold_the_write_lock(config: Path, *, seconds: float) -> subprocess.Popen:
     return holder
 
 
-def test_4_every_command_answers_in_time_while_another_process_holds_the_write_lock(
+def test_every_command_answers_in_time_while_another_process_holds_the_write_lock(
     bot, fake, config
 ):
     set_alert_channel(fake)
@@ -276,7 +275,7 @@ def test_every_command_answers_in_time_with_the_store_locked_and_fuzzy_searches_
 
 
 @needs_shared_data
-def test_4_a_refused_first_answer_falls_back_to_a_private_error(shared):
+def test_a_refused_first_answer_falls_back_to_a_private_error(shared):
     fake = shared.fake
     fake.faults.append(Fault("POST", "/callback", 400, count=1))
     interaction = command(fake, "rank", ("title", "Stay Close"))
@@ -285,11 +284,11 @@ def test_4_a_refused_first_answer_falls_back_to_a_private_error(shared):
     assert callbacks[-1]["data"]["flags"] & EPHEMERAL
 
 
-# -- 5. private details stay with the operator -------------------------------------------------
+# -- private details stay with the operator -------------------------------------------------
 
 
 @needs_shared_data
-def test_5_discord_sees_a_short_reason_and_the_operator_everything(tmp_path, fake, chart_server):
+def test_discord_sees_a_short_reason_and_the_operator_everything(tmp_path, fake, chart_server):
     secret = "api_key=SECRET123"
     url = chart_server.serve("top10.tsv", WEEK_1) + "?" + secret
     config = write_bot_config(tmp_path, fake, url)
@@ -315,10 +314,10 @@ def test_5_discord_sees_a_short_reason_and_the_operator_everything(tmp_path, fak
     assert "last error: HTTP 500" in operator
 
 
-# -- 6. leaving a server, and members' DMs --------------------------------------------------------
+# -- leaving a server, and members' DMs --------------------------------------------------------
 
 
-def test_6_a_server_left_is_forgotten_and_a_reinvite_starts_clean(bot, fake, config):
+def test_a_server_left_is_forgotten_and_a_reinvite_starts_clean(bot, fake, config):
     set_alert_channel(fake)
     follow(config, MEMBER_ID, ["Stay Close"])
     fake.remove_bot_from_guild()
@@ -337,7 +336,7 @@ def test_6_a_server_left_is_forgotten_and_a_reinvite_starts_clean(bot, fake, con
     assert "Alert channel: off" in said(fake, admin(fake, "settings"))
 
 
-def test_6_dms_closed_once_work_again_after_a_new_subscribe(bot, fake, config):
+def test_dms_closed_once_work_again_after_a_new_subscribe(bot, fake, config):
     set_alert_channel(fake)
     fake.closed_dms.add(MEMBER_ID)
     refused = command(fake, "subscribe", ("title", "Stay Close"), ("country", "US"))
@@ -354,10 +353,10 @@ def test_6_dms_closed_once_work_again_after_a_new_subscribe(bot, fake, config):
     wait_until(lambda: fake.alert_dms(MEMBER_ID) and all_delivered(config), 20, "the DM")
 
 
-# -- 7. /unsubscribe knows a subscription by its identity ----------------------------------------
+# -- /unsubscribe knows a subscription by its identity ----------------------------------------
 
 
-def test_7_unsubscribe_picks_the_song_and_long_titles(bot, fake, config):
+def test_unsubscribe_picks_the_song_and_long_titles(bot, fake, config):
     long_title = "A " + "very " * 30 + "long title"
     with store_of(config) as store, store.write():
         store.titles.ids(
@@ -395,11 +394,11 @@ def test_7_unsubscribe_picks_the_song_and_long_titles(bot, fake, config):
     assert [(s.title, s.artist) for s in left] == [("Stay", "The Kid LAROI")]
 
 
-# -- 8. titles are drawn as plain text ------------------------------------------------------------
+# -- titles are drawn as plain text ------------------------------------------------------------
 
 
 @needs_shared_data
-def test_8_a_title_with_dollars_gets_its_picture(tmp_path, fake):
+def test_a_title_with_dollars_gets_its_picture(tmp_path, fake):
     maths = r"$\frac{a}$ Paris — $uicideboy$"
     (tmp_path / "top10.tsv").write_text(WEEK_1.replace("\tStay Close\t", f"\t{maths}\t"))
     config = write_bot_config(tmp_path, fake, "top10.tsv")
@@ -416,10 +415,10 @@ def test_8_a_title_with_dollars_gets_its_picture(tmp_path, fake):
         process.stop()
 
 
-# -- 12. titles stored by another process are known within seconds -------------------------------
+# -- titles stored by another process are known within seconds -------------------------------
 
 
-def test_12_a_title_stored_by_another_process_is_found_within_seconds(bot, fake, config):
+def test_a_title_stored_by_another_process_is_found_within_seconds(bot, fake, config):
     unknown = said(fake, command(fake, "rank", ("title", "Brazen")))
     assert "I don't know" in unknown  # a title of week 2 only
     publish_week_2(config)  # `chartbot poll --once`, another process
@@ -432,10 +431,10 @@ def test_12_a_title_stored_by_another_process_is_found_within_seconds(bot, fake,
     assert time.monotonic() - started < 10
 
 
-# -- 13. a Discord outage at start-up is waited out ---------------------------------------------
+# -- a Discord outage at start-up is waited out ---------------------------------------------
 
 
-def test_13_a_start_during_a_discord_outage_waits_and_connects(config, fake):
+def test_a_start_during_a_discord_outage_waits_and_connects(config, fake):
     fake.outage = True
     process = BotProcess(config).start()
     try:

@@ -1,5 +1,5 @@
 """What the CLI prints of untrusted text (titles, chart names): no escape sequences reach the
-terminal, and markup-looking names print as they are (issue 12, row 9)."""
+terminal, and markup-looking names print as they are."""
 
 from __future__ import annotations
 

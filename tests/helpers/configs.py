@@ -1,8 +1,15 @@
-"""Config files for tests: a Netflix source polled from a URL or a path."""
+"""Config files for tests: any text, or a Netflix source polled from a URL or a path."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+
+def write_text_config(folder: Path, text: str) -> Path:
+    """`text` as the folder's config.toml."""
+    path = folder / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def write_config(

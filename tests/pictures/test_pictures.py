@@ -13,7 +13,7 @@ import pytest
 from bot.engine.model import PeriodUnit
 from bot.engine.standings import ChartStanding
 from bot.pictures import worldmap
-from bot.pictures.history import draw_history, rank_history_png
+from bot.pictures.rank_history import draw_history, rank_history_png
 from bot.pictures.style import NEUTRAL, NUMBER_ONE, card
 
 

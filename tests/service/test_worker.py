@@ -11,7 +11,7 @@ import pytest
 
 from bot import children
 from bot.config import TOKEN_ENV, load_config
-from bot.engine.sources import SourceHealth
+from bot.engine.source_types import SourceHealth
 from bot.faults import ENV
 from bot.pipeline.outcome import PollStatus
 from bot.service.polling import configured_sources

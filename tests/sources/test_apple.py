@@ -10,20 +10,14 @@ import pytest
 from tests.helpers.apple_feeds import COUNTRIES, DAY_1, DAY_2, UPDATED_1, UPDATED_2, feed
 from tests.helpers.chart_server import ChartServer
 from tests.helpers.cli import poll_json
-
-
-def write(folder: Path, text: str) -> Path:
-    path = folder / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
+from tests.helpers.configs import write_text_config
 
 # -- Apple Music ---------------------------------------------------------------------------
 
 
 def apple_config(folder: Path, server: ChartServer, extra: str = "") -> Path:
     template = server.url("api/v2/{country}/music/most-played/{limit}/songs.json")
-    return write(
+    return write_text_config(
         folder,
         f"""
 [alerts]

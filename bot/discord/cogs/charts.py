@@ -18,7 +18,7 @@ from bot.engine.model import WORLDWIDE
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import Candidate
 from bot.pictures import style, worldmap
-from bot.pictures.history import rank_history_png
+from bot.pictures.rank_history import rank_history_png
 from bot.service import lookup
 from bot.service.settings import server_settings
 

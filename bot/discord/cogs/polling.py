@@ -19,7 +19,8 @@ from discord.ext import commands
 
 from bot.clock import utcnow
 from bot.engine.health import HealthPolicy, retry_in
-from bot.engine.sources import SourceHealth, SourceState
+from bot.engine.source_types import SourceHealth
+from bot.engine.stored import SourceState
 from bot.service import polling
 from bot.service.polling import MERGE_PENDING, configured_sources
 from bot.service.titles import title_merges

@@ -28,7 +28,7 @@ import aiohttp
 
 from bot import countries
 from bot.engine.model import WORLDWIDE, ChartRow
-from bot.engine.sources import FailureKind
+from bot.engine.source_types import FailureKind
 from bot.sources.base import FetchError, ParseError
 from bot.sources.fetch import USER_AGENT
 

@@ -22,7 +22,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from bot import countries
 from bot.config import FlixPatrolSelectors
 from bot.engine.model import WORLDWIDE, ChartRow
-from bot.engine.sources import FailureKind
+from bot.engine.source_types import FailureKind
 from bot.sources.base import ParseError
 from bot.sources.html import layout_changed
 

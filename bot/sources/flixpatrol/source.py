@@ -24,7 +24,7 @@ import aiohttp
 
 from bot.config import PLATFORMS, FlixPatrolSourceConfig
 from bot.engine.model import ChartRow
-from bot.engine.sources import ValidatorMap
+from bot.engine.source_types import ValidatorMap
 from bot.engine.titles import TitleAliases
 from bot.sources.base import (
     NOTHING_KNOWN,

@@ -29,7 +29,7 @@ from bot.engine.model import (
     extras_json,
     line_digest,
 )
-from bot.engine.sources import FailureKind
+from bot.engine.source_types import FailureKind
 from bot.sources.base import ParseError, Snapshot, content_hash
 from bot.sources.spotify.layouts import Layout, layout_of, song_row, streams, track_uri
 from bot.sources.tabular import whole_number

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bot import countries
 from bot.engine.model import PeriodUnit
-from bot.engine.sources import FailureKind
+from bot.engine.source_types import FailureKind
 from bot.sources.base import ParseError
 
 FILE_NAME = re.compile(
@@ -67,7 +67,7 @@ def describe_file(name: str) -> ChartFile | None:
     if found is None:
         return None
     code = found["country"].upper()
-    if code != "GLOBAL" and countries.lookup(code) is None:
+    if code != countries.WORLDWIDE and countries.lookup(code) is None:
         raise ParseError(f"{base}: {code} is not a country code")
     unit = PeriodUnit.DAY if found["span"].lower() == "daily" else PeriodUnit.WEEK
     period = None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import children
-from bot.engine.sources import FailureKind
+from bot.engine.source_types import FailureKind
 from bot.engine.titles import TitleAliases
 from bot.sources.base import ParseError, SourceError
 from bot.sources.spotify.combined import Batch, Parcel, combined_parcels

@@ -25,7 +25,8 @@ import aiohttp
 
 from bot.config import SpotifySourceConfig
 from bot.engine.model import ChartRow
-from bot.engine.sources import FailureKind, SkippedFile, ValidatorMap
+from bot.engine.source_types import FailureKind, ValidatorMap
+from bot.engine.stored import SkippedFile
 from bot.sources.base import (
     NOTHING_KNOWN,
     FetchError,

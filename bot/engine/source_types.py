@@ -1,10 +1,10 @@
-"""What is known about a source between polls: its HTTP validators, its health, the files of
-its folder that were skipped. Plain values, shared by the sources, the store and the CLI."""
+"""The words a source is described in: its kind, its health, its identity, its HTTP
+validators and what kind of failure a poll was. Plain values, shared by the sources, the
+store and the faces (what the store keeps of a source is bot/engine/stored.py SourceState)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -91,67 +91,3 @@ class Failure:
     kind: FailureKind
     reason: str
     status: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SkippedFile:
-    """A file of a watched folder that is not a chart: named, with why, and left alone until
-    it changes (its fingerprint is its size and modification time)."""
-
-    name: str
-    fingerprint: str
-    reason: str
-    kind: FailureKind = FailureKind.UNREADABLE
-
-
-@dataclass(frozen=True, slots=True)
-class ImportMark:
-    """How far an import of a big file has stored, written with each of its parts: a run
-    stopped halfway resumes at `line` when the file is still the same (`fingerprint`: its
-    size, modification time and a hash of its start) and the part of it already stored
-    is byte for byte what was stored (`stored_hash`: of its first `position` bytes, all
-    the stored lines and perhaps a little more)."""
-
-    source: str
-    file: str  # the file's absolute path
-    fingerprint: str
-    line: int  # the first line not stored yet
-    rows: int  # rows stored before it
-    at: datetime
-    position: int | None = None
-    stored_hash: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SourceState:
-    name: str
-    kind: SourceKind
-    location: str | None
-    validators: ValidatorMap
-    content_hash: str | None
-    status: SourceHealth
-    failures: int
-    failing_since: datetime | None
-    last_error: str | None
-    last_error_at: datetime | None
-    last_ok_at: datetime | None
-    last_change_at: datetime | None
-    last_attempt_at: datetime | None
-    next_poll_at: datetime | None
-    notified_failing: bool
-    # The content hash of the last body stored exactly as it was: a body that only adds
-    # lines to it may be read by its added lines (bot/sources/history.py).
-    history_hash: str | None = None
-    # Files of a watched folder that are not charts, by name.
-    skipped: dict[str, SkippedFile] = field(default_factory=dict)
-    last_error_kind: FailureKind | None = None
-    last_error_status: int | None = None  # the HTTP status, for an HTTP error
-
-    @property
-    def failure(self) -> Failure | None:
-        """The last failure, as its kind and its text."""
-        if self.last_error is None:
-            return None
-        return Failure(
-            self.last_error_kind or FailureKind.UNREADABLE, self.last_error, self.last_error_status
-        )

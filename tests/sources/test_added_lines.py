@@ -1,4 +1,4 @@
-"""Reading only the lines a whole-history file adds (bot/sources/history.py), and polls
+"""Reading only the lines a whole-history file adds (bot/sources/added_lines.py), and polls
 relying on it storing and alerting exactly what reading the whole file does."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from bot.config import config_from_dict, load_config
 from bot.pipeline import PollOutcome, SourceTerms, Stale, commit_snapshot, poll_source
 from bot.pipeline.poll import known_for as prepare
 from bot.service.polling import alert_policy, configured_sources, http_session
+from bot.sources.added_lines import added_lines
 from bot.sources.base import Known, ParseError, content_hash
-from bot.sources.history import added_lines
 from bot.sources.netflix import parse_added, parse_netflix
 from bot.store.store import Store
 from bot.store.thread import StoreThread
