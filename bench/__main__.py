@@ -9,6 +9,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from bench.common import MissingData
+
 BENCHMARKS = [
     "import",
     "poll",
@@ -36,12 +38,15 @@ def main(names: list[str]) -> int:
     for name in chosen:
         began = time.perf_counter()
         print(f"-- {name} ...", flush=True)
-        module = importlib.import_module(f"bench.b_{name}")
-        for result in module.run():
-            results.append(result)
-            print(result.row(), flush=True)
-            if result.notes:
-                print(f"   {result.notes}", flush=True)
+        try:
+            module = importlib.import_module(f"bench.b_{name}")
+            for result in module.run():
+                results.append(result)
+                print(result.row(), flush=True)
+                if result.notes:
+                    print(f"   {result.notes}", flush=True)
+        except MissingData as missing:
+            print(f"   skipped: {name} {missing}", flush=True)
         print(f"   ({time.perf_counter() - began:.0f}s)", flush=True)
     print()
     print("| benchmark | figure | bound (what) | ratio | target | met |")

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from bench.b_fanout import delivery_of
 from bench.b_memory import rss_mb
-from bench.common import Result
+from bench.common import Result, needs
 from bot.clock import utcnow
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.cli import run_cli
 from tests.helpers.fake_discord import FakeDiscord
-from tests.helpers.netflix import WEEK_1, WEEK_2
+from tests.helpers.netflix import NETFLIX_WEEK_1, WEEK_1, WEEK_2
 from tests.helpers.waiting import wait_until
 
 SCALE = float(os.environ.get("CHARTBOT_SERVERS_SCALE", "1"))  # 0.05 for a quick look
@@ -78,6 +78,7 @@ def _people(database: Path, guilds: list[int], channels: list[int]) -> None:
 
 
 def run() -> list[Result]:
+    needs(NETFLIX_WEEK_1)
     fake = FakeDiscord(shards=SHARDS).start()
     guilds = _ids(GUILDS, FIRST_GUILD, 3)
     channels = [FIRST_CHANNEL + n for n in range(len(guilds))]

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.helpers.shared_data import SHARED
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
 NETFLIX_OLD = SHARED / "netflix" / "all-weeks-countries-2022-01-12.tsv.gz"  # up to 2022-01-09
 NETFLIX_NEW = SHARED / "netflix" / "all-weeks-countries-2022-01-19.tsv.gz"  # adds 2022-01-16
 
@@ -71,8 +72,19 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
+class MissingData(Exception):
+    """A benchmark's real data is not here (a clone outside this workplace)."""
+
+
+def needs(path: Path) -> Path:
+    """`path` (a file of ../shared/data), or MissingData saying what is missing."""
+    if not path.exists():
+        raise MissingData(f"needs {path}: the real data of ../shared/data")
+    return path
+
+
 def netflix_text(path: Path) -> str:
-    return gzip.decompress(path.read_bytes()).decode("utf-8")
+    return gzip.decompress(needs(path).read_bytes()).decode("utf-8")
 
 
 def years_of_history(weeks: int = 261, seed: int = 5) -> tuple[str, str]:
