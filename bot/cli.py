@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -36,10 +36,14 @@ from bot.service.titles import title_merges
 from bot.sources.base import SourceError
 from bot.store.base import StoreError, explain
 
+if TYPE_CHECKING:
+    from bot.importer import ImportOutcome
+
 log = logging.getLogger(__name__)
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -56,6 +60,12 @@ class Failure(click.ClickException):
 
 class BadConfig(Failure):
     exit_code = EXIT_CONFIG
+
+
+class Interrupted(Failure):
+    """Ctrl-C: said in one line, exit 130 as a shell reports a command it interrupted."""
+
+    exit_code = EXIT_INTERRUPTED
 
 
 def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -84,7 +94,7 @@ def known_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except sqlite3.Error as exc:
             raise Failure(f"database: {explain(exc)}") from None
         except KeyboardInterrupt:
-            raise Failure("interrupted") from None
+            raise Interrupted("interrupted") from None
 
     return wrapper
 
@@ -223,14 +233,22 @@ def import_(
     PATH_OR_URL, the source's own location is read: data a poll refused is
     stored as it is. The combined Spotify dataset (one big CSV) is streamed.
     """
-    from bot.importer import import_history
+    from bot.importer import ImportInterrupted, import_history
 
     config = load(config_path)
     config.source(source_name)  # an unknown name is a config error, before any work
-    with terminal.progress(err) as report:
-        outcomes = asyncio.run(
-            import_history(config, source_name, list(locations), period=period, progress=report)
-        )
+    try:
+        with terminal.progress(err) as report:
+            outcomes = asyncio.run(
+                import_history(config, source_name, list(locations), period=period, progress=report)
+            )
+    except ImportInterrupted as stopped:
+        say_imported(stopped.outcomes)
+        raise Interrupted(stopped.advice) from None
+    say_imported(outcomes)
+
+
+def say_imported(outcomes: list[ImportOutcome]) -> None:
     for outcome in outcomes:
         err.print(terminal.clean(outcome.summary), markup=False)
         warn(outcome.warnings)

@@ -146,7 +146,7 @@ async def import_history(
     """
     source = build_source(config.source(source_name), config.base_dir, config.title_aliases())
     targets = [Target(x, period) for x in in_date_order(locations)] or [Target(None, period)]
-    outcomes = []
+    outcomes: list[ImportOutcome] = []
     db = await StoreThread(config.database_path, config.busy_timeout).open()
     run = _Run(db, source, config.base_dir, progress)
     try:
@@ -164,12 +164,41 @@ async def import_history(
                     raise exc.said_of(prefix) from None
                 if progress:
                     progress(Step("files", done, len(targets)))
+        await run.finish()
+    except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels the import
+        # The part being stored, if any, is committed first (the store's one thread); the
+        # by-title index, if deferred, is built when the import is run again.
+        mark = await db.call(_mark_of, source.name, str(run.file_read)) if run.file_read else None
+        raise ImportInterrupted(outcomes, len(targets), mark) from None
+    except Exception:
+        await run.finish()  # a broken file: what was stored before it gets its index
+        raise
     finally:
-        try:
-            await run.finish()
-        finally:
-            await db.close()
+        await db.close()
     return outcomes
+
+
+class ImportInterrupted(Exception):
+    """The import was stopped (Ctrl-C). What it stored stays stored: each file and each
+    part of a big file is its own transaction, so running it again goes on from there."""
+
+    def __init__(self, outcomes: list[ImportOutcome], files: int, mark: ImportMark | None):
+        self.outcomes, self.files, self.mark = outcomes, files, mark
+        super().__init__(self.advice)
+
+    @property
+    def advice(self) -> str:
+        if self.mark is not None:
+            return (
+                f"interrupted: {self.mark.rows:,} rows of {Path(self.mark.file).name} are "
+                "stored; run the same command again to resume from line "
+                f"{self.mark.line:,}"
+            )
+        files = f" after {len(self.outcomes)} of {self.files} files" if self.files > 1 else ""
+        return (
+            f"interrupted{files}: what was stored is kept; run the same command again "
+            "(periods already stored are left as they are)"
+        )
 
 
 @dataclass(slots=True)
@@ -181,6 +210,7 @@ class _Run:
     base_dir: Path
     progress: Progress | None
     deferred: bool = False  # the by-title index is built at the end
+    file_read: Path | None = None  # the local file being read, if any
 
     async def file(
         self, session: aiohttp.ClientSession, target: Target, label: str
@@ -189,6 +219,7 @@ class _Run:
         source = self.source
         outcome = ImportOutcome(source.name, label)
         file = _local_file(target.location or source.location, self.base_dir)
+        self.file_read = file
         fingerprint = _fingerprint(file) if file else ""
         stored = _StoredHash(file) if file else None
         if file and stored:
@@ -243,6 +274,7 @@ class _Run:
     async def finish(self) -> None:
         """Build the by-title index if it was deferred (also after a broken file)."""
         if self.deferred:
+            self.deferred = False
             if self.progress:
                 self.progress(Step("index", 0, 1))
             await self.db.call(lambda store: store.charts.build_by_title_index())

@@ -1,5 +1,6 @@
-"""A big import killed with SIGKILL and run again: it resumes where it stopped (or, when the
-file changed, reads it again from the top), says which, and stores every row once."""
+"""A big import killed with SIGKILL, or stopped with Ctrl-C, and run again: it resumes where it
+stopped (or, when the file changed, reads it again from the top), says which, and stores
+every row once. Ctrl-C at any moment is said in one line, never a traceback."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import os
 import signal
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -84,12 +86,18 @@ def has_by_title_index(config: Path) -> bool:
 
 
 @pytest.fixture(scope="module")
-def whole(big_file, tmp_path_factory) -> tuple[int, str]:
-    """What one uninterrupted import stores."""
+def timed_whole(big_file, tmp_path_factory) -> tuple[tuple[int, str], float]:
+    """What one uninterrupted import stores, and how long it took (to pick moments in it)."""
     config = config_in(tmp_path_factory.mktemp("whole"))
+    began = time.monotonic()
     code, err = import_(config, big_file)
     assert code == 0, err
-    return stored(config)
+    return stored(config), time.monotonic() - began
+
+
+@pytest.fixture(scope="module")
+def whole(timed_whole) -> tuple[int, str]:
+    return timed_whole[0]
 
 
 @pytest.mark.parametrize("point", ["in_import:2", "after_import:2"])
@@ -149,3 +157,36 @@ def test_a_same_size_edit_of_the_part_stored_is_read_again_from_the_top(big_file
     assert code == 0, err
     assert "resumed" not in err
     assert "but the file has changed since: it was read from the top" in err
+
+
+# Moments of the import, as parts of an uninterrupted one's time: while Python loads the
+# modules, while the reader starts, between and inside the parts' transactions, near the end.
+@pytest.mark.parametrize("moment", [0.03, 0.4, 0.65, 0.9])
+def test_ctrl_c_at_any_moment_says_how_to_go_on_and_loses_nothing(
+    moment, big_file, timed_whole, tmp_path
+):
+    whole, took = timed_whole
+    config = config_in(tmp_path)
+    process = spawn_cli(
+        "import", big_file, "--source", "spotify", "-c", config, env={_MARK: str(config)}
+    )
+    time.sleep(took * moment)
+    process.send_signal(signal.SIGINT)  # what Ctrl-C sends to the foreground process
+    _, err = process.communicate(timeout=120)
+    if process.returncode == 0:  # it had finished: nothing to check but the store
+        assert stored(config) == whole
+        return
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "Error" not in err, err
+    said = err.strip().splitlines()[-1]
+    assert said.startswith("chartbot: interrupted"), err
+    wait_until(lambda: not readers_of(config), what="the interrupted import's reader to stop")
+    if "resume from line" in said:
+        line = int(said.rsplit(" ", 1)[1].replace(",", ""))
+        code, err = import_(config, big_file)
+        assert code == 0, err
+        assert f"spotify: resumed at line {line:,}" in err
+    else:
+        code, err = import_(config, big_file)
+        assert code == 0, err
+    assert stored(config) == whole

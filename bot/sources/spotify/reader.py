@@ -6,8 +6,8 @@ interpreter runs one thread at a time), in a child process it runs on another co
 child writes parcels (`Parcel`: batches with their rows packed, small to pickle) to its
 stdout; the importer stores them as they come. A pipe holds little, so the child is at
 most a parcel ahead and memory stays bounded. A broken file is said as it would be
-read in-process; the child stops when the import does (it is killed) or dies (its next
-write finds nobody reading).
+read in-process; the child stops when the import does (it is killed, at any moment: Ctrl-C
+included) or dies (its next write finds nobody reading).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,38 +50,63 @@ class _Done:
     """The file was read to its end."""
 
 
-def read_elsewhere(
-    path: Path, *, source: str, aliases: TitleAliases, from_line: int = 0
-) -> Generator[Batch]:
-    """The combined dataset at `path` in batches, as `combined_batches` reads it, read
-    by a child process; closing the generator stops the child."""
-    child = subprocess.Popen(  # -c, not -m: the parcels' classes are this module's
-        children.command("-c", "from bot.sources.spotify.reader import main; main()"),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=children.environment(),
-    )
-    assert child.stdin is not None and child.stdout is not None
-    try:
-        with child.stdin:
-            pickle.dump(_Job(path, source, aliases, from_line), child.stdin)
-        while True:
+class ReadElsewhere:
+    """The combined dataset at `path` in batches, as `combined_batches` reads it, read by a
+    child process. `next_batch` blocks (call it in a thread); `stop` may be called from
+    any thread at any moment, a read under way included: it ends the child, and the read
+    waiting on it returns None."""
+
+    def __init__(
+        self, path: Path, *, source: str, aliases: TitleAliases, from_line: int = 0
+    ) -> None:
+        self.path = path
+        self._child = subprocess.Popen(  # -c, not -m: the parcels' classes are this module's
+            children.command("-c", "from bot.sources.spotify.reader import main; main()"),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=children.environment(),
+        )
+        self._reading = threading.Lock()  # held while a batch is read
+        self._ended = False
+        self._stopped = False
+        assert self._child.stdin is not None
+        with self._child.stdin:
+            pickle.dump(_Job(path, source, aliases, from_line), self._child.stdin)
+
+    def next_batch(self) -> Batch | None:
+        """The next batch; None at the end of the file, or once stopped."""
+        with self._reading:
+            if self._ended:
+                return None
+            assert self._child.stdout is not None
             try:
-                said = pickle.load(child.stdout)
-            except EOFError:
+                said = pickle.load(self._child.stdout)
+            except (EOFError, pickle.UnpicklingError, ValueError, OSError):
+                self._ended = True  # the child is gone (ValueError: its pipe closed by stop)
+                if self._stopped:
+                    return None
                 raise SourceError(
-                    f"{path.name}: the process reading it stopped (exit code {child.wait()})"
+                    f"{self.path.name}: the process reading it stopped "
+                    f"(exit code {self._child.wait()})"
                 ) from None
             if isinstance(said, _Done):
-                return
+                self._ended = True
+                return None
             if isinstance(said, _Failed):
+                self._ended = True
                 raise ParseError(said.reason, kind=said.kind)
-            yield said.batch()
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.stdout.close()
-        child.wait()
+            return said.batch()
+
+    def stop(self) -> None:
+        """End the child (if it is still reading) and wait for it."""
+        self._stopped = True
+        if self._child.poll() is None:
+            self._child.kill()  # a read waiting on it ends at once
+        with self._reading:
+            self._ended = True
+            if self._child.stdout is not None:
+                self._child.stdout.close()
+        self._child.wait()
 
 
 def main() -> None:

@@ -52,7 +52,7 @@ from bot.sources.spotify.layouts import (
     without_note,
 )
 from bot.sources.spotify.names import ChartFile, describe_file
-from bot.sources.spotify.reader import read_elsewhere
+from bot.sources.spotify.reader import ReadElsewhere
 from bot.sources.tabular import require, table_rows
 
 log = logging.getLogger(__name__)
@@ -302,16 +302,16 @@ class SpotifyCharts(ConfiguredSource):
         where = self.where(target)
         path = local_path(where, self.base_dir) if where and not is_url(where) else None
         if path is not None and path.is_file() and _head_is_combined(path):
-            batches = read_elsewhere(
+            reader = ReadElsewhere(
                 path, source=self.name, aliases=self.aliases, from_line=target.from_line
             )
             try:
-                while (batch := await asyncio.to_thread(next, batches, None)) is not None:
+                while (batch := await asyncio.to_thread(reader.next_batch)) is not None:
                     yield ImportPart(
                         batch.snapshot, batch.rows, batch.position, batch.size, batch.line
                     )
             finally:
-                batches.close()
+                reader.stop()  # also when the import is cancelled while a read is under way
             return
         snapshot = await self.fetch_snapshot(session=session, validators={}, target=target)
         if isinstance(snapshot, Unchanged):  # a 304 to a plain request
