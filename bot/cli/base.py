@@ -1,0 +1,96 @@
+"""What every `chartbot` command shares: the group, the config option, and the one table
+of the errors a user can cause, each turned into one line on stderr and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from bot import __version__, logs, terminal
+from bot.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from bot.engine.plan import Rejected
+from bot.sources.base import SourceError
+from bot.store.base import StoreError, explain
+
+log = logging.getLogger(__name__)
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class Failure(click.ClickException):
+    """A known failure: printed as one line, exit code 1."""
+
+    exit_code = EXIT_FAILED
+
+    def show(self, file: Any = None) -> None:
+        err.print(f"chartbot: {terminal.clean(self.message)}", markup=False)
+
+
+class BadConfig(Failure):
+    exit_code = EXIT_CONFIG
+
+
+class Interrupted(Failure):
+    """Ctrl-C: said in one line, exit 130 as a shell reports a command it interrupted."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-c",
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=DEFAULT_CONFIG_PATH,
+        show_default=True,
+        help="The TOML config file.",
+    )(func)
+
+
+def known_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors a user can cause into one clean line."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            raise BadConfig(str(exc)) from None
+        except (StoreError, SourceError, Rejected) as exc:
+            raise Failure(str(exc)) from None
+        except sqlite3.Error as exc:
+            raise Failure(f"database: {explain(exc)}") from None
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted") from None
+
+    return wrapper
+
+
+def load(config_path: Path) -> Config:
+    config = load_config(config_path)
+    logs.setup("WARNING")
+    return config
+
+
+def warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        err.print(f"warning: {terminal.clean(warning)}", markup=False, style="yellow")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="chartbot")
+def main() -> None:
+    """chartbot: chart alerts for Discord ("now #1 in 46 countries (+2)")."""
