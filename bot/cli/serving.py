@@ -10,6 +10,7 @@ import click
 
 from bot import logs
 from bot.cli.base import (
+    BadConfig,
     Failure,
     config_option,
     known_errors,
@@ -59,17 +60,67 @@ def run(config_path: Path, verbose: bool, shards: str | None) -> None:
 
 @main.command(name="sync-commands")
 @config_option
-@click.option("--guild", type=int, help="Register in this server only (instant, for testing).")
+@click.option(
+    "--guild",
+    type=click.IntRange(min=1),
+    metavar="SERVER_ID",
+    help="Register in this server only (instant, for a first try).",
+)
+@click.option(
+    "--clear",
+    is_flag=True,
+    help="With --guild: remove the commands registered in that server (the global ones stay).",
+)
 @known_errors
-def sync_commands(config_path: Path, guild: int | None) -> None:
-    """Register the slash commands with Discord (globally, or in one server)."""
+def sync_commands(config_path: Path, guild: int | None, clear: bool) -> None:
+    """Register the slash commands with Discord (globally, or in one server).
+
+    Commands registered in a server show beside the global ones that `chartbot run`
+    registers, so a member sees each twice: once the server is set up, remove them
+    with `sync-commands --guild SERVER_ID --clear`.
+    """
     from bot.discord.client import BotError
     from bot.discord.client import sync_commands as register
 
+    if clear and guild is None:
+        raise click.UsageError("--clear removes a server's commands: give --guild SERVER_ID")
     config = load(config_path)
     try:
-        count = asyncio.run(register(config, guild))
+        count = asyncio.run(register(config, guild, clear=clear))
     except BotError as exc:
         raise Failure(str(exc)) from None
+    if clear:
+        out.print(f"removed the slash commands registered in server {guild}", markup=False)
+        return
     where = f"in server {guild}" if guild else "globally (may take up to an hour to show)"
     out.print(f"registered {count} slash commands {where}", markup=False)
+
+
+@main.command()
+@config_option
+@click.option(
+    "--application-id",
+    type=click.IntRange(min=1),
+    metavar="ID",
+    help="The application's id (its General Information page); by default read from the "
+    "configured token.",
+)
+@known_errors
+def invite(config_path: Path, application_id: int | None) -> None:
+    """Print the link that adds the bot to a server, with the permissions it needs.
+
+    View Channel, Send Messages, Embed Links and Attach Files (for the maps), and the
+    scopes bot and applications.commands. Open it in a browser, pick the server.
+    """
+    from bot.discord.invite import application_id_of, invite_url
+
+    if application_id is None:
+        token = load(config_path).discord_token() if config_path.exists() else None
+        application_id = application_id_of(token) if token else None
+        if application_id is None:
+            raise BadConfig(
+                "give --application-id ID (the Application ID on your application's General "
+                "Information page)"
+                + ("" if token else ", or set CHARTBOT_DISCORD_TOKEN to read it from the token")
+            )
+    click.echo(invite_url(application_id))

@@ -156,13 +156,17 @@ class ChartBot(commands.AutoShardedBot):
     def commands_payload(self) -> list[dict[str, Any]]:
         return [command.to_dict(self.tree) for command in self.tree.get_commands()]
 
-    async def sync_commands(self, guild_id: int | None = None) -> int:
-        """Register the slash commands, globally or in one guild (instant, for testing)."""
+    async def sync_commands(self, guild_id: int | None = None, *, clear: bool = False) -> int:
+        """Register the slash commands, globally or in one guild (instant, for testing);
+        `clear`: remove the ones registered in that guild."""
         if guild_id is None:
             synced = await self.tree.sync()
         else:
             guild = discord.Object(guild_id)
-            self.tree.copy_global_to(guild=guild)
+            if clear:
+                self.tree.clear_commands(guild=guild)
+            else:
+                self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
         return len(synced)
 
@@ -279,15 +283,15 @@ async def _run_once(config: Config, token: str, stop: asyncio.Event) -> None:
         raise
 
 
-async def sync_commands(config: Config, guild_id: int | None) -> int:
-    """Log in over HTTP only, register the commands, log out."""
+async def sync_commands(config: Config, guild_id: int | None, *, clear: bool = False) -> int:
+    """Log in over HTTP only, register the commands (or clear a guild's), log out."""
     token = _token(config)
     point_at(config.discord.api_base, config.discord.gateway_url)
     bot = ChartBot(config, runtime=False)
     try:
         async with bot:
             await bot.login(token)
-            return await bot.sync_commands(guild_id)
+            return await bot.sync_commands(guild_id, clear=clear)
     except discord.LoginFailure:
         raise BotError("Discord rejected the token (401): check CHARTBOT_DISCORD_TOKEN") from None
     except aiohttp.ClientConnectorError as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import signal
+import urllib.parse
 
 import pytest
 
@@ -21,6 +23,7 @@ from tests.helpers.discord_helpers import (
 from tests.helpers.fake_discord import (
     ADMIN_ID,
     ALL_PERMISSIONS,
+    APPLICATION_ID,
     CHANNEL_ID,
     GUILD_ID,
     MANAGE_GUILD,
@@ -159,12 +162,39 @@ def test_subscribe_then_a_move_delivers_exactly_one_dm(bot, fake, config):
     assert "Stay Close" in answer(fake, listed)[0]["data"]["content"]
 
 
-def test_sync_commands_to_one_guild(config, fake, monkeypatch):
+def test_sync_commands_to_one_guild_then_clear_them(config, fake, monkeypatch):
     monkeypatch.setenv("CHARTBOT_DISCORD_TOKEN", TOKEN)
     ran = run_cli("sync-commands", "--guild", str(GUILD_ID), "-c", config)
     assert ran.exit_code == 0, ran.stderr
     assert "registered 7 slash commands in server" in ran.stdout
     assert len(fake.commands[str(GUILD_ID)]) == 7
+    # Beside the global ones `run` registers, members would see each command twice.
+    ran = run_cli("sync-commands", "--guild", str(GUILD_ID), "--clear", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    assert f"removed the slash commands registered in server {GUILD_ID}" in ran.stdout
+    assert fake.commands[str(GUILD_ID)] == []
+    ran = run_cli("sync-commands", "--clear", "-c", config)
+    assert ran.exit_code == 2 and "give --guild SERVER_ID" in ran.stderr
+
+
+def test_invite_prints_the_link_with_the_permissions_the_bot_checks(config, monkeypatch):
+    # A token's first part is the bot's id in base64 (the application's id too).
+    token = base64.b64encode(str(APPLICATION_ID).encode()).decode().rstrip("=") + ".Gx1yZ2.s3cr3t"
+    monkeypatch.setenv("CHARTBOT_DISCORD_TOKEN", token)
+    ran = run_cli("invite", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    link = urllib.parse.urlsplit(ran.stdout.strip())
+    asked = urllib.parse.parse_qs(link.query)
+    assert asked["client_id"] == [str(APPLICATION_ID)]
+    assert asked["scope"] == ["bot applications.commands"]
+    # View Channel, Send Messages, Embed Links, Attach Files: what /alerts channel checks.
+    assert asked["permissions"] == ["52224"]
+    assert token not in ran.stdout + ran.stderr
+    ran = run_cli("invite", "--application-id", "123", "-c", config)
+    assert "client_id=123&" in ran.stdout
+    monkeypatch.setenv("CHARTBOT_DISCORD_TOKEN", "not-a-token")
+    ran = run_cli("invite", "-c", config)
+    assert ran.exit_code == 2 and "give --application-id ID" in ran.stderr
 
 
 def test_sigterm_shuts_down_cleanly(bot):

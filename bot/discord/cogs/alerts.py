@@ -20,6 +20,7 @@ from bot import countries
 from bot.clock import utcnow
 from bot.discord.answers import Answer, parse_id, reply
 from bot.discord.cogs.subscriptions import subscription_choice, subscription_lines
+from bot.discord.invite import CHANNEL_NEEDS, PICTURES_NEED
 from bot.engine.deliveries import Destination
 from bot.service import settings, subscriptions
 from bot.service.settings import ServerSettings, SettingError, SettingsChange
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NEEDED = ("view_channel", "send_messages", "embed_links")
 WELCOME = (
     "📈 Thanks for adding chartbot. A member with Manage Server picks the channel for "
     "chart alerts with `/alerts channel`; members follow titles with `/subscribe`."
@@ -97,7 +97,7 @@ class Alerts(
         me = channel.guild.me
         if me is not None:
             permissions = channel.permissions_for(me)
-            needed = NEEDED + (("attach_files",) if now.pictures else ())
+            needed = CHANNEL_NEEDS + ((PICTURES_NEED,) if now.pictures else ())
             missing = [p.replace("_", " ") for p in needed if not getattr(permissions, p)]
             if missing:
                 maps = (
