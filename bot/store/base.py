@@ -4,8 +4,10 @@ read models it hands out."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.engine.source_types import FailureKind, SourceHealth, SourceKind, ValidatorMap, Validators
@@ -43,8 +45,13 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def explain(exc: sqlite3.Error) -> str:
+def explain(exc: sqlite3.Error, path: Path | None = None) -> str:
+    """What a database error means for the user; with the database's `path`, which of its
+    files (the database, its -wal, its -shm, or their folder) is the one to fix."""
     text = str(exc)
+    cannot_use = any(w in text for w in ("readonly", "read-only", "unable to open", "disk I/O"))
+    if cannot_use and path is not None and (culprit := unusable_file(path)):
+        return culprit
     if "readonly" in text or "read-only" in text:
         return "the file is read-only (check its permissions)"
     if "locked" in text or "busy" in text:
@@ -54,6 +61,31 @@ def explain(exc: sqlite3.Error) -> str:
     if "unable to open" in text:
         return "cannot open the file (check the path and permissions)"
     return text
+
+
+def unusable_file(path: Path) -> str | None:
+    """Which of the database's files this user cannot read and write, said with the fix;
+    None when each looks usable. SQLite keeps a -wal and a -shm file beside the database,
+    so a database made writable again beside a read-only -shm still fails."""
+    wal, shm = path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+    fixes = {
+        path: f"chmod u+rw {path}",
+        # The -wal may hold stored data: never removed. The -shm is rebuilt when missing.
+        wal: f"chmod u+rw {wal} (do not remove it: it may hold stored data)",
+        shm: f"chmod u+rw {shm}, or remove it while no chartbot runs (SQLite makes it again)",
+    }
+    for file, fix in fixes.items():
+        if file.exists() and not file.is_file():
+            return f"{file} is not a file: remove it while no chartbot runs"
+        if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+            return f"{file} is read-only for this user: {fix}"
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"the folder {folder} is read-only for this user; SQLite writes {wal.name} and "
+            f"{shm.name} beside the database there"
+        )
+    return None
 
 
 # -- the JSON the store keeps ------------------------------------------------------------------

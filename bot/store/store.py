@@ -90,7 +90,7 @@ class Store:
             if migrate and not read_only:
                 store._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"database {path}: {explain(exc)}") from None
+            raise StoreError(f"database {path}: {explain(exc, path)}") from None
         return store
 
     def _configure(self) -> None:
@@ -128,13 +128,16 @@ class Store:
         conn = self.db.conn
         if conn.in_transaction:
             raise RuntimeError("Store.write() does not nest")
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        except sqlite3.OperationalError as exc:
+            raise self.unusable(exc) from None
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
@@ -147,11 +150,25 @@ class Store:
             [key, value],
         )
 
+    def unusable(self, exc: sqlite3.OperationalError) -> Exception:
+        """The error to raise for `exc`: a StoreError naming the file to fix when a file of
+        the database cannot be written (read-only, or not a file), else `exc` itself."""
+        if self.path is None or not _cannot_write(exc):
+            return exc
+        return StoreError(f"database {self.path}: {explain(exc, self.path)}")
+
     def close(self) -> None:
         self.db.close()
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         self.close()
+        if isinstance(exc, sqlite3.OperationalError) and (said := self.unusable(exc)) is not exc:
+            raise said from None
+
+
+def _cannot_write(exc: sqlite3.Error) -> bool:
+    """An error that says a file of the database cannot be written (not a lock, not a bug)."""
+    return any(w in str(exc) for w in ("readonly", "read-only", "unable to open", "disk I/O"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -49,9 +50,12 @@ class StoreThread:
         if store is None:
             raise RuntimeError("StoreThread.open() first")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, functools.partial(fn, store, *args, **kwargs)
-        )
+        try:
+            return await loop.run_in_executor(
+                self._executor, functools.partial(fn, store, *args, **kwargs)
+            )
+        except sqlite3.OperationalError as exc:
+            raise store.unusable(exc) from None
 
     async def close(self) -> None:
         if self._store is not None:

@@ -128,3 +128,32 @@ def test_a_read_only_database_is_one_line(tmp_path, chart_server):
         subprocess.run(["chattr", "-i", str(database)], check=True)
     assert (code, alerts) == (1, [])
     assert "read-only" in stderr and "Traceback" not in stderr
+
+
+@needs_shared_data
+@pytest.mark.parametrize("kind", ["read-only", "a folder"])
+def test_a_database_file_left_unusable_beside_it_is_named(tmp_path, chart_server, kind):
+    """The database is fine but its -shm (left by a crash, or a copy) is not: the message
+    names the -shm and the fix, not just "the file is read-only"."""
+    config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
+    assert poll_json(config)[0] == 0
+    shm = tmp_path / "chartbot.db-shm"
+    shm.unlink(missing_ok=True)
+    chart_server.serve("top10.tsv", WEEK_2)
+    if kind == "a folder":
+        shm.mkdir()
+    else:
+        shm.touch()
+        if subprocess.run(["chattr", "+i", str(shm)], capture_output=True).returncode:
+            pytest.skip("cannot make the file immutable here")
+    try:
+        code, alerts, stderr = poll_json(config)
+    finally:
+        if kind == "read-only":
+            subprocess.run(["chattr", "-i", str(shm)], check=True)
+    assert (code, alerts) == (1, [])
+    said = {
+        "read-only": f"{shm} is read-only for this user: chmod u+rw {shm}, or remove it",
+        "a folder": f"{shm} is not a file: remove it while no chartbot runs",
+    }[kind]
+    assert said in stderr and "Traceback" not in stderr
