@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,18 @@ def test_the_demo_tells_the_story():
     assert "All of Us Are Dead climbs to #2 in United States (was #3)" in out
     assert "baseline recorded" in out
     assert out.index("(+19)") < out.index("(+2)") < out.index("climbs to #2")
+
+
+def test_the_demo_keeps_its_database_where_the_command_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ran = run_cli("demo", "--database", "demo.db")
+    assert ran.exit_code == 0, ran.stderr
+    assert (tmp_path / "demo.db").is_file()
+    assert f"The demo's database is kept at {tmp_path / 'demo.db'}" in ran.stdout
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        assert db.execute("SELECT count(*) FROM ranks").fetchone()[0] > 0
+    again = run_cli("demo", "--database", "demo.db")
+    assert again.exit_code == 1 and "demo.db exists; the demo starts from an empty" in again.stderr
 
 
 def test_the_bundled_story_matches_the_facts():

@@ -71,6 +71,7 @@ def run_demo(
 ) -> None:
     text = DATA.read_text(encoding="utf-8")
     days = published_days(text)
+    database = database.absolute() if database else None  # from where the command runs
     with _workspace(database) as folder:
         source_file = folder / "all-weeks-countries.tsv"
         config = config_from_dict(
@@ -100,6 +101,12 @@ def run_demo(
         console.print(Rule(f"chartbot rank {TITLE!r}", align="left"))
         with open_store(config) as store:
             terminal.print_rank(console, lookup_title(store, TITLE), ["US", "KR"])
+        if database:
+            console.print(
+                f"The demo's database is kept at {escape_markup(str(database))}: try "
+                f'[bold]chartbot rank "{TITLE}"[/bold] with a config whose [database] '
+                "path is that file."
+            )
 
 
 @contextmanager
