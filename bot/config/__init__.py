@@ -282,12 +282,10 @@ def config_from_dict(
 def _describe(exc: ValidationError, data: dict[str, Any], source: str) -> str:
     lines = []
     for error in exc.errors():
-        loc = _location(error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
+        loc = _location(error["loc"], data)
+        message = _plain(error)
         if error["type"] == "extra_forbidden":
             message = "unknown key" + _suggestion(error["loc"], data)
-        elif error["type"] == "missing":
-            message = "is required"
         elif error["type"] == "union_tag_invalid":
             message = (
                 f"unknown kind {error['input'].get('kind')!r} "
@@ -299,16 +297,73 @@ def _describe(exc: ValidationError, data: dict[str, Any], source: str) -> str:
     return "\n".join(lines)
 
 
-def _location(loc: tuple[Any, ...]) -> str:
+# What pydantic's error types mean, in the words of a config file (its own texts name
+# Python types and regular expressions).
+_PLAIN = {
+    "missing": "is required",
+    "string_type": "should be text, in quotes",
+    "int_type": "should be a whole number",
+    "int_parsing": "should be a whole number",
+    "int_from_float": "should be a whole number",
+    "float_type": "should be a number",
+    "float_parsing": "should be a number",
+    "bool_type": "should be true or false",
+    "bool_parsing": "should be true or false",
+    "list_type": "should be a list, in [ ]",
+    "dict_type": "should be a table of keys",
+    "model_type": "should be a table of keys",
+    "path_type": "should be a path, in quotes",
+    "string_too_short": "should not be empty",
+}
+
+
+def _plain(error: Any) -> str:
+    kind, context = error["type"], error.get("ctx") or {}
+    if kind in _PLAIN:
+        message = _PLAIN[kind]
+    elif kind == "string_too_long":
+        message = f"should be at most {context.get('max_length')} characters"
+    elif kind in ("greater_than_equal", "greater_than"):
+        message = f"should be at least {context.get('ge', context.get('gt'))}"
+    elif kind in ("less_than_equal", "less_than"):
+        message = f"should be at most {context.get('le', context.get('lt'))}"
+    elif kind == "literal_error":
+        message = f"should be one of {context.get('expected')}"
+    elif kind in ("too_short", "too_long"):
+        message = str(error["msg"]).replace("List", "the list")
+    else:
+        return str(error["msg"]).removeprefix("Value error, ")
+    given = error.get("input")
+    shown = isinstance(given, str | int | float | bool) and kind != "missing"
+    return f"{message} (it is {given!r})" if shown else message
+
+
+def _location(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """Where an error is, as the file says it: a source by its name (`source "usdaily",
+    every`), a list item by its place."""
     parts: list[str] = []
-    for item in loc:
+    items = list(loc)
+    if len(items) >= 2 and items[0] == "sources" and isinstance(items[1], int):
+        parts.append(_source_said(data, items[1]))
+        items = items[2:]
+    for item in items:
         if isinstance(item, int):
             parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
         elif item in _source_kinds():
             continue  # the discriminated union adds the kind as a level of its own
         else:
             parts.append(str(item))
+    if parts and parts[0].startswith("source "):
+        return parts[0] + (", " + ".".join(parts[1:]) if parts[1:] else "")
     return ".".join(parts)
+
+
+def _source_said(data: dict[str, Any], index: int) -> str:
+    """`source "usdaily"`, or `source #2` when it has no usable name."""
+    sources = data.get("sources")
+    item = sources[index] if isinstance(sources, list) and index < len(sources) else None
+    name = item.get("name") if isinstance(item, dict) else None
+    return f'source "{name}"' if isinstance(name, str) and name else f"source #{index + 1}"
 
 
 def _source_kinds() -> set[str]:

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
 from bot import countries
 from bot.config.values import Strict, country_code, parse_duration, parse_size
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+MIN_REMOTE_EVERY = timedelta(minutes=1)
+
+
+def is_remote_url(location: str) -> bool:
+    """An http(s) URL of another machine (loopback addresses are this one)."""
+    if not location.startswith(("http://", "https://")):
+        return False
+    host = urlsplit(location).hostname or ""
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def _said(every: timedelta) -> str:
+    seconds = every.total_seconds()
+    return f'"{seconds:g}s"' if seconds >= 1 else f'"{seconds * 1000:g}ms"'
+
 
 # Apple Music storefronts with most-played charts (lower-case ISO codes), for countries = "all".
 APPLE_STOREFRONTS = (
@@ -21,7 +46,7 @@ APPLE_STOREFRONTS = (
 
 
 class SourceBase(Strict):
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    name: str
     kind: str  # each kind's model narrows it to its Literal
     every: timedelta = timedelta(hours=6)
     timeout: timedelta = timedelta(seconds=60)
@@ -42,6 +67,28 @@ class SourceBase(Strict):
     @classmethod
     def _size(cls, value: Any) -> int:
         return parse_size(value)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            example = re.sub(r"[^a-z0-9_-]+", "-", value.lower()).strip("-_")[:40] or "us-daily"
+            raise ValueError(
+                f"{value!r} cannot be a source's name: use lower-case letters, digits, - and _ "
+                f'(up to 40), such as "{example}"'
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _polite(self) -> Self:
+        """A remote chart is asked at most once a minute: charts change daily or weekly."""
+        host = urlsplit(self.url).hostname if self.url and is_remote_url(self.url) else None
+        if host and self.every < MIN_REMOTE_EVERY:
+            raise ValueError(
+                f"every = {_said(self.every)} would ask {host} for the chart that often: a "
+                'remote source is polled at most once a minute ("6h" suits a daily chart)'
+            )
+        return self
 
 
 def fixed_country(value: str | None) -> str | None:

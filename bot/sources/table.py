@@ -172,22 +172,22 @@ def period_of(value: str, config: DatedConfig, seen: dict[str, str]) -> str:
 
 def period_advice(value: str, config: DatedConfig) -> str:
     """Why a period is not read, and the setting (with an example) that would read it."""
-    where = f"sources.{config.name}.period_format"
+    where = f'source "{config.name}"'
     if config.period_format:
         return (
-            f"period {value!r} does not match {where} = {config.period_format!r} "
-            "(see Python's strftime codes)"
+            f"period {value!r} does not match period_format = {config.period_format!r} of "
+            f"{where} (see Python's strftime codes)"
         )
     fits = [f for f in COMMON_DATE_FORMATS if _parses(value, f)]
     if not fits:
         return (
-            f"period {value!r} is not a date like 2024-01-06: set {where} to its layout "
-            '(strftime codes, e.g. "%m/%d/%Y")'
+            f"period {value!r} is not a date like 2024-01-06: set period_format in {where} "
+            'to its layout (strftime codes, e.g. "%m/%d/%Y")'
         )
     other = f' (or "{fits[1]}" if the day comes first)' if len(fits) > 1 else ""
     return (
-        f'period {value!r} is not a date like 2024-01-06: set {where} = "{fits[0]}"{other} '
-        "to read it"
+        f'period {value!r} is not a date like 2024-01-06: set period_format = "{fits[0]}"'
+        f"{other} in {where} to read it"
     )
 
 

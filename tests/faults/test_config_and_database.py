@@ -37,7 +37,7 @@ def test_a_missing_token_is_one_clear_line(config, fake, monkeypatch):
         ("[database\npath = 'x'", "invalid TOML"),
         (
             "[[sources]]\nname = 'n'\nkind = 'netflix_top10'\nurl = 'x.tsv'\nspeed = 'fast'\n",
-            "sources[0].speed: unknown key",
+            'source "n", speed: unknown key',
         ),
         ("[alerts]\nmin_countries = 'ten'\n", "alerts.min_countries"),
     ],

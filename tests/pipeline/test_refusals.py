@@ -263,7 +263,7 @@ columns = {{ rank = "rank", title = "song", period = "week" }}
     assert code == 1
     assert (
         "line 2: period '4/1/2020' is not a date like 2024-01-06: set "
-        'sources.hot100.period_format = "%m/%d/%Y" (or "%d/%m/%Y" if the day comes first) '
+        'period_format = "%m/%d/%Y" (or "%d/%m/%Y" if the day comes first) in source "hot100" '
         "to read it" in stderr
     )
     path.write_text(table + 'period_format = "%m/%d/%Y"\n', encoding="utf-8")  # as advised
