@@ -64,6 +64,7 @@ class ImportOutcome:
     already: set[ChartPeriodKey] = field(default_factory=set)  # stored before, left as they are
     warnings: list[str] = field(default_factory=list)
     resumed: ImportMark | None = None  # where an earlier run of this file stopped
+    skipped: str | None = None  # why the file (or the rest of it) was not stored
 
     def add(self, part: ImportOutcome) -> None:
         """Count in a later part of the same file (a period it created may grow in a part)."""
@@ -91,6 +92,13 @@ class ImportOutcome:
             if self.resumed
             else ""
         )
+        if self.skipped is not None:
+            before = (
+                f" after storing {counted(len(self.new), 'chart period')} ({self.rows:,} ranks)"
+                if self.rows
+                else ""
+            )
+            return f"{source}: skipped{before}: {self.skipped}"
         return (
             f"{source}: {resumed}imported {counted(len(self.new), 'chart period')} "
             f"({self.rows:,} ranks){extended}; {len(self.already - self.extended.keys())} "
@@ -122,12 +130,13 @@ def commit_import(
 
 
 def in_date_order(locations: list[str]) -> list[str]:
-    """Files named with a date (regional-global-weekly-2023-11-16.csv) oldest first."""
-    dated = [DATE_IN_NAME.search(Path(urlparse(x).path).name) for x in locations]
-    if all(dated):
-        keys = [m[0] for m in dated if m is not None]
-        return [x for _, x in sorted(zip(keys, locations, strict=True))]
-    return locations
+    """Files named with a date (regional-global-weekly-2023-11-16.csv) oldest first, then
+    the others in the order given."""
+    dated, undated = [], []
+    for location in locations:
+        found = DATE_IN_NAME.search(Path(urlparse(location).path).name)
+        (dated if found else undated).append((found[0] if found else "", location))
+    return [location for _, location in sorted(dated)] + [location for _, location in undated]
 
 
 async def import_history(
@@ -141,8 +150,9 @@ async def import_history(
     """Load files of history into the store, oldest first: no events, no alerts; idempotent.
 
     With no locations, the source's own location is read (a poll's refused data stored as
-    it is). `period` dates files whose names carry no date. A broken file stops the import
-    with its name; the files (and parts of a big file) before it stay imported.
+    it is). `period` dates files whose names carry no date. Of several files, a broken one
+    is skipped with its reason (its outcome says it) and the others are stored; one file
+    that is broken raises, the parts of it stored before staying stored.
     """
     source = build_source(config.source(source_name), config.base_dir, config.title_aliases())
     targets = [Target(x, period) for x in in_date_order(locations)] or [Target(None, period)]
@@ -153,15 +163,14 @@ async def import_history(
         async with http_session() as session:
             for done, target in enumerate(targets, 1):
                 label = _label(target, source.location)
+                outcome = ImportOutcome(source.name, label if len(targets) > 1 else "")
                 try:
-                    outcomes.append(
-                        await run.file(session, target, label if len(targets) > 1 else "")
-                    )
+                    outcomes.append(await run.file(session, target, outcome))
                 except (SourceError, Rejected) as exc:
-                    prefix = f"{label}: " if len(targets) > 1 and label not in str(exc) else ""
-                    if isinstance(exc, Rejected):
-                        raise Rejected(f"{prefix}{exc}", exc.kind) from None
-                    raise exc.said_of(prefix) from None
+                    if len(targets) == 1:
+                        raise
+                    outcome.skipped = str(exc).removeprefix(f"{label}: ")
+                    outcomes.append(outcome)
                 if progress:
                     progress(Step("files", done, len(targets)))
         await run.finish()
@@ -213,11 +222,12 @@ class _Run:
     file_read: Path | None = None  # the local file being read, if any
 
     async def file(
-        self, session: aiohttp.ClientSession, target: Target, label: str
+        self, session: aiohttp.ClientSession, target: Target, outcome: ImportOutcome
     ) -> ImportOutcome:
-        """Import one file (or location), resuming where an earlier run of it stopped."""
+        """Import one file (or location), resuming where an earlier run of it stopped;
+        `outcome` counts its parts as they are stored (a part stored stays, whatever
+        follows)."""
         source = self.source
-        outcome = ImportOutcome(source.name, label)
         file = _local_file(target.location or source.location, self.base_dir)
         self.file_read = file
         fingerprint = _fingerprint(file) if file else ""

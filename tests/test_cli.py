@@ -37,11 +37,11 @@ def test_import_is_idempotent_and_alerts_nothing(tmp_path):
     config = write_config(tmp_path, str(NETFLIX_WEEK_2))
     first = run_cli("import", NETFLIX_WEEK_1, "--source", "netflix", "-c", config)
     assert first.exit_code == 0
-    assert "imported 8 chart periods (960 ranks)" in first.stderr
+    assert "imported 8 chart periods (960 ranks)" in first.stdout
     again = run_cli("import", NETFLIX_WEEK_1, "--source", "netflix", "-c", config)
-    assert "imported 0 chart periods (0 ranks); 8 already stored" in again.stderr
+    assert "imported 0 chart periods (0 ranks); 8 already stored" in again.stdout
     more = run_cli("import", NETFLIX_WEEK_2, "--source", "netflix", "-c", config)
-    assert "imported 2 chart periods (240 ranks)" in more.stderr
+    assert "imported 2 chart periods (240 ranks)" in more.stdout
     # The imported week is history: polling the same file alerts nothing.
     code, alerts, _ = poll_json(config)
     assert (code, alerts) == (0, [])

@@ -171,11 +171,19 @@ def import_(
         say_imported(stopped.outcomes)
         raise Interrupted(stopped.advice) from None
     say_imported(outcomes)
+    skipped = sum(o.skipped is not None for o in outcomes)
+    if skipped:
+        raise Failure(f"{skipped} of {len(outcomes)} files skipped; the others are stored")
 
 
 def say_imported(outcomes: list[ImportOutcome]) -> None:
+    """Each file's line on stdout (what a script reads), its warnings on stderr."""
     for outcome in outcomes:
-        err.print(terminal.clean(outcome.summary), markup=False)
+        out.print(
+            terminal.clean(outcome.summary),
+            markup=False,
+            style="red" if outcome.skipped is not None else None,
+        )
         warn(outcome.warnings)
 
 

@@ -46,8 +46,8 @@ def import_(config: Path, file: Path, crash_at: str | None = None) -> tuple[int,
         config,
         env={ENV: crash_at or "", _MARK: str(config)},
     )
-    _, err = process.communicate(timeout=120)
-    return process.returncode, err
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out + err  # each file's line on stdout, the rest on stderr
 
 
 _MARK = "CHARTBOT_TEST_IMPORT"  # in the environment of an import and of its reader

@@ -47,7 +47,7 @@ def test_a_refused_poll_says_how_to_store_the_data_and_that_works(tmp_path, char
     assert advice in status
     ran = run_cli("import", "--source", "netflix", "-c", config)  # the advice, followed
     assert ran.exit_code == 0, ran.stderr
-    assert "imported 2 chart periods" in ran.stderr
+    assert "imported 2 chart periods" in ran.stdout
     code, alerts, stderr = poll_json(config)  # the source works again, nothing repeated
     assert (code, alerts) == (0, []), stderr
     assert "failing" not in run_cli("status", "-c", config).stdout

@@ -183,7 +183,7 @@ def test_an_import_with_no_file_reads_the_api(tmp_path, api, key):
     api.rows = story(2)
     ran = run_cli("import", "--source", "netflix-daily", "-c", config)
     assert ran.exit_code == 0, ran.stderr
-    assert "imported 4 chart periods" in ran.stderr  # two days of TV Shows and worldwide
+    assert "imported 4 chart periods" in ran.stdout  # two days of TV Shows and worldwide
     api.rows = story(3)
     code, alerts, stderr = poll_json(config)
     assert code == 0, stderr

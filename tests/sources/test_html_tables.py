@@ -54,7 +54,7 @@ def test_kworbs_pages_one_per_country_make_one_chart(tmp_path):
     config = kworb_config(tmp_path, template, ["US", "JP"])
     ran = run_cli("import", "--source", "kworb", "-c", config)
     assert ran.exit_code == 0, ran.stderr
-    assert "imported 1 chart period (400 ranks)" in ran.stderr
+    assert "imported 1 chart period (400 ranks)" in ran.stdout
     found = json.loads(run_cli("rank", "Choosin' Texas", "--json", "-c", config).stdout)
     assert found["artist"] == "Ella Langley"
     [chart] = found["charts"]
@@ -152,3 +152,21 @@ def test_a_page_that_says_its_charset_is_read_in_it():
     body = '<meta charset="windows-1252"><p>Beyonc\u00e9</p>'.encode("cp1252")
     assert "Beyonc\u00e9" in page_text(body)
     assert "Beyonc\u00e9" in page_text("<p>Beyonc\u00e9</p>".encode())  # UTF-8 unless said
+
+
+@needs_shared_data
+def test_a_page_that_is_not_a_chart_among_good_ones_is_skipped_and_named(tmp_path):
+    good = kworb("waydcloud_spotify_us_daily_2026-07-16.html")
+    config = tmp_path / "config.toml"
+    one_country = KWORB.replace("countries = {countries}", 'country = "US"')
+    config.write_text(one_country.format(url=good, period="filename"), encoding="utf-8")
+    login = tmp_path / "saved_2026-07-17.html"
+    login.write_text("<html><body><form>Sign in to continue</form></body></html>")
+    ran = run_cli("import", good, login, "--source", "kworb", "-c", config)
+    assert ran.exit_code == 1
+    assert ran.stdout.splitlines() == [
+        f"kworb ({good.name}): imported 1 chart period (200 ranks); 0 already stored",
+        "kworb (saved_2026-07-17.html): skipped: no rows match 'table#spotifydaily tbody tr' "
+        "(the layout probably changed)",
+    ]
+    assert ran.stderr == "chartbot: 1 of 2 files skipped; the others are stored\n"

@@ -32,7 +32,7 @@ from tests.helpers.spotify import (
 def imported(config: Path, *files: Path | str, more: tuple[str, ...] = ()) -> str:
     ran = run_cli("import", *files, "--source", "spotify", "-c", config, *more)
     assert ran.exit_code == 0, ran.stderr
-    return ran.stderr
+    return ran.stdout + ran.stderr  # each file's line, then the warnings
 
 
 def rank(config: Path, title: str) -> dict:

@@ -40,7 +40,7 @@ def test_spotify_weeks_imported_in_any_order_then_rank(tmp_path):
     config = spotify_config(tmp_path)
     ran = run_cli("import", WEEK_16, WEEK_09, "--source", "spotify", "-c", config)
     assert ran.exit_code == 0, ran.stderr
-    assert ran.stderr.count("imported 1 chart period (200 ranks)") == 2
+    assert ran.stdout.count("imported 1 chart period (200 ranks)") == 2
     ran = run_cli("rank", "Standing Next to You", "--json", "-c", config)
     data = json.loads(ran.stdout)
     assert (data["title"], data["artist"]) == ("Standing Next to You", "Jung Kook")
@@ -97,7 +97,7 @@ def test_spotify_per_country_files_make_one_chart(tmp_path):
     config = spotify_config(tmp_path)
     assert run_cli("import", WEEK_16, "--source", "spotify", "-c", config).exit_code == 0
     ran = run_cli("import", us_file, "--source", "spotify", "-c", config)
-    assert "(200 ranks), added 1 country to 1 stored period;" in ran.stderr
+    assert "(200 ranks), added 1 country to 1 stored period;" in ran.stdout
     data = json.loads(run_cli("rank", "greedy", "--json", "-c", config).stdout)
     assert data["charts"][0]["ranks"] == {"GLOBAL": 1, "US": 1}
     assert data["charts"][0]["number_one_count"] == 2
@@ -144,3 +144,23 @@ def test_spotify_a_source_without_url_is_for_imports(tmp_path):
         ran.exit_code == 0
         and "source spotify: spotify_charts, every 6h, imports only" in ran.stdout
     )
+
+
+@needs_shared_data
+def test_of_several_files_a_bad_one_is_skipped_with_its_reason_and_the_rest_stored(tmp_path):
+    config = spotify_config(tmp_path)
+    undated = tmp_path / "my-chart.csv"  # a download renamed: its country and week are lost
+    shutil.copy(WEEK_16, undated)
+    ran = run_cli("import", undated, WEEK_16, WEEK_09, "--source", "spotify", "-c", config)
+    assert ran.exit_code == 1
+    lines = ran.stdout.splitlines()
+    assert lines[:2] == [
+        f"spotify ({WEEK_09.name}): imported 1 chart period (200 ranks); 0 already stored",
+        f"spotify ({WEEK_16.name}): imported 1 chart period (200 ranks); 0 already stored",
+    ]
+    assert lines[2].startswith(
+        "spotify (my-chart.csv): skipped: cannot tell the country and date from the file name"
+    )
+    assert ran.stderr == "chartbot: 1 of 3 files skipped; the others are stored\n"
+    weekly = json.loads(run_cli("rank", "Standing Next to You", "--json", "-c", config).stdout)
+    assert weekly["charts"][0]["period"] == "2023-11-16"
