@@ -30,8 +30,9 @@ from bot.engine.plan import Rejected
 from bot.engine.stored import ImportMark
 from bot.pipeline import AsImported, SourceTerms, commit
 from bot.sources.base import Snapshot, Source, SourceError, Target
+from bot.sources.decode import file_head
 from bot.sources.fetch import http_session, is_url, local_path
-from bot.sources.registry import build_source
+from bot.sources.registry import build_source, recognise
 from bot.sources.table import DATE_IN_NAME
 from bot.store.store import Store
 from bot.store.thread import StoreThread
@@ -132,7 +133,8 @@ def commit_import(
 def in_date_order(locations: list[str]) -> list[str]:
     """Files named with a date (regional-global-weekly-2023-11-16.csv) oldest first, then
     the others in the order given."""
-    dated, undated = [], []
+    dated: list[tuple[str, str]] = []
+    undated: list[tuple[str, str]] = []
     for location in locations:
         found = DATE_IN_NAME.search(Path(urlparse(location).path).name)
         (dated if found else undated).append((found[0] if found else "", location))
@@ -167,9 +169,10 @@ async def import_history(
                 try:
                     outcomes.append(await run.file(session, target, outcome))
                 except (SourceError, Rejected) as exc:
+                    said = _said_of_file(exc, config, source, target, label)
                     if len(targets) == 1:
-                        raise
-                    outcome.skipped = str(exc).removeprefix(f"{label}: ")
+                        raise said from None
+                    outcome.skipped = str(said).removeprefix(f"{label}: ")
                     outcomes.append(outcome)
                 if progress:
                     progress(Step("files", done, len(targets)))
@@ -349,3 +352,25 @@ def _fingerprint(path: Path) -> str:
 def _label(target: Target, configured: str | None) -> str:
     location = target.location or configured or ""
     return Path(urlparse(location).path).name or location
+
+
+def _said_of_file(
+    exc: SourceError | Rejected, config: Config, source: Source, target: Target, label: str
+) -> SourceError | Rejected:
+    """A file's failure, said with the file's name and, when the file looks like another
+    kind's (a Netflix file given to the Spotify source), what it looks like and the
+    configured source that reads it."""
+    if isinstance(exc, Rejected):
+        return exc  # a chart of the right shape, refused for what it says
+    prefix = f"{label}: " if label and label not in str(exc) else ""
+    file = _local_file(target.location or source.location, config.base_dir)
+    found = recognise(file_head(file)) if file else None
+    if found is None or found.kind == source.config.kind:
+        return exc.said_of(prefix)
+    readers = [s.name for s in config.sources if s.kind == found.kind]
+    reads = (
+        f'; source "{readers[0]}" reads it: --source {readers[0]}'
+        if readers
+        else f'; a source of kind "{found.kind.value}" reads it (none is configured)'
+    )
+    return exc.said_of(prefix, f" — it looks like {found.what}{reads}")

@@ -240,3 +240,9 @@ class _HostSlots:
     def take(self, url: str) -> asyncio.Semaphore:
         host = urlparse(url).netloc or "local"
         return self._hosts.setdefault(host, asyncio.Semaphore(self.limit))
+
+
+def looks_like(head: str) -> str | None:
+    """What a file's start says it is, when it is an Apple Music chart feed."""
+    start = head.lstrip("\ufeff \r\n\t")
+    return "an Apple Music chart feed" if start.startswith("{") and '"feed"' in start else None

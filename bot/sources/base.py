@@ -45,9 +45,10 @@ class SourceError(Exception):
     def failure(self) -> Failure:
         return Failure(self.kind, str(self), self.status)
 
-    def said_of(self, prefix: str) -> SourceError:
-        """The same failure, its text preceded by where (a file's name)."""
-        return type(self)(f"{prefix}{self}", kind=self.kind, status=self.status)
+    def said_of(self, prefix: str, suffix: str = "") -> SourceError:
+        """The same failure, its text preceded by where (a file's name) and followed by
+        `suffix` (a hint)."""
+        return type(self)(f"{prefix}{self}{suffix}", kind=self.kind, status=self.status)
 
 
 class FetchError(SourceError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 from bot.engine.source_types import FailureKind
 from bot.sources.base import ParseError
@@ -109,3 +110,22 @@ def human_size(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1000
     raise AssertionError("unreachable")
+
+
+def file_head(path: Path, size: int = 1 << 16) -> str:
+    """The start of a file as text, whatever it is (a gzip file inflated, bytes that are not
+    UTF-8 replaced), for saying what it looks like; "" when it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(size)
+    except OSError:
+        return ""
+    if raw.startswith(_GZIP_MAGIC):
+        try:
+            raw = zlib.decompressobj(wbits=31).decompress(raw, size)
+        except zlib.error:
+            return ""
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(codec, errors="replace")
+    return raw.decode("utf-8", errors="replace")

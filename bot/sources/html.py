@@ -234,3 +234,11 @@ class HtmlTable(ConfiguredSource):
                 chart: PeriodUnit(config.period_unit) for chart, _ in snapshot.periods
             }
         return snapshot
+
+
+def looks_like(head: str) -> str | None:
+    """What a file's start says it is, when it is a web page (its table may be a chart)."""
+    lower = head.lower()
+    return (
+        "a web page" if any(tag in lower for tag in ("<html", "<!doctype html", "<table")) else None
+    )

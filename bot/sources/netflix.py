@@ -369,3 +369,15 @@ def _weeks(value: str) -> int | None:
     if not (value.isascii() and value.isdigit()):
         raise ValueError(f"cumulative_weeks_in_top_10 {value!r} is not a whole number")
     return int(value)
+
+
+def looks_like(head: str) -> str | None:
+    """What a file's start says it is, when it is one of Netflix's weekly files."""
+    names = {n.strip().strip('"').lower() for n in head.partition("\n")[0].split("\t")}
+    if not set(REQUIRED) <= names:
+        return None
+    return (
+        "Netflix's per-country Top 10 file"
+        if "country_iso2" in names
+        else "Netflix's worldwide Top 10 file"
+    )

@@ -324,3 +324,9 @@ def _text(node: LexborNode | None) -> str | None:
     if node is None:
         return None
     return " ".join((node.text() or "").split()) or None
+
+
+def looks_like(head: str) -> str | None:
+    """What a file's start says it is, when it is a saved FlixPatrol page."""
+    lower = head.lower()
+    return "a FlixPatrol page" if "<html" in lower and "flixpatrol" in lower else None

@@ -189,3 +189,11 @@ def table_advice(columns: Sequence[str]) -> str:
         'for another layout, set up a `table` source: kind = "table", '
         f"columns = {{ {', '.join(mapping)} }} (see config.example.toml)"
     )
+
+
+def looks_like(head: str) -> str | None:
+    """What a file's start says it is, when it is one of Spotify's chart files."""
+    text, _ = without_note(head.lstrip("\ufeff"))
+    header = text.partition("\n")[0]
+    layout = layout_of([c.strip().strip('"').lower() for c in header.split(",")])
+    return layout.value if layout else None
