@@ -194,6 +194,7 @@ def check_config(config_path: Path) -> None:
     """Validate the config file and say what it sets up."""
     config = load(config_path)
     out.print(terminal.config_summary(config_path, config), markup=False)
+    warn(config.missing_paths())
 
 
 @main.command()

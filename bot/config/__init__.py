@@ -250,6 +250,24 @@ class Config(Strict):
     def discord_token(self) -> str | None:
         return os.environ.get(TOKEN_ENV) or self.discord.token
 
+    def missing_paths(self) -> list[str]:
+        """What the config points at on this machine that is not there: the database's
+        folder, a source's file or folder (a path with a {country} placeholder: its folder).
+        Warnings, not errors: a file may arrive before the first poll."""
+        found = []
+        folder = self.database_path.parent
+        if not folder.is_dir():
+            found.append(f"the database's folder {folder} does not exist (make it first)")
+        for source in self.sources:
+            if not source.url or source.url.startswith(("http://", "https://")):
+                continue
+            path = self.resolve(source.url.removeprefix("file://"))
+            if "{" in path.name:
+                path = path.parent
+            if not path.exists():
+                found.append(f'source "{source.name}": {path} does not exist')
+        return found
+
 
 def load_config(path: str | Path = DEFAULT_CONFIG_PATH) -> Config:
     """Read and validate a config file, or raise ConfigError naming what is wrong."""
