@@ -26,6 +26,8 @@ FUZZY_POOL = 3000  # titles a typo is fuzzily compared with, at most
 _SEASON = re.compile(
     r" (?:(?:season|series|temporada|saison|staffel|seizoen) \d+|limited series|miniseries)$"
 )
+# What a song's name carries beside its name: "(feat. Latto)", "[Remix]", " - Live", "feat. X".
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\s+-\s+.*$|\s+(?:feat|ft)\.?\s.*$", re.IGNORECASE)
 CLOSE_TO_BEST = 20  # how far below a clear winner's score another name is still "also close"
 
 
@@ -138,6 +140,9 @@ class TitleIndex:
         self.keys: list[str] = []
         self._by_id: dict[int, Candidate] = {}
         self._exact: dict[str, list[int]] = {}
+        # By the name without its parts in brackets or after "feat." / " - ": "Seven (feat.
+        # Latto) (Explicit Ver.)" is found by "seven".
+        self._bare: dict[str, list[int]] = {}
         self._words: list[str] = []
         self._word_owner: list[int] = []
         self._add(candidates)
@@ -150,6 +155,7 @@ class TitleIndex:
         grown.keys = list(self.keys)
         grown._by_id = dict(self._by_id)
         grown._exact = {key: list(owners) for key, owners in self._exact.items()}
+        grown._bare = {key: list(owners) for key, owners in self._bare.items()}
         grown._words, grown._word_owner = self._words, self._word_owner
         grown._add(candidates)
         return grown
@@ -164,6 +170,9 @@ class TitleIndex:
             self._by_id[candidate.id] = candidate
             for key in {_comparable(candidate.name), self.keys[index]}:
                 self._exact.setdefault(key, []).append(index)
+            bare = _comparable(_BRACKETS.sub(" ", candidate.name))
+            if bare and bare != _comparable(candidate.name):
+                self._bare.setdefault(bare, []).append(index)
         words = sorted(
             (word_key, index)
             for index in range(first, len(self.candidates))
@@ -265,6 +274,10 @@ class TitleIndex:
         exact = self._exact.get(wanted)
         if exact:
             hits = [self.candidates[i] for i in exact]
+            return Match(hits[0], tuple(hits[1:limit]))
+        bare = self._bare.get(wanted)
+        if bare:  # the plainest version first: "Seven (feat. Latto)", then its explicit one
+            hits = sorted((self.candidates[i] for i in bare), key=lambda c: len(c.name))
             return Match(hits[0], tuple(hits[1:limit]))
         ranked = self.ranked(query, limit=limit)
         if not ranked:

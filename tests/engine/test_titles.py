@@ -73,3 +73,18 @@ def test_a_clear_winner_mentions_only_names_nearly_as_close():
     )
     assert found.title is not None and found.title.label == "Shipwrecked: Nightmare at Sea"
     assert found.suggestions == ()
+
+
+def test_a_songs_name_alone_finds_it_whatever_it_carries_in_brackets():
+    index = TitleIndex(
+        [
+            Candidate(1, "Seven (feat. Latto) (Explicit Ver.)", "Jung Kook"),
+            Candidate(2, "Seven (feat. Latto)", "Jung Kook"),
+            Candidate(3, "Seventeen"),
+            Candidate(4, "Paint The Town Red - Live"),
+        ]
+    )
+    found = index.match("seven")
+    assert found.title is not None and found.title.id == 2
+    assert [c.id for c in found.suggestions] == [1]  # the other version, offered beside it
+    assert index.match("paint the town red").title == Candidate(4, "Paint The Town Red - Live")
