@@ -7,6 +7,7 @@ charts themselves use are set here.
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from functools import cache
 
@@ -114,3 +115,10 @@ def search(text: str, limit: int = 25) -> list[str]:
     starts = [c for c in codes if c.casefold() == folded or _fold(name(c)).startswith(folded)]
     contains = [c for c in codes if c not in starts and folded in _fold(name(c))]
     return (starts + contains)[:limit]
+
+
+def did_you_mean(text: str) -> str:
+    """' (did you mean South Korea?)' for a country name typed almost right; "" otherwise."""
+    names = {name(code) for code in _index().values() if code != WORLDWIDE}
+    close = difflib.get_close_matches(text.strip().title(), sorted(names), n=2, cutoff=0.75)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""

@@ -27,6 +27,7 @@ from bot.clock import utcnow
 from bot.config import Config
 from bot.engine.model import ChartPeriodKey
 from bot.engine.plan import Rejected
+from bot.engine.source_types import SourceKind
 from bot.engine.stored import ImportMark
 from bot.pipeline import AsImported, SourceTerms, commit
 from bot.sources.base import Snapshot, Source, SourceError, Target
@@ -368,6 +369,8 @@ def _said_of_file(
     if found is None or found.kind == source.config.kind:
         return exc.said_of(prefix)
     readers = [s.name for s in config.sources if s.kind == found.kind]
+    if found.kind is SourceKind.HTML and not readers:
+        return exc.said_of(prefix)  # any web page (a login page too): no kind to point at
     reads = (
         f'; source "{readers[0]}" reads it: --source {readers[0]}'
         if readers

@@ -12,10 +12,10 @@ from bot.cli import main
 from bot.demo import DATA, published_days
 from bot.demo.story import DAYS, build_rows, to_tsv
 from tests.helpers.cli import poll_json, run_cli
-from tests.helpers.configs import write_config
+from tests.helpers.configs import write_config, write_text_config
 from tests.helpers.netflix import NETFLIX_WEEK_1, NETFLIX_WEEK_2, WEEK_2
 from tests.helpers.oracle import rows
-from tests.helpers.shared_data import needs_shared_data
+from tests.helpers.shared_data import needs_shared_data, shared
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_import_of_a_broken_file_is_one_line(imported, tmp_path):
     broken.write_text("<html>oops</html>")
     ran = run_cli("import", broken, "--source", "netflix", "-c", imported)
     assert ran.exit_code == 1
-    assert ran.stderr.strip() == "chartbot: an HTML page, not a Netflix Top 10 TSV"
+    assert ran.stderr.strip() == "chartbot: broken.tsv: an HTML page, not a Netflix Top 10 TSV"
 
 
 @needs_shared_data
@@ -181,3 +181,55 @@ def test_merging_titles_is_a_command_with_a_dry_run(imported):
     assert done.exit_code == 0 and done.stdout.startswith("joined “Cobra Kai”")
     again = run_cli("merge-titles", "-c", imported)
     assert again.stdout.startswith("nothing to merge")
+
+
+US_DAILY = """
+[alerts]
+watched_markets = ["US", "KR"]
+
+[[sources]]
+name = "usdaily"
+label = "Netflix"
+kind = "table"
+url = "{url}"
+country = "US"
+chart = "Top 10 US"
+period_format = "%m/%d/%Y"
+columns = {{ rank = "Rank", title = "Title", period = "As of", weeks = "Days In Top 10" }}
+"""
+
+
+@needs_shared_data
+def test_rank_says_when_a_title_first_got_to_its_best_and_for_how_long(tmp_path):
+    history = shared("history", "netflix-us-daily-top-10-2020-04-01--2021-12-31.csv")
+    config = write_text_config(tmp_path, US_DAILY.format(url=history))
+    assert run_cli("import", "--source", "usdaily", "-c", config).exit_code == 0
+    ran = run_cli("rank", "squid game", "--country", "KR", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    lines = [" ".join(line.split()) for line in ran.stdout.splitlines()]
+    # The file has Squid Game at #1 in the US on 23 days, 2021-09-22 to 2021-10-15.
+    assert "best rank #1 first on 2021-09-22 in United States, 23 days at #1" in lines
+    # Netflix's own count of days in the top 10 is said as Netflix's, beside the days stored.
+    assert "🇺🇸 United States #9 (was #10) · 66 days in the chart by Netflix's count" in lines
+    assert "stored here 66 days on this chart since 2021-09-19" in lines
+    assert "🇰🇷 South Korea not a country this chart lists" in lines
+    data = json.loads(run_cli("rank", "squid game", "--json", "-c", config).stdout)
+    [chart] = data["charts"]
+    assert (chart["best_rank_period"], chart["best_rank_periods"]) == ("2021-09-22", 23)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("", "--country", "KR"), 'Invalid value for TITLE: give a title, such as "squid game"'),
+        (
+            ("squid game", "--country", "Sout Korea"),
+            "'Sout Korea' is not a country (did you mean South Korea or North Korea?)",
+        ),
+        (("squid game", "--country", "XX"), "'XX' is not a country: use a code such as KR"),
+    ],
+)
+def test_rank_refuses_an_empty_title_and_an_unknown_country_with_a_hint(tmp_path, args, says):
+    ran = run_cli("rank", *args, "-c", tmp_path / "none.toml")
+    assert ran.exit_code == 2
+    assert says in ran.stderr

@@ -151,14 +151,17 @@ def standing_rows(s: ChartStanding, markets: Sequence[str]) -> list[tuple[str, s
     # The markets people watch, and on a chart of few countries, those countries.
     shown = list(markets) + [c for c in charted if c not in markets and len(charted) <= 3]
     rows += [(countries.label(market), market_text(s, market)) for market in shown]
+    where = country_names(s.best_rank_countries, 5)
+    held = f", {counted(s.best_rank_periods, s.unit)} at #{s.best_rank}"
+    rows.append(("best rank", f"#{s.best_rank} first on {s.best_rank_period} in {where}{held}"))
+    together = f" ({len(s.seasons)} seasons or parts together)" if s.seasons else ""
+    since = min(s.history) if s.history else s.period
     rows.append(
         (
-            "best rank",
-            f"#{s.best_rank} on {s.best_rank_period} in {country_names(s.best_rank_countries, 5)}",
+            "stored here",
+            f"{counted(s.periods_charted, s.unit)} on this chart since {since}{together}",
         )
     )
-    together = f" ({len(s.seasons)} seasons or parts together)" if s.seasons else ""
-    rows.append(("in the chart", counted(s.periods_charted, s.unit) + together))
     return rows
 
 
@@ -166,12 +169,16 @@ def market_text(s: ChartStanding, market: str) -> str:
     """'#2 (was #3) · 3 weeks in the chart', 'not charting (was #9)'."""
     rank = s.ranks.get(market)
     before = s.previous_ranks.get(market)
+    if rank is None and before is None and s.chart_listed and market not in s.chart_listed:
+        return "not a country this chart lists"
     if rank is None:
         return "not charting" + (f" (was #{before})" if before else "")
     was = f" (was #{before})" if before and before != rank else ""
     was = was or (" (new)" if before is None and s.previous_period else "")
     weeks = s.in_chart.get(market)
-    return f"#{rank}{was}" + (f" · {counted(weeks, s.unit)} in the chart" if weeks else "")
+    source = s.label or s.source
+    counts = f" · {counted(weeks, s.unit)} in the chart by {source}'s count" if weeks else ""
+    return f"#{rank}{was}{counts}"
 
 
 def country_names(codes: Sequence[str], limit: int) -> str:

@@ -108,12 +108,18 @@ def rank(config_path: Path, title: str, country: str | None, as_json: bool) -> N
     """Where TITLE stands on every chart: #1 countries, watched markets, best rank."""
     from bot import countries
 
-    config = load(config_path)
+    if not title.strip():
+        raise click.BadParameter('give a title, such as "squid game"', param_hint="TITLE")
     code = None
     if country:
         code = countries.lookup(country)
         if code is None:
-            raise Failure(f"unknown country {country!r}")
+            raise click.BadParameter(
+                f"{country!r} is not a country{countries.did_you_mean(country)}: use a code "
+                'such as KR or a name such as "South Korea"',
+                param_hint="--country",
+            )
+    config = load(config_path)
     with open_store(config, existing=True) as store:
         found = lookup_title(store, title, config.title_aliases())
     if found.match.title is None:

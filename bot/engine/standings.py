@@ -57,14 +57,16 @@ class ChartStanding:
     # charting with several seasons, the longest-charting season's count
     in_chart: dict[str, int]
     best_rank: int
-    best_rank_period: str
-    best_rank_countries: list[str]
+    best_rank_period: str  # the first period it held its best rank
+    best_rank_countries: list[str]  # where it held it then
     periods_charted: int
     unit: PeriodUnit = PeriodUnit.WEEK
     history: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> country -> rank
     # The chart itself, in its latest period: how deep it lists, and how many countries.
     depth: int = 10
     chart_countries: int = 1
+    chart_listed: frozenset[str] = frozenset()  # the countries it lists ("" when unknown)
+    best_rank_periods: int = 1  # periods it held its best rank, somewhere
     # The seasons (parts) the title charted with: its figures count them together.
     seasons: tuple[str, ...] = ()
     label: str = ""  # the source as people read it ("Netflix"), "": its name
@@ -100,6 +102,7 @@ class ChartStanding:
             "best_rank": self.best_rank,
             "best_rank_period": self.best_rank_period,
             "best_rank_countries": self.best_rank_countries,
+            "best_rank_periods": self.best_rank_periods,
             "periods_charted": self.periods_charted,
             "period_unit": str(self.unit),
             "seasons": list(self.seasons),
@@ -108,10 +111,11 @@ class ChartStanding:
 
 @dataclass(frozen=True, slots=True)
 class ChartShape:
-    """A chart in its latest period: its deepest rank and how many countries it lists."""
+    """A chart in its latest period: its deepest rank and the countries it lists."""
 
     depth: int
     countries: int
+    listed: frozenset[str] = frozenset()
 
 
 def standings(
@@ -151,11 +155,8 @@ def _standing(
     index = known.index(latest)
     previous = known[index - 1] if index else None
     best = min(r.rank for r in ranks)
-    # The peak: the period the best rank was held in the most countries (the latest on a tie).
-    best_period = max(
-        (p for p, held in history.items() if best in held.values()),
-        key=lambda p: (sum(1 for r in history[p].values() if r == best), p),
-    )
+    at_best = sorted(p for p, held in history.items() if best in held.values())
+    best_period = at_best[0]  # when it first got there
     first = ranks[0]
     return ChartStanding(
         source=first.source,
@@ -177,6 +178,8 @@ def _standing(
         seasons=tuple(seasons) if len(seasons) > 1 else (),
         depth=shape.depth if shape else max(r.rank for r in ranks),
         chart_countries=shape.countries if shape else len({r.country for r in ranks}),
+        chart_listed=shape.listed if shape else frozenset(),
+        best_rank_periods=len(at_best),
         label=first.label,
     )
 

@@ -377,13 +377,16 @@ class ChartsRepo(Repo):
         return ranks, self.shape(found[0])
 
     def shape(self, chart_id: int) -> ChartShape:
-        """How deep the chart lists and in how many countries, in its latest period."""
-        [(depth, count)] = self.db.conn.execute(
-            """SELECT max(rank), count(DISTINCT country) FROM ranks WHERE chart_id = ?
-               AND period = (SELECT max(period) FROM periods WHERE chart_id = ?)""",
-            [chart_id, chart_id],
-        ).fetchall()
-        return ChartShape(depth or 0, count or 0)
+        """How deep the chart lists and which countries, in its latest period."""
+        deepest = dict(
+            self.db.conn.execute(
+                """SELECT country, max(rank) FROM ranks WHERE chart_id = ?
+                   AND period = (SELECT max(period) FROM periods WHERE chart_id = ?)
+                   GROUP BY country""",
+                [chart_id, chart_id],
+            ).fetchall()
+        )
+        return ChartShape(max(deepest.values(), default=0), len(deepest), frozenset(deepest))
 
     def unit(self, chart_id: int) -> PeriodUnit:
         """What one period of the chart is, as its source said or as its dates show."""

@@ -138,7 +138,8 @@ def test_a_daily_chart_counts_days(tmp_path):
     assert (daily["chart"], daily["period"], daily["period_unit"]) == ("daily", "2023-01-21", "day")
     assert daily["in_chart"] == {"US": 9}  # days_on_chart
     text = run_cli("rank", "flowers", "--country", "US", "-c", config).stdout
-    assert "#1 · 9 days in the chart" in text and "in the chart      1 day" in text
+    assert "#1 · 9 days in the chart by spotify's count" in text
+    assert "1 day on this chart since 2023-01-21" in text
 
 
 @needs_shared_data
