@@ -91,7 +91,7 @@ def run() -> list[Result]:
             folder = Path(tmp)
             (folder / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
             config = write_bot_config(folder, fake, "top10.tsv")
-            assert run_cli("poll", "--once", "-c", config).exit_code == 0
+            assert run_cli("poll", "-c", config).exit_code == 0
             _people(folder / "chartbot.db", guilds, channels)
             per = SHARDS // PROCESSES
             started = time.perf_counter()
@@ -104,7 +104,7 @@ def run() -> list[Result]:
             at_ready = [rss_mb(p.process.pid) for p in processes]  # type: ignore[union-attr]
             (folder / "top10.tsv").write_text(WEEK_2, encoding="utf-8")
             before = len(fake.requests)
-            polled = run_cli("poll", "--once", "-c", config)
+            polled = run_cli("poll", "-c", config)
             assert polled.exit_code == 0, polled.stderr
             with Store.open(folder / "chartbot.db") as store:
                 queued = store.outbox.waiting()

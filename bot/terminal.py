@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from bot.alerts.render import alert_json, describe, standing_rows
+from bot.alerts.render import alert_json, counted, describe, standing_rows
 from bot.config import Config, FlixPatrolSourceConfig
 from bot.engine.events import Event
 from bot.engine.model import chart_heading
@@ -236,7 +237,7 @@ def print_status(console: Console, report: StatusReport) -> None:
         health = str(source.health) if state else "never polled"
         if state and state.failures:
             since = state.failing_since.strftime("%Y-%m-%d %H:%M") if state.failing_since else "?"
-            health += f" ({state.failures} failures since {since} UTC)"
+            health += f" ({counted(state.failures, 'failure')} since {since} UTC)"
         if not source.enabled:
             health = "off in the config"
         parts = [f"{source.name}: {health}"]
@@ -252,4 +253,56 @@ def print_status(console: Console, report: StatusReport) -> None:
             parts.append(f"skipped: {skipped.name} ({reason})")
         console.print(clean("; ".join(parts)), markup=False)
     if report.waiting:
-        console.print(f"{report.waiting} alerts waiting to be delivered", markup=False)
+        console.print(f"{counted(report.waiting, 'alert')} waiting to be delivered", markup=False)
+
+
+def status_json(report: StatusReport) -> dict[str, Any]:
+    """`chartbot status --json`: each source's health, as a script reads it."""
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat(timespec="seconds") if moment else None
+
+    sources = []
+    for source in report.sources:
+        state, failure = source.state, source.failure
+        sources.append(
+            {
+                "name": source.name,
+                "enabled": source.enabled,
+                "health": str(source.health),
+                "failures": state.failures if state else 0,
+                "failing_since": when(state.failing_since if state else None),
+                "last_good_poll": when(state.last_ok_at if state else None),
+                "next_poll": when(source.next_poll),
+                "latest_period": source.latest,
+                "last_error": failure.reason if failure else None,
+                "last_error_kind": str(failure.kind) if failure else None,
+                "skipped": [{"file": s.name, "reason": s.reason} for s in source.skipped],
+            }
+        )
+    return {"sources": sources, "alerts_waiting": report.waiting}
+
+
+def config_json(path: Path, config: Config, warnings: list[str]) -> dict[str, Any]:
+    """`chartbot check-config --json`: what the config sets up, and what it lacks."""
+    return {
+        "config": str(path),
+        "ok": True,
+        "database": str(config.database_path),
+        "alerts": {
+            "min_countries": config.alerts.min_countries,
+            "watched_markets": list(config.alerts.watched_markets),
+        },
+        "sources": [
+            {
+                "name": source.name,
+                "kind": str(source.kind),
+                "every": _duration(source.every.total_seconds()),
+                "location": source.url,
+                "enabled": source.enabled,
+            }
+            for source in config.sources
+        ],
+        "discord_token": config.discord_token() is not None,
+        "warnings": warnings,
+    }

@@ -67,11 +67,11 @@ def fake():
 
 @pytest.fixture
 def config(tmp_path: Path, fake: FakeDiscord) -> Path:
-    """Week 1 polled as the baseline (by a `poll --once` of its own, like cron would)."""
+    """Week 1 polled as the baseline (by a `poll` of its own, like cron would)."""
     needs_netflix()
     (tmp_path / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
     path = write_bot_config(tmp_path, fake, "top10.tsv")
-    assert run_cli("poll", "--once", "-c", path).exit_code == 0
+    assert run_cli("poll", "-c", path).exit_code == 0
     return path
 
 
@@ -102,7 +102,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedBot]:
     try:
         (folder / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
         path = write_bot_config(folder, fake, "top10.tsv")
-        assert run_cli("poll", "--once", "-c", path).exit_code == 0
+        assert run_cli("poll", "-c", path).exit_code == 0
         process = BotProcess(path).start().wait_ready()
         try:
             yield SharedBot(fake, path, process)

@@ -100,7 +100,7 @@ def test_rank_shows_the_watched_markets(imported):
 def test_rank_without_a_database_says_what_to_do(tmp_path):
     ran = run_cli("rank", "x", "-c", write_config(tmp_path, "x.tsv"))
     assert ran.exit_code == 1
-    assert "no database at" in ran.stderr and "chartbot poll --once" in ran.stderr
+    assert "no database at" in ran.stderr and "chartbot poll" in ran.stderr
 
 
 def test_the_demo_tells_the_story():
@@ -170,7 +170,7 @@ def test_every_command_says_what_it_does():
 def test_merging_titles_is_a_command_with_a_dry_run(imported):
     text = imported.read_text(encoding="utf-8")
     imported.write_text(text + '\n[titles]\nmerge = [["Stay Close", "Cobra Kai"]]\n')
-    polled = run_cli("poll", "--once", "-c", imported)  # a poll never merges by itself
+    polled = run_cli("poll", "-c", imported)  # a poll never merges by itself
     assert "`chartbot merge-titles --dry-run` says which" in polled.stderr
     dry = run_cli("merge-titles", "--dry-run", "-c", imported)
     assert dry.exit_code == 0, dry.stderr
@@ -233,3 +233,33 @@ def test_rank_refuses_an_empty_title_and_an_unknown_country_with_a_hint(tmp_path
     ran = run_cli("rank", *args, "-c", tmp_path / "none.toml")
     assert ran.exit_code == 2
     assert says in ran.stderr
+
+
+@needs_shared_data
+def test_status_and_check_config_speak_json_and_every_command_takes_verbose(imported):
+    ran = run_cli("status", "--json", "-c", imported)
+    assert ran.exit_code == 0, ran.stderr
+    [netflix] = json.loads(ran.stdout)["sources"]
+    assert (netflix["name"], netflix["latest_period"]) == ("netflix", "2022-01-16")
+    ran = run_cli("check-config", "--json", "-c", imported)
+    checked = json.loads(ran.stdout)
+    assert checked["ok"] and checked["sources"][0]["every"] == "6h"
+    assert checked["warnings"] == [
+        f'source "netflix": {imported.parent / "unused.tsv"} does not exist'
+    ]
+    for command in ("status", "rank", "check-config", "rewrites"):
+        args = ("Stay Close",) if command == "rank" else ()
+        ran = run_cli(command, *args, "-v", "-c", imported)
+        assert ran.exit_code == 0 and "no such option" not in ran.stderr, command
+
+
+@needs_shared_data
+def test_poll_polls_once_without_being_asked_and_its_lock_is_the_owners_only(tmp_path):
+    config = write_config(tmp_path, NETFLIX_WEEK_1)
+    ran = run_cli("poll", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    assert "baseline recorded" in ran.stderr
+    again = run_cli("poll", "--once", "-c", config)  # scripts written for --once still work
+    assert again.exit_code == 0 and "netflix: unchanged (latest 2022-01-09)" in again.stderr
+    lock = tmp_path / "chartbot.db.terminal.lock"
+    assert lock.stat().st_mode & 0o777 == 0o600

@@ -49,15 +49,36 @@ class Interrupted(Failure):
 
 
 def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "-c",
-        "--config",
-        "config_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=DEFAULT_CONFIG_PATH,
-        show_default=True,
-        help="The TOML config file.",
-    )(func)
+    """-c/--config, and -v/--verbose (every command that reads the config logs with it)."""
+    verbose = click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        callback=_note_verbose,
+        help="Log everything (debug level) on stderr.",
+    )
+    return verbose(
+        click.option(
+            "-c",
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=DEFAULT_CONFIG_PATH,
+            show_default=True,
+            help="The TOML config file.",
+        )(func)
+    )
+
+
+def _note_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta["chartbot.verbose"] = value
+
+
+def verbose() -> bool:
+    """Was -v/--verbose given to the command running?"""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.meta.get("chartbot.verbose"))
 
 
 def known_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -81,7 +102,7 @@ def known_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def load(config_path: Path) -> Config:
     config = load_config(config_path)
-    logs.setup("WARNING")
+    logs.setup("WARNING", verbose=verbose())
     return config
 
 

@@ -24,6 +24,7 @@ from bot.cli.base import (
     load,
     main,
     out,
+    verbose,
     warn,
 )
 from bot.config import load_config
@@ -58,14 +59,14 @@ def demo(config_path: Path, database: Path | None) -> None:
     """
     from bot.demo import run_demo
 
-    logs.setup("WARNING")
+    logs.setup("WARNING", verbose=verbose())
     alerts = load_config(config_path).alerts if config_path.exists() else None
     run_demo(out, database=database, alerts=alerts)
 
 
 @main.command()
 @config_option
-@click.option("--once", is_flag=True, help="Poll every source once, print the alerts, exit.")
+@click.option("--once", is_flag=True, hidden=True)  # what poll always does; kept for scripts
 @click.option(
     "--json",
     "as_json",
@@ -74,13 +75,12 @@ def demo(config_path: Path, database: Path | None) -> None:
 )
 @known_errors
 def poll(config_path: Path, once: bool, as_json: bool) -> None:
-    """Poll the configured sources and print the alerts an alert channel would get.
+    """Poll every source once, print the alerts an alert channel would get, and exit.
 
     A first poll records a baseline and prints no alert. Exits 1 when a source
     failed (its reason is printed on stderr; what was stored before is kept).
+    `chartbot run` polls on a schedule.
     """
-    if not once:
-        raise click.UsageError("use --once (run `chartbot run` to poll on a schedule)")
     config = load(config_path)
     if not configured_sources(config):
         raise BadConfig(f"{config_path}: no source to poll (each needs a url and enabled = true)")
@@ -195,19 +195,29 @@ def say_imported(outcomes: list[ImportOutcome]) -> None:
 
 @main.command(name="check-config")
 @config_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @known_errors
-def check_config(config_path: Path) -> None:
+def check_config(config_path: Path, as_json: bool) -> None:
     """Validate the config file and say what it sets up."""
     config = load(config_path)
+    missing = config.missing_paths()
+    if as_json:
+        click.echo(json.dumps(terminal.config_json(config_path, config, missing)))
+        return
     out.print(terminal.config_summary(config_path, config), markup=False)
-    warn(config.missing_paths())
+    warn(missing)
 
 
 @main.command()
 @config_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @known_errors
-def status(config_path: Path) -> None:
+def status(config_path: Path, as_json: bool) -> None:
     """Each source's health: last good poll, last error, latest stored period."""
     config = load(config_path)
     with open_store(config, existing=True) as store:
-        terminal.print_status(out, status_report(store, config))
+        report = status_report(store, config)
+    if as_json:
+        click.echo(json.dumps(terminal.status_json(report), ensure_ascii=False))
+    else:
+        terminal.print_status(out, report)

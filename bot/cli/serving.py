@@ -17,6 +17,7 @@ from bot.cli.base import (
     load,
     main,
     out,
+    verbose,
 )
 from bot.config import load_config
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 
 @main.command()
 @config_option
-@click.option("-v", "--verbose", is_flag=True, help="Log everything (debug level).")
 @click.option(
     "--shards",
     metavar="FIRST-LAST/COUNT",
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     "database run the rest. The one with shard 0 polls.",
 )
 @known_errors
-def run(config_path: Path, verbose: bool, shards: str | None) -> None:
+def run(config_path: Path, shards: str | None) -> None:
     """Run the Discord bot: slash commands, scheduled polls and alert delivery.
 
     The token comes from CHARTBOT_DISCORD_TOKEN (or [discord] token). Stops
@@ -51,7 +51,7 @@ def run(config_path: Path, verbose: bool, shards: str | None) -> None:
             raise click.BadParameter(str(exc), param_hint="--shards") from None
         discord = config.discord.model_copy(update={"shards": chosen})
         config = config.model_copy(update={"discord": discord})
-    logs.setup(config.logging.level, verbose=verbose)
+    logs.setup(config.logging.level, verbose=verbose())
     try:
         asyncio.run(run_bot(config))
     except BotError as exc:

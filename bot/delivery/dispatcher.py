@@ -199,7 +199,7 @@ class Dispatcher:
         """Deliver until stopped; between rounds, wait for a wake-up or `idle` seconds.
 
         The idle wait is what picks up alerts queued by another process
-        (a `chartbot poll --once` beside the running bot).
+        (a `chartbot poll` beside the running bot).
         """
         while not self._stopping:
             try:

@@ -5,7 +5,7 @@ story.py for how it was built and the facts it matches). Each day the source
 file grows by one day, as Netflix's file grows by one week, and is polled from
 a local path into a fresh SQLite store: fetch, checks, diff, events, outbox and
 alert text are the real ones. The alert channel's lines are what
-`chartbot poll --once` prints; the fan's lines are what their DM would say.
+`chartbot poll` prints; the fan's lines are what their DM would say.
 """
 
 from __future__ import annotations

@@ -34,6 +34,12 @@ from bot.store.thread import ReadPool, StoreThread
 
 log = logging.getLogger(__name__)
 
+# chartbot never joins a voice channel: discord.py's "PyNaCl is not installed, voice will
+# NOT be supported" (and its davey twin) on every start would only worry an operator.
+discord.VoiceClient.warn_nacl = False
+if hasattr(discord.VoiceClient, "warn_dave"):
+    discord.VoiceClient.warn_dave = False
+
 COMMAND_COGS = (
     "bot.discord.cogs.charts",
     "bot.discord.cogs.subscriptions",

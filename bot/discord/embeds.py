@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import discord
 
 from bot import countries
-from bot.alerts.render import escape, public_reason, standing_rows
+from bot.alerts.render import counted, escape, public_reason, standing_rows
 from bot.delivery.messages import COLOR, MAX_TOTAL
 from bot.engine.source_types import SourceHealth
 from bot.engine.standings import ChartStanding
@@ -103,7 +103,7 @@ def status_embed(report: StatusReport) -> discord.Embed:
             break
         embed.add_field(name=name, value=value, inline=False)
         size += len(name) + len(value)
-    embed.set_footer(text=f"{report.waiting} alerts waiting to be delivered")
+    embed.set_footer(text=f"{counted(report.waiting, 'alert')} waiting to be delivered")
     return embed
 
 
@@ -119,7 +119,7 @@ def _source_lines(source: SourceReport, icons: dict[SourceHealth, str]) -> list[
             f"({state.failures} failures in a row)"
         )
     if status is SourceHealth.DISABLED:
-        lines.append("paused: `chartbot poll --once` tries it again by hand")
+        lines.append("paused: `chartbot poll` tries it again by hand")
     if state and state.last_ok_at:
         lines.append(f"last good poll: {discord.utils.format_dt(state.last_ok_at, 'R')}")
     if source.next_poll and source.enabled:

@@ -62,7 +62,7 @@ class Shards:
 
 
 class DestinationKind(StrEnum):
-    TERMINAL = "terminal"  # the alert lines `chartbot poll --once` prints
+    TERMINAL = "terminal"  # the alert lines `chartbot poll` prints
     CHANNEL = "channel"  # a server's alert channel
     DM = "dm"  # a subscriber, by direct message
     MENTION = "mention"  # a subscriber, mentioned in a channel

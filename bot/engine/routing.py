@@ -1,7 +1,7 @@
 """Who gets which event: the routing written into the outbox with the events.
 
 Pure: events, guild settings and subscriptions in, (event, destination) pairs
-out: the terminal (`chartbot poll --once`), a guild's alert channel, a
+out: the terminal (`chartbot poll`), a guild's alert channel, a
 subscriber by DM, or a subscriber mentioned in a channel (bot/engine/deliveries.py).
 """
 

@@ -58,7 +58,7 @@ class SourceTerms:
 @dataclass(frozen=True, slots=True)
 class AsPolled:
     """A poll's snapshot: checked against the source's promises; its new periods' events
-    stored with their outbox rows (`terminal`: for `chartbot poll --once` to print too)."""
+    stored with their outbox rows (`terminal`: for `chartbot poll` to print too)."""
 
     policy: AlertPolicy
     terminal: bool = False

@@ -150,16 +150,17 @@ def _summary(name: str, decided: Plan, snapshot: Snapshot, done: Committed) -> s
             f"{counted(countries, 'country', 'countries')}; no alerts on a first poll"
         )
     rewritten = (
-        f"; {len(decided.rewritten)} past periods rewritten by the source (no alerts for them)"
+        f"; {counted(len(decided.rewritten), 'past period')} rewritten by the source (no "
+        "alerts for them)"
         if decided.rewritten
         else ""
     )
     if status is PollStatus.NEW:
         shown = ", ".join(f"{chart} {period}" for chart, period in new)
         return (
-            f"{name}: stored {shown} ({rows:,} ranks); {events:,} events, "
-            f"{deliveries:,} deliveries queued{rewritten}"
+            f"{name}: stored {shown} ({rows:,} ranks); {counted(events, 'event')}, "
+            f"{counted(deliveries, 'delivery', 'deliveries')} queued{rewritten}"
         )
     if status is PollStatus.REWRITTEN:
         return f"{name}: no new period{rewritten}"
-    return f"{name}: nothing new in the file"
+    return f"{name}: nothing new since the last poll"

@@ -89,7 +89,7 @@ def record_failed(
     paused = ""
     if decided.status is SourceHealth.DISABLED:
         paused = (
-            "; paused: trying again cannot help, `chartbot poll --once` tries it by hand"
+            "; paused: trying again cannot help, `chartbot poll` tries it by hand"
             if stop
             else "; paused after too many failures"
         )

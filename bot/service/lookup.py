@@ -23,7 +23,7 @@ def open_store(config: Config, *, existing: bool = False) -> Store:
     path = config.database_path
     if existing and not path.exists():
         raise StoreError(
-            f"no database at {path} yet: run `chartbot poll --once` or `chartbot import` first"
+            f"no database at {path} yet: run `chartbot poll` or `chartbot import` first"
         )
     return Store.open(path, busy_timeout=config.busy_timeout)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -85,8 +86,10 @@ async def poll_once(config: Config, *, terminal: bool = False) -> list[PollOutco
 
 @contextmanager
 def terminal_lock(database: Path) -> Iterator[None]:
-    """One process at a time prints terminal alerts; the lock dies with its holder."""
-    with open(f"{database}.terminal.lock", "a") as handle:
+    """One process at a time prints terminal alerts; the lock dies with its holder. The
+    lock file is owner-only, as the database is."""
+    opened = os.open(f"{database}.terminal.lock", os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+    with open(opened, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

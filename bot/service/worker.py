@@ -5,7 +5,7 @@ Parsing a big file and storing it is Python work that would hold the bot's inter
 answer. The bot hands the child its own configuration (pickled on the child's stdin, the
 Discord token left out), so parent and child agree on the database and the sources
 whatever happened to the file since the bot started; `python -I -m bot.service.worker
-SOURCE` polls that source once, exactly as `chartbot poll --once` would, and prints how
+SOURCE` polls that source once, exactly as `chartbot poll` would, and prints how
 it went as one JSON line. The alerts it queues are in the outbox, which the bot delivers.
 
 A child that dies, hangs or says nothing is the source's failure, counted like a failed

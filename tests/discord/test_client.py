@@ -201,6 +201,7 @@ def test_sigterm_shuts_down_cleanly(bot):
     assert bot.stop(signal.SIGTERM) == 0
     assert "shutting down" in bot.output()
     assert TOKEN not in bot.output()
+    assert "voice will NOT be supported" not in bot.output()  # chartbot never joins voice
 
 
 @needs_shared_data

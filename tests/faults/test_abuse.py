@@ -42,12 +42,12 @@ def test_a_title_that_says_everyone_pings_nobody(tmp_path, fake):
         WEEK_1.replace("\tBrazen\t", "\t@everyone <@&1> **Brazen**\t")
     )
     config = write_bot_config(tmp_path, fake, "top10.tsv")
-    run_cli("poll", "--once", "-c", config)
+    run_cli("poll", "-c", config)
     process = BotProcess(config).start().wait_ready()
     try:
         set_alert_channel(fake)
         (tmp_path / "top10.tsv").write_text(hostile)
-        run_cli("poll", "--once", "-c", config)
+        run_cli("poll", "-c", config)
         wait_until(lambda: len(fake.messages_to(CHANNEL_ID)) >= 2 and all_delivered(config), 20)
         alert = fake.messages_to(CHANNEL_ID)[-1]
         assert alert["allowed_mentions"] == {"parse": []}

@@ -96,7 +96,7 @@ def test_a_database_from_a_newer_chartbot_is_refused(tmp_path, chart_server):
     )
     db.commit()
     db.close()
-    ran = run_cli("poll", "--once", "-c", config)
+    ran = run_cli("poll", "-c", config)
     assert ran.exit_code == 1
     assert (
         "was written by a newer chartbot (it has migration '0099_future'); upgrade chartbot"
@@ -108,7 +108,7 @@ def test_a_database_from_a_newer_chartbot_is_refused(tmp_path, chart_server):
 def test_a_file_that_is_not_a_database_is_refused(tmp_path, chart_server):
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
     (tmp_path / "chartbot.db").write_bytes(b"these are my notes, not a database" * 100)
-    ran = run_cli("poll", "--once", "-c", config)
+    ran = run_cli("poll", "-c", config)
     assert ran.exit_code == 1
     assert "the file is not a chartbot database (or it is damaged)" in ran.stderr
     assert (tmp_path / "chartbot.db").read_bytes().startswith(b"these are my notes")

@@ -28,7 +28,7 @@ THIRD_CHANNEL = 810_000_000_000_000_888
 def test_a_flood_of_mentions_in_one_server_delays_no_other_server(tmp_path, fake):
     (tmp_path / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
     config = write_bot_config(tmp_path, fake, "top10.tsv")
-    assert run_cli("poll", "--once", "-c", config).exit_code == 0
+    assert run_cli("poll", "-c", config).exit_code == 0
     us_titles = sorted({r["show_title"] for r in rows(WEEK_1) if r["country_iso2"] == "US"})
     assert len(us_titles) >= 20
     fake.add_guild(OTHER_GUILD, OTHER_CHANNEL)  # two more servers with the bot in them

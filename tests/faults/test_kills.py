@@ -44,11 +44,9 @@ def test_a_poll_killed_at_any_step_loses_and_repeats_nothing(
     point, polled_week_1: Path, chart_server: ChartServer
 ):
     chart_server.serve("top10.tsv", WEEK_2)
-    code, first, _ = finish(
-        spawn_cli("poll", "--once", "--json", "-c", polled_week_1, env={ENV: point})
-    )
+    code, first, _ = finish(spawn_cli("poll", "--json", "-c", polled_week_1, env={ENV: point}))
     assert code == -signal.SIGKILL
-    code, second, err = finish(spawn_cli("poll", "--once", "--json", "-c", polled_week_1))
+    code, second, err = finish(spawn_cli("poll", "--json", "-c", polled_week_1))
     assert code == 0, err
     printed = alerts_of(first) + alerts_of(second)
     assert len(printed) == len(set(printed)) == len(EXPECTED)
@@ -59,13 +57,13 @@ def test_a_poll_killed_at_any_step_loses_and_repeats_nothing(
 def test_a_poll_killed_while_fetching_loses_nothing(polled_week_1: Path, chart_server):
     chart_server.serve("top10.tsv", WEEK_2, behaviour="slow")
     before = len(chart_server.hits("top10.tsv"))
-    process = spawn_cli("poll", "--once", "--json", "-c", polled_week_1)
+    process = spawn_cli("poll", "--json", "-c", polled_week_1)
     wait_until(lambda: len(chart_server.hits("top10.tsv")) > before)
     process.kill()
     code, first, _ = finish(process)
     assert code == -signal.SIGKILL
     chart_server.serve("top10.tsv", WEEK_2)
-    code, second, err = finish(spawn_cli("poll", "--once", "--json", "-c", polled_week_1))
+    code, second, err = finish(spawn_cli("poll", "--json", "-c", polled_week_1))
     assert code == 0, err
     assert first == ""
     assert sorted(alerts_of(second)) == sorted(EXPECTED)
@@ -75,7 +73,7 @@ def test_a_poll_killed_while_fetching_loses_nothing(polled_week_1: Path, chart_s
 @pytest.mark.parametrize("round_", range(3))
 def test_two_polls_at_once_print_each_alert_once(round_, polled_week_1: Path, chart_server):
     chart_server.serve("top10.tsv", WEEK_2)
-    racers = [spawn_cli("poll", "--once", "--json", "-c", polled_week_1) for _ in range(2)]
+    racers = [spawn_cli("poll", "--json", "-c", polled_week_1) for _ in range(2)]
     results = [finish(p) for p in racers]
     assert [code for code, _, _ in results] == [0, 0], [err for _, _, err in results]
     printed = [a for _, out, _ in results for a in alerts_of(out)]
@@ -88,7 +86,7 @@ KILL_ROUNDS = 12
 
 @needs_shared_data
 def test_polls_killed_at_random_moments_lose_and_repeat_nothing(tmp_path, chart_server):
-    """Kill `poll --once` at random moments, again and again, each followed by a clean poll."""
+    """Kill `poll` at random moments, again and again, each followed by a clean poll."""
     rng = random.Random(20260125)
     killed = 0
     for round_ in range(KILL_ROUNDS):
@@ -97,14 +95,14 @@ def test_polls_killed_at_random_moments_lose_and_repeat_nothing(tmp_path, chart_
         config = write_config(folder, chart_server.serve("top10.tsv", WEEK_1))
         assert poll_json(config)[0] == 0
         chart_server.serve("top10.tsv", WEEK_2)
-        victim = spawn_cli("poll", "--once", "--json", "-c", config)
+        victim = spawn_cli("poll", "--json", "-c", config)
         try:
             victim.wait(timeout=rng.uniform(0.2, 1.6))  # the moment to strike
         except subprocess.TimeoutExpired:
             victim.kill()
         code, first, _ = finish(victim)
         killed += code == -signal.SIGKILL
-        code, second, err = finish(spawn_cli("poll", "--once", "--json", "-c", config))
+        code, second, err = finish(spawn_cli("poll", "--json", "-c", config))
         assert code == 0, err
         printed = alerts_of(first) + alerts_of(second)
         assert len(printed) == len(set(printed)), f"round {round_}: an alert came twice"

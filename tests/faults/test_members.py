@@ -116,7 +116,7 @@ def test_mentions_in_one_channel_are_capped(tmp_path, fake):
     (tmp_path / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
     config = write_bot_config(tmp_path, fake, "top10.tsv")
     config.write_text(config.read_text() + "\n[limits]\nmentions_per_channel = 2\n")
-    assert run_cli("poll", "--once", "-c", config).exit_code == 0
+    assert run_cli("poll", "-c", config).exit_code == 0
     process = BotProcess(config).start().wait_ready()
     try:
         for user_id in (11, 12):
@@ -293,12 +293,12 @@ def test_discord_sees_a_short_reason_and_the_operator_everything(tmp_path, fake,
     url = chart_server.serve("top10.tsv", WEEK_1) + "?" + secret
     config = write_bot_config(tmp_path, fake, url)
     config.write_text(config.read_text() + '\n[health]\nnotify_after = "0s"\n')
-    assert run_cli("poll", "--once", "-c", config).exit_code == 0
+    assert run_cli("poll", "-c", config).exit_code == 0
     process = BotProcess(config).start().wait_ready()
     try:
         set_alert_channel(fake)
         chart_server.serve("top10.tsv", "", status=500)
-        assert run_cli("poll", "--once", "-c", config).exit_code == 1
+        assert run_cli("poll", "-c", config).exit_code == 1
         wait_until(lambda: len(fake.messages_to(CHANNEL_ID)) >= 2 and all_delivered(config), 20)
         notice = fake.messages_to(CHANNEL_ID)[1]["embeds"][0]["description"]
         assert "Last error: HTTP 500" in notice
@@ -402,9 +402,9 @@ def test_a_title_with_dollars_gets_its_picture(tmp_path, fake):
     maths = r"$\frac{a}$ Paris — $uicideboy$"
     (tmp_path / "top10.tsv").write_text(WEEK_1.replace("\tStay Close\t", f"\t{maths}\t"))
     config = write_bot_config(tmp_path, fake, "top10.tsv")
-    assert run_cli("poll", "--once", "-c", config).exit_code == 0
+    assert run_cli("poll", "-c", config).exit_code == 0
     (tmp_path / "top10.tsv").write_text(WEEK_2.replace("\tStay Close\t", f"\t{maths}\t"))
-    assert run_cli("poll", "--once", "-c", config).exit_code == 0
+    assert run_cli("poll", "-c", config).exit_code == 0
     process = BotProcess(config).start().wait_ready()
     try:
         first, edit = answer(fake, command(fake, "rank", ("title", "paris uicideboy")), 2)
@@ -421,7 +421,7 @@ def test_a_title_with_dollars_gets_its_picture(tmp_path, fake):
 def test_a_title_stored_by_another_process_is_found_within_seconds(bot, fake, config):
     unknown = said(fake, command(fake, "rank", ("title", "Brazen")))
     assert "I don't know" in unknown  # a title of week 2 only
-    publish_week_2(config)  # `chartbot poll --once`, another process
+    publish_week_2(config)  # `chartbot poll`, another process
     started = time.monotonic()
 
     def found() -> bool:

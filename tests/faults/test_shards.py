@@ -41,7 +41,7 @@ def prepared(folder: Path, fake: FakeDiscord) -> Path:
     Close by DM."""
     (folder / "top10.tsv").write_text(WEEK_1, encoding="utf-8")
     config = write_bot_config(folder, fake, "top10.tsv")
-    assert run_cli("poll", "--once", "-c", config).exit_code == 0
+    assert run_cli("poll", "-c", config).exit_code == 0
     with Store.open(folder / "chartbot.db") as store, store.write():
         now = utcnow().isoformat()
         store.db.conn.executemany(

@@ -123,9 +123,9 @@ def test_the_bot_retries_sooner_then_pauses_and_says_so_once(
         config.read_text()
         + '\n[health]\nnotify_after = "1h"\nretry_first = "1s"\ndisable_after = 3\n'
     )
-    assert run_cli("poll", "--once", "-c", config).exit_code == 0
+    assert run_cli("poll", "-c", config).exit_code == 0
     chart_server.serve("top10.tsv", "", status=500)
-    assert run_cli("poll", "--once", "-c", config).exit_code == 1  # failing: 1 of 3
+    assert run_cli("poll", "-c", config).exit_code == 1  # failing: 1 of 3
     # Failing for less than notify_after: the admins hear of it once, when it is paused.
     bot = BotProcess(config).start().wait_ready()
     try:
@@ -140,7 +140,7 @@ def test_the_bot_retries_sooner_then_pauses_and_says_so_once(
         assert "health: 🔴 disabled" in status["data"]["embeds"][0]["fields"][0]["value"]
         # Recovery, by hand: the bot delivers the one "works again".
         chart_server.serve("top10.tsv", WEEK_2)
-        assert run_cli("poll", "--once", "-c", config).exit_code == 0
+        assert run_cli("poll", "-c", config).exit_code == 0
         wait_until(lambda: len(fake.messages_to(CHANNEL_ID)) >= 3 and all_delivered(config), 20)
         texts = [e["description"] for m in fake.messages_to(CHANNEL_ID)[2:] for e in m["embeds"]]
         assert sum("works again" in t for t in texts) == 1

@@ -18,7 +18,7 @@ def test_9_escape_sequences_in_titles_never_reach_the_terminal(tmp_path, chart_s
     config = write_config(tmp_path, chart_server.serve("top10.tsv", WEEK_1))
     assert poll_json(config)[0] == 0
     chart_server.serve("top10.tsv", WEEK_2.replace("\tBrazen\t", f"\t{HOSTILE}\t"))
-    ran = run_cli("poll", "--once", "-c", config)
+    ran = run_cli("poll", "-c", config)
     assert ran.exit_code == 0, ran.stderr
     assert "Brazen is now #1 in 6 countries" in ran.stdout
     rank = run_cli("rank", "brazen", "-c", config)
@@ -50,7 +50,7 @@ columns = {{ rank = "Position", title = "Song" }}
     assert poll_json(config)[0] == 0
     publish("2024-01-13", "Quiet", "[bold]Loud[/bold]")
     config.write_text(table.format(url=chart_server.url("top-2024-01-13.csv")), encoding="utf-8")
-    ran = run_cli("poll", "--once", "-c", config)
+    ran = run_cli("poll", "-c", config)
     assert ran.exit_code == 0, ran.stderr
     assert "odd · Top [/bold] chart · 2024-01-13  Quiet takes #1 in United States" in ran.stdout
     rank = run_cli("rank", "loud", "-c", config)

@@ -41,6 +41,6 @@ def spawn_cli(*args: str | Path, env: dict[str, str] | None = None, **kw: Any) -
 
 
 def poll_json(config: Path) -> tuple[int, list[dict], str]:
-    """`chartbot poll --once --json`: its exit code, its alerts, its stderr."""
-    ran = run_cli("poll", "--once", "--json", "-c", config)
+    """`chartbot poll --json`: its exit code, its alerts, its stderr."""
+    ran = run_cli("poll", "--json", "-c", config)
     return ran.exit_code, [json.loads(line) for line in ran.stdout.splitlines()], ran.stderr

@@ -15,7 +15,7 @@ EPHEMERAL = 64
 
 def publish_week_2(config: Path) -> None:
     (config.parent / "top10.tsv").write_text(WEEK_2, encoding="utf-8")
-    ran = run_cli("poll", "--once", "-c", config)
+    ran = run_cli("poll", "-c", config)
     assert ran.exit_code == 0, ran.stderr
 
 

@@ -1,4 +1,4 @@
-"""`chartbot poll --once` end to end: real CLI, real aiohttp client, loopback chart server,
+"""`chartbot poll` end to end: real CLI, real aiohttp client, loopback chart server,
 real SQLite file. Fixtures are cut from Netflix's real files (tests/fixtures/cut_netflix.py)."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def test_a_new_week_gives_its_alerts_once(polled_week_1, chart_server):
 @needs_shared_data
 def test_plain_output_reads_like_the_alert(polled_week_1, chart_server):
     chart_server.serve("top10.tsv", WEEK_2)
-    ran = run_cli("poll", "--once", "-c", polled_week_1)
+    ran = run_cli("poll", "-c", polled_week_1)
     assert ran.exit_code == 0
     assert "Brazen is now #1 in 6 countries (+6)" in ran.stdout
     assert "Mother/Android takes #1 in South Korea (was #4)" in ran.stdout

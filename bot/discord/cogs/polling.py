@@ -96,7 +96,7 @@ class Polling(commands.Cog):
 
     async def resume_recovered(self) -> None:
         """A source paused after too many failures is polled on its schedule again once it
-        works again by hand (`chartbot poll --once`, an import, in another process)."""
+        works again by hand (`chartbot poll`, an import, in another process)."""
         paused = [
             name
             for name in self.sources
