@@ -211,7 +211,7 @@ def test_rank_says_when_a_title_first_got_to_its_best_and_for_how_long(tmp_path)
     assert "best rank #1 first on 2021-09-22 in United States, 23 days at #1" in lines
     # Netflix's own count of days in the top 10 is said as Netflix's, beside the days stored.
     assert "🇺🇸 United States #9 (was #10) · 66 days in the chart by Netflix's count" in lines
-    assert "stored here 66 days on this chart since 2021-09-19" in lines
+    assert "stored here 66 days since 2021-09-19" in lines
     assert "🇰🇷 South Korea not a country this chart lists" in lines
     data = json.loads(run_cli("rank", "squid game", "--json", "-c", config).stdout)
     [chart] = data["charts"]

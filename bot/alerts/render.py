@@ -159,7 +159,7 @@ def standing_rows(s: ChartStanding, markets: Sequence[str]) -> list[tuple[str, s
     rows.append(
         (
             "stored here",
-            f"{counted(s.periods_charted, s.unit)} on this chart since {since}{together}",
+            f"{counted(s.periods_charted, s.unit)} since {since}{together}",
         )
     )
     return rows
