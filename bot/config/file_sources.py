@@ -191,14 +191,11 @@ class TableColumns(Strict):
     extra: list[str] = Field(default_factory=list)
 
 
-class TableSourceConfig(SourceBase):
-    """Any chart table: CSV, TSV or JSON from a URL or a file, mapped by `columns`."""
+class TabularBase(SourceBase):
+    """What a table and an HTML table share: where it is, its country when the rows do not
+    say, its period (and how its dates are written) and its chart's name."""
 
-    kind: Literal["table"]
     url: str
-    format: Literal["csv", "tsv", "json"] | None = None
-    json_rows: str | None = None
-    columns: TableColumns
     country: str | None = None
     period: str = "today"
     period_format: str | None = None
@@ -220,6 +217,15 @@ class TableSourceConfig(SourceBase):
     @classmethod
     def _fixed_period(cls, value: str) -> str:
         return fixed_period(value)
+
+
+class TableSourceConfig(TabularBase):
+    """Any chart table: CSV, TSV or JSON from a URL or a file, mapped by `columns`."""
+
+    kind: Literal["table"]
+    format: Literal["csv", "tsv", "json"] | None = None
+    json_rows: str | None = None
+    columns: TableColumns
 
     @model_validator(mode="after")
     def _country_somewhere(self) -> TableSourceConfig:

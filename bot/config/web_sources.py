@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from bot.config.file_sources import SourceBase, check_location, fixed_country, fixed_period
+from bot.config.file_sources import SourceBase, TabularBase, check_location
 from bot.config.values import Strict, country_code, parse_duration
 
 
@@ -128,23 +128,17 @@ class HtmlColumns(Strict):
     extra: dict[str, str] = Field(default_factory=dict)  # name -> selector
 
 
-class HtmlSourceConfig(SourceBase):
+class HtmlSourceConfig(TabularBase):
     """Any ranked HTML table: `rows` selects one element per ranked title, `columns` the
     values inside it. A `url` with a {country} placeholder and a `countries` list reads one
     page per country (one chart, "#1 in N countries" across them)."""
 
     kind: Literal["html"]
     max_size: int = 20 * 1000**2
-    url: str
     countries: list[str] | None = None
     rows: str
     columns: HtmlColumns
     title_split: str | None = None  # "Artist - Title" cells: the artist before it
-    country: str | None = None
-    period: str = "today"
-    period_format: str | None = None
-    period_unit: Literal["day", "week"] | None = None
-    chart: str | None = None
     pause: timedelta = timedelta(seconds=2)
 
     @field_validator("pause", mode="before")
@@ -152,27 +146,12 @@ class HtmlSourceConfig(SourceBase):
     def _pause(cls, value: Any) -> timedelta:
         return parse_duration(value)
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return check_location(value)
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        return fixed_country(value)
-
     @field_validator("countries")
     @classmethod
     def _codes(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and not value:
             raise ValueError("name at least one country")
         return None if value is None else [country_code(v) for v in value]
-
-    @field_validator("period")
-    @classmethod
-    def _period(cls, value: str) -> str:
-        return fixed_period(value)
 
     @model_validator(mode="after")
     def _country_somewhere(self) -> HtmlSourceConfig:

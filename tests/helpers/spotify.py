@@ -21,13 +21,13 @@ COMBINED = SPOTIFY / "combined" / "charts-kaggle-form.csv"
 COMBINED_LF = SPOTIFY / "combined" / "charts-excerpt.csv"
 
 
-def spotify_config(folder: Path, url: str | None = None) -> Path:
+def spotify_config(folder: Path, url: str | None = None, *, min_countries: int = 2) -> Path:
     path = folder / "config.toml"
     location = f'url = "{url}"' if url else ""
     path.write_text(
         f"""
 [alerts]
-min_countries = 2
+min_countries = {min_countries}
 watched_markets = ["US", "GLOBAL"]
 
 [[sources]]

@@ -5,39 +5,21 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
 from tests.helpers.cli import poll_json, run_cli
-from tests.helpers.configs import write_text_config
 from tests.helpers.shared_data import needs_shared_data, shared
+from tests.helpers.spotify import spotify_config
 
 SPOTIFY = shared("files", "spotify")
 WEEK_09 = SPOTIFY / "regional-global-weekly-2023-11-09.csv"
 WEEK_16 = SPOTIFY / "regional-global-weekly-2023-11-16.csv"
 
 
-def spotify_config(folder: Path, url: str | None = None) -> Path:
-    location = f'url = "{url}"' if url else ""
-    return write_text_config(
-        folder,
-        f"""
-[alerts]
-min_countries = 3
-watched_markets = ["US", "GLOBAL"]
-
-[[sources]]
-name = "spotify"
-kind = "spotify_charts"
-{location}
-""",
-    )
-
-
 @needs_shared_data
 def test_spotify_weeks_imported_in_any_order_then_rank(tmp_path):
-    config = spotify_config(tmp_path)
+    config = spotify_config(tmp_path, min_countries=3)
     ran = run_cli("import", WEEK_16, WEEK_09, "--source", "spotify", "-c", config)
     assert ran.exit_code == 0, ran.stderr
     assert ran.stdout.count("imported 1 chart period (200 ranks)") == 2
@@ -60,7 +42,7 @@ def test_spotify_a_folder_is_polled_as_files_arrive(tmp_path):
     folder = tmp_path / "downloads"
     folder.mkdir()
     shutil.copy(WEEK_09, folder)
-    config = spotify_config(tmp_path, "downloads")
+    config = spotify_config(tmp_path, "downloads", min_countries=3)
     assert poll_json(config)[:2] == (0, [])
     shutil.copy(WEEK_16, folder)
     code, alerts, stderr = poll_json(config)
@@ -76,7 +58,7 @@ def test_spotify_a_period_still_downloading_waits(tmp_path):
     us = WEEK_09.read_text(encoding="utf-8-sig")
     shutil.copy(WEEK_09, folder)
     (folder / "regional-us-weekly-2023-11-09.csv").write_text(us, encoding="utf-8")
-    config = spotify_config(tmp_path, "downloads")
+    config = spotify_config(tmp_path, "downloads", min_countries=3)
     assert poll_json(config)[0] == 0
     shutil.copy(WEEK_16, folder)  # the global file of the new week, but not the US one yet
     code, alerts, stderr = poll_json(config)  # nothing complete yet: no false "left the chart"
@@ -94,7 +76,7 @@ def test_spotify_a_period_still_downloading_waits(tmp_path):
 def test_spotify_per_country_files_make_one_chart(tmp_path):
     us_file = tmp_path / "regional-us-weekly-2023-11-16.csv"
     us_file.write_text(WEEK_16.read_text(encoding="utf-8"), encoding="utf-8")
-    config = spotify_config(tmp_path)
+    config = spotify_config(tmp_path, min_countries=3)
     assert run_cli("import", WEEK_16, "--source", "spotify", "-c", config).exit_code == 0
     ran = run_cli("import", us_file, "--source", "spotify", "-c", config)
     assert "(200 ranks), added 1 country to 1 stored period;" in ran.stdout
@@ -132,14 +114,15 @@ def test_spotify_per_country_files_make_one_chart(tmp_path):
 def test_spotify_broken_files_are_named(tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
-    ran = run_cli("import", path, "--source", "spotify", "-c", spotify_config(tmp_path))
+    config = spotify_config(tmp_path, min_countries=3)
+    ran = run_cli("import", path, "--source", "spotify", "-c", config)
     assert ran.exit_code == 1
     assert ran.stderr.startswith("chartbot: ") and reason in ran.stderr
     assert "Traceback" not in ran.stderr
 
 
 def test_spotify_a_source_without_url_is_for_imports(tmp_path):
-    ran = run_cli("check-config", "-c", spotify_config(tmp_path))
+    ran = run_cli("check-config", "-c", spotify_config(tmp_path, min_countries=3))
     assert (
         ran.exit_code == 0
         and "source spotify: spotify_charts, every 6h, imports only" in ran.stdout
@@ -148,7 +131,7 @@ def test_spotify_a_source_without_url_is_for_imports(tmp_path):
 
 @needs_shared_data
 def test_of_several_files_a_bad_one_is_skipped_with_its_reason_and_the_rest_stored(tmp_path):
-    config = spotify_config(tmp_path)
+    config = spotify_config(tmp_path, min_countries=3)
     undated = tmp_path / "my-chart.csv"  # a download renamed: its country and week are lost
     shutil.copy(WEEK_16, undated)
     ran = run_cli("import", undated, WEEK_16, WEEK_09, "--source", "spotify", "-c", config)
