@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from operator import attrgetter
 from typing import Any
 
 from bot.engine.milestones import History, Wanted, run_length
@@ -13,77 +12,16 @@ from bot.engine.model import (
     ChartPeriod,
     ChartPeriodKey,
     ChartRow,
-    PackedRows,
     PeriodSummary,
     PeriodUnit,
-    extras_json,
     line_digest,
 )
 from bot.engine.plan import StoredPeriod
 from bot.engine.standings import ChartShape, unit_of
 from bot.engine.stored import ChartInfo, ChartLine
-from bot.engine.titles import title_key
 from bot.store.base import BATCH, Repo
+from bot.store.rows import INSERT_RANK, LazyCountries, rank_rows
 from bot.store.schema import RANKS_BY_TITLE, has_ranks_by_title
-
-INSERT_RANK = """INSERT INTO ranks (chart_id, period, country, rank, title_id, season, weeks, extra)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
-
-
-_RANK_ORDER = attrgetter("country", "rank")
-_RANK_FIELDS = attrgetter(
-    "period", "country", "rank", "title", "artist", "season", "weeks", "extra"
-)
-
-
-def _rank_rows(
-    chart_id: int, rows: Sequence[ChartRow], title_ids: dict[str, int]
-) -> list[tuple[Any, ...]]:
-    """ranks table rows, in key order: appending to the B-tree beats inserting all over it."""
-    if isinstance(rows, PackedRows):  # as they come, each song's title looked up once
-        song_ids = {n: title_ids[title_key(*rows.songs[n])] for n in rows.named()}
-        period = rows.period
-        return [
-            (chart_id, period, country, rank, song_ids[song], None, None, extra)
-            for country, rank, song, extra in sorted(rows.lines)
-        ]
-    ids: dict[tuple[str, str | None], int] = {}
-    values = []
-    for period, country, rank, title, artist, season, weeks, extra in map(
-        _RANK_FIELDS, sorted(rows, key=_RANK_ORDER)
-    ):
-        title_id = ids.get((title, artist))
-        if title_id is None:
-            title_id = ids[(title, artist)] = title_ids[title_key(title, artist)]
-        if extra:
-            extra = extras_json(extra)
-        values.append((chart_id, period, country, rank, title_id, season, weeks, extra or None))
-    return values
-
-
-class _Countries(Mapping[str, int]):
-    """A period's {country: rows}, decoded from its JSON when first read: a poll that
-    adds a week reads only the newest stored period's."""
-
-    __slots__ = ("_decoded", "_text")
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._decoded: dict[str, int] | None = None
-
-    def _data(self) -> dict[str, int]:
-        if self._decoded is None:
-            self._decoded = json.loads(self._text)
-        return self._decoded
-
-    def __getitem__(self, country: str) -> int:
-        return self._data()[country]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data())
-
-    def __len__(self) -> int:
-        return len(self._data())
 
 
 class ChartsRepo(Repo):
@@ -104,7 +42,7 @@ class ChartsRepo(Repo):
         ):
             periods = stored.setdefault(chart, {})
             if period is not None:
-                periods[period] = StoredPeriod(_Countries(countries), digest)
+                periods[period] = StoredPeriod(LazyCountries(countries), digest)
         return stored
 
     def _stored_periods_of(
@@ -125,7 +63,7 @@ class ChartsRepo(Repo):
                         WHERE c.source = ? AND c.name = ? AND p.period IN ({marks})""",
                     [source, chart, *batch],
                 ):
-                    held[period] = StoredPeriod(_Countries(countries), digest)
+                    held[period] = StoredPeriod(LazyCountries(countries), digest)
         return stored
 
     def latest_periods(self, source: str) -> dict[str, str]:
@@ -213,7 +151,7 @@ class ChartsRepo(Repo):
         conn.execute(
             "DELETE FROM ranks WHERE chart_id = ? AND period = ?", [chart_id, summary.period]
         )
-        conn.executemany(INSERT_RANK, _rank_rows(chart_id, rows, title_ids))
+        conn.executemany(INSERT_RANK, rank_rows(chart_id, rows, title_ids))
         conn.execute(
             """INSERT OR REPLACE INTO periods
                    (chart_id, period, countries, rows, digest, snapshot_id)
@@ -251,7 +189,7 @@ class ChartsRepo(Repo):
         ).fetchone()
         countries = {**json.loads(stored[0]), **added.countries}
         digest = (int(stored[2], 16) + added.digest - removed) & 0xFFFFFFFFFFFFFFFF
-        self.db.conn.executemany(INSERT_RANK, _rank_rows(chart_id, kept, title_ids))
+        self.db.conn.executemany(INSERT_RANK, rank_rows(chart_id, kept, title_ids))
         self.db.execute(
             """UPDATE periods SET countries = ?, rows = ?, digest = ?, snapshot_id = ?
                WHERE chart_id = ? AND period = ?""",
