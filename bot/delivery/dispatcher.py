@@ -331,6 +331,10 @@ class Dispatcher:
             )
             log.error("Discord refused a message to %s: %s", destination, refused)
             return Sent.REFUSED
+        if receipt.picture_refused and message.guild_id is not None:
+            # Before the alerts are marked sent: whoever sees them sent sees the notice
+            # queued (and a crash in between sends the message again under its nonce).
+            await self._pictures_refused(message.guild_id, destination)
         done = self.clock()
         await self.db.call(
             lambda store: store.outbox.mark_sent(ids, now=done, message_id=receipt.message_id)
@@ -338,8 +342,6 @@ class Dispatcher:
         log.info(
             "delivered %d alerts to %s (message %s)", len(ids), destination, receipt.message_id
         )
-        if receipt.picture_refused and message.guild_id is not None:
-            await self._pictures_refused(message.guild_id, destination)
         return Sent.SENT
 
     async def _pictures_refused(self, guild_id: int, destination: Destination) -> None:
