@@ -13,6 +13,11 @@ import sys
 
 from bot.config import TOKEN_ENV, Config
 
+# A child runs in a process group of its own: a Ctrl-C in the terminal (sent to the whole
+# foreground group) reaches chartbot's own process only, which stops its children itself,
+# so the terminal shows one line, never a child's traceback from halfway through its start.
+OWN_GROUP = 0  # Popen(process_group=OWN_GROUP)
+
 
 def command(*args: str) -> list[str]:
     return [sys.executable, "-I", *args]

@@ -182,6 +182,8 @@ async def import_history(
         # The part being stored, if any, is committed first (the store's one thread); the
         # by-title index, if deferred, is built when the import is run again.
         mark = await db.call(_mark_of, source.name, str(run.file_read)) if run.file_read else None
+        if mark is not None and mark.fingerprint != run.fingerprint:
+            mark = None  # an earlier run's, of the file before it changed: not where to resume
         raise ImportInterrupted(outcomes, len(targets), mark) from None
     except Exception:
         await run.finish()  # a broken file: what was stored before it gets its index
@@ -224,6 +226,7 @@ class _Run:
     progress: Progress | None
     deferred: bool = False  # the by-title index is built at the end
     file_read: Path | None = None  # the local file being read, if any
+    fingerprint: str = ""  # its fingerprint (see _fingerprint)
 
     async def file(
         self, session: aiohttp.ClientSession, target: Target, outcome: ImportOutcome
@@ -234,7 +237,7 @@ class _Run:
         source = self.source
         file = _local_file(target.location or source.location, self.base_dir)
         self.file_read = file
-        fingerprint = _fingerprint(file) if file else ""
+        fingerprint = self.fingerprint = _fingerprint(file) if file else ""
         stored = _StoredHash(file) if file else None
         if file and stored:
             held = await self.db.call(_mark_of, source.name, str(file))

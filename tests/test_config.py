@@ -190,17 +190,22 @@ def test_shards_that_are_not_a_range_of_a_count_are_refused(tmp_path):
 
 
 def test_check_config_warns_of_what_it_points_at_that_is_not_there(tmp_path):
+    pages = f"file://{tmp_path}/saved%20pages/{{country}}/top.html"  # as a browser saves
     text = GOOD.replace('path = "chartbot.db"', 'path = "data/chartbot.db"') + (
         '\n[[sources]]\nname = "mine"\nkind = "netflix_top10"\nurl = "downloads/top10.tsv"\n'
+        f'\n[[sources]]\nname = "pages"\nkind = "html"\nurl = "{pages}"\n'
+        'countries = ["US"]\nrows = "tr"\ncolumns = { rank = "td", title = "td" }\n'
     )
     ran = run_cli("check-config", "-c", write_text_config(tmp_path, text))
     assert ran.exit_code == 0  # a file may arrive before the first poll: warned, not refused
     assert ran.stderr.splitlines() == [
         f"warning: the database's folder {tmp_path / 'data'} does not exist (make it first)",
         f'warning: source "mine": {tmp_path / "downloads" / "top10.tsv"} does not exist',
+        f'warning: source "pages": {tmp_path / "saved pages"} does not exist',
     ]
     (tmp_path / "data").mkdir()
     (tmp_path / "downloads").mkdir()
     (tmp_path / "downloads" / "top10.tsv").write_text("")
+    (tmp_path / "saved pages").mkdir()  # the country folders come with the pages
     ran = run_cli("check-config", "-c", tmp_path / "config.toml")
     assert ran.exit_code == 0 and ran.stderr == ""

@@ -70,3 +70,17 @@ def test_a_file_no_configured_source_reads_says_which_kind_would(tmp_path):
     ran = run_cli("import", download, "--source", "netflix", "-c", config)
     assert ran.exit_code == 1
     assert 'a source of kind "spotify_charts" reads it (none is configured)' in ran.stderr
+
+
+def test_an_import_whose_every_file_is_skipped_says_nothing_was_stored(tmp_path):
+    config = write_text_config(tmp_path, CONFIG)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("not,a,chart\n1,2,3\n")
+    second.write_text("")
+    ran = run_cli("import", first, second, "--source", "spotify", "-c", config)
+    assert ran.exit_code == 1
+    assert [line.split(":")[0] for line in ran.stdout.splitlines()] == [
+        "spotify (a.csv)",
+        "spotify (b.csv)",
+    ]
+    assert ran.stderr == "chartbot: all 2 files skipped; nothing stored\n"

@@ -178,6 +178,8 @@ def import_(
         raise Interrupted(stopped.advice) from None
     say_imported(outcomes)
     skipped = sum(o.skipped is not None for o in outcomes)
+    if skipped == len(outcomes):
+        raise Failure(f"all {skipped} files skipped; nothing stored")
     if skipped:
         raise Failure(f"{skipped} of {len(outcomes)} files skipped; the others are stored")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from bot.cli.base import (
     out,
     verbose,
 )
-from bot.config import load_config
+from bot.config import TOKEN_ENV, load_config
 
 if TYPE_CHECKING:
     pass
@@ -115,12 +116,18 @@ def invite(config_path: Path, application_id: int | None) -> None:
     from bot.discord.invite import application_id_of, invite_url
 
     if application_id is None:
-        token = load(config_path).discord_token() if config_path.exists() else None
-        application_id = application_id_of(token) if token else None
+        config = load(config_path) if config_path.exists() else None
+        token = config.discord_token() if config else os.environ.get(TOKEN_ENV)
+        configured = config.discord.application_id if config else None
+        application_id = configured or (application_id_of(token) if token else None)
         if application_id is None:
+            why = (
+                f"the token in {TOKEN_ENV} does not look like a bot token"
+                if token
+                else f"set {TOKEN_ENV} to read it from the token"
+            )
             raise BadConfig(
                 "give --application-id ID (the Application ID on your application's General "
-                "Information page)"
-                + ("" if token else ", or set CHARTBOT_DISCORD_TOKEN to read it from the token")
+                f"Information page); {why}"
             )
     click.echo(invite_url(application_id))

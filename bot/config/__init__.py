@@ -14,6 +14,7 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote, urlparse
 
 from pydantic import (
     Field,
@@ -260,9 +261,13 @@ class Config(Strict):
         for source in self.sources:
             if not source.url or source.url.startswith(("http://", "https://")):
                 continue
-            path = self.resolve(source.url.removeprefix("file://"))
-            if "{" in path.name:
-                path = path.parent
+            location = source.url
+            if location.startswith("file://"):
+                location = unquote(urlparse(location).path)
+            path = self.resolve(location)
+            templated = [i for i, part in enumerate(path.parts) if "{" in part]
+            if templated:  # "data/{country}/x.csv": the folder before the first placeholder
+                path = Path(*path.parts[: templated[0]])
             if not path.exists():
                 found.append(f'source "{source.name}": {path} does not exist')
         return found

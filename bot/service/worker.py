@@ -92,6 +92,7 @@ async def poll_in_process(config: Config, source: str, *, timeout: float) -> Pol
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env=children.environment(),
+        process_group=children.OWN_GROUP,
     )
     job = pickle.dumps(children.without_secrets(config))
     try:

@@ -237,8 +237,6 @@ class HtmlTable(ConfiguredSource):
 
 
 def looks_like(head: str) -> str | None:
-    """What a file's start says it is, when it is a web page (its table may be a chart)."""
-    lower = head.lower()
-    return (
-        "a web page" if any(tag in lower for tag in ("<html", "<!doctype html", "<table")) else None
-    )
+    """What a file's start says it is, when it is a web page with a table (which may be a
+    chart; a page without one, such as a login page, is nobody's)."""
+    return "a web page with a table" if "<table" in head.lower() else None

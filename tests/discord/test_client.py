@@ -192,9 +192,13 @@ def test_invite_prints_the_link_with_the_permissions_the_bot_checks(config, monk
     assert token not in ran.stdout + ran.stderr
     ran = run_cli("invite", "--application-id", "123", "-c", config)
     assert "client_id=123&" in ran.stdout
+    elsewhere = config.parent / "no-config-here.toml"  # the token alone is enough
+    ran = run_cli("invite", "-c", elsewhere)
+    assert ran.exit_code == 0 and f"client_id={APPLICATION_ID}&" in ran.stdout
     monkeypatch.setenv("CHARTBOT_DISCORD_TOKEN", "not-a-token")
     ran = run_cli("invite", "-c", config)
     assert ran.exit_code == 2 and "give --application-id ID" in ran.stderr
+    assert "does not look like a bot token" in ran.stderr
 
 
 def test_sigterm_shuts_down_cleanly(bot):

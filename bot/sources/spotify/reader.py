@@ -65,13 +65,21 @@ class ReadElsewhere:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=children.environment(),
+            process_group=children.OWN_GROUP,
         )
         self._reading = threading.Lock()  # held while a batch is read
         self._ended = False
         self._stopped = False
         assert self._child.stdin is not None
-        with self._child.stdin:
-            pickle.dump(_Job(path, source, aliases, from_line), self._child.stdin)
+        try:
+            with self._child.stdin:
+                pickle.dump(_Job(path, source, aliases, from_line), self._child.stdin)
+        except OSError:  # it died at once: say so, and leave nothing behind
+            self.stop()
+            raise SourceError(
+                f"{path.name}: the process reading it stopped as it started "
+                f"(exit code {self._child.returncode})"
+            ) from None
 
     def next_batch(self) -> Batch | None:
         """The next batch; None at the end of the file, or once stopped."""
