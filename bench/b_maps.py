@@ -13,6 +13,7 @@ from bench.b_rank import popular_titles
 from bench.common import NETFLIX_NEW, Result, netflix_text, percentile
 from bot.config import config_from_dict
 from bot.engine.model import WORLDWIDE
+from bot.i18n import Language, texts
 from bot.importer import import_history
 from bot.pictures import worldmap
 from bot.pictures.rank_history import rank_history_png
@@ -22,6 +23,9 @@ from bot.store.store import Store
 
 TITLES = 100
 MARKETS = ["US", "KR", "JP", "GB", "BR", "IN"]
+
+
+ENGLISH = texts(Language.EN)
 
 
 def run() -> list[Result]:
@@ -59,9 +63,10 @@ def run() -> list[Result]:
             period=standing.period,
             ranks=ranks,
             depth=standing.depth,
+            t=ENGLISH,
         )
         middle = time.perf_counter()
-        rank_history_png(standing, label, MARKETS)
+        rank_history_png(standing, label, MARKETS, ENGLISH)
         maps.append(middle - start)
         histories.append(time.perf_counter() - middle)
     p99, history_p99 = percentile(maps, 99) * 1000, percentile(histories, 99) * 1000

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 
 import pycountry
+from babel import Locale
+
+from bot.languages import Language
 
 # Names chart sites use where ISO's short name reads oddly.
 _NAMES = {
@@ -91,6 +95,11 @@ def _index() -> dict[str, str]:
                 index.setdefault(_fold(spelling), code)
     for code, spelling in _NAMES.items():
         index[_fold(spelling)] = code
+    known = set(index.values())
+    for language in Language:  # the names each language chartbot speaks has (CLDR's)
+        for code, spelling in Locale.parse(language.babel).territories.items():
+            if code in known:
+                index.setdefault(_fold(spelling), code)
     index.update({"uk": "GB", "usa": "US", "america": "US", "korea": "KR", "xk": "XK"})
     for code in GLOBAL_CODES:
         index[_fold(code)] = WORLDWIDE
@@ -106,14 +115,21 @@ def lookup(text: str) -> str | None:
     return _index().get(folded)
 
 
-def search(text: str, limit: int = 25) -> list[str]:
-    """Codes whose code or name starts with (then contains) what was typed, for autocomplete."""
+def search(text: str, limit: int = 25, named: Callable[[str], str] = name) -> list[str]:
+    """Codes whose code or name (`named`: in the member's language; English's too) starts
+    with, then contains, what was typed, for autocomplete."""
     folded = _fold(text)
-    codes = sorted({code for code in _index().values() if code != WORLDWIDE}, key=name)
+    codes = sorted({code for code in _index().values() if code != WORLDWIDE}, key=named)
     if not folded:
         return codes[:limit]
-    starts = [c for c in codes if c.casefold() == folded or _fold(name(c)).startswith(folded)]
-    contains = [c for c in codes if c not in starts and folded in _fold(name(c))]
+
+    def names(code: str) -> list[str]:
+        return [_fold(named(code)), _fold(name(code))]
+
+    starts = [
+        c for c in codes if c.casefold() == folded or any(n.startswith(folded) for n in names(c))
+    ]
+    contains = [c for c in codes if c not in starts and any(folded in n for n in names(c))]
     return (starts + contains)[:limit]
 
 

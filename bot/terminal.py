@@ -25,13 +25,15 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from bot.alerts.render import alert_json, counted, describe, standing_rows
+from bot.alerts.render import alert_json, counted, describe
+from bot.alerts.standing import standing_heading, standing_rows
 from bot.config import Config, FlixPatrolSourceConfig
 from bot.engine.events import Event
 from bot.engine.model import chart_heading
 from bot.engine.standings import ChartStanding
 from bot.engine.stored import Rewrite, TitleMerge
 from bot.engine.titles import Match
+from bot.i18n import ENGLISH, Texts, texts
 from bot.importer import Step
 from bot.logs import clean
 from bot.service.lookup import TitleLookup
@@ -45,22 +47,28 @@ def safe(text: str) -> str:
     return escape_markup(clean(text))
 
 
-def json_line(event: Event, label: str) -> None:
-    """One alert as a JSON line (the source by its name: `label` is for people)."""
-    sys.stdout.write(json.dumps(alert_json(event), ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+def json_printer(t: Texts) -> Callable[[Event, str], None]:
+    """Alerts as JSON lines, language-neutral but for their 'text' (the source by its name:
+    the label is for people)."""
+
+    def emit(event: Event, label: str) -> None:
+        sys.stdout.write(json.dumps(alert_json(event, t), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+    return emit
 
 
-def alert_line(event: Event, label: str | None = None) -> str:
+def alert_line(event: Event, label: str | None = None, t: Texts | None = None) -> str:
     """Rich markup: '[dim]Netflix · TV · 2022-01-31[/]  [bold]Title[/] is now #1 in …'."""
-    where = safe(f"{chart_heading(label or event.source, event.chart)} · {event.period}")
-    text = describe(event, lambda name: f"[bold]{safe(name)}[/bold]")
+    t = t or texts(ENGLISH)
+    where = safe(f"{chart_heading(label or event.source, event.chart)} · {t.date(event.period)}")
+    text = describe(event, lambda name: f"[bold]{safe(name)}[/bold]", t)
     return f"[dim]{where}[/dim]  {text}"
 
 
-def alert_printer(console: Console) -> Callable[[Event, str], None]:
+def alert_printer(console: Console, t: Texts) -> Callable[[Event, str], None]:
     def emit(event: Event, label: str) -> None:
-        console.print(alert_line(event, label))
+        console.print(alert_line(event, label, t))
         console.file.flush()
 
     return emit
@@ -87,22 +95,26 @@ def rank_json(found: TitleLookup, country: str | None = None) -> dict[str, Any]:
     return data
 
 
-def print_rank(console: Console, found: TitleLookup, markets: Sequence[str]) -> None:
+def print_rank(
+    console: Console, found: TitleLookup, markets: Sequence[str], t: Texts | None = None
+) -> None:
+    """What /rank shows, as tables, in t's language (English by default)."""
+    t = t or texts(ENGLISH)
     assert found.match.title is not None
     console.print(f"[bold]{safe(found.match.title.label)}[/bold]")
     if not found.standings:
-        console.print("  not on any stored chart")
+        console.print("  " + safe(t.gettext("Not on any stored chart yet.")))
     for standing in found.standings:
-        console.print(_standing_table(standing, markets))
+        console.print(_standing_table(standing, markets, t))
     if found.match.suggestions:
         others = "; ".join(c.label for c in found.match.suggestions[:3])
-        console.print(f"[dim]also close: {safe(others)}[/dim]")
+        close = t.gettext("also close: {titles}", titles=others)
+        console.print(f"[dim]{safe(close)}[/dim]")
 
 
-def _standing_table(s: ChartStanding, markets: Sequence[str]) -> Table:
-    when = "latest" if s.current else f"last charted; the chart is at {s.chart_latest}"
+def _standing_table(s: ChartStanding, markets: Sequence[str], t: Texts) -> Table:
     table = Table(
-        title=safe(f"{s.heading} · {s.period} ({when})"),
+        title=safe(standing_heading(s, t)),
         title_justify="left",
         show_header=False,
         box=None,
@@ -110,7 +122,7 @@ def _standing_table(s: ChartStanding, markets: Sequence[str]) -> Table:
     )
     table.add_column(style="dim")
     table.add_column()
-    for label, value in standing_rows(s, markets):
+    for label, value in standing_rows(s, markets, t):
         table.add_row(safe(label), safe(value))
     return table
 

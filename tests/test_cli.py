@@ -208,10 +208,10 @@ def test_rank_says_when_a_title_first_got_to_its_best_and_for_how_long(tmp_path)
     assert ran.exit_code == 0, ran.stderr
     lines = [" ".join(line.split()) for line in ran.stdout.splitlines()]
     # The file has Squid Game at #1 in the US on 23 days, 2021-09-22 to 2021-10-15.
-    assert "best rank #1 first on 2021-09-22 in United States, 23 days at #1" in lines
+    assert "best rank #1 first on September 22, 2021 in United States, 23 days at #1" in lines
     # Netflix's own count of days in the top 10 is said as Netflix's, beside the days stored.
     assert "🇺🇸 United States #9 (was #10) · 66 days in the chart by Netflix's count" in lines
-    assert "stored here 66 days since 2021-09-19" in lines
+    assert "stored here 66 days since September 19, 2021" in lines
     assert "🇰🇷 South Korea not a country this chart lists" in lines
     data = json.loads(run_cli("rank", "squid game", "--json", "-c", config).stdout)
     [chart] = data["charts"]

@@ -10,19 +10,21 @@ from pathlib import Path
 BOT = Path(__file__).parent.parent / "bot"
 
 # What each part may import from the rest of bot/ (the README's "How it is built").
-# `countries`, `bulk`, `faults`, `logs` and `clock` are leaves: helpers that import nothing
+# `languages`, `bulk`, `faults`, `logs` and `clock` are leaves: helpers that import nothing
 # of ours; `children` (how chartbot starts a process) reads the config.
-LEAVES = {"countries", "bulk", "faults", "logs", "clock"}
+LEAVES = {"languages", "bulk", "faults", "logs", "clock"}
 ALLOWED = {
-    "engine": {"countries"},  # the country code of worldwide rows
-    "alerts": {"engine", "countries"},
-    "config": {"engine", "countries"},
-    "store": {"engine", "clock"},
-    "pictures": {"engine", "countries"},
+    "countries": {"languages"},  # names in every language chartbot speaks, for lookups
+    "i18n": {"countries", "languages"},  # the words of each language (and country names)
+    "engine": {"countries", "languages"},  # worldwide rows' country; a destination's language
+    "alerts": {"engine", "countries", "i18n"},
+    "config": {"engine", "countries", "languages"},
+    "store": {"engine", "clock", "languages"},
+    "pictures": {"engine", "countries", "i18n"},
     "children": {"config"},
     "data": set(),  # the world's shapes, and the script that made them
     "sources": {"engine", "config", "bulk", "countries", "children"},
-    "delivery": {"engine", "alerts", "store", "faults", "countries", "pictures", "clock"},
+    "delivery": {"engine", "alerts", "store", "faults", "countries", "pictures", "clock", "i18n"},
     "pipeline": {"engine", "alerts", "store", "sources", "bulk", "faults", "clock"},
     "importer": {
         "engine",
@@ -45,6 +47,7 @@ ALLOWED = {
         "children",
         "clock",
         "logs",
+        "languages",
     },
     # The faces: through service (and the pure parts), never the store ...
     "discord": {
@@ -57,8 +60,9 @@ ALLOWED = {
         "service",
         "clock",
         "logs",
+        "i18n",
     },
-    "terminal": {"engine", "alerts", "config", "importer", "service", "logs"},
+    "terminal": {"engine", "alerts", "config", "importer", "service", "logs", "i18n"},
     "demo": {
         "engine",
         "config",
@@ -111,8 +115,9 @@ def imports_between_parts(*, exceptions: bool = True) -> dict[str, set[str]]:
 
 def test_no_part_imports_one_above_it():
     graph = imports_between_parts(exceptions=False)
-    # The pure core imports nothing of ours but the country codes (a leaf, no I/O).
-    assert graph["engine"] == {"countries"}
+    # The pure core imports nothing of ours but the country codes and the languages (leaves,
+    # no I/O).
+    assert graph["engine"] == {"countries", "languages"}
     for part, allowed in ALLOWED.items():
         assert graph[part] <= allowed, f"{part} imports {sorted(graph[part] - allowed)}"
     for file, more in EXCEPTIONS.items():
@@ -125,7 +130,9 @@ def test_no_part_imports_one_above_it():
                 "demo",
                 "discord",
                 "engine",
+                "i18n",
                 "importer",
+                "languages",
                 "logs",
                 "service",
                 "terminal",

@@ -6,7 +6,12 @@ clear line on stderr and a non-zero exit, never a traceback (bot/cli/base.py).
 The commands are grouped by what they touch: charts.py, history.py, serving.py.
 """
 
-from bot.cli import charts, history, serving  # each registers its commands on `main`
+from bot.cli import (  # noqa: F401 (each registers its commands on `main`)
+    catalogs,
+    charts,
+    history,
+    serving,
+)
 from bot.cli.base import main
 
 __all__ = ["charts", "history", "main", "serving"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.console import Console
 from bot import __version__, logs, terminal
 from bot.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from bot.engine.plan import Rejected
+from bot.languages import Language
 from bot.sources.base import SourceError
 from bot.store.base import StoreError, explain
 
@@ -69,6 +71,30 @@ def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
             help="The TOML config file.",
         )(func)
     )
+
+
+LANGUAGES = ", ".join(language.value for language in Language)
+
+
+def language_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--lang: the language of what the command prints for people (a server's alerts, /rank),
+    else LANG's when it is one chartbot speaks, else English."""
+    return click.option(
+        "--lang",
+        "language",
+        metavar="LANG",
+        callback=_language,
+        help=f"Say it in this language ({LANGUAGES}); default: from $LANG, else en.",
+    )(func)
+
+
+def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> Language:
+    if value is None:
+        return Language.parse(os.environ.get("LANG", "")) or Language.EN
+    language = Language.parse(value)
+    if language is None:
+        raise click.BadParameter(f"{value!r} is not a language chartbot speaks: {LANGUAGES}")
+    return language
 
 
 def _note_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:

@@ -21,6 +21,7 @@ from bot.cli.base import (
     config_option,
     err,
     known_errors,
+    language_option,
     load,
     main,
     out,
@@ -28,6 +29,7 @@ from bot.cli.base import (
     warn,
 )
 from bot.config import load_config
+from bot.i18n import Language, texts
 from bot.service.lookup import lookup_title, open_store
 from bot.service.polling import (
     MERGE_PENDING,
@@ -73,8 +75,9 @@ def demo(config_path: Path, database: Path | None) -> None:
     is_flag=True,
     help="Print one JSON object per alert on stdout, and nothing else.",
 )
+@language_option
 @known_errors
-def poll(config_path: Path, once: bool, as_json: bool) -> None:
+def poll(config_path: Path, once: bool, as_json: bool, language: Language) -> None:
     """Poll every source once, print the alerts an alert channel would get, and exit.
 
     A first poll records a baseline and prints no alert. Exits 1 when a source
@@ -91,7 +94,10 @@ def poll(config_path: Path, once: bool, as_json: bool) -> None:
         )
         warn(outcome.warnings)
     with open_store(config) as store:
-        emit_terminal_alerts(store, terminal.json_line if as_json else terminal.alert_printer(out))
+        t = texts(language)
+        emit_terminal_alerts(
+            store, terminal.json_printer(t) if as_json else terminal.alert_printer(out, t)
+        )
         if config.titles.merge and title_merges(store, config, apply=False):
             warn([MERGE_PENDING])
     if any(o.failed for o in outcomes):
@@ -103,8 +109,11 @@ def poll(config_path: Path, once: bool, as_json: bool) -> None:
 @click.argument("title")
 @click.option("--country", help="Also show this country (code or name).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@language_option
 @known_errors
-def rank(config_path: Path, title: str, country: str | None, as_json: bool) -> None:
+def rank(
+    config_path: Path, title: str, country: str | None, as_json: bool, language: Language
+) -> None:
     """Where TITLE stands on every chart: #1 countries, watched markets, best rank."""
     from bot import countries
 
@@ -130,7 +139,7 @@ def rank(config_path: Path, title: str, country: str | None, as_json: bool) -> N
     if as_json:
         click.echo(json.dumps(terminal.rank_json(found, code), ensure_ascii=False))
     else:
-        terminal.print_rank(out, found, markets)
+        terminal.print_rank(out, found, markets, texts(language))
 
 
 def iso_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -44,6 +44,7 @@ from bot.config.web_sources import (
 from bot.engine.deliveries import Shards
 from bot.engine.health import HealthPolicy
 from bot.engine.titles import TitleAliases, title_key
+from bot.languages import Language
 
 __all__ = [
     "APPLE_STOREFRONTS",
@@ -94,6 +95,21 @@ class AlertsConfig(Strict):
     # Milestones as alerts of their own: a #1 held for the 2nd, 3rd ... period running in a
     # watched market, and a #1 on a worldwide chart.
     milestones: bool = True
+    # The language of alerts, notices and public answers in a server that has not chosen
+    # one (nor has a preferred locale chartbot speaks): en, es-ES, es-419, pt-BR, fr, de,
+    # ko, ja.
+    language: Language = Language.EN
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _spoken(cls, value: object) -> object:
+        if isinstance(value, str):
+            language = Language.parse(value)
+            if language is None:
+                spoken = ", ".join(language.value for language in Language)
+                raise ValueError(f"{value!r} is not a language chartbot speaks: {spoken}")
+            return language
+        return value
 
     @field_validator("watched_markets")
     @classmethod

@@ -29,13 +29,14 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
-from bot.alerts.render import pictures_refused_notice
 from bot.clock import utcnow
 from bot.delivery.messages import OutgoingMessage, build_messages
 from bot.delivery.pacing import Pacer
 from bot.delivery.pictures import AlertMaps
 from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery, Shards
+from bot.engine.notices import PicturesRefused
 from bot.faults import checkpoint
+from bot.i18n import Language
 from bot.store.store import Store
 from bot.store.thread import StoreThread
 
@@ -130,9 +131,8 @@ def pictures_refused(
     store.guilds.set_alerts(guild_id, by=None, now=now, pictures=False)
     if destination.channel_id is not None:
         with store.write():
-            store.outbox.add_notice(
-                pictures_refused_notice(destination.channel_id), now=now, to=[guild_id]
-            )
+            notice = PicturesRefused(destination.channel_id)
+            store.outbox.add_notice(notice, now=now, to=[guild_id])
 
 
 def fair_order(messages: Sequence[OutgoingMessage]) -> list[Destination]:
@@ -180,8 +180,10 @@ class Dispatcher:
         monotonic: Callable[[], float] = time.monotonic,
         maps: AlertMaps | None = None,
         shards: Shards | None = None,
+        language: Language = Language.EN,
     ) -> None:
         self.db = db
+        self.language = language  # where a destination has none: the config's
         self.shards = shards  # None: every delivery; else this process's share
         self.sender = sender
         self.wake = wake
@@ -223,7 +225,7 @@ class Dispatcher:
         due = await self.db.call(due_deliveries, self.clock(), shards=self.shards)
         if not due:
             return 0
-        messages = build_messages(due)
+        messages = build_messages(due, self.language)
         attempts = {d.id: d.attempts for d in due}
         if self.maps is not None and any(m.picture for m in messages):
             self._no_pictures = await self.db.call(lambda store: store.guilds.pictures_off())
@@ -292,7 +294,7 @@ class Dispatcher:
             return None
         if message.guild_id in self._no_pictures:
             return None
-        return await self.maps.png(message.picture)
+        return await self.maps.png(message.picture, message.language)
 
     async def _send(self, turn: _Turn, message: OutgoingMessage) -> Sent:
         destination = turn.destination

@@ -14,10 +14,12 @@ from dataclasses import dataclass, replace
 from itertools import groupby
 
 from bot import countries
+from bot.alerts.notices import notice_text
 from bot.alerts.render import markdown
 from bot.engine.deliveries import DeliveryStatus, Destination, DestinationKind, PendingDelivery
 from bot.engine.events import Event, NumberOneCount
 from bot.engine.model import chart_heading
+from bot.i18n import Language, Texts, texts
 
 MAX_EMBEDS = 10
 MAX_DESCRIPTION = 4096
@@ -46,6 +48,7 @@ class OutgoingMessage:
     embeds: tuple[EmbedSpec, ...]
     content: str | None = None
     guild_id: int | None = None
+    language: Language = Language.EN  # what its words (and its map's) are in
     # The #1-count alert whose world map goes with the message (a channel's; the first),
     # and the title of the embed it goes on.
     picture: NumberOneCount | None = None
@@ -63,15 +66,21 @@ def nonce_for(delivery_ids: Iterable[int]) -> str:
     return f"cb{min(delivery_ids)}"
 
 
-def alert_line(event: Event) -> str:
-    line = markdown(event)
+def alert_line(event: Event, t: Texts) -> str:
+    line = markdown(event, t)
     if isinstance(event, NumberOneCount) and 0 < len(event.gained) <= 8:
-        line += " · new: " + " ".join(countries.flag(c) or c for c in event.gained)
+        flags = " ".join(countries.flag(c) or c for c in event.gained)
+        line += " · " + t.gettext("new: {flags}", flags=flags)
     return line
 
 
-def build_messages(deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessage]:
-    """Messages for these deliveries: claimed batches as they were, the rest batched anew."""
+def build_messages(
+    deliveries: Sequence[PendingDelivery], default: Language = Language.EN
+) -> list[OutgoingMessage]:
+    """Messages for these deliveries: claimed batches as they were, the rest batched anew.
+
+    Each destination's messages are in its language (a server's for its channel and
+    mentions, a member's for their DMs), `default` where none is set."""
     messages: list[OutgoingMessage] = []
     claimed = sorted(
         (d for d in deliveries if d.status is DeliveryStatus.SENDING and d.batch_key),
@@ -79,7 +88,7 @@ def build_messages(deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessag
     )
     for key, claims in groupby(claimed, lambda d: str(d.batch_key)):
         batch = list(claims)
-        rebuilt = _compose(batch[0].destination, batch)
+        rebuilt = _compose(batch[0].destination, batch, default)
         # Built to fit one message, it goes out as one under its nonce (more only if
         # the alert text grew since, e.g. after an upgrade).
         messages.append(replace(rebuilt[0], nonce=key))
@@ -90,13 +99,13 @@ def build_messages(deliveries: Sequence[PendingDelivery]) -> list[OutgoingMessag
         by_destination.setdefault(delivery.destination, []).append(delivery)
     for destination, group in by_destination.items():
         if destination.kind is DestinationKind.CHANNEL:
-            messages += _compose(destination, group)
+            messages += _compose(destination, group, default)
         else:  # a subscriber: one message per title per period, in the order they came
             per_title: dict[tuple[str, str, str], list[PendingDelivery]] = {}
             for delivery in group:
                 per_title.setdefault(_title_period(delivery), []).append(delivery)
             for batch in per_title.values():
-                messages += _compose(destination, batch)
+                messages += _compose(destination, batch, default)
     return messages
 
 
@@ -112,28 +121,30 @@ def _section(delivery: PendingDelivery) -> tuple[str, str, str]:
     return (delivery.label, event.chart, event.period) if event else ("chartbot", "sources", "")
 
 
-def _line(delivery: PendingDelivery) -> str:
+def _line(delivery: PendingDelivery, t: Texts) -> str:
     if delivery.event is None:
-        return delivery.notice or ""
-    return alert_line(delivery.event)
+        return notice_text(delivery.notice, t) if delivery.notice else ""
+    return alert_line(delivery.event, t)
 
 
 def _compose(
-    destination: Destination, deliveries: Sequence[PendingDelivery]
+    destination: Destination, deliveries: Sequence[PendingDelivery], default: Language
 ) -> list[OutgoingMessage]:
     """Lines -> embeds (one or more per chart and period) -> messages, each within limits."""
+    language = next((d.language for d in deliveries if d.language), default)
+    t = texts(language)
     embeds: list[tuple[EmbedSpec, list[int]]] = []
     ordered = sorted(deliveries, key=lambda d: (*_section(d), d.id))
     events = {d.id: d.event for d in deliveries}
     headings: dict[int, str] = {}  # delivery id -> the title of its embed
     for (label, chart, period), group in groupby(ordered, _section):
         title = chart_heading(label, chart)[:MAX_TITLE]
-        footer = f"chart of {period}" if period else None
+        footer = t.gettext("chart of {date}", date=t.date(period)) if period else None
         lines: list[str] = []
         ids: list[int] = []
         for delivery in group:
             headings[delivery.id] = title
-            line = _line(delivery)[: MAX_DESCRIPTION // 2]
+            line = _line(delivery, t)[: MAX_DESCRIPTION // 2]
             if lines and len("\n".join([*lines, line])) > MAX_DESCRIPTION:
                 embeds.append((EmbedSpec(title, "\n".join(lines), footer), ids))
                 lines, ids = [], []
@@ -150,12 +161,12 @@ def _compose(
     for spec, ids in embeds:
         total = sum(e.size for e in current)
         if current and (len(current) == MAX_EMBEDS or total + spec.size > MAX_TOTAL):
-            messages.append(_message(destination, current, current_ids, content, guild))
+            messages.append(_message(destination, current, current_ids, content, guild, language))
             current, current_ids = [], []
         current.append(spec)
         current_ids += ids
     if current:
-        messages.append(_message(destination, current, current_ids, content, guild))
+        messages.append(_message(destination, current, current_ids, content, guild, language))
     if destination.kind is DestinationKind.CHANNEL:
         messages = [_with_picture(m, events, headings) for m in messages]
     return messages
@@ -179,5 +190,8 @@ def _message(
     ids: list[int],
     content: str | None,
     guild: int | None,
+    language: Language,
 ) -> OutgoingMessage:
-    return OutgoingMessage(destination, tuple(ids), nonce_for(ids), tuple(embeds), content, guild)
+    return OutgoingMessage(
+        destination, tuple(ids), nonce_for(ids), tuple(embeds), content, guild, language
+    )

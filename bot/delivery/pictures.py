@@ -9,6 +9,7 @@ from collections import OrderedDict
 
 from bot.engine.events import NumberOneCount
 from bot.engine.model import WORLDWIDE, chart_heading
+from bot.i18n import Language, texts
 from bot.pictures import worldmap
 from bot.store.thread import ReadPool
 
@@ -22,18 +23,20 @@ class AlertMaps:
         self.reads = reads
         self._drawn: OrderedDict[str, asyncio.Future[bytes | None]] = OrderedDict()
 
-    async def png(self, event: NumberOneCount) -> bytes | None:
-        """The map for an alert; every caller for the same alert shares one drawing. None
-        when there is nothing to draw or drawing failed (the alert goes without it)."""
-        drawing = self._drawn.get(event.key)
+    async def png(self, event: NumberOneCount, language: Language) -> bytes | None:
+        """The map for an alert in a language; every caller for the same alert and language
+        shares one drawing. None when there is nothing to draw or drawing failed (the alert
+        goes without it)."""
+        key = f"{event.key}|{language.value}"
+        drawing = self._drawn.get(key)
         if drawing is None:
-            drawing = self._drawn[event.key] = asyncio.ensure_future(self._draw(event))
+            drawing = self._drawn[key] = asyncio.ensure_future(self._draw(event, language))
             while len(self._drawn) > KEPT:
                 self._drawn.popitem(last=False)
-        self._drawn.move_to_end(event.key)
+        self._drawn.move_to_end(key)
         return await asyncio.shield(drawing)
 
-    async def _draw(self, event: NumberOneCount) -> bytes | None:
+    async def _draw(self, event: NumberOneCount, language: Language) -> bytes | None:
         try:
             ranks, shape = await self.reads.call(
                 lambda store: store.charts.title_period(
@@ -51,6 +54,7 @@ class AlertMaps:
                 period=event.period,
                 ranks=ranks,
                 depth=shape.depth,
+                t=texts(language),
             )
         except Exception:
             log.warning("could not draw the map for %s", event.key, exc_info=True)

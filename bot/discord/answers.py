@@ -17,12 +17,14 @@ from typing import Any, TypeVar
 
 import discord
 
+from bot.i18n import N_, Language, texts
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 DEFER_AFTER = 1.5  # seconds: past this, defer (Discord's window is 3 s)
-REFUSED = "I couldn't show that answer (Discord refused it); it has been logged."
+REFUSED = N_("I couldn't show that answer (Discord refused it); it has been logged.")
 
 
 async def reply(interaction: discord.Interaction, text: str, *, ephemeral: bool = True) -> None:
@@ -45,8 +47,9 @@ async def send(interaction: discord.Interaction, *, ephemeral: bool, **message: 
             exc.status,
             exc.text,
         )
+    t = texts(Language.parse(str(interaction.locale.value)) or Language.EN)
     try:
-        await _send(interaction, ephemeral=True, content=REFUSED)
+        await _send(interaction, ephemeral=True, content=t.gettext(REFUSED))
     except discord.HTTPException:
         log.warning("could not answer an interaction at all", exc_info=True)
 

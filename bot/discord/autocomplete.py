@@ -16,7 +16,9 @@ from discord import app_commands
 from bot import countries
 from bot.alerts.render import escape
 from bot.discord.answers import parse_id, reply
+from bot.discord.language import member_texts
 from bot.engine.titles import Candidate, Match
+from bot.i18n import Texts
 from bot.service import lookup
 
 if TYPE_CHECKING:
@@ -41,9 +43,11 @@ async def titles(
 async def countries_choices(
     interaction: discord.Interaction[ChartBot], current: str
 ) -> list[app_commands.Choice[str]]:
+    """Countries by the member's own names for them ('Estados Unidos', '미국') or English's."""
+    t = member_texts(interaction, interaction.client.server_defaults.language)
     return [
-        app_commands.Choice(name=countries.label(code)[:MAX_NAME], value=code)
-        for code in countries.search(current, MAX_CHOICES)
+        app_commands.Choice(name=t.country_label(code)[:MAX_NAME], value=code)
+        for code in countries.search(current, MAX_CHOICES, t.country)
     ]
 
 
@@ -84,20 +88,27 @@ async def title_and_country(
     """The title and (optional) country a member asked for; None once the member has been
     told privately what was not understood. `unknown_ok`: a title no chart has is no
     error (the title comes back None); else the member is told, with `hint` after."""
-    match = await find_title(interaction.client, value)  # type: ignore[arg-type]
+    bot: ChartBot = interaction.client  # type: ignore[assignment]
+    t = member_texts(interaction, bot.server_defaults.language)  # told privately
+    match = await find_title(bot, value)
     if match.title is None and not unknown_ok:
-        await reply(interaction, did_you_mean(value, match) + hint)
+        await reply(interaction, did_you_mean(value, match, t) + hint)
         return None
     code = countries.lookup(country) if country else None
     if country and code is None:
-        await reply(interaction, f"I don't know a country called “{country[:60]}”.")
+        await reply(interaction, unknown_country(country, t))
         return None
     return match.title, code
 
 
-def did_you_mean(value: str, match: Match) -> str:
-    shown = value if not value.startswith(ID_PREFIX) else "that title"
+def unknown_country(typed: str, t: Texts) -> str:
+    return t.gettext("I don't know a country called “{country}”.", country=escape(typed[:60]))
+
+
+def did_you_mean(value: str, match: Match, t: Texts) -> str:
+    picked = value.startswith(ID_PREFIX)  # a choice whose title has gone since
+    shown = t.gettext("that title") if picked else f"**{escape(value)}**"
     if not match.suggestions:
-        return f"I don't know a title called **{escape(shown)}** yet."
-    names = ", ".join(f"**{escape(c.label)}**" for c in match.suggestions[:5])
-    return f"I don't know **{escape(shown)}**. Did you mean {names}?"
+        return t.gettext("I don't know a title called {title} yet.", title=shown)
+    names = t.join([f"**{escape(c.label)}**" for c in match.suggestions[:5]], alternatives=True)
+    return t.gettext("I don't know {title}. Did you mean {titles}?", title=shown, titles=names)

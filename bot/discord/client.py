@@ -15,6 +15,7 @@ import json
 import logging
 import random
 import signal
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -22,12 +23,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.alerts.render import escape
 from bot.config import Config, ConfigError
 from bot.delivery.pacing import Pacer, SharedBudget
 from bot.discord.answers import ChartTree, reply
+from bot.discord.commands import COGS, CatalogTranslator
 from bot.discord.endpoints import point_at
+from bot.discord.language import member_texts
 from bot.engine.titles import TitleIndex
-from bot.service import lookup, registered
+from bot.service import lookup, registered, settings
 from bot.service.settings import ServerDefaults
 from bot.store.base import StoreError
 from bot.store.thread import ReadPool, StoreThread
@@ -40,12 +44,7 @@ discord.VoiceClient.warn_nacl = False
 if hasattr(discord.VoiceClient, "warn_dave"):
     discord.VoiceClient.warn_dave = False
 
-COMMAND_COGS = (
-    "bot.discord.cogs.charts",
-    "bot.discord.cogs.subscriptions",
-    "bot.discord.cogs.alerts",
-    "bot.discord.cogs.status",
-)
+COMMAND_COGS = COGS
 POLLING_COG = "bot.discord.cogs.polling"
 RUNTIME_COGS = (POLLING_COG, "bot.discord.cogs.delivery")
 TITLES_EVERY = 3.0  # seconds between looks for titles stored by any process
@@ -98,6 +97,7 @@ class ChartBot(commands.AutoShardedBot):
         self._watch: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
+        await self.tree.set_translator(CatalogTranslator())
         await self.db.open()
         if self.runtime and await self.db.call(lookup.ensure_by_title_index):
             # A first import of a big file builds it at its end; one stopped before that
@@ -159,8 +159,14 @@ class ChartBot(commands.AutoShardedBot):
             except Exception:
                 log.warning("could not refresh the title index", exc_info=True)
 
-    def commands_payload(self) -> list[dict[str, Any]]:
-        return [command.to_dict(self.tree) for command in self.tree.get_commands()]
+    async def commands_payload(self) -> list[dict[str, Any]]:
+        """What registering sends: every command with its names in each language."""
+        translator = self.tree.translator
+        assert translator is not None  # set in setup_hook
+        return [
+            await command.get_translated_payload(self.tree, translator)
+            for command in self.tree.get_commands()
+        ]
 
     async def sync_commands(self, guild_id: int | None = None, *, clear: bool = False) -> int:
         """Register the slash commands, globally or in one guild (instant, for testing);
@@ -178,7 +184,7 @@ class ChartBot(commands.AutoShardedBot):
 
     async def sync_commands_if_changed(self) -> None:
         """Register the commands when they differ from what was last registered."""
-        payload = json.dumps(self.commands_payload(), sort_keys=True)
+        payload = json.dumps(await self.commands_payload(), sort_keys=True)
         digest = hashlib.sha256(payload.encode()).hexdigest()
         if await self.reads.call(registered.commands_digest, self.application_id) == digest:
             return
@@ -192,6 +198,18 @@ class ChartBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        await self.seed_languages(self.guilds)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.seed_languages([guild])
+
+    async def seed_languages(self, guilds: Sequence[discord.Guild]) -> None:
+        """Servers with settings and no language take their preferred locale's, when
+        chartbot speaks it (else they keep the config's until an admin picks one)."""
+        preferred = {g.id: str(g.preferred_locale.value) for g in guilds if not g.unavailable}
+        seeded = await self.db.call(settings.seed_languages, preferred)
+        if seeded:
+            log.info("%d servers speak their preferred language from now on", seeded)
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -199,15 +217,22 @@ class ChartBot(commands.AutoShardedBot):
         """The one place a command's unexpected error ends: logged, and a short apology."""
         if isinstance(error, app_commands.CheckFailure) and interaction.response.is_done():
             return  # the check has answered already
+        t = member_texts(interaction, self.server_defaults.language)  # answered privately
         if isinstance(error, app_commands.CommandOnCooldown):
-            text = f"Slow down a little: try again in {error.retry_after:.0f}s."
+            seconds = max(1, round(error.retry_after))
+            text = t.ngettext(
+                "Slow down a little: try again in {count} second.",
+                "Slow down a little: try again in {count} seconds.",
+                seconds,
+            )
         elif isinstance(error, app_commands.MissingPermissions):
-            text = "You need the Manage Server permission for that."
+            text = t.gettext("You need the Manage Server permission for that.")
         elif isinstance(error, app_commands.NoPrivateMessage):
-            text = "That only works in a server."
+            text = t.gettext("That only works in a server.")
         elif isinstance(error, app_commands.TransformerError):
-            text = (
-                f"I can't use “{error.value}” there: I may not see it, or it is not a text channel."
+            text = t.gettext(
+                "I can't use “{value}” there: I may not see it, or it is not a text channel.",
+                value=escape(str(error.value)),
             )
         else:
             log.error(
@@ -215,7 +240,7 @@ class ChartBot(commands.AutoShardedBot):
                 getattr(interaction.command, "qualified_name", "?"),
                 exc_info=error,
             )
-            text = "Something went wrong on my side; it has been logged."
+            text = t.gettext("Something went wrong on my side; it has been logged.")
         await reply(interaction, text, ephemeral=True)
 
 

@@ -6,13 +6,15 @@ from collections.abc import Sequence
 
 import discord
 
-from bot import countries
-from bot.alerts.render import counted, escape, public_reason, standing_rows
+from bot.alerts.render import escape
+from bot.alerts.standing import standing_heading, standing_rows
+from bot.alerts.words import public_reason
 from bot.delivery.messages import COLOR, MAX_TOTAL
 from bot.engine.source_types import SourceHealth
 from bot.engine.standings import ChartStanding
 from bot.engine.stored import ChartInfo, ChartLine
 from bot.engine.titles import Candidate
+from bot.i18n import N_, Texts
 from bot.service.status import SourceReport, StatusReport
 
 MAX_FIELDS = 25
@@ -22,23 +24,20 @@ FOOTER_ROOM = 40  # characters kept for the "and N more charts" footer
 
 
 def rank_embed(
-    title: Candidate, standings: Sequence[ChartStanding], markets: Sequence[str]
+    title: Candidate, standings: Sequence[ChartStanding], markets: Sequence[str], t: Texts
 ) -> discord.Embed:
     embed = discord.Embed(title=escape(title.label)[:256], color=COLOR)
     if not standings:
-        embed.description = "Not on any stored chart yet."
+        embed.description = t.gettext("Not on any stored chart yet.")
         return embed
     size = len(embed.title or "") + FOOTER_ROOM
     shown = 0
     for standing in standings[:MAX_CHARTS]:
-        when = (
-            "" if standing.current else f" (last charted; the chart is at {standing.chart_latest})"
-        )
         lines = [
-            f"{label}: {value}" if label else value
-            for label, value in standing_rows(standing, markets)
+            t.gettext("{label}: {value}", label=label, value=value) if label else value
+            for label, value in standing_rows(standing, markets, t)
         ]
-        name = escape(f"{standing.heading} · {standing.period}{when}")[:256]
+        name = escape(standing_heading(standing, t))[:256]
         value = "\n".join(lines)[:MAX_FIELD]
         if size + len(name) + len(value) > MAX_TOTAL:
             break  # Discord refuses an embed over 6,000 characters in all
@@ -46,14 +45,19 @@ def rank_embed(
         size += len(name) + len(value)
         shown += 1
     if len(standings) > shown:
-        embed.set_footer(text=f"and {len(standings) - shown} more charts")
+        more = len(standings) - shown
+        embed.set_footer(text=t.ngettext("and {count} more chart", "and {count} more charts", more))
     return embed
 
 
 def top_embed(
-    chart: ChartInfo, country: str, lines: Sequence[ChartLine], previous: Sequence[ChartLine]
+    chart: ChartInfo,
+    country: str,
+    lines: Sequence[ChartLine],
+    previous: Sequence[ChartLine],
+    t: Texts,
 ) -> discord.Embed:
-    embed = discord.Embed(title=f"{chart.heading} · {countries.label(country)}"[:256], color=COLOR)
+    embed = discord.Embed(title=f"{chart.heading} · {t.country_label(country)}"[:256], color=COLOR)
     before = {line.title_id: line.rank for line in previous}
     rows = []
     for line in lines[:50]:
@@ -65,9 +69,11 @@ def top_embed(
         moved = _movement(before.get(line.title_id), line.rank, bool(previous))
         rows.append(f"`{line.rank:>2}` {name} {moved}")
     embed.description = (
-        "\n".join(rows)[:4096] if rows else "No chart for this country in the latest period."
+        "\n".join(rows)[:4096]
+        if rows
+        else t.gettext("No chart for this country in the latest period.")
     )
-    embed.set_footer(text=f"chart of {chart.latest}")
+    embed.set_footer(text=t.gettext("chart of {date}", date=t.date(chart.latest)))
     return embed
 
 
@@ -83,53 +89,74 @@ def _movement(before: int | None, now: int, had_previous: bool) -> str:
     return "="
 
 
-def status_embed(report: StatusReport) -> discord.Embed:
+def status_embed(report: StatusReport, t: Texts) -> discord.Embed:
     """Each source's health for a server: short reasons only (see `public_reason`)."""
-    embed = discord.Embed(title="chartbot status", color=COLOR)
-    icons = {
-        SourceHealth.OK: "🟢",
-        SourceHealth.FAILING: "🟠",
-        SourceHealth.DISABLED: "🔴",
-        SourceHealth.NEW: "⚪",
-    }
+    embed = discord.Embed(title=t.gettext("chartbot status"), color=COLOR)
     size = len(embed.title or "") + 2 * FOOTER_ROOM  # the footer, and "and N more sources"
     for shown, source in enumerate(report.sources):
-        name, value = escape(source.name), "\n".join(_source_lines(source, icons))[:MAX_FIELD]
+        name, value = escape(source.name), "\n".join(_source_lines(source, t))[:MAX_FIELD]
         last_field = shown == MAX_FIELDS - 1 and len(report.sources) > MAX_FIELDS
         if last_field or size + len(name) + len(value) > MAX_TOTAL:
             # Discord refuses an embed of more than 25 fields or 6,000 characters in all.
             more = len(report.sources) - shown
-            embed.add_field(name="…", value=f"and {more} more sources", inline=False)
+            value = t.ngettext("and {count} more source", "and {count} more sources", more)
+            embed.add_field(name="…", value=value, inline=False)
             break
         embed.add_field(name=name, value=value, inline=False)
         size += len(name) + len(value)
-    embed.set_footer(text=f"{counted(report.waiting, 'alert')} waiting to be delivered")
+    embed.set_footer(
+        text=t.ngettext(
+            "{count} alert waiting to be delivered",
+            "{count} alerts waiting to be delivered",
+            report.waiting,
+        )
+    )
     return embed
 
 
-def _source_lines(source: SourceReport, icons: dict[SourceHealth, str]) -> list[str]:
+_HEALTH = {
+    SourceHealth.OK: ("🟢", N_("ok")),
+    SourceHealth.FAILING: ("🟠", N_("failing")),
+    SourceHealth.DISABLED: ("🔴", N_("disabled")),
+    SourceHealth.NEW: ("⚪", N_("new")),
+}
+
+
+def _source_lines(source: SourceReport, t: Texts) -> list[str]:
     state = source.state
     status = source.health
-    lines = [f"health: {icons[status]} {status}"]
+    icon, word = _HEALTH[status]
+    lines = [t.gettext("health: {icon} {health}", icon=icon, health=t.gettext(word))]
     if not source.enabled:
-        lines = ["off in the config"]
+        lines = [t.gettext("off in the config")]
     if state and state.failures and state.failing_since:
         lines.append(
-            f"failing since {discord.utils.format_dt(state.failing_since, 'R')} "
-            f"({state.failures} failures in a row)"
+            t.ngettext(
+                "failing since {since} ({count} failure in a row)",
+                "failing since {since} ({count} failures in a row)",
+                state.failures,
+                since=discord.utils.format_dt(state.failing_since, "f"),
+            )
         )
     if status is SourceHealth.DISABLED:
-        lines.append("paused: `chartbot poll` tries it again by hand")
+        lines.append(
+            t.gettext("paused: {command} tries it again by hand", command="`chartbot poll`")
+        )
     if state and state.last_ok_at:
-        lines.append(f"last good poll: {discord.utils.format_dt(state.last_ok_at, 'R')}")
+        when = discord.utils.format_dt(state.last_ok_at, "R")
+        lines.append(t.gettext("last good poll: {when}", when=when))
     if source.next_poll and source.enabled:
-        lines.append(f"next poll: {discord.utils.format_dt(source.next_poll, 'R')}")
+        when = discord.utils.format_dt(source.next_poll, "R")
+        lines.append(t.gettext("next poll: {when}", when=when))
     if source.latest:
-        lines.append(f"latest chart: {source.latest}")
+        lines.append(t.gettext("latest chart: {date}", date=t.date(source.latest)))
     failure = source.failure
     if failure is not None:
-        lines.append(f"last error: {public_reason(failure.kind, failure.status)}")
+        reason = public_reason(t, failure.kind, failure.status)
+        lines.append(t.gettext("last error: {reason}", reason=reason))
     if source.skipped:
         names = ", ".join(escape(f.name) for f in source.skipped[:5])
-        lines.append(f"skipped files (tried again when they change): {names}")
+        lines.append(
+            t.gettext("skipped files (tried again when they change): {files}", files=names)
+        )
     return lines

@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.engine.events import Event
+from bot.engine.notices import Notice
+from bot.languages import Language
 
 _SHARDS = re.compile(r"(\d+)(?:-(\d+))?/(\d+)")
 
@@ -140,11 +142,12 @@ class PendingDelivery:
     guild_id: int | None
     attempts: int
     event: Event | None  # None for a notice
-    notice: str | None = None
+    notice: Notice | None = None
     status: DeliveryStatus = DeliveryStatus.PENDING
     batch_key: str | None = None
     next_attempt_at: datetime | None = None
     source_label: str | None = None  # how people read the event's source's name
+    language: Language | None = None  # the destination's (None: the config's default)
 
     @property
     def label(self) -> str:

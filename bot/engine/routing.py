@@ -23,6 +23,7 @@ from bot.engine.events import (
     NumberOneCount,
     WorldwideNumberOne,
 )
+from bot.languages import Language
 
 Routed = tuple[int, Destination, int | None]  # (event id, destination, guild id)
 
@@ -38,6 +39,7 @@ class GuildAlerts:
     charts: tuple[str, ...] | None = None
     milestones: bool | None = None
     pictures: bool | None = None  # a map with a #1-count alert; None: the config's
+    language: Language | None = None  # None: the config's
 
     def policy(self, default: AlertPolicy) -> AlertPolicy:
         return replace(

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from bot import countries
 from bot.engine.standings import ChartStanding
+from bot.i18n import Texts
 from bot.pictures.style import (
     DASHES,
     GRID,
@@ -24,6 +24,7 @@ from bot.pictures.style import (
     MUTED,
     NUMBER_ONE,
     card,
+    check_glyphs,
     png,
     shorten,
 )
@@ -36,12 +37,16 @@ MAX_PERIODS = 104
 MAX_LINES = len(LINE_COLOURS)
 
 
-def rank_history_png(standing: ChartStanding, title: str, markets: Sequence[str]) -> bytes | None:
-    """PNG bytes; None only for a standing with no stored period at all."""
+def rank_history_png(
+    standing: ChartStanding, title: str, markets: Sequence[str], t: Texts
+) -> bytes | None:
+    """PNG bytes (its words in t's language); None only for a standing with no stored
+    period at all."""
     if not standing.history:
         return None
+    check_glyphs([title, standing.heading, *(t.country(m) for m in markets)])
     with card() as figure:
-        draw_history(figure, standing, title, markets)
+        draw_history(figure, standing, title, markets, t)
         return png(figure)
 
 
@@ -56,7 +61,7 @@ def lines_for(standing: ChartStanding, markets: Sequence[str]) -> list[str]:
 
 
 def draw_history(
-    figure: Figure, standing: ChartStanding, title: str, markets: Sequence[str]
+    figure: Figure, standing: ChartStanding, title: str, markets: Sequence[str], t: Texts
 ) -> None:
     periods = sorted(standing.history)[-MAX_PERIODS:]
     days = [date.fromisoformat(p) for p in periods]
@@ -65,7 +70,7 @@ def draw_history(
         top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[1, 2])
         ones = [sum(1 for r in standing.history[p].values() if r == 1) for p in periods]
         top.bar(days, ones, width=_bar_width(days), color=NUMBER_ONE)
-        top.set_ylabel("#1 in")
+        top.set_ylabel(t.gettext("#1 in"))
         top.yaxis.get_major_locator().set_params(integer=True)
         top.grid(axis="y", color=GRID, linewidth=0.6)
         heading = top
@@ -92,14 +97,14 @@ def draw_history(
             linestyle=DASHES[index],
             markersize=5,
             linewidth=1.6,
-            label=countries.name(market),
+            label=t.country(market),
         )
     if len(shown) == 1 or len(days) == 1:  # say the latest rank beside its point
         for index, market in enumerate(shown):
             rank = standing.history[periods[-1]].get(market)
             if rank is not None:
                 bottom.annotate(
-                    f"#{rank}",
+                    t.gettext("#{rank}", rank=rank),
                     (days[-1], rank),
                     xytext=(8, 0),
                     textcoords="offset points",
@@ -107,8 +112,8 @@ def draw_history(
                     color=LINE_COLOURS[index],
                     fontweight="bold",
                 )
-    _rank_axis(bottom, depth)
-    _date_axis(bottom, days)
+    _rank_axis(bottom, depth, t)
+    _date_axis(bottom, days, t)
     if shown:
         bottom.legend(
             loc="upper center",
@@ -121,25 +126,30 @@ def draw_history(
     figure.tight_layout()
 
 
-def _rank_axis(axes: Axes, depth: int) -> None:
+def _rank_axis(axes: Axes, depth: int, t: Texts) -> None:
     axes.set_ylim(depth + depth * 0.05, 1 - depth * 0.05)  # #1 at the top
     step = 5 if depth <= 10 else 10 if depth <= 50 else 50
     axes.set_yticks([1, *range(step, depth + 1, step)])
-    axes.set_ylabel("rank")
+    axes.set_ylabel(t.gettext("rank"))
     axes.grid(axis="y", color=GRID, linewidth=0.6)
 
 
-def _date_axis(axes: Axes, days: list[date]) -> None:
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, date2num
+def _date_axis(axes: Axes, days: list[date], t: Texts) -> None:
+    """Dates in t's language and order ('Jan 31', '31 ene', '1월 31일'), placed by
+    matplotlib's locator so they never run into each other."""
+    from matplotlib.dates import AutoDateLocator, date2num, num2date
+    from matplotlib.ticker import FuncFormatter
 
-    locator = AutoDateLocator(minticks=2, maxticks=7)
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    span = (days[-1] - days[0]).days
+    skeleton = "yMMMd" if len(days) == 1 else "yMMM" if span > 300 else "MMMd"
+    axes.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=7))
+    axes.xaxis.set_major_formatter(
+        FuncFormatter(lambda x, _: t.date_short(num2date(x).date(), skeleton))
+    )
     if len(days) == 1:  # one period: a little room on each side, its date as the one tick
         axes.set_xlim(date2num(days[0] - timedelta(days=4)), date2num(days[0] + timedelta(days=4)))
     if len(days) <= 8:  # a few periods: a tick at each, by its date
         axes.set_xticks([date2num(day) for day in days])
-        axes.xaxis.set_major_formatter(DateFormatter("%d %b %Y" if len(days) == 1 else "%d %b"))
 
 
 def _bar_width(days: list[date]) -> float:

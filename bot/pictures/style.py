@@ -1,17 +1,41 @@
 """What every picture shares: a card that reads on Discord's dark and light themes alike,
 drawn with matplotlib's object API (no pyplot: safe in a worker thread), titles as plain
-text ("$" never starts maths), and PNG bytes out."""
+text ("$" never starts maths), every script drawn with a font that has it, and PNG bytes
+out.
+
+Fonts: matplotlib draws each character with the first family of `font.family` that has
+it. The stack is DejaVu Sans (Latin, Greek, Cyrillic), then Noto for Hangul, kana and
+kanji, Arabic, Hebrew, Devanagari and Thai, where installed (the Dockerfile installs
+them: Debian's fonts-noto-cjk and fonts-noto-core). A character no installed font has
+draws as a box; the log says once per script which one fell back."""
 
 from __future__ import annotations
 
 import io
+import logging
 import threading
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+log = logging.getLogger(__name__)
+
+# Families in the order they are tried for a character (those installed are used).
+FONT_STACK = (
+    "DejaVu Sans",
+    "Noto Sans CJK JP",  # Hangul, kana and kanji
+    "Noto Sans CJK KR",
+    "Noto Sans Arabic",
+    "Noto Sans Hebrew",
+    "Noto Sans Devanagari",
+    "Noto Sans Thai",
+    "Noto Sans",
+)
 
 # Sized for how Discord shows an embed's picture (about 400-550 px wide): text a little
 # large for the 800 px it is drawn at, so it still reads when shrunk.
@@ -65,8 +89,9 @@ def card(height: float = HEIGHT) -> Iterator[Figure]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    settings = {**RC, "font.family": list(installed_fonts())}
     # its stubs list every key as a literal
-    with _DRAWING, matplotlib.rc_context(cast(Any, RC)):
+    with _DRAWING, matplotlib.rc_context(cast(Any, settings)):
         figure = Figure(figsize=(WIDTH, height), dpi=DPI)
         FigureCanvasAgg(figure)
         yield figure
@@ -81,3 +106,47 @@ def png(figure: Figure) -> bytes:
 def shorten(text: str, limit: int = 70) -> str:
     """A title that fits the card's width."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@cache
+def installed_fonts() -> tuple[str, ...]:
+    """The families of FONT_STACK this machine has (DejaVu Sans always: matplotlib's own)."""
+    from matplotlib import font_manager
+
+    present = {font.name for font in font_manager.fontManager.ttflist}
+    return tuple(f for f in FONT_STACK if f in present) or ("DejaVu Sans",)
+
+
+@cache
+def _characters() -> frozenset[int]:
+    """Every character some installed family of the stack can draw."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    covered: set[int] = set()
+    for family in installed_fonts():
+        path = font_manager.findfont(font_manager.FontProperties(family=family))
+        covered.update(FT2Font(path).get_charmap())
+    return frozenset(covered)
+
+
+_told: set[str] = set()
+
+
+def check_glyphs(texts: Iterable[str]) -> None:
+    """Log once per script a character of these texts that no installed font can draw (it
+    draws as a box; the picture is drawn all the same)."""
+    covered = _characters()
+    for text in texts:
+        for char in text:
+            if ord(char) in covered or not char.isprintable() or char.isspace():
+                continue
+            script = unicodedata.name(char, "UNKNOWN").split()[0]
+            if script not in _told:
+                _told.add(script)
+                log.warning(
+                    "pictures: no installed font draws %s characters (%r): they show as "
+                    "boxes; install the Noto fonts (Debian: fonts-noto-core, fonts-noto-cjk)",
+                    script,
+                    char,
+                )

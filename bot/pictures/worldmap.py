@@ -15,7 +15,19 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from bot.pictures.style import GRID, MUTED, NEUTRAL, NUMBER_ONE, PANEL, TEXT, card, png, shorten
+from bot.i18n import Texts
+from bot.pictures.style import (
+    GRID,
+    MUTED,
+    NEUTRAL,
+    NUMBER_ONE,
+    PANEL,
+    TEXT,
+    card,
+    check_glyphs,
+    png,
+    shorten,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -54,32 +66,40 @@ def world_map_png(
     period: str,
     ranks: Mapping[str, int],
     depth: int,
+    t: Texts,
 ) -> bytes:
-    """`ranks`: country -> the title's rank there in `period` (worldwide rows are left out)."""
+    """`ranks`: country -> the title's rank there in `period` (worldwide rows are left out);
+    its words in t's language."""
+    ones = sorted(c for c, r in ranks.items() if r == 1 and c in _known())
+    charting = sum(1 for c in ranks if c in _known())
+    words = {
+        "title": shorten(title),
+        "chart": f"{chart} · {t.date(period)}",
+        "count": t.ngettext("#1 in {count} country", "#1 in {count} countries", len(ones)),
+        "charting": t.ngettext(
+            "charting in {count} country", "charting in {count} countries", charting
+        ),
+    }
+    legend = [t.gettext("#{rank}", rank=1), t.gettext("#{rank}", rank=2)]
+    legend += [t.gettext("#{rank}", rank=depth), t.gettext("not charting")]
+    check_glyphs([*words.values(), *legend])
     with card(height=4.6) as figure:
         axes = figure.add_axes((0.0, 0.11, 1.0, 0.72))
         draw_map(axes, ranks, depth)
-        ones = sorted(c for c, r in ranks.items() if r == 1 and c in _known())
-        figure.text(0.02, 0.955, shorten(title), fontsize=17, weight="bold", va="top")
-        figure.text(0.02, 0.875, f"{chart} · {period}", fontsize=12, color=MUTED, va="top")
-        count = f"#1 in {len(ones)} {'country' if len(ones) == 1 else 'countries'}"
-        figure.text(0.02, 0.03, count, fontsize=16, weight="bold", color=NUMBER_ONE)
-        charting = sum(1 for c in ranks if c in _known())
-        figure.text(0.98, 0.03, f"charting in {charting}", fontsize=12, color=MUTED, ha="right")
-        _legend(figure, depth)
+        figure.text(0.02, 0.955, words["title"], fontsize=17, weight="bold", va="top")
+        figure.text(0.02, 0.875, words["chart"], fontsize=12, color=MUTED, va="top")
+        figure.text(0.02, 0.03, words["count"], fontsize=16, weight="bold", color=NUMBER_ONE)
+        figure.text(0.98, 0.03, words["charting"], fontsize=12, color=MUTED, ha="right")
+        _legend(figure, depth, legend)
         return png(figure)
 
 
-def _legend(figure: Figure, depth: int) -> None:
+def _legend(figure: Figure, depth: int, labels: list[str]) -> None:
     """#1 · #2 ... #depth · not charting, as small swatches along the bottom."""
     from matplotlib.patches import Patch
 
-    swatches = [
-        Patch(color=NUMBER_ONE, label="#1"),
-        Patch(color=colour_for(2, depth), label="#2"),
-        Patch(color=colour_for(depth, depth), label=f"#{depth}"),
-        Patch(color=NEUTRAL, label="not charting"),
-    ]
+    colours = [NUMBER_ONE, colour_for(2, depth), colour_for(depth, depth), NEUTRAL]
+    swatches = [Patch(color=c, label=label) for c, label in zip(colours, labels, strict=True)]
     figure.legend(
         handles=swatches,
         loc="upper right",

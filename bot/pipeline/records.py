@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.alerts.render import failing_notice, recovered_notice, skipped_notice
 from bot.engine.health import HealthPolicy, after_failure
+from bot.engine.notices import FileSkipped, SourceFailing, SourceRecovered
 from bot.engine.source_types import Failure, SourceHealth
 from bot.engine.stored import SkippedFile
 from bot.pipeline.outcome import PollOutcome, PollStatus
@@ -49,7 +49,7 @@ def note_skipped(
     store.sources.set_skipped(name, skipped)
     fresh = [f for f in skipped if before.get(f.name) != f]
     for file in fresh:
-        store.outbox.add_notice(skipped_notice(name, file.name, file.kind), now=now)
+        store.outbox.add_notice(FileSkipped(name, file.name, file.kind), now=now)
     return [f"skipped {f.reason}" for f in fresh]
 
 
@@ -82,7 +82,8 @@ def record_failed(
         if decided.notify:
             since = state.failing_since or now
             disabled = decided.status is SourceHealth.DISABLED
-            told = store.outbox.add_notice(failing_notice(name, failure, since, disabled), now=now)
+            notice = SourceFailing(name, failure.kind, failure.status, since, paused=disabled)
+            told = store.outbox.add_notice(notice, now=now)
             if told:  # with no alert channel anywhere yet, the next failure tries again
                 store.sources.set_notified(name, True)
     kept = f"kept the snapshot of {max(latest.values())}" if latest else "nothing stored yet"
@@ -107,5 +108,5 @@ def note_recovery(store: Store, name: str, now: datetime) -> None:
     """A source that was reported failing tells the admins it works again (once)."""
     state = store.sources.state(name)
     if state is not None and state.notified_failing:
-        store.outbox.add_notice(recovered_notice(name), now=now)
+        store.outbox.add_notice(SourceRecovered(name), now=now)
         store.sources.set_notified(name, False)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot import countries
 from bot.config import Config
 from bot.engine.deliveries import Shards
+from bot.languages import Language
 from bot.store.store import Store
 
 ALL = ("all", "any", "*")
@@ -16,8 +18,22 @@ DEFAULT = ("default", "reset")
 NONE = ("none", "no", "-")
 
 
+class SettingProblem(StrEnum):
+    UNKNOWN_COUNTRIES = "unknown countries"
+    UNKNOWN_CHARTS = "unknown charts"
+
+
 class SettingError(ValueError):
-    """A setting a member typed that cannot be used; str() says why, for them."""
+    """A setting a member typed that cannot be used: its kind, what was typed wrong and
+    (for charts) what there is; the cog says it in the member's language."""
+
+    def __init__(
+        self, problem: SettingProblem, typed: list[str], known: list[str] | None = None
+    ) -> None:
+        super().__init__(f"{problem}: {', '.join(typed)}")
+        self.problem = problem
+        self.typed = typed
+        self.known = known or []
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +44,7 @@ class ServerDefaults:
     watched_markets: tuple[str, ...]
     milestones: bool
     pictures: bool  # a world map with a "#1 in N countries" alert ([discord] alert_pictures)
+    language: Language = Language.EN  # [alerts] language
 
     @classmethod
     def of(cls, config: Config) -> ServerDefaults:
@@ -37,6 +54,7 @@ class ServerDefaults:
             watched_markets=tuple(alerts.watched_markets),
             milestones=alerts.milestones,
             pictures=config.discord.alert_pictures,
+            language=config.alerts.language,
         )
 
 
@@ -50,6 +68,15 @@ class ServerSettings:
     charts: tuple[str, ...] | None  # None: every chart
     milestones: bool  # streaks and worldwide #1s as alerts of their own
     pictures: bool  # a world map with a "#1 in N countries" alert
+    language: Language = Language.EN  # its alerts', notices' and public answers'
+    language_chosen: bool = False  # set or seeded; else the config's, for now
+
+    def public_language(self, guild_locale: str | None) -> Language:
+        """What a public answer is said in: the server's language, else its preferred locale's
+        when chartbot speaks it, else the config's (never the member's own)."""
+        if self.language_chosen or guild_locale is None:
+            return self.language
+        return Language.parse(guild_locale) or self.language
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +88,7 @@ class SettingsChange:
     charts: str | None = None  # "TV, Films", "all"
     milestones: bool | None = None
     pictures: bool | None = None
+    language: Language | None = None
 
 
 def server_settings(store: Store, guild_id: int | None, defaults: ServerDefaults) -> ServerSettings:
@@ -78,7 +106,16 @@ def server_settings(store: Store, guild_id: int | None, defaults: ServerDefaults
             saved.milestones if saved and saved.milestones is not None else defaults.milestones
         ),
         pictures=saved.pictures if saved and saved.pictures is not None else defaults.pictures,
+        language=(saved.language if saved else None) or defaults.language,
+        language_chosen=bool(saved and saved.language),
     )
+
+
+def seed_languages(store: Store, preferred: dict[int, str]) -> int:
+    """Servers with settings but no language take their preferred locale's, when chartbot
+    speaks it (`preferred`: server id -> Discord locale). Returns how many were seeded."""
+    spoken = {g: Language.parse(locale) for g, locale in preferred.items()}
+    return store.guilds.seed_languages({g: lang for g, lang in spoken.items() if lang})
 
 
 def set_channel(
@@ -101,7 +138,7 @@ def parse_markets(text: str) -> list[str] | None:
     codes = [countries.lookup(part) for part in parts]
     unknown = [part for part, code in zip(parts, codes, strict=True) if code is None]
     if unknown:
-        raise SettingError(f"I don't know these countries: {', '.join(unknown)}.")
+        raise SettingError(SettingProblem.UNKNOWN_COUNTRIES, unknown)
     return list(dict.fromkeys(c for c in codes if c))
 
 
@@ -113,8 +150,7 @@ def parse_charts(store: Store, text: str) -> list[str] | None:
     wanted = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [w for w in wanted if w.casefold() not in known]
     if unknown:
-        names = ", ".join(sorted(known.values()))
-        raise SettingError(f"I don't know the chart(s) {', '.join(unknown)}. Charts: {names}")
+        raise SettingError(SettingProblem.UNKNOWN_CHARTS, unknown, sorted(known.values()))
     return [known[w.casefold()] for w in wanted]
 
 
@@ -139,6 +175,8 @@ def change_settings(
         changes["milestones"] = change.milestones
     if change.pictures is not None:
         changes["pictures"] = change.pictures
+    if change.language is not None:
+        changes["language"] = change.language.value
     if changes:
         store.guilds.set_alerts(guild_id, by=by, now=now, **changes)
     return server_settings(store, guild_id, defaults)

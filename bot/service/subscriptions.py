@@ -10,6 +10,7 @@ from bot.config import LimitsConfig
 from bot.engine.deliveries import Destination
 from bot.engine.routing import Subscribed, Subscription, SubscriptionLimits, Via
 from bot.engine.titles import Candidate, TitleName
+from bot.languages import Language
 from bot.store.store import Store
 
 
@@ -30,10 +31,12 @@ class SubscribeRequest:
     channel_id: int | None = None  # "here": the channel the member asked in
     member_can_post: bool = True  # may the member send messages in that channel
     bot_can_post: bool = True
+    language: Language | None = None  # the member's Discord language, if chartbot speaks it
 
 
 class NotATitle(ValueError):
-    """A name that cannot be followed before it charts; str() says why, for the member."""
+    """A name that cannot be followed before it charts (empty, or longer than
+    TitleName.MAX_LENGTH)."""
 
 
 def title_before_it_charts(typed: str) -> TitleName:
@@ -42,9 +45,7 @@ def title_before_it_charts(typed: str) -> TitleName:
     stored only with the subscription that follows it."""
     title = TitleName.typed(typed)
     if title is None:
-        raise NotATitle(
-            f"Give the title's exact name (up to {TitleName.MAX_LENGTH} characters) to follow it."
-        )
+        raise NotATitle(typed)
     return title
 
 
@@ -77,6 +78,9 @@ def subscribe(
         limits=limits,
         now=now,
     )
+    if result in (Subscribed.ADDED, Subscribed.CHANGED) and request.language is not None:
+        # Their DMs are in the language of their latest /subscribe.
+        store.guilds.set_member_language(request.user_id, request.language, now=now)
     if result in (Subscribed.ADDED, Subscribed.CHANGED):
         # The member has just shown their DMs work, or may be mentioned in this channel
         # (the caller checked): deliver there again, after a kick and re-invite too.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from bot.engine.routing import GuildAlerts, Subscribed, Subscription, SubscriptionLimits, Via
 from bot.engine.titles import TitleName
+from bot.languages import Language
 from bot.store.base import BATCH, Repo, iso, json_tuple
 
 _SUBSCRIPTION = """SELECT s.*, t.key AS title_key, t.name AS title, t.artist AS artist
@@ -25,6 +26,26 @@ class GuildsRepo(Repo):
         """The servers whose alerts go without pictures."""
         query = "SELECT guild_id FROM guild_settings WHERE pictures = 0"
         return {guild_id for (guild_id,) in self.db.execute(query)}
+
+    def seed_languages(self, languages: Mapping[int, Language]) -> int:
+        """Servers that have settings and no language yet take these (their preferred
+        locale's); returns how many did."""
+        with self.store.write():
+            cursor = self.db.conn.executemany(
+                "UPDATE guild_settings SET language = ? WHERE guild_id = ? AND language IS NULL",
+                [(language.value, guild_id) for guild_id, language in languages.items()],
+            )
+        return cursor.rowcount
+
+    def set_member_language(self, user_id: int, language: Language, *, now: datetime) -> None:
+        """A member's language for their DMs (as of their latest /subscribe)."""
+        with self.store.write():
+            self.db.execute(
+                """INSERT INTO member_languages (user_id, language, updated_at) VALUES (?, ?, ?)
+                   ON CONFLICT (user_id) DO UPDATE SET language = excluded.language,
+                   updated_at = excluded.updated_at""",
+                [user_id, language.value, iso(now)],
+            )
 
     def markets_in_use(self) -> set[str]:
         """Every market a server watches or a subscription names (beside the config's)."""
@@ -58,6 +79,7 @@ class GuildsRepo(Repo):
             "charts",
             "milestones",
             "pictures",
+            "language",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -266,6 +288,7 @@ def _guild(row: dict[str, Any]) -> GuildAlerts:
         charts=json_tuple(row["charts"]),
         milestones=None if row.get("milestones") is None else bool(row["milestones"]),
         pictures=None if row.get("pictures") is None else bool(row["pictures"]),
+        language=Language.parse(row["language"]) if row.get("language") else None,
     )
 
 

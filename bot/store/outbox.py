@@ -21,14 +21,24 @@ from bot.engine.deliveries import (
     Shards,
 )
 from bot.engine.events import Event, event_from_json
+from bot.engine.notices import Notice, notice_from_json, notice_json
 from bot.engine.routing import Routed
+from bot.languages import Language
 from bot.store.base import Repo, from_iso, iso
 
 LIVE = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 _IS_LIVE = f"IN ({', '.join(repr(s.value) for s in LIVE)})"  # not sent yet: 'pending', 'sending'
 _PENDING = repr(DeliveryStatus.PENDING.value)
 # A delivery's event, its title's key and its source's label (how people read its name).
-_EVENT_COLUMNS = "e.data, t.key AS title_key, coalesce(s.label, c.source) AS source_label"
+# The destination's language: its server's for a channel or a mention, the member's (as
+# of their latest /subscribe) for a DM.
+_LANGUAGE = f"""CASE WHEN d.destination LIKE '{DestinationKind.DM.value}:%'
+    THEN (SELECT m.language FROM member_languages m
+          WHERE m.user_id = CAST(substr(d.destination, {len(DestinationKind.DM.value) + 2})
+                                 AS INTEGER))
+    ELSE (SELECT g.language FROM guild_settings g WHERE g.guild_id = d.guild_id) END"""
+_EVENT_COLUMNS = f"""e.data, t.key AS title_key, coalesce(s.label, c.source) AS source_label,
+    {_LANGUAGE} AS language"""
 _EVENT_JOINS = """LEFT JOIN events e ON e.id = d.event_id
                   LEFT JOIN titles t ON t.id = e.title_id
                   LEFT JOIN charts c ON c.id = e.chart_id
@@ -89,7 +99,9 @@ class OutboxRepo(Repo):
         )
         return cursor.rowcount
 
-    def add_notice(self, text: str, *, now: datetime, to: Collection[int] | None = None) -> int:
+    def add_notice(
+        self, notice: Notice, *, now: datetime, to: Collection[int] | None = None
+    ) -> int:
         """A message about chartbot itself for every guild's alert channel (`to`: these
         guilds' only), not the dead ones."""
         dead = self.dead_destinations()
@@ -103,7 +115,7 @@ class OutboxRepo(Repo):
         self.db.conn.executemany(
             """INSERT INTO deliveries (notice, destination, guild_id, created_at)
                VALUES (?, ?, ?, ?)""",
-            [(text, str(to), guild, iso(now)) for to, guild in rows],
+            [(notice_json(notice), str(to), guild, iso(now)) for to, guild in rows],
         )
         return len(rows)
 
@@ -314,11 +326,12 @@ def _pending(row: dict[str, Any]) -> PendingDelivery:
             if row["data"]
             else None
         ),
-        notice=row["notice"],
+        notice=notice_from_json(row["notice"]) if row["notice"] else None,
         status=DeliveryStatus(row["status"]),
         batch_key=row["batch_key"],
         next_attempt_at=from_iso(row["next_attempt_at"]),
         source_label=row.get("source_label"),
+        language=Language.parse(row["language"]) if row.get("language") else None,
     )
 
 

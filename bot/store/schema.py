@@ -356,3 +356,26 @@ def failure_kinds(db: Database) -> None:
     # last_error is for the operator. NULL (failed before): "the data could not be read".
     db.execute("ALTER TABLE sources ADD COLUMN last_error_kind TEXT")
     db.execute("ALTER TABLE sources ADD COLUMN last_error_status INTEGER")
+
+
+@migration("0013_languages")
+def languages(db: Database) -> None:
+    # A server's language (bot/i18n: NULL until set or seeded from its preferred locale:
+    # the config's), and each member's for their DMs, as of their latest /subscribe.
+    db.execute("ALTER TABLE guild_settings ADD COLUMN language TEXT")
+    run_script(
+        db,
+        """
+        CREATE TABLE member_languages (
+            user_id INTEGER PRIMARY KEY,
+            language TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """,
+    )
+    # Notices are stored as their kind and values (bot/engine/notices.py) and said at
+    # delivery in the destination's language; one queued as English text stays as it is.
+    db.execute(
+        """UPDATE deliveries SET notice = json_object('kind', 'text', 'text', notice)
+           WHERE notice IS NOT NULL AND status IN ('pending', 'sending')"""
+    )

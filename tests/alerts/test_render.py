@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.alerts.render import (
-    PUBLIC_REASONS,
-    alert_json,
-    escape,
-    markdown,
-    ordinal,
-    plain,
-    public_reason,
-)
+from bot.alerts.render import alert_json, escape, markdown, plain
+from bot.alerts.words import PUBLIC_REASONS, public_reason, streak
 from bot.engine.events import (
     BackAtNumberOne,
     Entered,
@@ -24,9 +17,12 @@ from bot.engine.events import (
     Streak,
     WorldwideNumberOne,
 )
+from bot.engine.model import PeriodUnit
 from bot.engine.source_types import FailureKind
+from bot.i18n import Language, texts
 from bot.sources.base import FetchError
 
+EN = texts(Language.EN)
 BASE = {"source": "netflix", "chart": "TV", "period": "2022-01-31", "title_key": "k"}
 
 
@@ -102,19 +98,19 @@ def count(title: str, count: int, previous: int) -> NumberOneCount:
                 previous_rank=1,
                 periods=3,
             ),
-            "Our Beloved Summer is #1 in South Korea for a 3rd week",
+            "Our Beloved Summer is #1 in South Korea for the 3rd week in a row",
         ),
         (
             Streak(**BASE, title="greedy", artist=None, country="US", periods=2, unit="day"),
-            "greedy is #1 in United States for a 2nd day",
+            "greedy is #1 in United States for the 2nd day in a row",
         ),
         (
             Streak(**BASE, title="Squid Game", artist=None, country="JP", periods=8),
-            "Squid Game is #1 in Japan for an 8th week",
+            "Squid Game is #1 in Japan for the 8th week in a row",
         ),
         (
             Streak(**BASE, title="Squid Game", artist=None, country="JP", periods=11),
-            "Squid Game is #1 in Japan for an 11th week",
+            "Squid Game is #1 in Japan for the 11th week in a row",
         ),
         (
             WorldwideNumberOne(
@@ -141,8 +137,8 @@ def count(title: str, count: int, previous: int) -> NumberOneCount:
     ],
 )
 def test_plain_text(event, text):
-    assert plain(event) == text
-    assert markdown(event).replace("**", "") == text.replace("—", "—")
+    assert plain(event, EN) == text
+    assert markdown(event, EN).replace("**", "") == text.replace("—", "—")
 
 
 @pytest.mark.parametrize(
@@ -165,7 +161,7 @@ def test_plain_text(event, text):
 )
 def test_titles_cannot_mention_or_format(title, safe):
     assert escape(title) == safe
-    assert markdown(count(title, 46, 44)).startswith(f"**{safe}** is now")
+    assert markdown(count(title, 46, 44), EN).startswith(f"**{safe}** is now")
 
 
 @pytest.mark.parametrize(
@@ -185,7 +181,8 @@ def test_titles_cannot_mention_or_format(title, safe):
     ],
 )
 def test_ordinals(number, text):
-    assert ordinal(number) == text
+    said = streak(EN, PeriodUnit.WEEK, number, title="T", country="Japan")
+    assert said == f"T is #1 in Japan for the {text} week in a row"
 
 
 def test_every_event_kind_has_its_text_and_comes_back_from_json():
@@ -193,12 +190,12 @@ def test_every_event_kind_has_its_text_and_comes_back_from_json():
 
     for kind, cls in EVENT_TYPES.items():
         event = cls(**BASE, title="T", artist=None)
-        assert plain(event)  # no kind without a sentence
+        assert plain(event, EN)  # no kind without a sentence
         assert event_from_json(event.to_json(), title_key="k") == event, kind
 
 
 def test_alert_json_keys():
-    data = alert_json(count("All of Us Are Dead", 46, 44))
+    data = alert_json(count("All of Us Are Dead", 46, 44), EN)
     assert list(data)[:7] == ["type", "source", "chart", "period", "title", "milestone", "text"]
     assert data["text"] == "**All of Us Are Dead** is now #1 in 46 countries (+2)"
     assert (data["count"], data["previous"]) == (46, 44)
@@ -226,7 +223,7 @@ def country_event(cls, **fields):
     ids=["count", "peak", "new-1", "back-at-1", "streak", "worldwide", "moved"],
 )
 def test_a_milestone_keeps_its_alerts_type_in_json(event, kind, milestone):
-    data = alert_json(event)
+    data = alert_json(event, EN)
     assert data["type"] == kind
     assert data.get("milestone", "absent") == milestone
 
@@ -244,7 +241,7 @@ def test_a_milestone_keeps_its_alerts_type_in_json(event, kind, milestone):
     ids=["status", "status-unknown", "timeout", "html", "key", "none"],
 )
 def test_a_server_sees_the_kind_of_a_failure_only(kind, status, shown):
-    assert public_reason(kind, status) == shown
+    assert public_reason(EN, kind, status) == shown
 
 
 def test_every_kind_of_failure_has_words_for_a_server():
@@ -255,5 +252,5 @@ def test_a_failures_text_never_reaches_a_server():
     """Whatever follows "HTTP " in the text (a token, a URL) stays with the operator."""
     failure = FetchError("HTTP token=sk_live_abcdef from https://x.test/?key=1").failure
     assert failure.kind is FailureKind.UNREADABLE
-    shown = public_reason(failure.kind, failure.status)
+    shown = public_reason(EN, failure.kind, failure.status)
     assert "sk_live" not in shown and "x.test" not in shown

@@ -10,7 +10,10 @@ from bot.discord.answers import parse_id
 from bot.discord.embeds import status_embed
 from bot.engine.source_types import SourceHealth
 from bot.engine.stored import SkippedFile, SourceState
+from bot.i18n import Language, texts
 from bot.service.status import SourceReport, StatusReport
+
+EN = texts(Language.EN)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +76,7 @@ def failing(name: str) -> SourceReport:
 @pytest.mark.parametrize("count", [1, 24, 25, 26, 60])
 def test_the_status_embed_stays_within_discords_limits(count):
     report = StatusReport([failing(f"source-{n:02d}-{'z' * 30}") for n in range(count)], 7)
-    embed = status_embed(report)
+    embed = status_embed(report, EN)
     assert len(embed) <= 6000 and len(embed.fields) <= 25
     shown = [f for f in embed.fields if f.name != "…"]
     if len(shown) < count:

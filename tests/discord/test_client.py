@@ -241,14 +241,14 @@ def test_top_shows_a_countrys_chart_with_movement(bot, fake, config):
     us = [r for r in rows(WEEK_2) if r["country_iso2"] == "US" and r["week"] == "2022-01-16"]
     first = next(r for r in us if r["category"] == "TV" and r["weekly_rank"] == "1")
     assert f"` 1` **{first['show_title']}**" in embed["description"]
-    assert embed["footer"]["text"] == "chart of 2022-01-16"
+    assert embed["footer"]["text"] == "chart of January 16, 2022"
 
 
 def test_status_shows_each_source(bot, fake):
     [reply] = answer(fake, fake.interact("status"))
     field = reply["data"]["embeds"][0]["fields"][0]
     assert field["name"] == "netflix"
-    assert "health: 🟢 ok" in field["value"] and "latest chart: 2022-01-09" in field["value"]
+    assert "health: 🟢 ok" in field["value"] and "latest chart: January 9, 2022" in field["value"]
     assert reply["data"]["flags"] & EPHEMERAL
 
 
@@ -280,7 +280,9 @@ def test_alert_settings_change_what_alerts(bot, fake, config):
     assert "Brazen is now #1" not in text  # 6 countries: under this server's minimum of 7
     assert "takes #1 in United States" not in text  # not a watched market here any more
     assert "**Mother/Android** takes #1 in South Korea (was #4)" in text
-    assert "**Our Beloved Summer** is #1 in South Korea for a 2nd week" in text  # a milestone
+    assert (
+        "**Our Beloved Summer** is #1 in South Korea for the 2nd week in a row" in text
+    )  # a milestone
 
 
 def test_unsubscribe_stops_the_dms(bot, fake, config):
@@ -316,7 +318,7 @@ def test_milestones_can_be_turned_off_for_a_server(bot, fake, config):
         e["description"] for m in fake.messages_to(CHANNEL_ID)[1:] for e in m["embeds"]
     )
     assert "**Mother/Android** takes #1 in South Korea (was #4)" in text
-    assert "for a 2nd week" not in text  # Our Beloved Summer's streak in KR: off here
+    assert "for the 2nd week in a row" not in text  # Our Beloved Summer's streak in KR: off here
 
 
 def test_follow_a_title_before_it_charts(bot, fake, config):
@@ -335,7 +337,7 @@ def test_follow_a_title_before_it_charts(bot, fake, config):
     publish_week_2(config)
     wait_until(lambda: fake.alert_dms(MEMBER_ID) and all_delivered(config), 20, "the DM")
     texts = [e["description"] for dm in fake.alert_dms(MEMBER_ID) for e in dm["embeds"]]
-    assert any("**Brazen** enters the charts: #1 in 6 countries" in t for t in texts), texts
+    assert any("**Brazen** enters the charts at #1 in 6 countries" in t for t in texts), texts
 
 
 def test_the_bot_builds_the_title_index_an_unfinished_import_left_out(config):

@@ -83,7 +83,7 @@ def test_the_alert_channel_must_be_one_the_bot_can_post_in(shared):
     fake = shared.fake
     reply = set_alert_channel(fake, LOCKED_CHANNEL_ID)
     assert reply["data"]["flags"] & EPHEMERAL
-    assert "missing send messages" in reply["data"]["content"]
+    assert "missing these permissions there: Send Messages" in reply["data"]["content"]
 
 
 @needs_shared_data
@@ -173,8 +173,8 @@ def test_alert_settings_refuse_unknown_countries_and_charts(shared):
         )
         return answer(fake, interaction)[0]["data"]["content"]
 
-    assert "I don't know these countries: Narnia" in settings(watched_markets="US, Narnia")
-    assert "I don't know the chart(s) Cartoons" in settings(charts="Cartoons")
+    assert "I don't know these countries: “Narnia”" in settings(watched_markets="US, Narnia")
+    assert "I don't know these charts: “Cartoons”" in settings(charts="Cartoons")
 
 
 def test_a_dm_subscription_reaches_only_the_member_who_asked(bot, fake, config):

@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import utcnow
 from bot.engine.deliveries import Destination
+from bot.engine.notices import TextNotice
 from bot.engine.routing import Via
 from bot.faults import ENV
 from bot.store.store import Store
@@ -62,7 +63,7 @@ def test_an_alert_queued_after_a_lost_answer_is_shown_once_beside_the_first(bot,
     publish_week_2(config)
     wait_until(lambda: lost.count == 0, 20, "the message whose answer is lost")
     with Store.open(config.parent / "chartbot.db") as store, store.write():  # before the retry
-        store.outbox.add_notice("⚠️ Chart source **later** is failing", now=utcnow())
+        store.outbox.add_notice(TextNotice("⚠️ Chart source **later** is failing"), now=utcnow())
     wait_until(lambda: all_delivered(config), 30, "the retry")
     texts = [e["description"] for m in fake.messages_to(CHANNEL_ID)[1:] for e in m["embeds"]]
     assert sum("**Brazen** is now #1 in 6 countries (+6)" in t for t in texts) == 1
@@ -77,7 +78,7 @@ def test_an_alert_channel_without_attach_files_is_refused_while_maps_are_on(conf
     bot = BotProcess(config).start().wait_ready()
     try:
         refused = set_alert_channel(fake, NO_FILES_CHANNEL)
-        assert "I'm missing attach files there" in refused["data"]["content"]
+        assert "I'm missing the Attach Files permission there" in refused["data"]["content"]
         assert "/alerts settings pictures: False" in refused["data"]["content"]
         set_maps(fake, on=False)
         accepted = set_alert_channel(fake, NO_FILES_CHANNEL)

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.alerts.render import escape
+from bot.i18n import Language, texts
 from bot.store.store import Store
+
+EN = texts(Language.EN)
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -53,7 +56,7 @@ def test_11_a_rank_embed_stays_within_discords_total(tmp_path):
         )
 
     markets = ["US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN", "ES", "IT", "CA"]
-    embed = rank_embed(Candidate(1, "T" * 250), [standing(i) for i in range(8)], markets)
+    embed = rank_embed(Candidate(1, "T" * 250), [standing(i) for i in range(8)], markets, EN)
     assert len(embed) <= 6000
     assert embed.footer.text and "more charts" in embed.footer.text
 

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.alerts.notices import notice_text
 from bot.delivery.messages import alert_line
-from bot.engine.deliveries import DeliveryStatus, Destination
+from bot.engine.deliveries import DeliveryStatus, Destination, PendingDelivery
 from bot.faults import ENV
+from bot.i18n import Language, texts
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess
 from tests.helpers.chart_server import ChartServer
@@ -26,6 +28,8 @@ from tests.helpers.netflix import EXPECTED, WEEK_1, WEEK_2
 from tests.helpers.oracle import as_tuples
 from tests.helpers.shared_data import needs_shared_data
 from tests.helpers.waiting import wait_until
+
+EN = texts(Language.EN)
 
 
 def alerts_of(stdout: str) -> list[tuple]:
@@ -123,7 +127,10 @@ def expected_lines(config: Path) -> Counter:
     finally:
         store.close()
     return Counter(
-        (_target(row.destination), alert_line(row.event) if row.event else row.notice)
+        (
+            _target(row.destination),
+            alert_line(row.event, EN) if row.event else notice_text(row.notice, EN),
+        )
         for row in rows
     )
 
@@ -137,6 +144,13 @@ def received_lines(fake: FakeDiscord) -> Counter:
             for line in embed["description"].split("\n"):
                 found[(message["channel_id"], line)] += 1
     return found
+
+
+def _text(row: PendingDelivery) -> str:
+    if row.event is not None:
+        return alert_line(row.event, EN)
+    assert row.notice is not None
+    return notice_text(row.notice, EN)
 
 
 def _target(destination: Destination) -> str:

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.alerts.notices import notice_text
 from bot.clock import utcnow
 from bot.engine.health import HealthPolicy, after_failure, retry_in
+from bot.engine.notices import notice_from_json
+from bot.i18n import Language, texts
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.chart_server import ChartServer
@@ -61,7 +64,7 @@ def notices(config: Path) -> list[str]:
     store = Store.open(config.parent / "chartbot.db")
     try:
         return [
-            row[0]
+            notice_text(notice_from_json(row[0]), texts(Language.EN))
             for row in store.db.execute(
                 "SELECT notice FROM deliveries WHERE notice IS NOT NULL ORDER BY id"
             )

@@ -52,7 +52,9 @@ columns = {{ rank = "Position", title = "Song" }}
     config.write_text(table.format(url=chart_server.url("top-2024-01-13.csv")), encoding="utf-8")
     ran = run_cli("poll", "-c", config)
     assert ran.exit_code == 0, ran.stderr
-    assert "odd · Top [/bold] chart · 2024-01-13  Quiet takes #1 in United States" in ran.stdout
+    assert (
+        "odd · Top [/bold] chart · January 13, 2024  Quiet takes #1 in United States" in ran.stdout
+    )
     rank = run_cli("rank", "loud", "-c", config)
     assert rank.exit_code == 0 and "Traceback" not in rank.stderr
     assert "[bold]Loud[/bold]" in rank.stdout and "Top [/bold] chart" in rank.stdout

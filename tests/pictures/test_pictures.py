@@ -12,9 +12,12 @@ import pytest
 
 from bot.engine.model import PeriodUnit
 from bot.engine.standings import ChartStanding
+from bot.i18n import Language, texts
 from bot.pictures import worldmap
 from bot.pictures.rank_history import draw_history, rank_history_png
 from bot.pictures.style import NEUTRAL, NUMBER_ONE, card
+
+EN = texts(Language.EN)
 
 
 def size_of(png: bytes) -> tuple[int, int]:
@@ -53,7 +56,7 @@ def periods(count: int, step: int) -> list[str]:
 
 def drawn(s: ChartStanding, markets: list[str]):
     with card() as figure:
-        draw_history(figure, s, "All of Us Are Dead", markets)
+        draw_history(figure, s, "All of Us Are Dead", markets, EN)
         figure.canvas.draw()
         yield figure
 
@@ -97,7 +100,7 @@ def test_the_rank_axis_is_the_charts_own_depth(depth, top_tick):
 
 
 def test_one_period_is_a_picture_too():
-    png = rank_history_png(standing({"2022-01-16": {"US": 4}}), "Brazen", ["US"])
+    png = rank_history_png(standing({"2022-01-16": {"US": 4}}), "Brazen", ["US"], EN)
     assert png is not None and size_of(png) == (800, 450)
 
 
@@ -110,11 +113,13 @@ def test_a_worldwide_chart_draws_its_one_line_without_the_count_panel():
 
 def test_titles_are_plain_text_in_both_pictures():
     title = "Paris — $uicideboy$ $\\frac{a}$"
-    png = rank_history_png(standing({"2022-01-16": {"US": 4}}), title, ["US"])
+    png = rank_history_png(standing({"2022-01-16": {"US": 4}}), title, ["US"], EN)
     assert png is not None
     ranks = {"US": 1, "FR": 4}
     assert size_of(
-        worldmap.world_map_png(title=title, chart="TV", period="2022-01-16", ranks=ranks, depth=10)
+        worldmap.world_map_png(
+            title=title, chart="TV", period="2022-01-16", ranks=ranks, depth=10, t=EN
+        )
     ) == (800, 460)
 
 

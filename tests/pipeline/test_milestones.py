@@ -11,6 +11,7 @@ from bot.alerts.render import markdown
 from bot.clock import utcnow
 from bot.engine.deliveries import Destination
 from bot.engine.routing import Subscribed, SubscriptionLimits, Via
+from bot.i18n import Language, texts
 from bot.service import subscriptions
 from bot.service.subscriptions import SubscribeRequest
 from bot.store.store import Store
@@ -19,6 +20,8 @@ from tests.helpers.configs import write_config
 from tests.helpers.netflix import WEEK_2
 from tests.helpers.oracle import as_tuples, expected_alerts, kind_of, rows
 from tests.helpers.shared_data import needs_shared_data, shared
+
+EN = texts(Language.EN)
 
 # The twelve countries of the cut, all watched: every streak there is an alert.
 MARKETS = ["US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN", "ES", "CA", "AU"]
@@ -54,7 +57,10 @@ def test_a_weekly_replay_gives_each_milestone_the_oracle_finds(tmp_path, chart_s
     found = {kind for before, week in STEPS for kind, *_ in expected(week, before)}
     assert {"streak", "new_peak", "back_at_number_one"} <= found  # the data holds each
     # A few lines, checked by hand against the file.
-    assert "**Our Beloved Summer** is #1 in South Korea for a 2nd week" in seen["2022-01-16"]
+    assert (
+        "**Our Beloved Summer** is #1 in South Korea for the 2nd week in a row"
+        in seen["2022-01-16"]
+    )
     assert (
         "**Café con aroma de mujer** is now #1 in 3 countries (+1) — its most yet"
         in seen["2022-01-16"]
@@ -127,10 +133,10 @@ def test_a_title_followed_before_it_charts_is_announced_when_it_first_does(tmp_p
     assert poll_json(config)[0] == 0
     with Store.open(database) as store:
         sent = store.outbox.pending(destination=Destination.dm(7), limit=100)
-        texts = [markdown(d.event) for d in sent if d.event is not None]
+        texts = [markdown(d.event, EN) for d in sent if d.event is not None]
         named = store.titles.by_key("Brazen")
     # Out on 2022-01-16 in 11 of the 12 countries, #1 in 6 (the file, by hand).
-    assert texts[0] == "**Brazen** enters the charts: #1 in 6 countries, charting in 11 countries"
+    assert texts[0] == "**Brazen** enters the charts at #1 in 6 countries, charting in 11 countries"
     assert "**Brazen** is now #1 in 6 countries (+6)" in texts
     assert named is not None and (named.id, named.name) == (followed.id, "Brazen")  # the chart's
     assert named in store_candidates(database)

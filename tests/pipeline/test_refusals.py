@@ -224,7 +224,7 @@ def test_a_shows_weeks_count_its_seasons_together(polled_week_1, chart_server):
     assert len(tv["seasons"]) == 4 and "Cobra Kai: Season 4" in tv["seasons"]
     text = run_cli("rank", "cobra kai", "-c", polled_week_1).stdout
     assert (
-        f"{tv['periods_charted']} weeks since 2022-01-02 (4 seasons or parts together)"
+        f"{tv['periods_charted']} weeks since January 2, 2022 (4 seasons or parts together)"
         in " ".join(text.split())
     )
 

@@ -62,7 +62,7 @@ def test_apple_number_one_count_works_for_songs(tmp_path, chart_server):
         # More countries than on the one day stored before: its most yet.
         "**Standing Next to You — Jung Kook** is now #1 in 4 countries (+2) — its most yet",
         "**Standing Next to You — Jung Kook** takes #1 in United States (was #2)",
-        "**Standing Next to You — Jung Kook** is #1 in South Korea for a 2nd day",
+        "**Standing Next to You — Jung Kook** is #1 in South Korea for the 2nd day in a row",
     }
     count = next(a for a in alerts if a.get("milestone") == "new_peak")
     assert (count["artist"], count["period"], count["countries"], count["previous_best"]) == (

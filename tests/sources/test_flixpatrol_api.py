@@ -99,7 +99,7 @@ def test_the_story_day_by_day_through_the_api(tmp_path, api, key):
     texts = {a["text"] for a in alerts}
     assert "**All of Us Are Dead** is now #1 in 44 countries (+19) — its most yet" in texts
     assert "**All of Us Are Dead** takes #1 worldwide (was #2)" in texts
-    assert "**All of Us Are Dead** is #1 in South Korea for a 2nd day" in texts
+    assert "**All of Us Are Dead** is #1 in South Korea for the 2nd day in a row" in texts
     [count] = [a for a in alerts if a["type"] == "number_one_count"]
     assert (count["milestone"], count["period"]) == ("new_peak", story_days()[1].isoformat())
     assert "KR" in count["countries"] and "US" not in count["countries"]
@@ -109,7 +109,7 @@ def test_the_story_day_by_day_through_the_api(tmp_path, api, key):
     assert code == 0, stderr
     texts = {a["text"] for a in alerts}
     assert "**All of Us Are Dead** is now #1 in 46 countries (+2) — its most yet" in texts
-    assert "**All of Us Are Dead** is #1 in South Korea for a 3rd day" in texts
+    assert "**All of Us Are Dead** is #1 in South Korea for the 3rd day in a row" in texts
     # Asked for the new day only: what is stored is never asked again.
     last = api.asked_for("/v2/top10s")[-1].query
     assert last["date[from][gte]"] == last["date[to][lte]"] == story_days()[2].isoformat()

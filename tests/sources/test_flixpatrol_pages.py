@@ -179,7 +179,7 @@ def test_real_pages_imported_and_looked_up(tmp_path):
     }
     assert stranger["TV Shows"]["source_label"] == "Netflix"
     text = run_cli("rank", "Your Friends & Neighbors", "-c", config).stdout
-    assert "Apple TV · TV Shows · 2026-05-10" in text
+    assert "Apple TV · TV Shows · May 10, 2026" in text
 
 
 @needs_shared_data
@@ -248,7 +248,9 @@ def test_polls_of_consecutive_days_tell_the_story(tmp_path, chart_server):
     )
     code, alerts, stderr = poll_json(config)
     assert code == 0, stderr
-    assert "**Send Help** is #1 in United States for a 2nd day" in {a["text"] for a in alerts}
+    assert "**Send Help** is #1 in United States for the 2nd day in a row" in {
+        a["text"] for a in alerts
+    }
     assert all(a["type"] not in ("left", "moved") for a in alerts)
     requests = chart_server.hits("top10/disney/")
     assert all(r.headers["User-Agent"].startswith("chartbot/") for r in requests)

@@ -14,26 +14,31 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
+from discord.app_commands import Choice
 from discord.ext import commands
 
-from bot import countries
+from bot.alerts.render import escape
 from bot.clock import utcnow
 from bot.discord.answers import Answer, parse_id, reply
 from bot.discord.cogs.subscriptions import subscription_choice, subscription_lines
 from bot.discord.invite import CHANNEL_NEEDS, PICTURES_NEED
+from bot.discord.language import answer_texts, member_texts
 from bot.engine.deliveries import Destination
+from bot.i18n import N_, Language, Texts, texts
+from bot.i18n.commands import command_text as command
 from bot.service import settings, subscriptions
-from bot.service.settings import ServerSettings, SettingError, SettingsChange
+from bot.service.settings import ServerSettings, SettingError, SettingProblem, SettingsChange
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
 
 log = logging.getLogger(__name__)
 
-WELCOME = (
-    "📈 Thanks for adding chartbot. A member with Manage Server picks the channel for "
-    "chart alerts with `/alerts channel`; members follow titles with `/subscribe`."
+WELCOME = N_(
+    "Thanks for adding chartbot. A member with Manage Server picks the channel for chart "
+    "alerts with {channel_command}; members follow titles with {subscribe_command}."
 )
+LANGUAGES = [Choice(name=language.native_name, value=language.value) for language in Language]
 
 
 @app_commands.guild_only()
@@ -67,8 +72,15 @@ class Alerts(
         channel = guild.system_channel
         if channel is None or not channel.permissions_for(guild.me).send_messages:
             return
+        language = Language.parse(str(guild.preferred_locale.value))
+        t = texts(language or self.bot.server_defaults.language)
+        welcome = "📈 " + t.gettext(
+            WELCOME,
+            channel_command=command(t, "alerts channel"),
+            subscribe_command=command(t, "subscribe"),
+        )
         try:
-            await channel.send(WELCOME, allowed_mentions=discord.AllowedMentions.none())
+            await channel.send(welcome, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException:
             log.info("could not say hello in guild %s", guild.id)
 
@@ -77,9 +89,9 @@ class Alerts(
             raise app_commands.NoPrivateMessage()
         if interaction.permissions.manage_guild:
             return True
-        await reply(
-            interaction, "Only members with the Manage Server permission can change alerts."
-        )
+        t = member_texts(interaction, self.bot.server_defaults.language)
+        only = t.gettext("Only members with the Manage Server permission can change alerts.")
+        await reply(interaction, only)
         return False
 
     @app_commands.command(
@@ -94,28 +106,39 @@ class Alerts(
                 settings.server_settings, interaction.guild_id, self.bot.server_defaults
             )
         )
+        t = member_texts(interaction, now.language)
         me = channel.guild.me
         if me is not None:
             permissions = channel.permissions_for(me)
             needed = CHANNEL_NEEDS + ((PICTURES_NEED,) if now.pictures else ())
-            missing = [p.replace("_", " ") for p in needed if not getattr(permissions, p)]
+            missing = [p for p in needed if not getattr(permissions, p)]
+            if missing == [PICTURES_NEED]:
+                text = t.gettext(
+                    "I can't use {channel}: I'm missing the Attach Files permission there "
+                    "(or turn off the maps alerts carry: {command}).",
+                    channel=channel.mention,
+                    command=command(t, "alerts settings", pictures="False"),
+                )
+                await answer.send(content=text)
+                return
             if missing:
-                maps = (
-                    " (or turn off the maps alerts carry: `/alerts settings pictures: False`)"
-                    if missing == ["attach files"]
-                    else ""
+                names = t.join([t.gettext(PERMISSION_NAMES[p]) for p in missing])
+                text = t.gettext(
+                    "I can't use {channel}: I'm missing these permissions there: {permissions}.",
+                    channel=channel.mention,
+                    permissions=names,
                 )
-                await answer.send(
-                    content=f"I can't use {channel.mention}: I'm missing "
-                    f"{', '.join(missing)} there{maps}."
-                )
+                await answer.send(content=text)
                 return
         try:
-            await answer.wait(self._hello(channel))
+            await answer.wait(self._hello(channel, answer_texts(interaction, now, ephemeral=False)))
         except discord.HTTPException as exc:
-            await answer.send(
-                content=f"I can't post in {channel.mention} (Discord said: {exc.text})."
+            text = t.gettext(
+                "I can't post in {channel} (Discord said: {error}).",
+                channel=channel.mention,
+                error=escape(exc.text),
             )
+            await answer.send(content=text)
             return
         await answer.wait(
             self.bot.db.call(
@@ -127,15 +150,17 @@ class Alerts(
             )
         )
         log.info("guild %s: alerts go to channel %s", interaction.guild_id, channel.id)
-        await answer.send(content=f"Chart alerts will be posted in {channel.mention}.")
+        posted = t.gettext("Chart alerts will be posted in {channel}.", channel=channel.mention)
+        await answer.send(content=posted)
 
-    async def _hello(self, channel: discord.TextChannel) -> None:
-        """The first message in a new alert channel: it shows the bot may post there. Paced
-        like every message (the wait counts toward the interaction's deadline)."""
+    async def _hello(self, channel: discord.TextChannel, t: Texts) -> None:
+        """The first message in a new alert channel (in the server's language): it shows the
+        bot may post there. Paced like every message (the wait counts toward the
+        interaction's deadline)."""
         slot = await self.bot.pacer.wait(Destination.channel(channel.id).channel_key)
         try:
             await channel.send(
-                "📈 Chart alerts for this server will be posted here.",
+                "📈 " + t.gettext("Chart alerts for this server will be posted here."),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         finally:
@@ -154,7 +179,8 @@ class Alerts(
                 now=utcnow(),
             )
         )
-        await answer.send(content="Chart alerts are off for this server.")
+        t = member_texts(interaction, self.bot.server_defaults.language)
+        await answer.send(content=t.gettext("Chart alerts are off for this server."))
 
     @app_commands.command(name="settings", description="What makes an alert in this server")
     @app_commands.describe(
@@ -163,7 +189,9 @@ class Alerts(
         charts="Only these charts, e.g. “TV, Films” (or “all”)",
         milestones="Streaks (“#1 for a 3rd week”) and worldwide #1s as alerts of their own",
         pictures="A world map with each “#1 in N countries” alert",
+        language="The language of this server's alerts, notices and public answers",
     )
+    @app_commands.choices(language=LANGUAGES)
     async def settings(
         self,
         interaction: discord.Interaction,
@@ -172,10 +200,14 @@ class Alerts(
         charts: app_commands.Range[str, 1, 300] | None = None,
         milestones: bool | None = None,
         pictures: bool | None = None,
+        language: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         answer = Answer(interaction, ephemeral=True)
-        change = SettingsChange(min_countries, watched_markets, charts, milestones, pictures)
+        spoken = Language.parse(language) if language else None
+        change = SettingsChange(
+            min_countries, watched_markets, charts, milestones, pictures, spoken
+        )
         try:
             now = await answer.wait(
                 self.bot.db.call(
@@ -188,9 +220,10 @@ class Alerts(
                 )
             )
         except SettingError as exc:
-            await answer.send(content=str(exc))
+            t = member_texts(interaction, self.bot.server_defaults.language)
+            await answer.send(content=setting_error(exc, t))
             return
-        await answer.send(content=describe(now))
+        await answer.send(content=describe(now, member_texts(interaction, now.language)))
 
     @app_commands.command(
         name="subscriptions", description="Every member's subscriptions here; remove any"
@@ -202,6 +235,7 @@ class Alerts(
         assert interaction.guild_id is not None
         guild_id = interaction.guild_id
         answer = Answer(interaction, ephemeral=True)
+        t = member_texts(interaction, self.bot.server_defaults.language)
         if remove is not None:
             picked = parse_id(remove)
             removed = (
@@ -214,20 +248,22 @@ class Alerts(
                 else None
             )
             if removed is None:
-                await answer.send(content="There is no such subscription in this server.")
+                nothing = t.gettext("There is no such subscription in this server.")
+                await answer.send(content=nothing)
                 return
             log.info("guild %s: an admin removed subscription %s", guild_id, removed.id)
+            lines = subscription_lines([removed], t, owners=True)
             await answer.send(
-                content=f"Removed: {subscription_lines([removed], owners=True)}",
+                content=t.gettext("Removed: {subscription}", subscription=lines),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
             return
         every = await answer.wait(self.bot.reads.call(subscriptions.server_subscriptions, guild_id))
         if not every:
-            await answer.send(content="Nobody follows a title in this server yet.")
+            await answer.send(content=t.gettext("Nobody follows a title in this server yet."))
             return
         await answer.send(
-            content=subscription_lines(every, owners=True)[:2000],
+            content=subscription_lines(every, t, owners=True)[:2000],
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
@@ -243,17 +279,45 @@ class Alerts(
         return [subscription_choice(s) for s in every if wanted in s.title.casefold()][:25]
 
 
-def describe(now: ServerSettings) -> str:
-    channel = f"<#{now.channel_id}>" if now.channel_id else "off"
-    markets = ", ".join(countries.label(m) for m in now.watched_markets) or "no market"
+# Discord's names for the permissions an alert channel needs, as its clients show them.
+PERMISSION_NAMES = {
+    "view_channel": N_("View Channel"),
+    "send_messages": N_("Send Messages"),
+    "embed_links": N_("Embed Links"),
+    "attach_files": N_("Attach Files"),
+    "read_message_history": N_("Read Message History"),
+}
+
+
+def setting_error(error: SettingError, t: Texts) -> str:
+    typed = t.join([f"“{escape(w)}”" for w in error.typed])
+    if error.problem is SettingProblem.UNKNOWN_COUNTRIES:
+        return t.gettext("I don't know these countries: {countries}.", countries=typed)
+    return t.gettext(
+        "I don't know these charts: {charts}. Charts: {known}",
+        charts=typed,
+        known=", ".join(error.known),
+    )
+
+
+def describe(now: ServerSettings, t: Texts) -> str:
+    on, off = t.gettext("on"), t.gettext("off")
+    channel = f"<#{now.channel_id}>" if now.channel_id else off
+    markets = ", ".join(t.country_label(m) for m in now.watched_markets)
+    language = now.language.native_name
+    if not now.language_chosen:
+        language = t.gettext("{language} (the default)", language=language)
     return "\n".join(
         [
-            f"Alert channel: {channel}",
-            f"“#1 in N countries” from N = {now.min_countries}",
-            f"New #1 in: {markets}",
-            f"Charts: {', '.join(now.charts) if now.charts else 'all'}",
-            f"Milestones (streaks, worldwide #1s): {'on' if now.milestones else 'off'}",
-            f"Maps with “#1 in N countries”: {'on' if now.pictures else 'off'}",
+            t.gettext("Alert channel: {channel}", channel=channel),
+            t.gettext("“#1 in N countries” from N = {count}", count=now.min_countries),
+            t.gettext("New #1 in: {markets}", markets=markets or t.gettext("no market")),
+            t.gettext("Charts: {charts}", charts=", ".join(now.charts or ()) or t.gettext("all")),
+            t.gettext(
+                "Milestones (streaks, worldwide #1s): {state}", state=on if now.milestones else off
+            ),
+            t.gettext("Maps with “#1 in N countries”: {state}", state=on if now.pictures else off),
+            t.gettext("Language: {language}", language=language),
         ]
     )
 

@@ -14,13 +14,15 @@ from discord.ext import commands
 from bot import countries
 from bot.discord import autocomplete, embeds
 from bot.discord.answers import Answer, reply
+from bot.discord.language import answer_texts, member_texts
 from bot.engine.model import WORLDWIDE
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import Candidate
+from bot.i18n import Texts
 from bot.pictures import style, worldmap
 from bot.pictures.rank_history import rank_history_png
 from bot.service import lookup
-from bot.service.settings import server_settings
+from bot.service.settings import ServerSettings, server_settings
 
 if TYPE_CHECKING:
     from bot.discord.client import ChartBot
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 def pictures_for(
-    standing: ChartStanding, title: Candidate, markets: list[str]
+    standing: ChartStanding, title: Candidate, markets: list[str], t: Texts
 ) -> tuple[list[discord.File], list[discord.Embed]]:
     """The pictures of a /rank answer (in a worker thread): the world map on a per-country
     chart, then the rank history; the first goes in the answer's embed, the other in an
@@ -46,10 +48,11 @@ def pictures_for(
                     period=standing.period,
                     ranks=ranks,
                     depth=standing.depth,
+                    t=t,
                 ),
             )
         )
-    history = rank_history_png(standing, title.label, markets)
+    history = rank_history_png(standing, title.label, markets, t)
     if history is not None:
         drawn.append(("rank.png", history))
     files = [discord.File(io.BytesIO(data), filename=name) for name, data in drawn]
@@ -65,9 +68,8 @@ class Charts(commands.Cog):
         # Off the event loop and ahead of the first /rank: importing matplotlib is slow.
         asyncio.get_running_loop().run_in_executor(None, style.warm_up)
 
-    async def markets_for(self, guild_id: int | None) -> list[str]:
-        settings = await self.bot.reads.call(server_settings, guild_id, self.bot.server_defaults)
-        return list(settings.watched_markets)
+    async def settings_for(self, guild_id: int | None) -> ServerSettings:
+        return await self.bot.reads.call(server_settings, guild_id, self.bot.server_defaults)
 
     @app_commands.command(name="rank", description="Where a title stands on the charts")
     @app_commands.describe(
@@ -88,15 +90,17 @@ class Charts(commands.Cog):
         found, code = asked
         assert found is not None  # an unknown title was answered already
         answer = Answer(interaction, ephemeral=False)
-        markets = await answer.wait(self.markets_for(interaction.guild_id))
+        settings = await answer.wait(self.settings_for(interaction.guild_id))
+        t = answer_texts(interaction, settings, ephemeral=False)
+        markets = list(settings.watched_markets)
         if code and code not in markets:
             markets.append(code)
         standings = await answer.wait(self.bot.reads.call(lookup.title_standings, found.id))
-        embed = embeds.rank_embed(found, standings, markets)
+        embed = embeds.rank_embed(found, standings, markets, t)
         await answer.send(embed=embed)
         if not self.bot.config.discord.rank_images or not standings:
             return
-        files, embeds_shown = await asyncio.to_thread(pictures_for, standings[0], found, markets)
+        files, embeds_shown = await asyncio.to_thread(pictures_for, standings[0], found, markets, t)
         if not files:
             return
         embed.set_image(url=f"attachment://{files[0].filename}")
@@ -120,25 +124,27 @@ class Charts(commands.Cog):
         chart: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         answer = Answer(interaction, ephemeral=False)
-        code = (
-            countries.lookup(country)
-            if country
-            else (await answer.wait(self.markets_for(interaction.guild_id)) or ["US"])[0]
-        )
+        settings = await answer.wait(self.settings_for(interaction.guild_id))
+        private = member_texts(interaction, settings.language)  # for what only they see
+        code = countries.lookup(country) if country else (settings.watched_markets or ("US",))[0]
         if code is None:
-            await reply(interaction, f"I don't know a country called “{country}”.")
+            await reply(interaction, autocomplete.unknown_country(country or "", private))
             return
         known = await answer.wait(self.bot.reads.call(lookup.chart_listing))
         if not known:
-            await reply(interaction, "No chart has been polled yet.")
+            await reply(interaction, private.gettext("No chart has been polled yet."))
             return
         picked = lookup.pick_chart(known, chart)
         if picked is None:
             names = ", ".join(c.heading for c in known[:10])
-            await reply(interaction, f"I don't know that chart. Charts: {names}")
+            await reply(
+                interaction,
+                private.gettext("I don't know that chart. Charts: {names}", names=names),
+            )
             return
         shown = await answer.wait(self.bot.reads.call(lookup.country_chart, picked, code))
-        await answer.send(embed=embeds.top_embed(shown.chart, code, shown.lines, shown.previous))
+        t = answer_texts(interaction, settings, ephemeral=False)
+        await answer.send(embed=embeds.top_embed(shown.chart, code, shown.lines, shown.previous, t))
 
 
 async def setup(bot: ChartBot) -> None:

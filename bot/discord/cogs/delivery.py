@@ -30,6 +30,7 @@ class Delivery(commands.Cog):
             idle=bot.config.discord.outbox_check.total_seconds(),
             maps=AlertMaps(bot.reads) if bot.config.discord.alert_pictures else None,
             shards=bot.shards_run,
+            language=bot.config.alerts.language,
         )
         self.task: asyncio.Task[None] | None = None
 

@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.discord import embeds
 from bot.discord.answers import Answer, server_only
+from bot.discord.language import member_texts
 from bot.service.status import status_report
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ class Status(commands.Cog):
     async def status(self, interaction: discord.Interaction) -> None:
         answer = Answer(interaction, ephemeral=True)
         report = await answer.wait(self.bot.reads.call(status_report, self.bot.config))
-        await answer.send(embed=embeds.status_embed(report))
+        t = member_texts(interaction, self.bot.server_defaults.language)
+        await answer.send(embed=embeds.status_embed(report, t))
 
 
 async def setup(bot: ChartBot) -> None:

@@ -9,14 +9,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import countries
 from bot.alerts.render import escape
 from bot.clock import utcnow
 from bot.discord import autocomplete
 from bot.discord.answers import Answer, parse_id, server_only
+from bot.discord.language import member_texts
 from bot.engine.deliveries import Destination
-from bot.engine.routing import Subscribed, Subscription, Via
+from bot.engine.routing import Subscribed, Subscription, SubscriptionLimits, Via
 from bot.engine.titles import Candidate, TitleName, title_key
+from bot.i18n import N_, Language, Texts
+from bot.i18n.commands import CommandText
+from bot.i18n.commands import command_text as command
 from bot.service import subscriptions
 from bot.service.subscriptions import Refused, SubscribeRequest
 
@@ -26,22 +29,30 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SAID = {
-    Subscribed.MEMBER_FULL: "You follow {limit} titles already, the most I keep per member.",
-    Subscribed.SERVER_FULL: "This server has reached its limit of subscriptions.",
-    Subscribed.CHANNEL_FULL: (
-        "This channel has as many mention subscriptions as it may ({limit}): "
-        "pick `direct message` instead."
+    Subscribed.SERVER_FULL: N_("This server has reached its limit of subscriptions."),
+    Subscribed.CHANNEL_FULL: N_(
+        "This channel has as many mention subscriptions as it may ({limit}): pick {choice} instead."
     ),
-    Refused.MEMBER_CANNOT_POST: (
-        "You can't send messages in this channel, so I won't mention you here: "
-        "pick `direct message` instead."
+    Refused.MEMBER_CANNOT_POST: N_(
+        "You can't send messages in this channel, so I won't mention you here: pick {choice} "
+        "instead."
     ),
-    Refused.BOT_CANNOT_POST: "I can't post in this channel; pick `direct message` instead.",
+    Refused.BOT_CANNOT_POST: N_("I can't post in this channel; pick {choice} instead."),
 }
-DMS_CLOSED = (
-    "I can't send you direct messages (your DMs are closed to this server's apps): open "
-    "them and try again, or pick `here, with a mention`."
-)
+DIRECT_MESSAGE = N_("direct message")
+HERE_WITH_A_MENTION = N_("here, with a mention")
+
+
+def refusal(result: Subscribed | Refused, limits: SubscriptionLimits, t: Texts) -> str:
+    """Why a /subscribe was not taken, in the member's language."""
+    if result is Subscribed.MEMBER_FULL:
+        return t.ngettext(
+            "You follow {count} title already, the most I keep per member.",
+            "You follow {count} titles already, the most I keep per member.",
+            limits.per_member,
+        )
+    choice = f"`{t.pgettext(CommandText.CHOICE.value, DIRECT_MESSAGE)}`"
+    return t.gettext(SAID[result], limit=t.number(limits.per_channel), choice=choice)
 
 
 def subscription_choice(sub: Subscription) -> app_commands.Choice[str]:
@@ -50,9 +61,9 @@ def subscription_choice(sub: Subscription) -> app_commands.Choice[str]:
     return app_commands.Choice(name=label[: autocomplete.MAX_NAME], value=str(sub.id))
 
 
-BEFORE_IT_CHARTS = (
-    " Not on a chart yet? Add `before_it_charts: True` to follow it by its exact name;"
-    " you'll hear when it first charts."
+BEFORE_IT_CHARTS = N_(
+    "Not on a chart yet? Add {option} to follow it by its exact name; you'll hear when it "
+    "first charts."
 )
 
 
@@ -69,8 +80,8 @@ class Subscriptions(commands.Cog):
     )
     @app_commands.choices(
         where=[
-            app_commands.Choice(name="direct message", value=Via.DM.value),
-            app_commands.Choice(name="here, with a mention", value=Via.HERE.value),
+            app_commands.Choice(name=DIRECT_MESSAGE, value=Via.DM.value),
+            app_commands.Choice(name=HERE_WITH_A_MENTION, value=Via.HERE.value),
         ]
     )
     @app_commands.autocomplete(title=autocomplete.titles, country=autocomplete.countries_choices)
@@ -85,8 +96,14 @@ class Subscriptions(commands.Cog):
         where: app_commands.Choice[str] | None = None,
         before_it_charts: bool = False,
     ) -> None:
+        t = member_texts(interaction, self.bot.server_defaults.language)
+        option = f"`{t.pgettext(CommandText.OPTION.value, 'before_it_charts')}: True`"
         asked = await autocomplete.title_and_country(
-            interaction, title, country, unknown_ok=before_it_charts, hint=BEFORE_IT_CHARTS
+            interaction,
+            title,
+            country,
+            unknown_ok=before_it_charts,
+            hint=" " + t.gettext(BEFORE_IT_CHARTS, option=option),
         )
         if asked is None:
             return
@@ -98,14 +115,24 @@ class Subscriptions(commands.Cog):
         if known is None:
             try:
                 found = subscriptions.title_before_it_charts(title)
-            except subscriptions.NotATitle as exc:
-                await answer.send(content=str(exc))
+            except subscriptions.NotATitle:
+                longest = t.number(TitleName.MAX_LENGTH)
+                exact = t.gettext(
+                    "Give the title's exact name (up to {count} characters) to follow it.",
+                    count=longest,
+                )
+                await answer.send(content=exact)
                 return
         else:
             found = known
-        scope = f"in {countries.name(code)}" if code else "in this server's watched markets"
-        if via is Via.DM and not await answer.wait(self._dms_open(interaction, found.label)):
-            await answer.send(content=DMS_CLOSED)
+        if via is Via.DM and not await answer.wait(self._dms_open(interaction, found.label, t)):
+            mention = f"`{t.pgettext(CommandText.CHOICE.value, HERE_WITH_A_MENTION)}`"
+            closed = t.gettext(
+                "I can't send you direct messages (your DMs are closed to this server's apps): "
+                "open them and try again, or pick {choice}.",
+                choice=mention,
+            )
+            await answer.send(content=closed)
             return
         request = SubscribeRequest(
             user_id=interaction.user.id,
@@ -116,30 +143,25 @@ class Subscriptions(commands.Cog):
             channel_id=interaction.channel_id,
             member_can_post=_member_can_post(interaction.permissions),
             bot_can_post=_bot_can_post(interaction.app_permissions),
+            language=Language.parse(str(interaction.locale.value)),
         )
         limits = subscriptions.limits_of(self.bot.config.limits)
         result = await answer.wait(
             self.bot.db.call(subscriptions.subscribe, request, limits, now=utcnow())
         )
-        if result in SAID:
-            limit = limits.per_member if result is Subscribed.MEMBER_FULL else limits.per_channel
-            await answer.send(content=SAID[result].format(limit=limit))
+        if result is Subscribed.MEMBER_FULL or result in SAID:
+            await answer.send(content=refusal(result, limits, t))
             return
-        how = "by direct message" if via is Via.DM else "with a mention here"
-        when = (
-            "when it first charts and whenever it moves" if known is None else "whenever it moves"
-        )
-        await answer.send(
-            content=f"You'll hear about **{escape(found.label)}** {scope} {how} {when}."
-        )
+        await answer.send(content=subscribed(t, f"**{escape(found.label)}**", code, via, known))
 
-    async def _dms_open(self, interaction: discord.Interaction, label: str) -> bool:
+    async def _dms_open(self, interaction: discord.Interaction, label: str, t: Texts) -> bool:
         """Whether the member's DMs reach them: tried with a confirmation DM."""
         await self.bot.pacer.request()  # opening the DM channel
         slot = await self.bot.pacer.wait(Destination.dm(interaction.user.id).channel_key)
         try:
+            strong = "**" + escape(label) + "**"
             await interaction.user.send(
-                f"📈 This is where I'll tell you when **{escape(label)}** moves.",
+                "📈 " + t.gettext("This is where I'll tell you when {title} moves.", title=strong),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
             self.bot.pacer.sent(slot)
@@ -172,11 +194,13 @@ class Subscriptions(commands.Cog):
                 )
             )
         )
+        t = member_texts(interaction, self.bot.server_defaults.language)
         if removed is None:
-            await answer.send(content="You don't follow that title here.")
+            await answer.send(content=t.gettext("You don't follow that title here."))
             return
         label = f"{removed.title} — {removed.artist}" if removed.artist else removed.title
-        await answer.send(content=f"You no longer follow **{escape(label)}**.")
+        gone = t.gettext("You no longer follow {title}.", title="**" + escape(label) + "**")
+        await answer.send(content=gone)
 
     async def _pick(self, interaction: discord.Interaction, value: str) -> int | None:
         """The subscription a member picked (its id), or the one whose title they typed."""
@@ -214,17 +238,66 @@ class Subscriptions(commands.Cog):
         followed = await answer.wait(
             self.bot.reads.call(subscriptions.followed, interaction.user.id, interaction.guild_id)
         )
+        t = member_texts(interaction, self.bot.server_defaults.language)
         if not followed:
-            await answer.send(content="You don't follow any title here yet: try `/subscribe`.")
+            none_yet = t.gettext(
+                "You don't follow any title here yet: try {command}.",
+                command=command(t, "subscribe"),
+            )
+            await answer.send(content=none_yet)
             return
-        await answer.send(content=subscription_lines(followed)[:2000])
+        await answer.send(content=subscription_lines(followed, t)[:2000])
 
 
-def subscription_lines(followed: list[Subscription], *, owners: bool = False) -> str:
+def subscribed(t: Texts, title: str, code: str | None, via: Via, known: Candidate | None) -> str:
+    """'You'll hear about **X** in South Korea by direct message whenever it moves.'"""
+    if code is not None:
+        return t.gettext(SUBSCRIBED_IN[(via, known is None)], title=title, country=t.country(code))
+    return t.gettext(SUBSCRIBED[(via, known is None)], title=title)
+
+
+# By (how, followed before it charts).
+SUBSCRIBED_IN = {
+    (Via.DM, False): N_(
+        "You'll hear about {title} in {country} by direct message whenever it moves."
+    ),
+    (Via.HERE, False): N_(
+        "You'll hear about {title} in {country} with a mention here whenever it moves."
+    ),
+    (Via.DM, True): N_(
+        "You'll hear about {title} in {country} by direct message when it first charts and "
+        "whenever it moves."
+    ),
+    (Via.HERE, True): N_(
+        "You'll hear about {title} in {country} with a mention here when it first charts and "
+        "whenever it moves."
+    ),
+}
+SUBSCRIBED = {
+    (Via.DM, False): N_(
+        "You'll hear about {title} in this server's watched markets by direct message "
+        "whenever it moves."
+    ),
+    (Via.HERE, False): N_(
+        "You'll hear about {title} in this server's watched markets with a mention here "
+        "whenever it moves."
+    ),
+    (Via.DM, True): N_(
+        "You'll hear about {title} in this server's watched markets by direct message when "
+        "it first charts and whenever it moves."
+    ),
+    (Via.HERE, True): N_(
+        "You'll hear about {title} in this server's watched markets with a mention here when "
+        "it first charts and whenever it moves."
+    ),
+}
+
+
+def subscription_lines(followed: list[Subscription], t: Texts, *, owners: bool = False) -> str:
     lines = []
     for s in followed:
-        scope = countries.name(s.country) if s.country else "watched markets"
-        how = "DM" if s.via is Via.DM else f"<#{s.channel_id}>"
+        scope = t.country(s.country) if s.country else t.gettext("watched markets")
+        how = t.gettext("DM") if s.via is Via.DM else f"<#{s.channel_id}>"
         who = f"<@{s.user_id}> · " if owners else ""
         label = f"{s.title} — {s.artist}" if s.artist else s.title
         lines.append(f"`{s.id}` {who}**{escape(label)}** · {scope} · {how}")

@@ -1,0 +1,127 @@
+"""Phrases several messages share, in any language: counted periods, streaks, lists of
+countries, and what a server is shown of a failure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.engine.model import PeriodUnit
+from bot.engine.source_types import FailureKind
+from bot.i18n import N_, NP_, Texts
+
+
+def periods(t: Texts, number: int, unit: PeriodUnit | str) -> str:
+    """'1 week', '3 days', '12 periods' ('3주', '3 Tage')."""
+    match PeriodUnit(unit):
+        case PeriodUnit.DAY:
+            return t.ngettext("{count} day", "{count} days", number)
+        case PeriodUnit.WEEK:
+            return t.ngettext("{count} week", "{count} weeks", number)
+    return t.ngettext("{count} period", "{count} periods", number)
+
+
+def countries_count(t: Texts, number: int) -> str:
+    """'1 country', '46 countries' ('46 países', '46개국')."""
+    return t.ngettext("{count} country", "{count} countries", number)
+
+
+# A streak's sentence by the period it counts and the CLDR ordinal category of its number
+# ('2nd', '3rd', '4th'; French '1re'; most languages have one form), as each language
+# says "#1 for the Nth week in a row".
+_STREAKS: dict[tuple[PeriodUnit, str], tuple[str, str]] = {
+    (PeriodUnit.WEEK, "one"): NP_(
+        "ordinal one", "{title} is #1 in {country} for the {n}st week in a row"
+    ),
+    (PeriodUnit.WEEK, "two"): NP_(
+        "ordinal two", "{title} is #1 in {country} for the {n}nd week in a row"
+    ),
+    (PeriodUnit.WEEK, "few"): NP_(
+        "ordinal few", "{title} is #1 in {country} for the {n}rd week in a row"
+    ),
+    (PeriodUnit.WEEK, "other"): NP_(
+        "ordinal other", "{title} is #1 in {country} for the {n}th week in a row"
+    ),
+    (PeriodUnit.DAY, "one"): NP_(
+        "ordinal one", "{title} is #1 in {country} for the {n}st day in a row"
+    ),
+    (PeriodUnit.DAY, "two"): NP_(
+        "ordinal two", "{title} is #1 in {country} for the {n}nd day in a row"
+    ),
+    (PeriodUnit.DAY, "few"): NP_(
+        "ordinal few", "{title} is #1 in {country} for the {n}rd day in a row"
+    ),
+    (PeriodUnit.DAY, "other"): NP_(
+        "ordinal other", "{title} is #1 in {country} for the {n}th day in a row"
+    ),
+    (PeriodUnit.PERIOD, "one"): NP_(
+        "ordinal one", "{title} is #1 in {country} for the {n}st chart in a row"
+    ),
+    (PeriodUnit.PERIOD, "two"): NP_(
+        "ordinal two", "{title} is #1 in {country} for the {n}nd chart in a row"
+    ),
+    (PeriodUnit.PERIOD, "few"): NP_(
+        "ordinal few", "{title} is #1 in {country} for the {n}rd chart in a row"
+    ),
+    (PeriodUnit.PERIOD, "other"): NP_(
+        "ordinal other", "{title} is #1 in {country} for the {n}th chart in a row"
+    ),
+}
+
+
+def streak(t: Texts, unit: PeriodUnit, number: int, *, title: str, country: str) -> str:
+    """'X is #1 in United States for the 9th week in a row' ('9주 연속', '9. Woche in Folge')."""
+    category = t.ordinal_category(number)
+    context, message = _STREAKS.get((unit, category)) or _STREAKS[(unit, "other")]
+    return t.pgettext(context, message, title=title, country=country, n=t.number(number))
+
+
+def country_names(t: Texts, codes: Sequence[str], limit: int) -> str:
+    """'Austria, Belgium and 44 more', by name, in alphabetical order for t's language."""
+    names = sorted((t.country(c) for c in codes), key=t.sort_key)
+    more = len(names) - limit
+    if more <= 0:
+        return t.join(names)
+    shown = ", ".join(names[:limit])
+    return t.ngettext("{names} and {count} more", "{names} and {count} more", more, names=shown)
+
+
+# What a server may see of a failure: its kind, never its text (which can hold a URL with
+# its query string, a local path, or part of the fetched body).
+PUBLIC_REASONS = {
+    FailureKind.TIMED_OUT: N_("timed out"),
+    FailureKind.CANNOT_CONNECT: N_("cannot connect to the source"),
+    FailureKind.CONNECTION_CUT: N_("the connection was cut"),
+    FailureKind.SERVER_CLOSED: N_("the server closed the connection"),
+    FailureKind.TOO_MANY_REDIRECTS: N_("too many redirects"),
+    FailureKind.FILE_NOT_FOUND: N_("the file is not there"),
+    FailureKind.TOO_LARGE: N_("the file is too large"),
+    FailureKind.HTML_PAGE: N_("not a chart: an HTML page"),
+    FailureKind.JSON_BODY: N_("not a chart: JSON"),
+    FailureKind.EMPTY_BODY: N_("not a chart: an empty body"),
+    FailureKind.NOT_TEXT: N_("not a chart: unreadable text"),
+    FailureKind.CUT_OFF: N_("not a chart: the file is cut off"),
+    FailureKind.NO_DATE_IN_NAME: N_("no date in the file's name"),
+    FailureKind.UNKNOWN_LAYOUT: N_("not a chart in a known layout"),
+    FailureKind.LAYOUT_CHANGED: N_("the page's layout changed"),
+    FailureKind.CHALLENGE_PAGE: N_("not a chart: a challenge or login page"),
+    FailureKind.COUNTRIES_FAILED: N_("some countries' feeds failed"),
+    FailureKind.ROWS_MISSING: N_("refused: rows missing"),
+    FailureKind.COUNTRIES_MISSING: N_("refused: countries missing"),
+    FailureKind.HISTORY_MISSING: N_("refused: part of the history is missing"),
+    FailureKind.OLDER_THAN_STORED: N_("refused: older than what is stored"),
+    FailureKind.DATED_IN_FUTURE: N_("refused: dated in the future"),
+    FailureKind.RACED: N_("another poll ran at the same time"),
+    FailureKind.KEY_REFUSED: N_("the API key was refused"),
+    FailureKind.ALLOWANCE_SPENT: N_("the API's monthly allowance is spent"),
+    FailureKind.PROCESS_LOST: N_("the poll stopped before it ended"),
+    FailureKind.UNEXPECTED: N_("an unexpected error (logged)"),
+    FailureKind.UNREADABLE: N_("the data could not be read"),
+}
+
+
+def public_reason(t: Texts, kind: FailureKind | None, status: int | None = None) -> str:
+    """What a server is shown of a failure: 'HTTP 500', 'timed out', never its text."""
+    if kind is FailureKind.HTTP_STATUS and status is not None:
+        return f"HTTP {status}"
+    reason = PUBLIC_REASONS.get(kind or FailureKind.UNREADABLE)
+    return t.gettext(reason or PUBLIC_REASONS[FailureKind.UNREADABLE])
