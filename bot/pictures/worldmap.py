@@ -70,6 +70,26 @@ def world_map_png(
 ) -> bytes:
     """`ranks`: country -> the title's rank there in `period` (worldwide rows are left out);
     its words in t's language."""
+    words, legend = map_words(
+        title=title, chart=chart, period=period, ranks=ranks, depth=depth, t=t
+    )
+    check_glyphs([*words.values(), *legend])
+    with card(height=4.6) as figure:
+        axes = figure.add_axes((0.0, 0.11, 1.0, 0.72))
+        draw_map(axes, ranks, depth)
+        figure.text(0.02, 0.955, words["title"], fontsize=17, weight="bold", va="top")
+        figure.text(0.02, 0.875, words["chart"], fontsize=12, color=MUTED, va="top")
+        figure.text(0.02, 0.03, words["count"], fontsize=16, weight="bold", color=NUMBER_ONE)
+        figure.text(0.98, 0.03, words["charting"], fontsize=12, color=MUTED, ha="right")
+        _legend(figure, depth, legend)
+        return png(figure)
+
+
+def map_words(
+    *, title: str, chart: str, period: str, ranks: Mapping[str, int], depth: int, t: Texts
+) -> tuple[dict[str, str], list[str]]:
+    """What a map says (its title, chart and date, "#1 in N countries", "charting in N") and
+    its legend's labels, in t's language."""
     ones = sorted(c for c, r in ranks.items() if r == 1 and c in _known())
     charting = sum(1 for c in ranks if c in _known())
     words = {
@@ -82,16 +102,7 @@ def world_map_png(
     }
     legend = [t.gettext("#{rank}", rank=1), t.gettext("#{rank}", rank=2)]
     legend += [t.gettext("#{rank}", rank=depth), t.gettext("not charting")]
-    check_glyphs([*words.values(), *legend])
-    with card(height=4.6) as figure:
-        axes = figure.add_axes((0.0, 0.11, 1.0, 0.72))
-        draw_map(axes, ranks, depth)
-        figure.text(0.02, 0.955, words["title"], fontsize=17, weight="bold", va="top")
-        figure.text(0.02, 0.875, words["chart"], fontsize=12, color=MUTED, va="top")
-        figure.text(0.02, 0.03, words["count"], fontsize=16, weight="bold", color=NUMBER_ONE)
-        figure.text(0.98, 0.03, words["charting"], fontsize=12, color=MUTED, ha="right")
-        _legend(figure, depth, legend)
-        return png(figure)
+    return words, legend
 
 
 def _legend(figure: Figure, depth: int, labels: list[str]) -> None:
