@@ -131,6 +131,7 @@ class FakeDiscord(LoopbackServer):
         self.callbacks: dict[str, list[dict[str, Any]]] = {}  # interaction id -> callback bodies
         self.expired: list[str] = []  # interactions whose first answer came past the window
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id -> commands
+        self.preferred_locale = "en-US"  # the server's language, as its settings say
         self.identified = 0
         self.resumed = 0
         self.faults: list[Fault] = []
@@ -269,7 +270,7 @@ class FakeDiscord(LoopbackServer):
             "guild_scheduled_events": [],
             "soundboard_sounds": [],
             "joined_at": "2024-01-01T00:00:00+00:00",
-            "preferred_locale": "en-US",
+            "preferred_locale": self.preferred_locale,
             "premium_tier": 0,
             "system_channel_flags": 0,
             "verification_level": 0,
@@ -388,10 +389,12 @@ class FakeDiscord(LoopbackServer):
         channel_id: int = CHANNEL_ID,
         resolved: dict[str, Any] | None = None,
         in_dm: bool = False,
+        locale: str = "en-US",
     ) -> str:
         """Send an INTERACTION_CREATE (2: command, 4: autocomplete); returns its id.
 
-        `in_dm`: the command is used in a direct message with the bot (no server)."""
+        `in_dm`: the command is used in a direct message with the bot (no server); `locale`:
+        the member's Discord language (the server's is `preferred_locale`)."""
         interaction_id = str(next(self._ids))
         data: dict[str, Any] = {
             "id": str(next(self._ids)),
@@ -426,8 +429,8 @@ class FakeDiscord(LoopbackServer):
             "token": f"token-{interaction_id}",
             "version": 1,
             "app_permissions": str(ALL_PERMISSIONS & ~MANAGE_GUILD),
-            "locale": "en-US",
-            "guild_locale": "en-US",
+            "locale": locale,
+            "guild_locale": self.preferred_locale,
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(GUILD_ID)},
             "context": 0,
