@@ -16,10 +16,10 @@ def standing_heading(s: ChartStanding, t: Texts) -> str:
     heading = f"{s.heading} · {t.date(s.period)}"
     if s.current:
         return heading
-    return (
-        heading
-        + " "
-        + t.gettext("(last charted; the chart is at {date})", date=t.date(s.chart_latest))
+    return t.gettext(
+        "{heading} (last charted; the chart is at {date})",
+        heading=heading,
+        date=t.date(s.chart_latest),
     )
 
 
@@ -56,17 +56,18 @@ def standing_rows(s: ChartStanding, markets: Sequence[str], t: Texts) -> list[tu
             ),
         )
     )
-    stored = t.gettext(
-        "{periods} since {date}",
-        periods=periods(t, s.periods_charted, s.unit),
-        date=t.date(min(s.history) if s.history else s.period),
-    )
+    charted = periods(t, s.periods_charted, s.unit)
+    since = t.date(min(s.history) if s.history else s.period)
     if s.seasons:
-        stored += " " + t.ngettext(
-            "({count} season or part together)",
-            "({count} seasons or parts together)",
+        stored = t.ngettext(
+            "{periods} since {date} ({count} season or part together)",
+            "{periods} since {date} ({count} seasons or parts together)",
             len(s.seasons),
+            periods=charted,
+            date=since,
         )
+    else:
+        stored = t.gettext("{periods} since {date}", periods=charted, date=since)
     rows.append((t.gettext("stored here"), stored))
     return rows
 

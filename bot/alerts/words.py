@@ -81,7 +81,7 @@ def country_names(t: Texts, codes: Sequence[str], limit: int) -> str:
     more = len(names) - limit
     if more <= 0:
         return t.join(names)
-    shown = ", ".join(names[:limit])
+    shown = t.separator().join(names[:limit])
     return t.ngettext("{names} and {count} more", "{names} and {count} more", more, names=shown)
 
 

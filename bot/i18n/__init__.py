@@ -125,6 +125,11 @@ class Texts:
         decomposed = unicodedata.normalize("NFKD", name.casefold())
         return "".join(c for c in decomposed if not unicodedata.combining(c))
 
+    def separator(self) -> str:
+        """What goes between the items of a list: ', ' in English, '、' in Japanese."""
+        middle = str(self.locale.list_patterns["standard"]["middle"])
+        return middle.replace("{0}", "").replace("{1}", "")
+
     def join(self, items: list[str], *, alternatives: bool = False) -> str:
         """'A, B and C' / 'A, B y C' / 'A, B 및 C' ('A, B or C' with `alternatives`)."""
         style = "or" if alternatives else "standard"
