@@ -56,18 +56,18 @@ def standing_rows(s: ChartStanding, markets: Sequence[str], t: Texts) -> list[tu
             ),
         )
     )
-    charted = periods(t, s.periods_charted, s.unit)
+    held = periods(t, s.periods_charted, s.unit)
     since = t.date(min(s.history) if s.history else s.period)
     if s.seasons:
         stored = t.ngettext(
             "{periods} since {date} ({count} season or part together)",
             "{periods} since {date} ({count} seasons or parts together)",
             len(s.seasons),
-            periods=charted,
+            periods=held,
             date=since,
         )
     else:
-        stored = t.gettext("{periods} since {date}", periods=charted, date=since)
+        stored = t.gettext("{periods} since {date}", periods=held, date=since)
     rows.append((t.gettext("stored here"), stored))
     return rows
 

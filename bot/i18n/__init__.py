@@ -132,8 +132,11 @@ class Texts:
 
     def join(self, items: list[str], *, alternatives: bool = False) -> str:
         """'A, B and C' / 'A, B y C' / 'A, B 및 C' ('A, B or C' with `alternatives`)."""
-        style = "or" if alternatives else "standard"
-        return str(format_list(items, style=style, locale=self.locale)) if items else ""
+        if not items:
+            return ""
+        if alternatives:
+            return str(format_list(items, style="or", locale=self.locale))
+        return str(format_list(items, locale=self.locale))
 
 
 WORLDWIDE = N_("Worldwide")
