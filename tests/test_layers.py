@@ -64,6 +64,7 @@ ALLOWED = {
     },
     "terminal": {"engine", "alerts", "config", "importer", "service", "logs", "i18n"},
     "demo": {
+        "i18n",
         "engine",
         "config",
         "countries",

@@ -51,8 +51,9 @@ if TYPE_CHECKING:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Keep the demo's database here instead of a temporary folder.",
 )
+@language_option
 @known_errors
-def demo(config_path: Path, database: Path | None) -> None:
+def demo(config_path: Path, database: Path | None, language: Language) -> None:
     """Replay the bundled "All of Us Are Dead" story through the real pipeline.
 
     No token, no network: three days of per-country Netflix TV charts go through
@@ -63,7 +64,7 @@ def demo(config_path: Path, database: Path | None) -> None:
 
     logs.setup("WARNING", verbose=verbose())
     alerts = load_config(config_path).alerts if config_path.exists() else None
-    run_demo(out, database=database, alerts=alerts)
+    run_demo(out, database=database, alerts=alerts, t=texts(language))
 
 
 @main.command()

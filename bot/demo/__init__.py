@@ -25,6 +25,7 @@ from bot import terminal
 from bot.config import AlertsConfig, Config, config_from_dict
 from bot.engine.deliveries import Destination
 from bot.engine.routing import Via
+from bot.i18n import Language, Texts, texts
 from bot.pipeline import PollOutcome, poll_source
 from bot.service.lookup import lookup_title, open_store
 from bot.service.polling import alert_policy, configured_sources, emit_terminal_alerts
@@ -67,8 +68,14 @@ DEMO_SOURCE = {
 
 
 def run_demo(
-    console: Console, *, database: Path | None = None, alerts: AlertsConfig | None = None
+    console: Console,
+    *,
+    database: Path | None = None,
+    alerts: AlertsConfig | None = None,
+    t: Texts | None = None,
 ) -> None:
+    """The story, its alerts said in t's language (English by default)."""
+    t = t or texts(Language.EN)
     text = DATA.read_text(encoding="utf-8")
     days = published_days(text)
     database = database.absolute() if database else None  # from where the command runs
@@ -95,12 +102,12 @@ def run_demo(
             outcome = asyncio.run(_poll(config, day))
             console.print(f"[dim]{escape_markup(outcome.summary)}[/dim]")
             with open_store(config) as store:
-                _show_alerts(console, store)
+                _show_alerts(console, store, t)
                 if index == 0:
                     _subscribe_fan(console, store)
         console.print(Rule(f"chartbot rank {TITLE!r}", align="left"))
         with open_store(config) as store:
-            terminal.print_rank(console, lookup_title(store, TITLE), ["US", "KR"])
+            terminal.print_rank(console, lookup_title(store, TITLE), ["US", "KR"], t)
         if database:
             console.print(
                 f"The demo's database is kept at {escape_markup(str(database))}: try "
@@ -137,10 +144,10 @@ async def _poll(config: Config, day: str) -> PollOutcome:
         await db.close()
 
 
-def _show_alerts(console: Console, store: Store) -> None:
+def _show_alerts(console: Console, store: Store, t: Texts) -> None:
     console.print("[bold]alert channel[/bold]")
     shown = emit_terminal_alerts(
-        store, lambda event, label: console.print("  " + terminal.alert_line(event, label))
+        store, lambda event, label: console.print("  " + terminal.alert_line(event, label, t))
     )
     if not shown:
         console.print("  [dim](no alerts)[/dim]")
@@ -150,7 +157,7 @@ def _show_alerts(console: Console, store: Store) -> None:
     pending = store.outbox.pending(destination=Destination.dm(FAN))
     for delivery in pending:
         assert delivery.event is not None
-        console.print("  " + terminal.alert_line(delivery.event))
+        console.print("  " + terminal.alert_line(delivery.event, t=t))
     if pending:
         store.outbox.mark_sent([d.id for d in pending], now=datetime.now(UTC))
     else:

@@ -136,7 +136,7 @@ class WorldwideNumberOne(NewNumberOne):
 
 @dataclass(frozen=True, slots=True)
 class Streak(CountryEvent):
-    """#1 in a market for the Nth period running: 'is #1 in South Korea for a 3rd week'."""
+    """#1 in a market for the Nth period running: 'is #1 in South Korea for the 3rd week in a row'."""
 
     kind: ClassVar[str] = "streak"
 

@@ -22,9 +22,15 @@ class Ran:
     stderr: str
 
 
-def run_cli(*args: str | Path) -> Ran:
+# What the commands print for people is in $LANG's language when chartbot speaks it: the
+# tests read English, whatever the machine's locale.
+ENGLISH = {"LANG": "C.UTF-8"}
+
+
+def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> Ran:
     """The real CLI, in this process."""
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    runner = CliRunner(env={**ENGLISH, **(env or {})})
+    result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
     return Ran(result.exit_code, result.stdout, result.stderr)
 
 
@@ -35,7 +41,7 @@ def spawn_cli(*args: str | Path, env: dict[str, str] | None = None, **kw: Any) -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **ENGLISH, **(env or {})},
         **kw,
     )
 
