@@ -21,6 +21,7 @@ BENCHMARKS = [
     "rank_poll",
     "maps",
     "fanout",
+    "languages",
     "memory",
 ]
 ON_REQUEST = ["big", "servers"]  # 26 million rows (45 min), 100,000 servers (15 min): by name

@@ -18,6 +18,7 @@ from bot.engine.deliveries import Destination
 from bot.engine.events import Event, NewNumberOne, NumberOneCount
 from bot.engine.model import ChartRow, PeriodSummary
 from bot.engine.source_types import SourceIdentity
+from bot.i18n import Language
 from bot.store.store import Store
 from tests.helpers.bot_process import BotProcess, write_bot_config
 from tests.helpers.fake_discord import CHANNEL_ID, FakeDiscord, Recorded
@@ -38,6 +39,18 @@ def _fill(store: Store) -> int:
     "#1 in N countries" and its new #1 in four markets, the same week."""
     now = utcnow()
     store.sources.ensure(SourceIdentity("bench", "table", None, "bench"))
+    # Servers and members in every language chartbot speaks, in turn.
+    spoken = list(Language)
+    for n in range(CHANNELS):
+        store.guilds.set_alerts(
+            n,
+            by=None,
+            now=now,
+            channel_id=CHANNEL_ID + 1000 + n,
+            language=spoken[n % len(spoken)].value,
+        )
+    for n in range(MEMBERS):
+        store.guilds.set_member_language(10_000 + n, spoken[n % len(spoken)], now=now)
     with store.write():
         chart_ids = store.charts.ids("bench", ["TV"])
         snapshot = store.sources.add_snapshot("bench", now=now, content_hash=None, outcome="new")
@@ -123,7 +136,8 @@ def run() -> list[Result]:
     drawn = len({bytes(message["files"][0][1]) for message in fake.messages if message["files"]})
     return [
         sent.result(
-            f"fan-out of {queued:,} alerts to {CHANNELS + MEMBERS:,} channels and DMs",
+            f"fan-out of {queued:,} alerts to {CHANNELS + MEMBERS:,} channels and DMs "
+            f"in {len(Language)} languages",
             queued,
             fake,
             about=(

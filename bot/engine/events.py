@@ -136,7 +136,8 @@ class WorldwideNumberOne(NewNumberOne):
 
 @dataclass(frozen=True, slots=True)
 class Streak(CountryEvent):
-    """#1 in a market for the Nth period running: 'is #1 in South Korea for the 3rd week in a row'."""
+    """#1 in a market for the Nth period running ('is #1 in South Korea for the 3rd week in
+    a row')."""
 
     kind: ClassVar[str] = "streak"
 

@@ -15,6 +15,7 @@ import io
 import logging
 import threading
 import unicodedata
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -91,7 +92,11 @@ def card(height: float = HEIGHT) -> Iterator[Figure]:
 
     settings = {**RC, "font.family": list(installed_fonts())}
     # its stubs list every key as a literal
-    with _DRAWING, matplotlib.rc_context(cast(Any, settings)):
+    with _DRAWING, matplotlib.rc_context(cast(Any, settings)), warnings.catch_warnings():
+        # matplotlib warns of each missing glyph, each time: check_glyphs says it once.
+        warnings.filterwarnings(
+            "ignore", message="Glyph .* missing from font", category=UserWarning
+        )
         figure = Figure(figsize=(WIDTH, height), dpi=DPI)
         FigureCanvasAgg(figure)
         yield figure
@@ -141,7 +146,9 @@ def check_glyphs(texts: Iterable[str]) -> None:
         for char in text:
             if ord(char) in covered or not char.isprintable() or char.isspace():
                 continue
-            script = unicodedata.name(char, "UNKNOWN").split()[0]
+            # The first word of a character's name is its script ("HANGUL SYLLABLE SOL");
+            # a character without a name here is said by its code point.
+            script = unicodedata.name(char, "").split(" ")[0] or f"U+{ord(char):04X}"
             if script not in _told:
                 _told.add(script)
                 log.warning(

@@ -119,10 +119,19 @@ def seed_languages(store: Store, preferred: dict[int, str]) -> int:
 
 
 def set_channel(
-    store: Store, guild_id: int, channel_id: int | None, *, by: int, now: datetime
+    store: Store,
+    guild_id: int,
+    channel_id: int | None,
+    *,
+    by: int,
+    now: datetime,
+    preferred: str | None = None,
 ) -> None:
-    """Alerts go to this channel from now on (None: alerts off)."""
+    """Alerts go to this channel from now on (None: alerts off); a server with no language
+    yet takes its preferred locale's (`preferred`) when chartbot speaks it."""
     store.guilds.set_alerts(guild_id, by=by, now=now, channel_id=channel_id)
+    if preferred is not None:
+        seed_languages(store, {guild_id: preferred})
     if channel_id is not None:
         store.outbox.revive_channel(channel_id)
 

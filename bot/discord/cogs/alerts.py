@@ -140,6 +140,7 @@ class Alerts(
             )
             await answer.send(content=text)
             return
+        locale = interaction.guild_locale
         await answer.wait(
             self.bot.db.call(
                 settings.set_channel,
@@ -147,6 +148,7 @@ class Alerts(
                 channel.id,
                 by=interaction.user.id,
                 now=utcnow(),
+                preferred=str(locale.value) if locale else None,
             )
         )
         log.info("guild %s: alerts go to channel %s", interaction.guild_id, channel.id)
