@@ -20,7 +20,7 @@ ALLOWED = {
     "alerts": {"engine", "countries", "i18n"},
     "config": {"engine", "countries", "languages"},
     "store": {"engine", "clock", "languages"},
-    "pictures": {"engine", "countries", "i18n"},
+    "pictures": {"engine", "countries", "i18n", "languages", "children"},
     "children": {"config"},
     "data": set(),  # the world's shapes, and the script that made them
     "sources": {"engine", "config", "bulk", "countries", "children"},

@@ -242,7 +242,25 @@ class Dispatcher:
                 _Turn(message.destination, collections.deque(), attempts),
             )
             turn.messages.append(message)
-        return await self._take_turns([turns[d] for d in fair_order(messages)], newest)
+        order = fair_order(messages)
+        self._start_pictures([m for d in order for m in turns[d].messages])
+        return await self._take_turns([turns[d] for d in order], newest)
+
+    def _drawing(self, turn: _Turn) -> bool:
+        """Is the map of the turn's next message still being drawn? Its turn waits while
+        the destinations behind it go (the map is never waited for with a lane held)."""
+        message = turn.messages[0]
+        if self.maps is None or message.picture is None or message.guild_id in self._no_pictures:
+            return False
+        return not self.maps.start(message.picture, message.language).done()
+
+    def _start_pictures(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Start drawing every map this round will send, in the order it sends them."""
+        if self.maps is None:
+            return
+        for message in messages:
+            if message.picture is not None and message.guild_id not in self._no_pictures:
+                self.maps.start(message.picture, message.language)
 
     async def _take_turns(self, waiting: list[_Turn], newest: int) -> int:
         """Send turn by turn: a destination sends one message and goes to the back; one
@@ -267,7 +285,7 @@ class Dispatcher:
                     break
                 turn = queue.popleft()
                 key = turn.destination.channel_key
-                if key in busy or self.pacer.channel_wait(key) > 0:
+                if key in busy or self.pacer.channel_wait(key) > 0 or self._drawing(turn):
                     queue.append(turn)
                     continue
                 busy.add(key)

@@ -1,5 +1,6 @@
-"""The world map that goes with a channel's #1-count alert: drawn once per alert (in a
-worker thread, from the stored ranks) and the same bytes attached for every server."""
+"""The world map that goes with a channel's #1-count alert: drawn once per alert and
+language (in a drawing process, from the stored ranks) and the same bytes attached for
+every server of that language."""
 
 from __future__ import annotations
 
@@ -9,24 +10,28 @@ from collections import OrderedDict
 
 from bot.engine.events import NumberOneCount
 from bot.engine.model import WORLDWIDE, chart_heading
-from bot.i18n import Language, texts
-from bot.pictures import worldmap
+from bot.i18n import Language
+from bot.pictures.drawing import Drawings, MapPicture
 from bot.store.thread import ReadPool
 
 log = logging.getLogger(__name__)
 
-KEPT = 32  # maps kept for reuse: a poll's #1-count alerts, many times over
+# Maps kept for reuse: a poll's #1-count alerts, many times over, in every language (a
+# channel's messages come round the languages in turn: fewer would draw each map again and
+# again; a map is about 60 kB).
+KEPT = 32 * len(Language)
 
 
 class AlertMaps:
-    def __init__(self, reads: ReadPool) -> None:
+    def __init__(self, reads: ReadPool, drawings: Drawings) -> None:
         self.reads = reads
+        self.drawings = drawings
         self._drawn: OrderedDict[str, asyncio.Future[bytes | None]] = OrderedDict()
 
-    async def png(self, event: NumberOneCount, language: Language) -> bytes | None:
-        """The map for an alert in a language; every caller for the same alert and language
-        shares one drawing. None when there is nothing to draw or drawing failed (the alert
-        goes without it)."""
+    def start(self, event: NumberOneCount, language: Language) -> asyncio.Future[bytes | None]:
+        """The drawing of an alert's map in a language, started now if it was not: a round
+        starts every map it will send, in the order it will send them, so that they are
+        drawn while the messages without one go out."""
         key = f"{event.key}|{language.value}"
         drawing = self._drawn.get(key)
         if drawing is None:
@@ -34,7 +39,13 @@ class AlertMaps:
             while len(self._drawn) > KEPT:
                 self._drawn.popitem(last=False)
         self._drawn.move_to_end(key)
-        return await asyncio.shield(drawing)
+        return drawing
+
+    async def png(self, event: NumberOneCount, language: Language) -> bytes | None:
+        """The map for an alert in a language; every caller for the same alert and language
+        shares one drawing. None when there is nothing to draw or drawing failed (the alert
+        goes without it)."""
+        return await asyncio.shield(self.start(event, language))
 
     async def _draw(self, event: NumberOneCount, language: Language) -> bytes | None:
         try:
@@ -45,17 +56,13 @@ class AlertMaps:
             )
             label = await self.reads.call(lambda store: store.sources.label(event.source))
             ranks = {c: r for c, r in ranks.items() if c != WORLDWIDE}
-            if shape.countries <= 3 or not worldmap.drawable(ranks):
+            if shape.countries <= 3:
                 return None
-            return await asyncio.to_thread(
-                worldmap.world_map_png,
-                title=event.title if event.artist is None else f"{event.title} — {event.artist}",
-                chart=chart_heading(label, event.chart),
-                period=event.period,
-                ranks=ranks,
-                depth=shape.depth,
-                t=texts(language),
+            title = event.title if event.artist is None else f"{event.title} — {event.artist}"
+            picture = MapPicture(
+                title, chart_heading(label, event.chart), event.period, ranks, shape.depth, language
             )
+            return await self.drawings.png(picture)
         except Exception:
             log.warning("could not draw the map for %s", event.key, exc_info=True)
             return None

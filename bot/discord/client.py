@@ -31,6 +31,7 @@ from bot.discord.commands import COGS, CatalogTranslator
 from bot.discord.endpoints import point_at
 from bot.discord.language import member_texts
 from bot.engine.titles import TitleIndex
+from bot.pictures.drawing import Drawings
 from bot.service import lookup, registered, settings
 from bot.service.settings import ServerDefaults
 from bot.store.base import StoreError
@@ -82,6 +83,7 @@ class ChartBot(commands.AutoShardedBot):
         self.runtime = runtime
         self.db = StoreThread(config.database_path, config.busy_timeout)
         self.reads = ReadPool(config.database_path, config.busy_timeout)
+        self.drawings = Drawings()  # the processes /rank's pictures and alerts' maps draw in
         self.titles = TitleIndex()
         self.titles_version: tuple[int, int] = (-1, -1)
         self.deliveries_waiting = asyncio.Event()
@@ -130,6 +132,7 @@ class ChartBot(commands.AutoShardedBot):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watch
         await super().close()  # unloads the cogs: the scheduler and dispatcher stop first
+        await self.drawings.close()
         await self.reads.close()
         await self.db.close()
         self.pacer.budget.close()

@@ -19,8 +19,7 @@ from bot.engine.model import WORLDWIDE
 from bot.engine.standings import ChartStanding
 from bot.engine.titles import Candidate
 from bot.i18n import Texts
-from bot.pictures import style, worldmap
-from bot.pictures.rank_history import rank_history_png
+from bot.pictures.drawing import Drawings, HistoryPicture, MapPicture, Picture
 from bot.service import lookup
 from bot.service.settings import ServerSettings, server_settings
 
@@ -30,43 +29,30 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def pictures_for(
-    standing: ChartStanding, title: Candidate, markets: list[str], t: Texts
+async def pictures_for(
+    drawings: Drawings, standing: ChartStanding, title: Candidate, markets: list[str], t: Texts
 ) -> tuple[list[discord.File], list[discord.Embed]]:
-    """The pictures of a /rank answer (in a worker thread): the world map on a per-country
-    chart, then the rank history; the first goes in the answer's embed, the other in an
-    embed of its own."""
-    drawn: list[tuple[str, bytes]] = []
+    """The pictures of a /rank answer (drawn side by side in the drawing processes): the
+    world map on a per-country chart, then the rank history; the first goes in the answer's
+    embed, the other in an embed of its own."""
+    language = t.language
+    pictures: list[tuple[str, Picture]] = []
     ranks = {c: r for c, r in standing.ranks.items() if c != WORLDWIDE}
-    if standing.chart_countries > 3 and worldmap.drawable(ranks):
-        drawn.append(
-            (
-                "map.png",
-                worldmap.world_map_png(
-                    title=title.label,
-                    chart=standing.heading,
-                    period=standing.period,
-                    ranks=ranks,
-                    depth=standing.depth,
-                    t=t,
-                ),
-            )
-        )
-    history = rank_history_png(standing, title.label, markets, t)
-    if history is not None:
-        drawn.append(("rank.png", history))
-    files = [discord.File(io.BytesIO(data), filename=name) for name, data in drawn]
-    more = [discord.Embed().set_image(url=f"attachment://{name}") for name, _ in drawn[1:]]
+    if standing.chart_countries > 3:
+        chart = standing.heading
+        picture = MapPicture(title.label, chart, standing.period, ranks, standing.depth, language)
+        pictures.append(("map.png", picture))
+    pictures.append(("rank.png", HistoryPicture(standing, title.label, markets, language)))
+    drawn = await asyncio.gather(*(drawings.png(picture) for _, picture in pictures))
+    shown = [(name, data) for (name, _), data in zip(pictures, drawn, strict=True) if data]
+    files = [discord.File(io.BytesIO(data), filename=name) for name, data in shown]
+    more = [discord.Embed().set_image(url=f"attachment://{name}") for name, _ in shown[1:]]
     return files, more
 
 
 class Charts(commands.Cog):
     def __init__(self, bot: ChartBot) -> None:
         self.bot = bot
-
-    async def cog_load(self) -> None:
-        # Off the event loop and ahead of the first /rank: importing matplotlib is slow.
-        asyncio.get_running_loop().run_in_executor(None, style.warm_up)
 
     async def settings_for(self, guild_id: int | None) -> ServerSettings:
         return await self.bot.reads.call(server_settings, guild_id, self.bot.server_defaults)
@@ -100,7 +86,8 @@ class Charts(commands.Cog):
         await answer.send(embed=embed)
         if not self.bot.config.discord.rank_images or not standings:
             return
-        files, embeds_shown = await asyncio.to_thread(pictures_for, standings[0], found, markets, t)
+        drawings = self.bot.drawings
+        files, embeds_shown = await pictures_for(drawings, standings[0], found, markets, t)
         if not files:
             return
         embed.set_image(url=f"attachment://{files[0].filename}")

@@ -28,7 +28,7 @@ class Delivery(commands.Cog):
             DiscordSender(bot, bot.pacer),
             wake=bot.deliveries_waiting,
             idle=bot.config.discord.outbox_check.total_seconds(),
-            maps=AlertMaps(bot.reads) if bot.config.discord.alert_pictures else None,
+            maps=AlertMaps(bot.reads, bot.drawings) if bot.config.discord.alert_pictures else None,
             shards=bot.shards_run,
             language=bot.config.alerts.language,
         )

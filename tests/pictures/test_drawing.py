@@ -1,0 +1,71 @@
+"""The drawing processes: pictures drawn outside the bot's process, a child that dies
+replaced, a child recycled after its share of pictures."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+from bot.languages import Language
+from bot.pictures.drawing import Drawings, HistoryPicture, MapPicture, draw
+from tests.pictures.test_pictures import standing
+
+MAP = MapPicture(
+    "솔로지옥", "Netflix · TV", "2022-01-16", {"KR": 1, "JP": 2, "US": 7}, 10, Language.KO
+)
+HISTORY = HistoryPicture(
+    standing({"2022-01-09": {"US": 3}, "2022-01-16": {"US": 1}}), "Brazen", ["US"]
+)
+
+
+def test_pictures_drawn_in_a_child_are_the_pictures_drawn_here():
+    async def run() -> tuple[bytes | None, bytes | None]:
+        drawings = Drawings(processes=1)
+        try:
+            return await drawings.png(MAP), await drawings.png(HISTORY)
+        finally:
+            await drawings.close()
+
+    drawn_map, drawn_history = asyncio.run(run())
+    assert drawn_map == draw(MAP) and drawn_history == draw(HISTORY)
+    assert drawn_map is not None and drawn_map.startswith(b"\x89PNG")
+
+
+def test_a_child_that_dies_costs_one_picture_and_the_next_one_is_drawn_afresh():
+    async def run() -> tuple[bytes | None, bytes | None, set[int], set[int]]:
+        drawings = Drawings(processes=1)
+        try:
+            await drawings.png(MAP)
+            [before] = drawings.pids()
+            os.kill(before, signal.SIGKILL)
+            lost = await drawings.png(MAP)
+            again = await drawings.png(MAP)
+            return lost, again, {before}, drawings.pids()
+        finally:
+            await drawings.close()
+
+    lost, again, before, after = asyncio.run(run())
+    assert lost is None and again is not None and again.startswith(b"\x89PNG")
+    assert after and after != before
+
+
+def test_a_child_is_replaced_after_its_share_of_pictures():
+    async def run() -> list[set[int]]:
+        drawings = Drawings(processes=1, per_process=2)
+        seen = []
+        try:
+            for _ in range(3):
+                assert await drawings.png(MAP) is not None
+                await asyncio.sleep(0)
+                while drawings._replacing:  # the replacement starts in the background
+                    await asyncio.sleep(0.05)
+                seen.append(drawings.pids())
+        finally:
+            await drawings.close()
+        return seen
+
+    first, second, third = asyncio.run(run())
+    assert len(first) == 1
+    assert second != first  # replaced after its 2nd picture
+    assert third == second
