@@ -21,6 +21,20 @@ GUILDS = 1000
 SUBSCRIPTIONS = 50_000
 
 
+def drawing_processes(pid: int) -> list[int]:
+    """The bot's drawing processes (bot/pictures/drawing.py), by their pids."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        if parent == pid and b"bot.pictures.drawing" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def rss_mb(pid: int, field: str = "VmRSS") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -98,6 +112,7 @@ def run() -> list[Result]:
                     time.sleep(0.5)
                 peak = rss_mb(pid, "VmHWM")
                 mapped = rss_mb(pid, "RssFile")
+                drawing = [rss_mb(child) for child in drawing_processes(pid)]
             finally:
                 bot.stop()
         finally:
@@ -119,7 +134,9 @@ def run() -> list[Result]:
             notes=(
                 f"after start {samples[0]:.0f} MB, after polling the new week {samples[1]:.0f} MB, "
                 f"peak {peak:.0f} MB; at the end {mapped:.0f} MB of the RSS were file pages "
-                f"(shared libraries); importing the {weeks} weeks took {imported:.0f} s"
+                f"(shared libraries); importing the {weeks} weeks took {imported:.0f} s; "
+                f"beside it {len(drawing)} drawing processes of "
+                f"{', '.join(f'{mb:.0f}' for mb in drawing)} MB"
             ),
         )
     ]

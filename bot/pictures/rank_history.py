@@ -24,7 +24,7 @@ from bot.pictures.style import (
     MUTED,
     NUMBER_ONE,
     card,
-    check_glyphs,
+    fonts_for,
     png,
     shorten,
 )
@@ -44,8 +44,10 @@ def rank_history_png(
     period at all."""
     if not standing.history:
         return None
-    check_glyphs([title, standing.heading, *(t.country(m) for m in markets)])
-    with card() as figure:
+    said = [title, standing.heading, t.gettext("#1 in"), t.gettext("rank")]
+    said += [t.country(m) for m in lines_for(standing, markets)]
+    said.append(t.date_short(date(2022, 1, 31), "yMMMd"))  # how the dates on the axis read
+    with card(fonts=fonts_for(said)) as figure:
         draw_history(figure, standing, title, markets, t)
         return png(figure)
 

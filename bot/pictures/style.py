@@ -7,7 +7,9 @@ Fonts: matplotlib draws each character with the first family of `font.family` th
 it. The stack is DejaVu Sans (Latin, Greek, Cyrillic), then Noto for Hangul, kana and
 kanji, Arabic, Hebrew, Devanagari and Thai, where installed (the Dockerfile installs
 them: Debian's fonts-noto-cjk and fonts-noto-core). A character no installed font has
-draws as a box; the log says once per script which one fell back."""
+draws as a box; the log says once per script which one fell back. A picture takes only
+the families its words need (`fonts_for`): each family in the list costs matplotlib time on
+every character it lays out."""
 
 from __future__ import annotations
 
@@ -83,17 +85,17 @@ _DRAWING = threading.Lock()
 
 
 @contextmanager
-def card(height: float = HEIGHT) -> Iterator[Figure]:
+def card(height: float = HEIGHT, *, fonts: Iterable[str] = ()) -> Iterator[Figure]:
     """A figure in the card's style, with its own Agg canvas; drawn (and saved) inside the
-    block, one at a time."""
+    block, one at a time. `fonts`: the families its texts need (`fonts_for`)."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    settings = {**RC, "font.family": list(installed_fonts())}
+    settings = {**RC, "font.family": list(fonts) or list(installed_fonts()[:1])}
     # its stubs list every key as a literal
     with _DRAWING, matplotlib.rc_context(cast(Any, settings)), warnings.catch_warnings():
-        # matplotlib warns of each missing glyph, each time: check_glyphs says it once.
+        # matplotlib warns of each missing glyph, each time: fonts_for says it once.
         warnings.filterwarnings(
             "ignore", message="Glyph .* missing from font", category=UserWarning
         )
@@ -123,37 +125,52 @@ def installed_fonts() -> tuple[str, ...]:
 
 
 @cache
-def _characters() -> frozenset[int]:
-    """Every character some installed family of the stack can draw."""
+def _coverage() -> dict[str, frozenset[int]]:
+    """The characters each installed family of the stack draws, in the stack's order."""
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    covered: set[int] = set()
+    covered = {}
     for family in installed_fonts():
         path = font_manager.findfont(font_manager.FontProperties(family=family))
-        covered.update(FT2Font(path).get_charmap())
-    return frozenset(covered)
+        covered[family] = frozenset(FT2Font(path).get_charmap())
+    return covered
 
 
 _told: set[str] = set()
 
 
-def check_glyphs(texts: Iterable[str]) -> None:
-    """Log once per script a character of these texts that no installed font can draw (it
-    draws as a box; the picture is drawn all the same)."""
-    covered = _characters()
+def fonts_for(texts: Iterable[str]) -> list[str]:
+    """The families a picture of these texts needs: the first of the stack, and for each
+    character it lacks the first family that has it (a fallback costs matplotlib time on
+    every character it lays out, so none is taken that is not needed). A character no
+    family has is logged once per script: it draws as a box, the picture is drawn all the
+    same."""
+    coverage = _coverage()
+    families = list(coverage)
+    needed = families[:1]
     for text in texts:
         for char in text:
-            if ord(char) in covered or not char.isprintable() or char.isspace():
+            code = ord(char)
+            if code in coverage[needed[0]] or not char.isprintable() or char.isspace():
                 continue
-            # The first word of a character's name is its script ("HANGUL SYLLABLE SOL");
-            # a character without a name here is said by its code point.
-            script = unicodedata.name(char, "").split(" ")[0] or f"U+{ord(char):04X}"
-            if script not in _told:
-                _told.add(script)
-                log.warning(
-                    "pictures: no installed font draws %s characters (%r): they show as "
-                    "boxes; install the Noto fonts (Debian: fonts-noto-core, fonts-noto-cjk)",
-                    script,
-                    char,
-                )
+            having = next((f for f in families if code in coverage[f]), None)
+            if having is None:
+                _missing(char)
+            elif having not in needed:
+                needed.append(having)
+    return sorted(needed, key=families.index)
+
+
+def _missing(char: str) -> None:
+    # The first word of a character's name is its script ("HANGUL SYLLABLE SOL"); a
+    # character without a name here is said by its code point.
+    script = unicodedata.name(char, "").split(" ")[0] or f"U+{ord(char):04X}"
+    if script not in _told:
+        _told.add(script)
+        log.warning(
+            "pictures: no installed font draws %s characters (%r): they show as boxes; "
+            "install the Noto fonts (Debian: fonts-noto-core, fonts-noto-cjk)",
+            script,
+            char,
+        )

@@ -24,7 +24,7 @@ from bot.pictures.style import (
     PANEL,
     TEXT,
     card,
-    check_glyphs,
+    fonts_for,
     png,
     shorten,
 )
@@ -73,8 +73,8 @@ def world_map_png(
     words, legend = map_words(
         title=title, chart=chart, period=period, ranks=ranks, depth=depth, t=t
     )
-    check_glyphs([*words.values(), *legend])
-    with card(height=4.6) as figure:
+    fonts = fonts_for([*words.values(), *legend])
+    with card(height=4.6, fonts=fonts) as figure:
         axes = figure.add_axes((0.0, 0.11, 1.0, 0.72))
         draw_map(axes, ranks, depth)
         figure.text(0.02, 0.955, words["title"], fontsize=17, weight="bold", va="top")

@@ -38,5 +38,13 @@ def test_a_script_with_no_font_still_draws_and_is_named_once_in_the_log(caplog):
 )
 def test_hangul_kana_and_kanji_draw_with_real_glyphs_where_noto_is_installed(caplog):
     with caplog.at_level(logging.WARNING, logger="bot.pictures.style"):
-        style.check_glyphs(["솔로지옥", "呪術廻戦", "イカゲーム", KO.country("US")])
+        fonts = style.fonts_for(["솔로지옥", "呪術廻戦", "イカゲーム", KO.country("US")])
     assert caplog.records == []
+    assert fonts == ["DejaVu Sans", "Noto Sans CJK JP"]
+
+
+def test_a_picture_in_latin_letters_takes_no_fallback_font():
+    """Each family in the list costs matplotlib time on every character: none unneeded."""
+    assert style.fonts_for(["Brazen", "Vereinigte Staaten", "États-Unis", "Москва"]) == [
+        "DejaVu Sans"
+    ]
