@@ -15,26 +15,25 @@ from bot.engine.notices import (
     SourceRecovered,
     TextNotice,
 )
-from bot.i18n import Texts
+from bot.i18n import N_, Texts
 from bot.i18n.commands import command_text
+
+FAILING_PAUSED = N_(
+    "Chart source {source} has been failing since {since} and is paused until it is polled "
+    "by hand. Last error: {reason}"
+)
+FAILING_RETRIED = N_(
+    "Chart source {source} has been failing since {since} and is retried. Last error: {reason}"
+)
 
 
 def notice_text(notice: Notice, t: Texts) -> str:
     """'⚠️ Chart source **netflix** has been failing since <t:…:R> and is retried. …'."""
     source = f"**{escape(notice.source)}**" if hasattr(notice, "source") else ""
     match notice:
-        case SourceFailing(failure=kind, status=status, since=since, paused=True):
+        case SourceFailing(failure=kind, status=status, since=since, paused=paused):
             return "⚠️ " + t.gettext(
-                "Chart source {source} has been failing since {since} and is paused until it "
-                "is polled by hand. Last error: {reason}",
-                source=source,
-                since=_moment(since),
-                reason=public_reason(t, kind, status),
-            )
-        case SourceFailing(failure=kind, status=status, since=since):
-            return "⚠️ " + t.gettext(
-                "Chart source {source} has been failing since {since} and is retried. "
-                "Last error: {reason}",
+                FAILING_PAUSED if paused else FAILING_RETRIED,
                 source=source,
                 since=_moment(since),
                 reason=public_reason(t, kind, status),

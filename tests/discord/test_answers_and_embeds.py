@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from bot.discord.answers import parse_id
 from bot.discord.embeds import status_embed
-from bot.engine.source_types import SourceHealth
-from bot.engine.stored import SkippedFile, SourceState
 from bot.i18n import Language, texts
-from bot.service.status import SourceReport, StatusReport
+from bot.service.status import StatusReport
+from tests.helpers.stores import failing_source
 
 EN = texts(Language.EN)
 
@@ -45,37 +42,9 @@ def test_ids_members_send_are_ascii_digits_sqlite_can_hold(text, number):
     assert parse_id(text) == number
 
 
-def failing(name: str) -> SourceReport:
-    """A source failing with a long error and long file names skipped."""
-    since = datetime(2026, 12, 1, tzinfo=UTC)
-    skipped = {
-        f"file-{n}-{'y' * 80}.csv": SkippedFile(f"file-{n}-{'y' * 80}.csv", "1:2", "not a chart")
-        for n in range(5)
-    }
-    state = SourceState(
-        name=name,
-        kind="table",
-        location=None,
-        validators={},
-        content_hash=None,
-        status=SourceHealth.FAILING,
-        failures=3,
-        failing_since=since,
-        last_error="HTTP 500 " + "x" * 500,
-        last_error_at=since,
-        last_ok_at=since,
-        last_change_at=since,
-        last_attempt_at=since,
-        next_poll_at=since,
-        notified_failing=True,
-        skipped=skipped,
-    )
-    return SourceReport(name, True, state, "2026-11-30", since)
-
-
 @pytest.mark.parametrize("count", [1, 24, 25, 26, 60])
 def test_the_status_embed_stays_within_discords_limits(count):
-    report = StatusReport([failing(f"source-{n:02d}-{'z' * 30}") for n in range(count)], 7)
+    report = StatusReport([failing_source(f"source-{n:02d}-{'z' * 30}") for n in range(count)], 7)
     embed = status_embed(report, EN)
     assert len(embed) <= 6000 and len(embed.fields) <= 25
     shown = [f for f in embed.fields if f.name != "…"]

@@ -20,15 +20,16 @@ from bot.engine.events import EVENT_TYPES, NumberOneCount
 from bot.engine.model import PeriodUnit
 from bot.engine.notices import FileSkipped, PicturesRefused, SourceFailing, SourceRecovered
 from bot.engine.routing import Subscribed, Subscription, SubscriptionLimits, Via
-from bot.engine.source_types import FailureKind, SourceHealth, SourceKind
+from bot.engine.source_types import FailureKind, SourceHealth
 from bot.engine.standings import ChartStanding
-from bot.engine.stored import ChartInfo, ChartLine, SkippedFile, SourceState
+from bot.engine.stored import ChartInfo, ChartLine
 from bot.engine.titles import Candidate, Match
 from bot.i18n import Language
 from bot.pictures.worldmap import map_words
 from bot.service.settings import ServerSettings, SettingError, SettingProblem
 from bot.service.status import SourceReport, StatusReport
 from tests.helpers.pseudo import PseudoTexts, english_words
+from tests.helpers.stores import failing_source
 
 T = PseudoTexts()
 TITLE = "All of Us Are Dead"
@@ -141,34 +142,15 @@ def test_rank_top_and_status_are_said_from_the_catalog():
     top = embeds.top_embed(chart, "KR", [line], [], T)
     said += [top.title or "", top.description or "", top.footer.text or ""]
     said.append(embeds.top_embed(chart, "KR", [], [], T).description or "")
-    skipped = SkippedFile("regional-daily.csv", "x", "cut off", FailureKind.CUT_OFF)
-    state = SourceState(
-        name="netflix",
-        kind=SourceKind.NETFLIX,
-        location=None,
-        validators={},
-        content_hash=None,
-        status=SourceHealth.DISABLED,
-        failures=3,
-        failing_since=NOW,
-        last_error="HTTP 500",
-        last_error_at=NOW,
-        last_ok_at=NOW,
-        last_change_at=NOW,
-        last_attempt_at=NOW,
-        next_poll_at=NOW,
-        notified_failing=True,
-        skipped={skipped.name: skipped},
-        last_error_kind=FailureKind.HTTP_STATUS,
-        last_error_status=500,
-    )
-    report = StatusReport([SourceReport("netflix", True, state, "2022-01-30", NOW)], 3)
+    failing = failing_source("netflix", status=SourceHealth.DISABLED, skipped=1, at=NOW)
+    skipped = f"file-0-{'y' * 80}.csv"  # the file's name: data
+    report = StatusReport([failing], 3)
     status = embeds.status_embed(report, T)
     said += [status.title or "", status.footer.text or ""] + [f.value for f in status.fields]
     off = SourceReport("netflix", False, None, None, None)
     said += [f.value for f in embeds.status_embed(StatusReport([off], 1), T).fields]
     for text in said:
-        assert english_words(text, *DATA) == [], text
+        assert english_words(text, *DATA, skipped) == [], text
 
 
 def test_answers_members_read_are_said_from_the_catalog():
