@@ -22,9 +22,9 @@ import logging
 import pickle
 import struct
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from bot import children
 from bot.engine.standings import ChartStanding
@@ -132,7 +132,7 @@ class Drawings:
         self.per_process = per_process
         self.timeout = timeout
         self._idle: asyncio.Queue[_Child | None] = asyncio.Queue()
-        self._replacing: set[asyncio.Future[None]] = set()
+        self._replacing: set[asyncio.Future[None]] = set()  # starts and stops in the background
         self._running: set[_Child] = set()
         for _ in range(processes):
             self._idle.put_nowait(None)  # a slot, its child started on first use
@@ -157,9 +157,7 @@ class Drawings:
         finally:
             if child is not None and child.drawn >= self.per_process:
                 # Replaced off the path of any picture: the other process draws meanwhile.
-                replacing = asyncio.ensure_future(self._replace(child))
-                self._replacing.add(replacing)
-                replacing.add_done_callback(self._replacing.discard)
+                self._in_background(self._replace(child))
             else:
                 self._idle.put_nowait(child)
 
@@ -171,6 +169,26 @@ class Drawings:
         except OSError:
             log.warning("could not start a drawing process", exc_info=True)
         self._idle.put_nowait(fresh)
+
+    def warm(self) -> None:
+        """Start one drawing process ahead of the first picture (a start takes a second or
+        two: matplotlib's import), off the path of any answer."""
+        self._in_background(self._warm())
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
+
+    async def _warm(self) -> None:
+        child = await self._idle.get()
+        try:
+            if child is None:
+                child = await self._start()
+        except OSError:
+            log.warning("could not start a drawing process", exc_info=True)
+        finally:
+            self._idle.put_nowait(child)
 
     def pids(self) -> set[int]:
         """The drawing processes running, by their pids."""

@@ -54,6 +54,12 @@ class Charts(commands.Cog):
     def __init__(self, bot: ChartBot) -> None:
         self.bot = bot
 
+    async def cog_load(self) -> None:
+        # The running bot starts a drawing process ahead of the first picture.
+        drawn = self.bot.config.discord.rank_images or self.bot.config.discord.alert_pictures
+        if self.bot.runtime and drawn:
+            self.bot.drawings.warm()
+
     async def settings_for(self, guild_id: int | None) -> ServerSettings:
         return await self.bot.reads.call(server_settings, guild_id, self.bot.server_defaults)
 
