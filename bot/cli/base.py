@@ -78,19 +78,34 @@ LANGUAGES = ", ".join(language.value for language in Language)
 
 def language_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """--lang: the language of what the command prints for people (a server's alerts, /rank),
-    else LANG's when it is one chartbot speaks, else English."""
+    else the environment's (LC_ALL, LC_MESSAGES, LANG, LANGUAGE) when chartbot speaks it,
+    else English."""
     return click.option(
         "--lang",
         "language",
         metavar="LANG",
         callback=_language,
-        help=f"Say it in this language ({LANGUAGES}); default: from $LANG, else en.",
+        help=f"Say it in this language ({LANGUAGES}); default: the environment's (LANG…), else en.",
     )(func)
+
+
+def environment_language() -> Language:
+    """The language the environment asks for, as gettext reads it: LC_ALL, then
+    LC_MESSAGES, then LANG; under any locale but C, LANGUAGE's list first. English when it
+    names none chartbot speaks."""
+    env = os.environ
+    locale = env.get("LC_ALL") or env.get("LC_MESSAGES") or env.get("LANG") or ""
+    if locale.split(".")[0] in ("", "C", "POSIX"):
+        return Language.EN
+    for wanted in env.get("LANGUAGE", "").split(":"):
+        if spoken := Language.parse(wanted):
+            return spoken
+    return Language.parse(locale) or Language.EN
 
 
 def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> Language:
     if value is None:
-        return Language.parse(os.environ.get("LANG", "")) or Language.EN
+        return environment_language()
     language = Language.parse(value)
     if language is None:
         raise click.BadParameter(f"{value!r} is not a language chartbot speaks: {LANGUAGES}")

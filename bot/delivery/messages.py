@@ -118,7 +118,7 @@ def _section(delivery: PendingDelivery) -> tuple[str, str, str]:
     """What a line is grouped under: its source (as people read it), chart and period
     (notices on their own)."""
     event = delivery.event
-    return (delivery.label, event.chart, event.period) if event else ("chartbot", "sources", "")
+    return (delivery.label, event.chart, event.period) if event else ("chartbot", "", "")
 
 
 def _line(delivery: PendingDelivery, t: Texts) -> str:
@@ -138,7 +138,7 @@ def _compose(
     events = {d.id: d.event for d in deliveries}
     headings: dict[int, str] = {}  # delivery id -> the title of its embed
     for (label, chart, period), group in groupby(ordered, _section):
-        title = chart_heading(label, chart)[:MAX_TITLE]
+        title = (chart_heading(label, chart) if chart else label)[:MAX_TITLE]
         footer = t.gettext("chart of {date}", date=t.date(period)) if period else None
         lines: list[str] = []
         ids: list[int] = []
@@ -148,9 +148,10 @@ def _compose(
             if lines and len("\n".join([*lines, line])) > MAX_DESCRIPTION:
                 embeds.append((EmbedSpec(title, "\n".join(lines), footer), ids))
                 lines, ids = [], []
-            lines.append(line)
+            if line:  # a notice this chartbot cannot read says nothing (and is done)
+                lines.append(line)
             ids.append(delivery.id)
-        embeds.append((EmbedSpec(title, "\n".join(lines), footer), ids))
+        embeds.append((EmbedSpec(title, "\n".join(lines) or "…", footer), ids))
 
     mention = destination.user_id if destination.kind is DestinationKind.MENTION else None
     content = f"<@{mention}>" if mention else None

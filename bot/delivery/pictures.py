@@ -36,10 +36,17 @@ class AlertMaps:
         drawing = self._drawn.get(key)
         if drawing is None:
             drawing = self._drawn[key] = asyncio.ensure_future(self._draw(event, language))
-            while len(self._drawn) > KEPT:
-                self._drawn.popitem(last=False)
+            self._forget_drawn()
         self._drawn.move_to_end(key)
         return drawing
+
+    def _forget_drawn(self) -> None:
+        """Past KEPT, the oldest maps drawn go (never one being drawn: a round waits for
+        those, and forgetting one would start it again)."""
+        for key in [k for k, drawing in self._drawn.items() if drawing.done()]:
+            if len(self._drawn) <= KEPT:
+                break
+            del self._drawn[key]
 
     async def png(self, event: NumberOneCount, language: Language) -> bytes | None:
         """The map for an alert in a language; every caller for the same alert and language

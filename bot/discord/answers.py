@@ -47,7 +47,8 @@ async def send(interaction: discord.Interaction, *, ephemeral: bool, **message: 
             exc.status,
             exc.text,
         )
-    t = texts(Language.parse(str(interaction.locale.value)) or Language.EN)
+    said_by = interaction.guild_locale if interaction.extras.get(DEFERRED_PUBLIC) else None
+    t = texts(Language.parse(str((said_by or interaction.locale).value)) or Language.EN)
     try:
         await _send(interaction, ephemeral=True, content=t.gettext(REFUSED))
     except discord.HTTPException:
@@ -62,6 +63,7 @@ async def _send(interaction: discord.Interaction, *, ephemeral: bool, **message:
 
 
 RECEIVED = "chartbot.received"  # interaction.extras: when the bot received it (monotonic)
+DEFERRED_PUBLIC = "chartbot.deferred_public"  # interaction.extras: deferred, visible to all
 
 
 def received_at(interaction: discord.Interaction) -> float:
@@ -103,6 +105,10 @@ class Answer:
                 await self.interaction.response.defer(ephemeral=self.ephemeral, thinking=True)
             except discord.HTTPException:
                 log.warning("could not defer an interaction", exc_info=True)
+                return
+            # Discord shows the first follow-up of a deferred answer as the deferral was:
+            # what follows a public "thinking…" is public, whatever it asks.
+            self.interaction.extras[DEFERRED_PUBLIC] = not self.ephemeral
 
     async def send(self, **message: Any) -> None:
         await send(self.interaction, ephemeral=self.ephemeral, **message)

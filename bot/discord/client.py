@@ -24,16 +24,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.alerts.render import escape
+from bot.clock import utcnow
 from bot.config import Config, ConfigError
 from bot.delivery.pacing import Pacer, SharedBudget
 from bot.discord.answers import ChartTree, reply
 from bot.discord.commands import COGS, CatalogTranslator
 from bot.discord.endpoints import point_at
-from bot.discord.language import member_texts
+from bot.discord.language import member_texts, private_texts
 from bot.engine.titles import TitleIndex
 from bot.pictures.drawing import Drawings
 from bot.service import lookup, registered, settings
-from bot.service.settings import ServerDefaults
+from bot.service.settings import ServerDefaults, server_settings
 from bot.store.base import StoreError
 from bot.store.thread import ReadPool, StoreThread
 
@@ -210,7 +211,7 @@ class ChartBot(commands.AutoShardedBot):
         """Servers with settings and no language take their preferred locale's, when
         chartbot speaks it (else they keep the config's until an admin picks one)."""
         preferred = {g.id: str(g.preferred_locale.value) for g in guilds if not g.unavailable}
-        seeded = await self.db.call(settings.seed_languages, preferred)
+        seeded = await self.db.call(settings.seed_languages, preferred, now=utcnow())
         if seeded:
             log.info("%d servers speak their preferred language from now on", seeded)
 
@@ -220,7 +221,13 @@ class ChartBot(commands.AutoShardedBot):
         """The one place a command's unexpected error ends: logged, and a short apology."""
         if isinstance(error, app_commands.CheckFailure) and interaction.response.is_done():
             return  # the check has answered already
-        t = member_texts(interaction, self.server_defaults.language)  # answered privately
+        try:
+            settings = await self.reads.call(
+                server_settings, interaction.guild_id, self.server_defaults
+            )
+            t = private_texts(interaction, settings)  # privately, unless deferred publicly
+        except Exception:  # the store itself may be what failed: the apology goes anyway
+            t = member_texts(interaction, self.server_defaults.language)
         if isinstance(error, app_commands.CommandOnCooldown):
             seconds = max(1, round(error.retry_after))
             text = t.ngettext(

@@ -70,12 +70,21 @@ def notice_json(notice: Notice) -> str:
 
 def notice_from_json(text: str) -> Notice:
     """A stored notice back; text that is not a stored notice is a finished one (queued
-    before notices were stored as values)."""
+    before notices were stored as values). One of a kind this chartbot does not know (a
+    newer chartbot's) is said as nothing: it must not stop the deliveries beside it."""
     try:
-        data: dict[str, Any] = json.loads(text)
-        kind = NoticeKind(data.pop("kind"))
-    except (ValueError, TypeError, KeyError, AttributeError):
+        data = json.loads(text)
+    except ValueError:
         return TextNotice(text)
+    if not isinstance(data, dict):
+        return TextNotice(text)
+    try:
+        return _notice(NoticeKind(data.pop("kind")), data)
+    except (ValueError, TypeError, KeyError):
+        return TextNotice("")
+
+
+def _notice(kind: NoticeKind, data: dict[str, Any]) -> Notice:
     match kind:
         case NoticeKind.FAILING:
             failure = data["failure"]

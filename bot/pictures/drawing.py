@@ -134,11 +134,14 @@ class Drawings:
         self._idle: asyncio.Queue[_Child | None] = asyncio.Queue()
         self._replacing: set[asyncio.Future[None]] = set()  # starts and stops in the background
         self._running: set[_Child] = set()
+        self._closed = False
         for _ in range(processes):
             self._idle.put_nowait(None)  # a slot, its child started on first use
 
     async def png(self, picture: Picture) -> bytes | None:
-        """The picture's PNG; None when it could not be drawn (logged)."""
+        """The picture's PNG; None when it could not be drawn (logged), or once closed."""
+        if self._closed:
+            return None
         child = await self._idle.get()
         try:
             if child is None:
@@ -150,10 +153,15 @@ class Drawings:
                 type(picture).__name__,
                 exc_info=True,
             )
-            if child is not None:
-                await self._stop(child)
+            await self._discard(child)
             child = None
             return None
+        except BaseException:
+            # Cancelled (or worse) halfway: the child's answer may be on its way, and the
+            # next picture must not read it. It goes; the next picture starts a fresh one.
+            await self._discard(child)
+            child = None
+            raise
         finally:
             if child is not None and child.drawn >= self.per_process:
                 # Replaced off the path of any picture: the other process draws meanwhile.
@@ -161,14 +169,20 @@ class Drawings:
             else:
                 self._idle.put_nowait(child)
 
+    async def _discard(self, child: _Child | None) -> None:
+        if child is not None:
+            await asyncio.shield(self._stop(child))
+
     async def _replace(self, child: _Child) -> None:
-        await self._stop(child)
         fresh: _Child | None = None
         try:
-            fresh = await self._start()
+            await self._stop(child)
+            if not self._closed:
+                fresh = await self._start()
         except OSError:
             log.warning("could not start a drawing process", exc_info=True)
-        self._idle.put_nowait(fresh)
+        finally:
+            self._idle.put_nowait(fresh)  # the slot is back, a child in it or to start
 
     def warm(self) -> None:
         """Start one drawing process ahead of the first picture (a start takes a second or
@@ -197,6 +211,9 @@ class Drawings:
     async def _start(self) -> _Child:
         child = await _Child.start()
         self._running.add(child)
+        if self._closed:  # closed while it started
+            await self._stop(child)
+            raise OSError("the drawing processes are closed")
         return child
 
     async def _stop(self, child: _Child) -> None:
@@ -204,7 +221,8 @@ class Drawings:
         await child.stop()
 
     async def close(self) -> None:
-        """Stop every child (the bot is stopping)."""
+        """Stop every child (the bot is stopping); no picture is drawn after this."""
+        self._closed = True
         if self._replacing:
             await asyncio.gather(*self._replacing, return_exceptions=True)
         for child in list(self._running):

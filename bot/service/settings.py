@@ -111,11 +111,15 @@ def server_settings(store: Store, guild_id: int | None, defaults: ServerDefaults
     )
 
 
-def seed_languages(store: Store, preferred: dict[int, str]) -> int:
-    """Servers with settings but no language take their preferred locale's, when chartbot
-    speaks it (`preferred`: server id -> Discord locale). Returns how many were seeded."""
+def seed_languages(
+    store: Store, preferred: dict[int, str], *, now: datetime, create: bool = False
+) -> int:
+    """Servers with no language take their preferred locale's, when chartbot speaks it
+    (`preferred`: server id -> Discord locale); `create`: those with no settings too.
+    Returns how many were seeded."""
     spoken = {g: Language.parse(locale) for g, locale in preferred.items()}
-    return store.guilds.seed_languages({g: lang for g, lang in spoken.items() if lang})
+    languages = {g: lang for g, lang in spoken.items() if lang}
+    return store.guilds.seed_languages(languages, now=now, create=create)
 
 
 def set_channel(
@@ -131,7 +135,7 @@ def set_channel(
     yet takes its preferred locale's (`preferred`) when chartbot speaks it."""
     store.guilds.set_alerts(guild_id, by=by, now=now, channel_id=channel_id)
     if preferred is not None:
-        seed_languages(store, {guild_id: preferred})
+        seed_languages(store, {guild_id: preferred}, now=now)
     if channel_id is not None:
         store.outbox.revive_channel(channel_id)
 
@@ -171,8 +175,11 @@ def change_settings(
     *,
     by: int,
     now: datetime,
+    preferred: str | None = None,
 ) -> ServerSettings:
-    """Change what was asked (SettingError for what cannot be used); the settings after."""
+    """Change what was asked (SettingError for what cannot be used); the settings after.
+    A server with no language yet takes its preferred locale's (`preferred`), as its
+    public answers already do."""
     changes: dict[str, object] = {}
     if change.min_countries is not None:
         changes["min_countries"] = change.min_countries
@@ -188,6 +195,8 @@ def change_settings(
         changes["language"] = change.language.value
     if changes:
         store.guilds.set_alerts(guild_id, by=by, now=now, **changes)
+    if preferred is not None:
+        seed_languages(store, {guild_id: preferred}, now=now, create=True)
     return server_settings(store, guild_id, defaults)
 
 

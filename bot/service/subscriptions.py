@@ -11,6 +11,7 @@ from bot.engine.deliveries import Destination
 from bot.engine.routing import Subscribed, Subscription, SubscriptionLimits, Via
 from bot.engine.titles import Candidate, TitleName
 from bot.languages import Language
+from bot.service.settings import seed_languages
 from bot.store.store import Store
 
 
@@ -32,6 +33,7 @@ class SubscribeRequest:
     member_can_post: bool = True  # may the member send messages in that channel
     bot_can_post: bool = True
     language: Language | None = None  # the member's Discord language, if chartbot speaks it
+    server_locale: str | None = None  # the server's preferred locale (Discord's tag)
 
 
 class NotATitle(ValueError):
@@ -78,7 +80,11 @@ def subscribe(
         limits=limits,
         now=now,
     )
-    if result in (Subscribed.ADDED, Subscribed.CHANGED) and request.language is not None:
+    taken = result in (Subscribed.ADDED, Subscribed.CHANGED)
+    if taken and request.via is Via.HERE and request.server_locale is not None:
+        # Mentions are said in the server's language: its preferred locale's, until set.
+        seed_languages(store, {request.guild_id: request.server_locale}, now=now, create=True)
+    if taken and request.language is not None:
         # Their DMs are in the language of their latest /subscribe.
         store.guilds.set_member_language(request.user_id, request.language, now=now)
     if result in (Subscribed.ADDED, Subscribed.CHANGED):

@@ -27,14 +27,26 @@ class GuildsRepo(Repo):
         query = "SELECT guild_id FROM guild_settings WHERE pictures = 0"
         return {guild_id for (guild_id,) in self.db.execute(query)}
 
-    def seed_languages(self, languages: Mapping[int, Language]) -> int:
-        """Servers that have settings and no language yet take these (their preferred
-        locale's); returns how many did."""
+    def seed_languages(
+        self, languages: Mapping[int, Language], *, now: datetime, create: bool = False
+    ) -> int:
+        """Servers with no language yet take these (their preferred locale's); `create`:
+        a server with no settings yet gets a row for it (it has mentions to say, or an
+        admin is setting it up). Returns how many were seeded."""
         with self.store.write():
-            cursor = self.db.conn.executemany(
-                "UPDATE guild_settings SET language = ? WHERE guild_id = ? AND language IS NULL",
-                [(language.value, guild_id) for guild_id, language in languages.items()],
-            )
+            if create:
+                cursor = self.db.conn.executemany(
+                    """INSERT INTO guild_settings (guild_id, language, updated_at)
+                       VALUES (?, ?, ?) ON CONFLICT (guild_id) DO UPDATE
+                       SET language = excluded.language WHERE guild_settings.language IS NULL""",
+                    [(guild, language.value, iso(now)) for guild, language in languages.items()],
+                )
+            else:
+                cursor = self.db.conn.executemany(
+                    """UPDATE guild_settings SET language = ?
+                       WHERE guild_id = ? AND language IS NULL""",
+                    [(language.value, guild) for guild, language in languages.items()],
+                )
         return cursor.rowcount
 
     def set_member_language(self, user_id: int, language: Language, *, now: datetime) -> None:

@@ -44,3 +44,22 @@ def test_a_claimed_batch_is_rebuilt_under_its_nonce():
         ]
     )
     assert [(m.nonce, m.delivery_ids) for m in again] == [("cb2", (2, 3))]
+
+
+def test_a_notice_is_said_in_its_destinations_language_under_chartbots_name():
+    from dataclasses import replace
+
+    from bot.engine.notices import SourceRecovered, TextNotice
+    from bot.i18n import Language, texts
+
+    recovered = replace(
+        pending(1, Destination.channel(5)), event=None, notice=SourceRecovered("netflix")
+    )
+    unreadable = replace(pending(2, Destination.channel(5)), event=None, notice=TextNotice(""))
+    korean = [replace(d, language=Language.KO) for d in (recovered, unreadable)]
+    [message] = build_messages(korean)
+    [embed] = message.embeds
+    assert embed.title == "chartbot" and embed.footer is None
+    said = texts(Language.KO).gettext("Chart source {source} works again.", source="**netflix**")
+    assert embed.description == "✅ " + said  # the unreadable one says nothing ...
+    assert message.delivery_ids == (1, 2)  # ... and is done with the other

@@ -24,7 +24,7 @@ class Ran:
 
 # What the commands print for people is in $LANG's language when chartbot speaks it: the
 # tests read English, whatever the machine's locale.
-ENGLISH = {"LANG": "C.UTF-8"}
+ENGLISH = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "LC_MESSAGES": "", "LANGUAGE": ""}
 
 
 def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> Ran:

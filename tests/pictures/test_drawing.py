@@ -69,3 +69,32 @@ def test_a_child_is_replaced_after_its_share_of_pictures():
     assert len(first) == 1
     assert second != first  # replaced after its 2nd picture
     assert third == second
+
+
+def test_a_picture_given_up_halfway_never_answers_the_next_one():
+    """Cancelled while its child draws: the next picture is its own, not the one given up."""
+
+    async def run() -> tuple[bytes | None, bytes | None]:
+        drawings = Drawings(processes=1)
+        try:
+            await drawings.png(MAP)  # a child started and warm
+            given_up = asyncio.ensure_future(drawings.png(MAP))
+            await asyncio.sleep(0.05)  # on its way in the child
+            given_up.cancel()
+            await asyncio.gather(given_up, return_exceptions=True)
+            return await drawings.png(HISTORY), draw(HISTORY)
+        finally:
+            await drawings.close()
+
+    drawn, expected = asyncio.run(run())
+    assert drawn == expected
+
+
+def test_no_picture_is_drawn_once_closed():
+    async def run() -> tuple[bytes | None, set[int]]:
+        drawings = Drawings(processes=1)
+        await drawings.png(MAP)
+        await drawings.close()
+        return await drawings.png(MAP), drawings.pids()
+
+    assert asyncio.run(run()) == (None, set())

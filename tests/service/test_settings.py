@@ -3,6 +3,7 @@ top of the defaults declared once from the config."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bot.clock import utcnow
 from bot.config import config_from_dict
 from bot.engine.model import ChartRow, PeriodSummary
+from bot.languages import Language
 from bot.service.settings import (
     ServerDefaults,
     SettingError,
@@ -123,3 +125,17 @@ def test_a_change_that_cannot_be_used_changes_nothing(fresh_db):
             now=utcnow(),
         )
     assert server_settings(fresh_db, GUILD, DEFAULTS).min_countries == 10
+
+
+def test_a_server_setting_up_takes_its_preferred_locales_language_until_it_picks_one(fresh_db):
+    store = fresh_db
+    change = SettingsChange(min_countries=5)
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+    korean = change_settings(store, 1, change, DEFAULTS, by=9, now=now, preferred="ko")
+    assert (korean.language, korean.language_chosen) == (Language.KO, True)
+    italian = change_settings(store, 2, change, DEFAULTS, by=9, now=now, preferred="it")
+    assert (italian.language, italian.language_chosen) == (Language.EN, False)  # the config's
+    picked = SettingsChange(language=Language.DE)
+    change_settings(store, 3, picked, DEFAULTS, by=9, now=now, preferred="ja")
+    german = change_settings(store, 3, change, DEFAULTS, by=9, now=now, preferred="ja")
+    assert german.language is Language.DE  # chosen: a preferred locale never overrides it

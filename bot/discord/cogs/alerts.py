@@ -219,6 +219,7 @@ class Alerts(
                     self.bot.server_defaults,
                     by=interaction.user.id,
                     now=utcnow(),
+                    preferred=str(locale.value) if (locale := interaction.guild_locale) else None,
                 )
             )
         except SettingError as exc:

@@ -144,6 +144,7 @@ class Subscriptions(commands.Cog):
             member_can_post=_member_can_post(interaction.permissions),
             bot_can_post=_bot_can_post(interaction.app_permissions),
             language=Language.parse(str(interaction.locale.value)),
+            server_locale=str(interaction.guild_locale.value) if interaction.guild_locale else None,
         )
         limits = subscriptions.limits_of(self.bot.config.limits)
         result = await answer.wait(
