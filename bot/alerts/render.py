@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bot import countries
 from bot.alerts.words import streak
 from bot.engine.events import (
     BackAtNumberOne,
@@ -62,6 +63,10 @@ def plain(event: Event, t: Texts) -> str:
 def describe(event: Event, strong: Callable[[str], str], t: Texts) -> str:
     """The alert's sentence in t's language; the title (never translated) goes through `strong`."""
     title = strong(display(event.title, event.artist))
+    if getattr(event, "country", None) in countries.GLOBAL_CODES:
+        worldwide = _worldwide(event, title, t)
+        if worldwide is not None:
+            return worldwide
     match event:
         case NewPeak(count=count, previous=previous):
             return t.ngettext(
@@ -174,6 +179,53 @@ def describe(event: Event, strong: Callable[[str], str], t: Texts) -> str:
                 previous=previous_rank,
             )
     raise TypeError(f"no text for event kind {event.kind!r}")
+
+
+def _worldwide(event: Event, title: str, t: Texts) -> str | None:
+    """A move on a worldwide chart, said as one ("climbs to #3 worldwide", never "in
+    Worldwide"); None for a kind that has no sentence of its own for it."""
+    match event:
+        case NewNumberOne(top_only=True) | BackAtNumberOne(top_only=True):
+            if isinstance(event, BackAtNumberOne):
+                return t.gettext("{title} is back at #1 worldwide", title=title)
+            return t.gettext("{title} takes #1 worldwide", title=title)
+        case BackAtNumberOne(previous_rank=previous_rank) if previous_rank:
+            return t.gettext(
+                "{title} is back at #1 worldwide (was #{rank})", title=title, rank=previous_rank
+            )
+        case BackAtNumberOne():
+            return t.gettext("{title} is back at #1 worldwide (re-entry)", title=title)
+        case NewNumberOne(previous_rank=previous_rank) if previous_rank:
+            return t.gettext(
+                "{title} takes #1 worldwide (was #{rank})", title=title, rank=previous_rank
+            )
+        case NewNumberOne():
+            return t.gettext("{title} takes #1 worldwide (new entry)", title=title)
+        case Moved(rank=rank, previous_rank=previous_rank) if event.climbed:
+            return t.gettext(
+                "{title} climbs to #{rank} worldwide (was #{previous})",
+                title=title,
+                rank=rank,
+                previous=previous_rank,
+            )
+        case Moved(rank=rank, previous_rank=previous_rank):
+            return t.gettext(
+                "{title} falls to #{rank} worldwide (was #{previous})",
+                title=title,
+                rank=rank,
+                previous=previous_rank,
+            )
+        case Entered(rank=rank):
+            return t.gettext(
+                "{title} enters the worldwide chart at #{rank}", title=title, rank=rank
+            )
+        case Left(previous_rank=previous_rank):
+            return t.gettext(
+                "{title} leaves the worldwide chart (was #{previous})",
+                title=title,
+                previous=previous_rank,
+            )
+    return None
 
 
 # A milestone that is said as part of its plain kind's alert keeps that kind's `type` in

@@ -254,3 +254,23 @@ def test_a_failures_text_never_reaches_a_server():
     assert failure.kind is FailureKind.UNREADABLE
     shown = public_reason(EN, failure.kind, failure.status)
     assert "sk_live" not in shown and "x.test" not in shown
+
+
+WORLD = {**BASE, "title": "Squid Game", "artist": None, "country": "GLOBAL"}
+
+
+@pytest.mark.parametrize(
+    ("event", "text"),
+    [
+        (Moved(**WORLD, rank=3, previous_rank=5), "Squid Game climbs to #3 worldwide (was #5)"),
+        (Moved(**WORLD, rank=7, previous_rank=5), "Squid Game falls to #7 worldwide (was #5)"),
+        (Entered(**WORLD, rank=4), "Squid Game enters the worldwide chart at #4"),
+        (Left(**WORLD, previous_rank=9), "Squid Game leaves the worldwide chart (was #9)"),
+        (NewNumberOne(**WORLD, rank=1, previous_rank=2), "Squid Game takes #1 worldwide (was #2)"),
+        (BackAtNumberOne(**WORLD, rank=1), "Squid Game is back at #1 worldwide (re-entry)"),
+        (NewNumberOne(**WORLD, rank=1, top_only=True), "Squid Game takes #1 worldwide"),
+    ],
+)
+def test_a_move_on_a_worldwide_chart_is_said_as_one(event, text):
+    """Never "climbs to #3 in Worldwide"."""
+    assert plain(event, EN) == text

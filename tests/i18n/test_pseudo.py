@@ -69,6 +69,11 @@ def events():
         yield kind, cls(**BASE, title=TITLE, artist=None, **values)
     yield "gained", NumberOneCount(**BASE, title=TITLE, artist=None, count=3, gained=("BR",))
     yield "daily streak", EVENT_TYPES["streak"](**BASE, title=TITLE, artist=None, unit="day")
+    for kind in ("moved", "entered", "left", "new_number_one", "back_at_number_one"):
+        cls = EVENT_TYPES[kind]
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in VALUES.items() if k in names} | {"country": "GLOBAL"}
+        yield f"worldwide {kind}", cls(**BASE, title=TITLE, artist=None, **values)
 
 
 def delivery(id_: int, event=None, notice=None) -> PendingDelivery:
