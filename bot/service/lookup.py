@@ -8,6 +8,7 @@ from bot.config import Config
 from bot.engine.standings import ChartStanding, standings
 from bot.engine.stored import ChartInfo, ChartLine
 from bot.engine.titles import Candidate, Match, TitleAliases, match_title
+from bot.service.settings import ServerDefaults, ServerSettings, server_settings
 from bot.store.base import StoreError
 from bot.store.store import Store
 
@@ -36,6 +37,14 @@ def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
         {chart_id: store.charts.periods(chart_id) for chart_id in chart_ids},
         {chart_id: store.charts.shape(chart_id) for chart_id in chart_ids},
     )
+
+
+def rank_answer(
+    store: Store, guild_id: int | None, defaults: ServerDefaults, title_id: int
+) -> tuple[ServerSettings, list[ChartStanding]]:
+    """What /rank reads for its answer, in one read: the server's settings (its watched
+    markets, its language) and where the title stands."""
+    return server_settings(store, guild_id, defaults), title_standings(store, title_id)
 
 
 def lookup_title(store: Store, query: str, aliases: TitleAliases | None = None) -> TitleLookup:

@@ -82,12 +82,15 @@ class Charts(commands.Cog):
         found, code = asked
         assert found is not None  # an unknown title was answered already
         answer = Answer(interaction, ephemeral=False)
-        settings = await answer.wait(self.settings_for(interaction.guild_id))
+        settings, standings = await answer.wait(
+            self.bot.reads.call(
+                lookup.rank_answer, interaction.guild_id, self.bot.server_defaults, found.id
+            )
+        )
         t = answer_texts(interaction, settings, ephemeral=False)
         markets = list(settings.watched_markets)
         if code and code not in markets:
             markets.append(code)
-        standings = await answer.wait(self.bot.reads.call(lookup.title_standings, found.id))
         embed = embeds.rank_embed(found, standings, markets, t)
         await answer.send(embed=embed)
         if not self.bot.config.discord.rank_images or not standings:
