@@ -127,29 +127,38 @@ class TitlesRepo(Repo):
         return Candidate(rows[0]["id"], rows[0]["name"], rows[0]["artist"]) if rows else None
 
     def ranks(self, title_id: int) -> list[TitleRank]:
-        """Every stored rank of a title, oldest period first."""
-        return [
-            TitleRank(
-                chart_id=row["chart_id"],
-                source=row["source"],
-                chart=row["name"],
-                period=row["period"],
-                country=row["country"],
-                rank=row["rank"],
-                weeks=row["weeks"],
-                season=row["season"],
-                unit=PeriodUnit(row["unit"]) if row["unit"] else None,
-                label=row["label"] or row["source"],
-            )
-            for row in self.db.query(
-                """SELECT r.chart_id, c.source, c.name, c.unit, r.period, r.country, r.rank,
-                          r.weeks, r.season, s.label
-                   FROM ranks r JOIN charts c ON c.id = r.chart_id
+        """Every stored rank of a title, oldest period first.
+
+        Read as plain tuples, each chart's names looked up once (a title of five years in
+        94 countries has tens of thousands of ranks, read while /rank waits)."""
+        charts = {
+            chart_id: (source, name, PeriodUnit(unit) if unit else None, label or source)
+            for chart_id, source, name, unit, label in self.db.execute(
+                """SELECT c.id, c.source, c.name, c.unit, s.label FROM charts c
                    LEFT JOIN sources s ON s.name = c.source
-                   WHERE r.title_id = ? ORDER BY r.period, c.source, c.name, r.country, r.rank""",
+                   WHERE c.id IN (SELECT DISTINCT chart_id FROM ranks WHERE title_id = ?)""",
+                [title_id],
+            )
+        }
+        found = [
+            TitleRank(
+                chart_id,
+                *charts[chart_id][:2],
+                period,
+                country,
+                rank,
+                weeks,
+                season,
+                *charts[chart_id][2:],
+            )
+            for chart_id, period, country, rank, weeks, season in self.db.execute(
+                """SELECT chart_id, period, country, rank, weeks, season FROM ranks
+                   WHERE title_id = ?""",
                 [title_id],
             )
         ]
+        found.sort(key=lambda r: (r.period, r.source, r.chart, r.country, r.rank))
+        return found
 
     def merges(self, groups: Sequence[Sequence[str]]) -> list[TitleMerge]:
         """What folding the config's [titles] merge groups would join, as stored now:
