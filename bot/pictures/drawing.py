@@ -220,11 +220,19 @@ class Drawings:
         self._running.discard(child)
         await child.stop()
 
+    def idle(self) -> int:
+        """Slots with no picture on its way (a child waiting, or one to start)."""
+        return self._idle.qsize()
+
+    async def settle(self) -> None:
+        """Wait for the starts and stops under way in the background."""
+        if self._replacing:
+            await asyncio.gather(*self._replacing, return_exceptions=True)
+
     async def close(self) -> None:
         """Stop every child (the bot is stopping); no picture is drawn after this."""
         self._closed = True
-        if self._replacing:
-            await asyncio.gather(*self._replacing, return_exceptions=True)
+        await self.settle()
         for child in list(self._running):
             await self._stop(child)
 

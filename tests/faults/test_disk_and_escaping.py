@@ -1,5 +1,5 @@
-"""Issue 12, rows 10 and 11: the database on disk is its owner's only (and the Dockerfile and
-the README's systemd unit keep it so), and the gaps in escaping are closed."""
+"""The database on disk is its owner's only (and the Dockerfile and the README's systemd unit
+keep it so), and titles are made inert in every place they are shown."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ EN = texts(Language.EN)
 ROOT = Path(__file__).parent.parent.parent
 
 
-def test_10_a_new_database_is_readable_by_its_owner_only(tmp_path):
+def test_a_new_database_is_readable_by_its_owner_only(tmp_path):
     with Store.open(tmp_path / "chartbot.db") as store, store.write():
         store.set_meta("a", "b")  # the -wal and -shm files exist while it is open
         modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
     assert modes == {"chartbot.db": 0o600, "chartbot.db-wal": 0o600, "chartbot.db-shm": 0o600}
 
 
-def test_10_the_container_and_the_service_keep_it_owner_only():
+def test_the_container_and_the_service_keep_it_owner_only():
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "chmod 0700 /data" in dockerfile
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -31,7 +31,7 @@ def test_10_the_container_and_the_service_keep_it_owner_only():
     assert "UMask=0077" in unit.split("```")[0]
 
 
-def test_11_a_rank_embed_stays_within_discords_total(tmp_path):
+def test_a_rank_embed_stays_within_discords_total(tmp_path):
     from bot.discord.embeds import rank_embed
     from bot.engine.standings import ChartStanding
     from bot.engine.titles import Candidate
@@ -69,5 +69,5 @@ def test_11_a_rank_embed_stays_within_discords_total(tmp_path):
         ("-# tiny text", "\\-# tiny text"),
     ],
 )
-def test_11_bare_links_bidi_controls_and_small_text_are_made_inert(title, shown):
+def test_bare_links_bidi_controls_and_small_text_are_made_inert(title, shown):
     assert escape(title) == shown

@@ -57,9 +57,7 @@ def test_a_child_is_replaced_after_its_share_of_pictures():
         try:
             for _ in range(3):
                 assert await drawings.png(MAP) is not None
-                await asyncio.sleep(0)
-                while drawings._replacing:  # the replacement starts in the background
-                    await asyncio.sleep(0.05)
+                await drawings.settle()  # a replacement starts in the background
                 seen.append(drawings.pids())
         finally:
             await drawings.close()
@@ -74,20 +72,27 @@ def test_a_child_is_replaced_after_its_share_of_pictures():
 def test_a_picture_given_up_halfway_never_answers_the_next_one():
     """Cancelled while its child draws: the next picture is its own, not the one given up."""
 
-    async def run() -> tuple[bytes | None, bytes | None]:
+    async def run() -> tuple[bytes | None, bytes | None, set[int], set[int]]:
         drawings = Drawings(processes=1)
         try:
             await drawings.png(MAP)  # a child started and warm
+            before = drawings.pids()
             given_up = asyncio.ensure_future(drawings.png(MAP))
-            await asyncio.sleep(0.05)  # on its way in the child
+            for _ in range(1000):  # until its child has the request (a turn of the loop each)
+                await asyncio.sleep(0)
+                if not drawings.idle() and not given_up.done():
+                    break
+            for _ in range(5):  # the request written; the answer takes a tenth of a second
+                await asyncio.sleep(0)
             given_up.cancel()
             await asyncio.gather(given_up, return_exceptions=True)
-            return await drawings.png(HISTORY), draw(HISTORY)
+            return await drawings.png(HISTORY), draw(HISTORY), before, drawings.pids()
         finally:
             await drawings.close()
 
-    drawn, expected = asyncio.run(run())
+    drawn, expected, before, after = asyncio.run(run())
     assert drawn == expected
+    assert after != before  # it was given up while its child drew: that child went
 
 
 def test_no_picture_is_drawn_once_closed():
