@@ -9,9 +9,10 @@ The commands are grouped by what they touch: charts.py, history.py, serving.py.
 from bot.cli import (  # noqa: F401 (each registers its commands on `main`)
     catalogs,
     charts,
+    forecasts,
     history,
     serving,
 )
 from bot.cli.base import main
 
-__all__ = ["charts", "history", "main", "serving"]
+__all__ = ["charts", "forecasts", "history", "main", "serving"]

@@ -207,6 +207,18 @@ class LimitsConfig(Strict):
     mentions_per_channel: int = Field(default=20, ge=0)
 
 
+class ForecastConfig(Strict):
+    """Forecasts of who takes #1 next (bot/forecast)."""
+
+    # "Within N periods": 3 days on a daily chart, 3 weeks on a weekly one.
+    horizon: int = Field(default=3, ge=1, le=12)
+    # An "on course for #1" alert goes out when a title's chance within the horizon first
+    # reaches this.
+    alert_at: float = Field(default=0.6, gt=0, lt=1)
+    # Periods a model learns from (the latest ones): ten years of a weekly chart.
+    window: int = Field(default=520, ge=10)
+
+
 class LoggingConfig(Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -219,6 +231,7 @@ class Config(Strict):
     health: HealthConfig = Field(default_factory=HealthConfig)
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     # Where the config was read from: relative paths are resolved against its folder.
     base_dir: Path = Field(default=Path("."), exclude=True)

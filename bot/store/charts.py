@@ -339,6 +339,15 @@ class ChartsRepo(Repo):
             )
         ]
 
+    def all_ranks(self, chart_id: int, since: str = "") -> Iterator[tuple[str, str, int, int]]:
+        """A chart's ranks from `since` on, (period, country, rank, title id), period by
+        period: what a forecast learns from (bot/forecast)."""
+        yield from self.db.execute(
+            """SELECT period, country, rank, title_id FROM ranks
+               WHERE chart_id = ? AND period >= ? ORDER BY period""",
+            [chart_id, since],
+        )
+
     def listing(self) -> list[ChartInfo]:
         """Every chart with stored periods, newest first."""
         return [

@@ -118,6 +118,19 @@ class TitlesRepo(Repo):
             )
         ]
 
+    def named(self, title_ids: Iterable[int]) -> dict[int, Candidate]:
+        """Title id -> its name (and artist), for the ids given."""
+        named: dict[int, Candidate] = {}
+        wanted = sorted(set(title_ids))
+        for start in range(0, len(wanted), BATCH):
+            batch = wanted[start : start + BATCH]
+            marks = ",".join("?" * len(batch))
+            for id_, name, artist in self.db.conn.execute(
+                f"SELECT id, name, artist FROM titles WHERE id IN ({marks})", batch
+            ):
+                named[id_] = Candidate(id_, name, artist)
+        return named
+
     def by_key(self, name: str, artist: str | None = None) -> Candidate | None:
         rows = list(
             self.db.query(

@@ -1,0 +1,85 @@
+"""A backtest as people and programs read it: the score tables, and one JSON object per
+prediction (so anyone can recompute the scores)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from bot.engine.model import PeriodUnit
+from bot.forecast.backtest import Forecaster, Scores
+from bot.forecast.model import Target
+from bot.service.forecasts import SourceBacktest
+
+
+def json_rows(run: SourceBacktest) -> Iterator[dict[str, Any]]:
+    for p in run.result.predictions:
+        title = run.titles.get(p.title)
+        row: dict[str, Any] = {
+            "period": p.period,
+            "chart": p.chart,
+            "country": p.market,
+            "title": title.name if title else str(p.title),
+            "rank": p.rank,
+            "p_next": round(p.chances[Target.NEXT], 6),
+            "outcome_next": p.outcomes[Target.NEXT],
+            "p_within": round(p.chances[Target.WITHIN], 6),
+            "outcome_within": p.outcomes[Target.WITHIN],
+        }
+        if title and title.artist:
+            row["artist"] = title.artist
+        yield row
+
+
+def lines(run: SourceBacktest) -> Iterator[str]:
+    result = run.result
+    unit = _unit(run.unit)
+    periods = sorted({p.period for p in result.predictions})
+    yield f"Backtest of {run.source} ({', '.join(run.charts)}), walk-forward: each {unit} predicted"
+    yield f"by a model trained only on the {unit}s before it."
+    if not periods:
+        yield f"Nothing to predict: too little history ({len(result.skipped)} {unit}s skipped)."
+        return
+    skipped = len(set(result.skipped))
+    yield (
+        f"{len(result.predictions):,} predictions of {len(periods):,} {unit}s, "
+        f"{periods[0]} to {periods[-1]}"
+        + (f"; {skipped:,} earlier {unit}s had too little history." if skipped else ".")
+    )
+    for target in Target:
+        yield ""
+        yield from _table(run, target)
+    yield ""
+    skills = {target: result.skill(target) for target in Target}
+    shown = skills[Target.NEXT] > 0
+    said = ", ".join(f"{skills[t]:+.3f} {_what(run, t)}" for t in Target)
+    verdict = "/rank shows these forecasts." if shown else "/rank shows no forecast of it."
+    yield f"Skill over the current rank: {said}. {verdict}"
+
+
+def _table(run: SourceBacktest, target: Target) -> Iterator[str]:
+    result = run.result
+    scores = {who: result.scores(who, target) for who in Forecaster}
+    baseline = scores[Forecaster.RANK]
+    yield f"#1 {_what(run, target)} ({baseline.count:,} predictions with a known outcome)"
+    yield f"  {'':14}{'Brier':>9}{'log loss':>10}{'skill':>8}"
+    for who, held in scores.items():
+        yield f"  {who.value:14}{held.brier:9.5f}{held.log_loss:10.4f}{held.skill(baseline):+8.3f}"
+    yield from _reliability(scores[Forecaster.MODEL])
+
+
+def _reliability(scores: Scores) -> Iterator[str]:
+    yield f"  {'chance given':14}{'predictions':>12}{'mean chance':>13}{'came true':>11}"
+    for b in scores.reliability:
+        yield f"  {b.low:.1f}-{b.high:.1f}{'':7}{b.count:12,}{b.predicted:13.3f}{b.observed:11.3f}"
+
+
+def _what(run: SourceBacktest, target: Target) -> str:
+    unit = _unit(run.unit)
+    if target is Target.NEXT:
+        return f"next {unit}"
+    return f"within {run.horizon} {unit}s"
+
+
+def _unit(unit: PeriodUnit) -> str:
+    return {PeriodUnit.DAY: "day", PeriodUnit.WEEK: "week"}.get(unit, "period")

@@ -1,0 +1,246 @@
+"""What a forecast learns from and is scored on: for each period of a chart, each market
+and each title that could be #1 there in the period after it, its features then and what
+came of it. Pure: ranks in, examples out.
+
+A title is a candidate in a market when it is in the market's top ranks (`TOP`), or
+when it is #1 or in the top three of another market of the same chart: half to
+two-thirds of new #1s were not in that market's top ten the period before, and a title
+#1 in 40 countries tends to take the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+TOP = 20  # a deep chart's candidates: its top twenty (a #1 from lower down is rare)
+CAP = 30  # runs and ages are counted up to this many periods
+
+# Market -> title id -> rank, for one period.
+Standings = dict[str, dict[int, int]]
+
+FEATURES = (
+    "charting",  # 1 when the title charts in this market now
+    "rank",  # its rank here now (the chart's depth + 1 when it does not chart here)
+    "previous_rank",  # here, the period before (depth + 1 when it did not chart)
+    "rank_two_before",  # here, two periods before
+    "best_recent",  # its best rank here over the last four periods
+    "run_here",  # periods in a row it has charted here
+    "reign",  # periods in a row it has been #1 here (0 when it is not #1)
+    "incumbent_reign",  # periods in a row this market's #1 has been #1
+    "incumbent_run",  # periods in a row this market's #1 has charted here
+    "age",  # periods since the title first charted anywhere on this chart
+    "ones_elsewhere",  # the share of the chart's other markets where it is #1 now
+    "ones_elsewhere_change",  # that share now less the period before
+    "top3_elsewhere",  # the share of the other markets where it is in the top three
+    "top10_share",  # the share of the chart's markets where it is in the top ten
+    "top10_share_change",
+    "incumbent_age",  # periods since this market's #1 first charted anywhere
+    "incumbent_ones_change",  # the change in the share of other markets where the #1 is #1
+    "rival_ones",  # the most other markets any other candidate here is #1 in (a share)
+    "ones_order",  # 1 + how many other candidates here are #1 in more other markets
+    "points",  # its mean points across the chart's markets (depth + 1 - rank; 0 off chart)
+    "points_change",  # those points now less the period before, over the points before
+    "incumbent_points_change",
+    "weekday",  # of the period (0 Monday): a daily chart's releases come on Fridays
+)
+
+
+@dataclass(slots=True)
+class ChartHistory:
+    """A chart's ranks, period by period (oldest first)."""
+
+    chart: str = ""
+    periods: list[str] = field(default_factory=list)
+    standings: list[Standings] = field(default_factory=list)
+    depth: int = 1
+
+    @classmethod
+    def of(cls, chart: str, ranks: Iterable[tuple[str, str, int, int]]) -> ChartHistory:
+        """From (period, market, rank, title id) rows, ordered by period."""
+        history = cls(chart)
+        for period, market, rank, title in ranks:
+            if not history.periods or history.periods[-1] != period:
+                history.periods.append(period)
+                history.standings.append({})
+            held = history.standings[-1].setdefault(market, {})
+            held[title] = min(rank, held.get(title, rank))  # a title's best line there
+            history.depth = max(history.depth, rank)
+        return history
+
+    def until(self, period: str) -> ChartHistory:
+        """This history as it stood when `period` was the latest stored."""
+        end = sum(1 for p in self.periods if p <= period)
+        return ChartHistory(self.chart, self.periods[:end], self.standings[:end], self.depth)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One title in one market at one period, and what came of it. An outcome is known
+    (not None) once its period is stored: `next_period` for the period after, the
+    horizon's last period (`horizon_end`) for "within the horizon"."""
+
+    chart: str
+    period: str  # the period the features are of
+    market: str
+    title: int
+    rank: int | None  # its rank here in `period` (None: not charting here)
+    features: tuple[float, ...]
+    next_period: str | None  # the period predicted (None: not stored yet)
+    horizon_end: str | None  # the horizon's last period (None: not all of it stored yet)
+    next_one: bool | None  # #1 here in the next period
+    within: bool | None  # #1 here in any period of the horizon
+
+
+@dataclass(frozen=True, slots=True)
+class _Spread:
+    """Where each title stands across a period's markets."""
+
+    ones: dict[int, set[str]]
+    top3: dict[int, set[str]]
+    top10: dict[int, int]
+    points: dict[int, float]
+
+    @classmethod
+    def of(cls, standings: Standings) -> _Spread:
+        ones: dict[int, set[str]] = {}
+        top3: dict[int, set[str]] = {}
+        top10: dict[int, int] = {}
+        points: dict[int, float] = {}
+        depth = max((r for held in standings.values() for r in held.values()), default=1)
+        for market, held in standings.items():
+            for title, rank in held.items():
+                if rank == 1:
+                    ones.setdefault(title, set()).add(market)
+                if rank <= 3:
+                    top3.setdefault(title, set()).add(market)
+                if rank <= 10:
+                    top10[title] = top10.get(title, 0) + 1
+                points[title] = points.get(title, 0.0) + (depth + 1 - rank) / len(standings)
+        return cls(ones, top3, top10, points)
+
+
+@dataclass(slots=True)
+class _Runs:
+    """Runs carried from period to period: (market, title) -> periods charted in a row,
+    periods at #1 in a row; title -> the period index it first charted."""
+
+    charted: dict[tuple[str, int], int] = field(default_factory=dict)
+    reigns: dict[tuple[str, int], int] = field(default_factory=dict)
+    first: dict[int, int] = field(default_factory=dict)
+
+    def advance(self, index: int, standings: Standings) -> _Runs:
+        charted: dict[tuple[str, int], int] = {}
+        reigns: dict[tuple[str, int], int] = {}
+        for market, held in standings.items():
+            for title, rank in held.items():
+                key = (market, title)
+                charted[key] = min(CAP, self.charted.get(key, 0) + 1)
+                if rank == 1:
+                    reigns[key] = min(CAP, self.reigns.get(key, 0) + 1)
+                self.first.setdefault(title, index)
+        return _Runs(charted, reigns, self.first)
+
+
+def all_examples(history: ChartHistory, horizon: int) -> Iterator[list[Example]]:
+    """The examples of each period in turn (one list per period, oldest first)."""
+    runs = _Runs()
+    spreads: list[_Spread] = []
+    for index, standings in enumerate(history.standings):
+        runs = runs.advance(index, standings)
+        spreads.append(_Spread.of(standings))
+        yield list(_examples(history, index, horizon, runs, spreads))
+
+
+def _examples(
+    history: ChartHistory, index: int, horizon: int, runs: _Runs, spreads: list[_Spread]
+) -> Iterator[Example]:
+    now = history.standings[index]
+    spread = spreads[index]
+    before = spreads[index - 1] if index > 0 else _Spread({}, {}, {}, {})
+    markets = len(now)
+    others = max(1, markets - 1)
+    missing = float(history.depth + 1)
+    later = history.standings[index + 1 : index + 1 + horizon]
+    elsewhere = set(spread.ones) | set(spread.top3) if markets > 1 else set()
+
+    def rank_at(back: int, market: str, title: int) -> float:
+        if index - back < 0:
+            return missing
+        return float(history.standings[index - back].get(market, {}).get(title, missing))
+
+    def ones_share(held: _Spread, title: int, market: str) -> float:
+        return len(held.ones.get(title, set()) - {market}) / others
+
+    def age(title: int) -> float:
+        return float(min(CAP, index - runs.first.get(title, index)))
+
+    weekday = float(_weekday(history.periods[index]))
+
+    def growth(title: int) -> float:
+        was = before.points.get(title, 0.0)
+        return (spread.points.get(title, 0.0) - was) / max(was, 0.5)
+
+    for market in sorted(now):
+        here = now[market]
+        incumbent = next((t for t, r in here.items() if r == 1), None)
+        candidates = sorted({t for t, r in here.items() if r <= TOP} | elsewhere)
+        ones = {t: ones_share(spread, t, market) for t in candidates}
+        strongest = sorted(ones.values(), reverse=True)
+        for title in candidates:
+            rank = here.get(title)
+            ranks = [rank_at(back, market, title) for back in range(4)]
+            top10 = spread.top10.get(title, 0) / markets
+            leads = strongest[0] == ones[title]
+            rival = (strongest[1] if len(strongest) > 1 else 0.0) if leads else strongest[0]
+            features = (
+                1.0 if rank is not None else 0.0,
+                ranks[0],
+                ranks[1],
+                ranks[2],
+                min(ranks),
+                float(runs.charted.get((market, title), 0)),
+                float(runs.reigns.get((market, title), 0)),
+                float(runs.reigns.get((market, incumbent), 0)) if incumbent else 0.0,
+                float(runs.charted.get((market, incumbent), 0)) if incumbent else 0.0,
+                age(title),
+                ones[title],
+                ones[title] - ones_share(before, title, market),
+                len(spread.top3.get(title, set()) - {market}) / others,
+                top10,
+                top10 - before.top10.get(title, 0) / max(1, len(history.standings[index - 1]))
+                if index > 0
+                else 0.0,
+                age(incumbent) if incumbent else 0.0,
+                ones_share(spread, incumbent, market) - ones_share(before, incumbent, market)
+                if incumbent
+                else 0.0,
+                rival,
+                float(1 + sum(1 for v in strongest if v > ones[title])),
+                spread.points.get(title, 0.0),
+                growth(title),
+                growth(incumbent) if incumbent else 0.0,
+                weekday,
+            )
+            outcomes = [s.get(market, {}).get(title) == 1 for s in later]
+            complete = len(outcomes) == horizon
+            yield Example(
+                chart=history.chart,
+                period=history.periods[index],
+                market=market,
+                title=title,
+                rank=rank,
+                features=features,
+                next_period=history.periods[index + 1] if outcomes else None,
+                horizon_end=history.periods[index + horizon] if complete else None,
+                next_one=outcomes[0] if outcomes else None,
+                within=any(outcomes) if complete else None,
+            )
+
+
+def _weekday(period: str) -> int:
+    try:
+        return date.fromisoformat(period[:10]).weekday()
+    except ValueError:
+        return 0

@@ -1,0 +1,150 @@
+"""The forecast model: the chance that a candidate is #1 in a market in the next period,
+and within the horizon, learned from a chart's past examples (bot/forecast/examples.py).
+
+One gradient-boosted tree classifier (scikit-learn's HistGradientBoostingClassifier) per
+target. On a chart of several markets the chances are then put in competition: each
+market has one #1 a period, so a market's chances are scaled to add up to the number of
+#1s its candidates took per period in the past. Measured (bench/README.md, "forecasts"):
+on the Netflix per-country file this took the skill over the current-rank baseline from
++0.013 to +0.085; on the one-market US daily file the plain chances did better (+0.054
+against +0.032), so one-market charts keep them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.forecast.examples import Example
+
+MIN_ONES = 20  # #1 outcomes the past must hold before a model is trained on it
+CEILING = 0.999  # a chance is never said to be certain
+
+
+class Target(enum.Enum):
+    """What a chance is of."""
+
+    NEXT = "next"  # #1 in the next period
+    WITHIN = "within"  # #1 in any period of the horizon
+
+    def outcome(self, example: Example) -> bool | None:
+        return example.next_one if self is Target.NEXT else example.within
+
+    def resolved(self, example: Example) -> str | None:
+        """The period by which the outcome is known (None: not yet)."""
+        return example.next_period if self is Target.NEXT else example.horizon_end
+
+    def known(self, examples: Sequence[Example], through: str) -> list[Example]:
+        """The examples whose outcome was known when `through` was the latest period."""
+        return [e for e in examples if (r := self.resolved(e)) is not None and r <= through]
+
+
+class TooLittleHistory(Exception):
+    """The past holds too few #1 outcomes to learn from."""
+
+    def __init__(self, ones: int) -> None:
+        super().__init__(f"{ones} #1 outcomes stored, {MIN_ONES} needed")
+        self.ones = ones
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A trained forecast for one chart kind."""
+
+    classifiers: dict[Target, Any]
+    per_market: dict[Target, float]  # #1s a market's candidates took per period
+    compete: bool  # scale each market's chances to `per_market` (several markets)
+    calibrators: dict[Target, Any]  # competing chances -> how often such came true
+
+    @classmethod
+    def train(cls, examples: Sequence[Example], *, through: str) -> Model:
+        """Learn from the examples whose outcomes were known when `through` was the latest
+        period. Raises TooLittleHistory."""
+        with _one_thread():
+            return cls._train(examples, through)
+
+    @classmethod
+    def _train(cls, examples: Sequence[Example], through: str) -> Model:
+        classifiers: dict[Target, Any] = {}
+        per_market: dict[Target, float] = {}
+        calibrators: dict[Target, Any] = {}
+        compete = len({e.market for e in examples}) > 1
+        for target in Target:
+            known = target.known(examples, through)
+            outcomes = [bool(target.outcome(e)) for e in known]
+            if sum(outcomes) < MIN_ONES:
+                raise TooLittleHistory(sum(outcomes))
+            classifier = _classifier()
+            classifier.fit([e.features for e in known], outcomes)
+            classifiers[target] = classifier
+            markets = {(e.chart, e.period, e.market) for e in known}
+            per_market[target] = sum(outcomes) / len(markets)
+            if compete:
+                said = classifier.predict_proba([e.features for e in known])[:, 1]
+                competing = _compete(known, [float(p) for p in said], per_market[target])
+                calibrators[target] = _calibrator().fit(competing, outcomes)
+        return cls(classifiers, per_market, compete, calibrators)
+
+    def predict(self, examples: Sequence[Example]) -> dict[Target, list[float]]:
+        """Each example's chances, in order."""
+        if not examples:
+            return {target: [] for target in Target}
+        with _one_thread():
+            return self._predict(examples)
+
+    def _predict(self, examples: Sequence[Example]) -> dict[Target, list[float]]:
+        features = [e.features for e in examples]
+        chances: dict[Target, list[float]] = {}
+        for target, classifier in self.classifiers.items():
+            said = [float(p) for p in classifier.predict_proba(features)[:, 1]]
+            if self.compete:
+                said = _compete(examples, said, self.per_market[target])
+                said = [float(p) for p in self.calibrators[target].predict(said)]
+            chances[target] = [min(p, CEILING) for p in said]
+        return chances
+
+
+def _compete(examples: Sequence[Example], chances: list[float], per_market: float) -> list[float]:
+    totals: dict[tuple[str, str, str], float] = defaultdict(float)
+    for example, chance in zip(examples, chances, strict=True):
+        totals[example.chart, example.period, example.market] += chance
+    return [
+        chance * per_market / totals[e.chart, e.period, e.market] if chance else 0.0
+        for e, chance in zip(examples, chances, strict=True)
+    ]
+
+
+def _one_thread() -> Any:
+    """Trees grown on one thread: on charts' small training sets OpenMP's threads spent
+    their time waiting for each other, and 20 times longer when another process was busy
+    (a 120-prediction backtest: 114 s on two threads, 5.7 s on one)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="openmp")
+
+
+def _calibrator() -> Any:
+    from sklearn.isotonic import IsotonicRegression
+
+    return IsotonicRegression(y_min=0.0, y_max=CEILING, out_of_bounds="clip")
+
+
+def _classifier() -> Any:
+    # Imported here: scikit-learn is heavy, and only training and backtests need it.
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    # Shallow, slowly learned trees with large leaves: a chart's past holds few #1s, and
+    # deeper trees learned its noise (worse than the baseline on the Netflix file).
+    # No early stopping: its random validation split would make predictions vary.
+    return HistGradientBoostingClassifier(
+        max_iter=100,
+        learning_rate=0.05,
+        max_leaf_nodes=7,
+        min_samples_leaf=100,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=0,
+    )

@@ -1,0 +1,118 @@
+"""`chartbot backtest` on the real US daily Netflix top 10 (2020-04-01 to 2021-12-31)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.cli import run_cli
+from tests.helpers.configs import write_text_config
+from tests.helpers.shared_data import needs_shared_data, shared
+
+US_DAILY = """
+[database]
+path = "chartbot.db"
+
+[[sources]]
+name = "usdaily"
+label = "Netflix"
+kind = "table"
+url = "{url}"
+country = "US"
+chart = "Top 10 US"
+period_format = "%m/%d/%Y"
+columns = {{ rank = "Rank", title = "Title", period = "As of", weeks = "Days In Top 10" }}
+"""
+
+FROM = "2021-12-10"  # three weeks of predictions keep the test quick
+
+
+def imported(folder: Path, history: Path) -> Path:
+    config = write_text_config(folder, US_DAILY.format(url=history))
+    ran = run_cli("import", "--source", "usdaily", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    return config
+
+
+def predictions(config: Path) -> list[dict]:
+    ran = run_cli("backtest", "--source", "usdaily", "--from", FROM, "--json", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    return [json.loads(line) for line in ran.stdout.splitlines()]
+
+
+def cut(history: Path, folder: Path, through: str) -> Path:
+    """The file as it was on `through` (month/day/year dates)."""
+    folder.mkdir()
+    target = folder / history.name
+    with history.open(newline="", encoding="utf-8") as read, target.open("w", newline="") as write:
+        rows = csv.reader(read)
+        out = csv.writer(write)
+        out.writerow(next(rows))
+        for row in rows:
+            month, day, year = row[0].split("/")
+            if f"{year}-{int(month):02}-{int(day):02}" <= through:
+                out.writerow(row)
+    return target
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory) -> Path:
+    history = shared("history", "netflix-us-daily-top-10-2020-04-01--2021-12-31.csv")
+    if not history.is_file():
+        pytest.skip("../shared/data is absent")
+    return imported(tmp_path_factory.mktemp("full"), history)
+
+
+@needs_shared_data
+def test_a_periods_forecasts_are_the_same_whether_or_not_later_periods_are_stored(full, tmp_path):
+    history = shared("history", "netflix-us-daily-top-10-2020-04-01--2021-12-31.csv")
+    truncated = imported(tmp_path, cut(history, tmp_path / "cut", "2021-12-15"))
+    later = predictions(full)
+    earlier = predictions(truncated)
+    # With the file cut on the 15th, the 10th to the 15th are predicted (each from the day
+    # before) and nothing after it.
+    assert {row["period"] for row in earlier} == {f"2021-12-{d}" for d in range(10, 16)}
+    same_days = [row for row in later if row["period"] <= "2021-12-15"]
+    chances = [(r["period"], r["title"], r["p_next"], r["p_within"]) for r in earlier]
+    assert chances == [(r["period"], r["title"], r["p_next"], r["p_within"]) for r in same_days]
+    # What differs is only what the later days tell: whether "within 3 days" came true.
+    assert [r["outcome_next"] for r in earlier] == [r["outcome_next"] for r in same_days]
+    assert any(r["outcome_within"] is None for r in earlier)
+    assert all(r["outcome_within"] is not None for r in same_days)
+
+
+@needs_shared_data
+def test_the_json_lines_recompute_the_printed_scores(full):
+    rows = predictions(full)
+    assert {row["chart"] for row in rows} == {"Top 10 US"}
+    assert {row["country"] for row in rows} == {"US"}
+    # Each day's candidates are the day before's top 10, each with its rank then.
+    days = {row["period"] for row in rows}
+    assert len(rows) == 10 * len(days)
+    assert sorted({row["rank"] for row in rows}) == list(range(1, 11))
+    # Each day exactly one of them is #1, or none when a title new to the top 10 is.
+    for day in days:
+        assert sum(r["outcome_next"] for r in rows if r["period"] == day) <= 1
+    brier = sum((r["p_next"] - r["outcome_next"]) ** 2 for r in rows) / len(rows)
+    ran = run_cli("backtest", "--source", "usdaily", "--from", FROM, "-c", full)
+    assert ran.exit_code == 0, ran.stderr
+    table = ran.stdout.splitlines()
+    heading = table.index(f"#1 next day ({len(rows):,} predictions with a known outcome)")
+    said = table[heading + 2].split()
+    assert said[0] == "chartbot"
+    assert float(said[1]) == pytest.approx(brier, abs=6e-6)
+    persistence = table[heading + 4].split()
+    assert persistence[0] == "persistence"
+    wrong = [r for r in rows if (r["rank"] == 1) != r["outcome_next"]]
+    assert float(persistence[1]) == pytest.approx(len(wrong) / len(rows), abs=6e-6)
+    assert any(line.startswith("Skill over the current rank: ") for line in table)
+
+
+def test_backtest_of_an_unknown_source_says_which_sources_are_stored(tmp_path):
+    config = write_text_config(tmp_path, US_DAILY.format(url=tmp_path / "none.csv"))
+    ran = run_cli("backtest", "--source", "usdaily", "-c", config)
+    assert ran.exit_code == 1
+    assert "no database at" in ran.stderr

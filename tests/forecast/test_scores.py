@@ -1,0 +1,75 @@
+"""The backtest's scores and the examples it learns from, on plain values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bot.forecast.backtest import Scores, _refit_point
+from bot.forecast.examples import ChartHistory, all_examples
+
+
+def test_brier_log_loss_and_reliability_are_the_textbook_ones():
+    scores = Scores.of([0.9, 0.2, 0.25, 0.05], [True, False, True, False])
+    assert scores.count == 4
+    assert scores.brier == pytest.approx((0.01 + 0.04 + 0.5625 + 0.0025) / 4)
+    assert scores.log_loss == pytest.approx(
+        -(math.log(0.9) + math.log(0.8) + math.log(0.25) + math.log(0.95)) / 4
+    )
+    bins = {(b.low, b.count, b.observed) for b in scores.reliability}
+    assert bins == {(0.9, 1, 1.0), (0.2, 2, 0.5), (0.0, 1, 0.0)}
+    assert scores.skill(Scores.of([0.5] * 4, [True, False, True, False])) == pytest.approx(
+        1 - scores.brier / 0.25
+    )
+
+
+def test_a_certain_chance_that_failed_costs_a_finite_log_loss():
+    assert math.isfinite(Scores.of([1.0, 0.0], [False, True]).log_loss)
+
+
+def test_a_refit_point_depends_on_the_period_alone_and_is_never_after_it():
+    points = [_refit_point(i) for i in range(5000)]
+    assert all(p <= i for i, p in enumerate(points))
+    assert points[:200] == list(range(200))  # every period early on
+    assert len(set(points[2400:2500])) <= 10  # every twelfth or so after 2,400 periods
+
+
+ROWS = [
+    # period, market, rank, title: title 7 is #1 in US and BR, new in KR at #3; title 9 is
+    # #1 in KR and charts nowhere else.
+    ("2024-01-07", "US", 1, 7),
+    ("2024-01-07", "US", 2, 8),
+    ("2024-01-07", "BR", 1, 7),
+    ("2024-01-07", "KR", 1, 9),
+    ("2024-01-07", "KR", 2, 8),
+    ("2024-01-14", "US", 1, 7),
+    ("2024-01-14", "BR", 1, 7),
+    ("2024-01-14", "KR", 1, 9),
+    ("2024-01-14", "KR", 3, 7),
+    ("2024-01-21", "KR", 1, 7),
+    ("2024-01-21", "US", 1, 7),
+    ("2024-01-21", "BR", 2, 7),
+]
+
+
+def test_a_title_number_one_elsewhere_is_a_candidate_where_it_does_not_chart():
+    history = ChartHistory.of("TV", ROWS)
+    first = {(e.market, e.title): e for e in next(all_examples(history, horizon=2))}
+    # Title 7 does not chart in KR in the first week, but is #1 in two other markets.
+    seven_in_kr = first["KR", 7]
+    assert seven_in_kr.rank is None
+    assert (seven_in_kr.next_one, seven_in_kr.within) == (False, True)  # #1 there in week 3
+    assert seven_in_kr.next_period == "2024-01-14"
+    assert seven_in_kr.horizon_end == "2024-01-21"
+    # Title 9, #1 in KR only, is a candidate in the US: #1 in one of its 2 other markets.
+    assert first["US", 9].features[10] == pytest.approx(0.5)
+
+
+def test_the_last_periods_outcomes_are_unknown_not_false():
+    history = ChartHistory.of("TV", ROWS)
+    *_, last = all_examples(history, horizon=2)
+    assert {(e.next_one, e.within, e.next_period) for e in last} == {(None, None, None)}
+    *_, before_last, _ = all_examples(history, horizon=2)
+    assert {e.within for e in before_last} == {None}
+    assert {e.next_one for e in before_last} == {True, False}
