@@ -79,6 +79,9 @@ def test_the_example_config_is_valid():
             GOOD + "\n[alerts]\nmin_countries = 0\n", "alerts.min_countries", id="zero minimum"
         ),
         pytest.param(
+            GOOD + "\n[forecast]\nalert_at = 1.5\n", "forecast.alert_at", id="a chance over 1"
+        ),
+        pytest.param(
             GOOD + GOOD.split('[database]\npath = "chartbot.db"\n')[1],
             "two sources are named 'netflix'",
             id="duplicate source",

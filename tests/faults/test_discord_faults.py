@@ -231,7 +231,11 @@ def test_a_fan_out_stays_under_discords_limits(bot, fake, config):
         store.close()
     publish_week_2(config)
     wait_until(lambda: all_delivered(config), 90, "the fan-out")
-    assert fake.limited == 0  # paced, not pushed back
+    # Paced, not pushed back. The fake counts a request when its event loop gets to it, so
+    # a stall of the test process (the whole suite on two cores) can bunch requests that
+    # left the bot evenly into one of its seconds: a handful of 429s, seen twice in full
+    # runs. Unpaced (47 a second raised to 1,000), this fan-out got 62.
+    assert fake.limited <= 3, fake.limited_by
     for user_id in range(1, 121):
         assert len(fake.alert_dms(user_id)) == 1
     assert deliveries(config)["sent"] >= 121
