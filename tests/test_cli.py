@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.demo import DATA, published_days
 from bot.demo.story import DAYS, build_rows, to_tsv
 from tests.helpers.cli import poll_json, run_cli
-from tests.helpers.configs import write_config, write_text_config
+from tests.helpers.configs import US_DAILY, write_config, write_text_config
 from tests.helpers.netflix import NETFLIX_WEEK_1, NETFLIX_WEEK_2, WEEK_2
 from tests.helpers.oracle import rows
 from tests.helpers.shared_data import needs_shared_data, shared
@@ -181,22 +181,6 @@ def test_merging_titles_is_a_command_with_a_dry_run(imported):
     assert done.exit_code == 0 and done.stdout.startswith("joined “Cobra Kai”")
     again = run_cli("merge-titles", "-c", imported)
     assert again.stdout.startswith("nothing to merge")
-
-
-US_DAILY = """
-[alerts]
-watched_markets = ["US", "KR"]
-
-[[sources]]
-name = "usdaily"
-label = "Netflix"
-kind = "table"
-url = "{url}"
-country = "US"
-chart = "Top 10 US"
-period_format = "%m/%d/%Y"
-columns = {{ rank = "Rank", title = "Title", period = "As of", weeks = "Days In Top 10" }}
-"""
 
 
 @needs_shared_data

@@ -9,23 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.cli import run_cli
-from tests.helpers.configs import write_text_config
+from tests.helpers.configs import US_DAILY, write_text_config
 from tests.helpers.shared_data import needs_shared_data, shared
-
-US_DAILY = """
-[database]
-path = "chartbot.db"
-
-[[sources]]
-name = "usdaily"
-label = "Netflix"
-kind = "table"
-url = "{url}"
-country = "US"
-chart = "Top 10 US"
-period_format = "%m/%d/%Y"
-columns = {{ rank = "Rank", title = "Title", period = "As of", weeks = "Days In Top 10" }}
-"""
 
 FROM = "2021-12-10"  # three weeks of predictions keep the test quick
 

@@ -38,3 +38,21 @@ every = "6h"
         encoding="utf-8",
     )
     return path
+
+
+# The real US daily Netflix top 10 of ../shared/data/history (dates like 4/1/2020) as a
+# table source; format with url=.
+US_DAILY = """
+[alerts]
+watched_markets = ["US", "KR"]
+
+[[sources]]
+name = "usdaily"
+label = "Netflix"
+kind = "table"
+url = "{url}"
+country = "US"
+chart = "Top 10 US"
+period_format = "%m/%d/%Y"
+columns = {{ rank = "Rank", title = "Title", period = "As of", weeks = "Days In Top 10" }}
+"""
