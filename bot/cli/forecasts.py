@@ -1,5 +1,6 @@
-"""The commands of forecasts: `backtest`, which replays a source's stored history
-walk-forward and scores the forecasts beside two baselines."""
+"""The commands of forecasts: `forecast`, who is likely #1 next, and `backtest`, which
+replays a source's stored history walk-forward and scores the forecasts beside two
+baselines."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import click
 
 from bot.cli import report
 from bot.cli.base import Failure, config_option, known_errors, load, main, out
-from bot.service.forecasts import UnknownSource, backtest_source
+from bot.service.forecasts import UnknownSource, backtest_source, forecast_source
 from bot.service.lookup import open_store
 
 
@@ -48,3 +49,39 @@ def backtest(config_path: Path, source_name: str, start: date | None, as_json: b
         return
     for line in report.lines(run):
         out.print(line, markup=False)
+
+
+@main.command()
+@config_option
+@click.option("--source", "source_name", required=True, help="The source whose charts to forecast.")
+@click.option("--country", "countries", multiple=True, help="Only this market (a code such as US).")
+@click.option("--top", type=click.IntRange(min=1), default=3, help="Titles per market (default 3).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per title and market.")
+@known_errors
+def forecast(
+    config_path: Path, source_name: str, countries: tuple[str, ...], top: int, as_json: bool
+) -> None:
+    """Who is likely #1 after the latest stored period, in each market of a source.
+
+    The model learns from the source's latest [forecast] window periods; how good its
+    chances have been is what `chartbot backtest` measures.
+    """
+    config = load(config_path)
+    with open_store(config, existing=True) as store:
+        try:
+            said = forecast_source(store, config, source_name)
+        except UnknownSource as error:
+            raise Failure(str(error)) from None
+    if said.too_little is not None:
+        raise Failure(f"{source_name}: too little history to forecast ({said.too_little})")
+    wanted = {c.upper() for c in countries}
+    shown: dict[tuple[str, str], int] = {}
+    for f in said.forecasts:
+        key = (f.chart, f.market)
+        if (wanted and f.market not in wanted) or shown.get(key, 0) >= top:
+            continue
+        shown[key] = shown.get(key, 0) + 1
+        if as_json:
+            click.echo(json.dumps(report.forecast_json(f), ensure_ascii=False))
+        else:
+            out.print(report.forecast_line(said, f), markup=False)

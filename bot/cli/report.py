@@ -9,7 +9,7 @@ from typing import Any
 from bot.engine.model import PeriodUnit
 from bot.forecast.backtest import Forecaster, Scores
 from bot.forecast.model import Target
-from bot.service.forecasts import SourceBacktest
+from bot.service.forecasts import Forecast, SourceBacktest, SourceForecast
 
 
 def json_rows(run: SourceBacktest) -> Iterator[dict[str, Any]]:
@@ -83,3 +83,28 @@ def _what(run: SourceBacktest, target: Target) -> str:
 
 def _unit(unit: PeriodUnit) -> str:
     return {PeriodUnit.DAY: "day", PeriodUnit.WEEK: "week"}.get(unit, "period")
+
+
+def forecast_line(said: SourceForecast, f: Forecast) -> str:
+    """'Top 10 US · US  Stay Close (#2): #1 next day 38% · within 3 days 71%'."""
+    unit = _unit(said.unit)
+    where = f"#{f.rank}" if f.rank is not None else "not charting"
+    name = f.title.name + (f" — {f.title.artist}" if f.title.artist else "")
+    return (
+        f"{f.chart} · {f.market}  {name} ({where} on {f.period}): "
+        f"#1 next {unit} {f.chances[Target.NEXT]:.0%} · "
+        f"within {said.horizon} {unit}s {f.chances[Target.WITHIN]:.0%}"
+    )
+
+
+def forecast_json(f: Forecast) -> dict[str, Any]:
+    return {
+        "chart": f.chart,
+        "country": f.market,
+        "title": f.title.name,
+        "artist": f.title.artist,
+        "rank": f.rank,
+        "period": f.period,
+        "p_next": round(f.chances[Target.NEXT], 6),
+        "p_within": round(f.chances[Target.WITHIN], 6),
+    }

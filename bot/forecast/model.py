@@ -104,6 +104,12 @@ class Model:
                 said = _compete(examples, said, self.per_market[target])
                 said = [float(p) for p in self.calibrators[target].predict(said)]
             chances[target] = [min(p, CEILING) for p in said]
+        # #1 next period is #1 within the horizon: the two models, trained apart, may not
+        # know it.
+        chances[Target.WITHIN] = [
+            max(within, next_)
+            for within, next_ in zip(chances[Target.WITHIN], chances[Target.NEXT], strict=True)
+        ]
         return chances
 
 

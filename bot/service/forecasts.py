@@ -8,7 +8,8 @@ from bot.config import Config
 from bot.engine.model import PeriodUnit
 from bot.engine.titles import Candidate
 from bot.forecast.backtest import Backtest, backtest
-from bot.forecast.examples import ChartHistory
+from bot.forecast.examples import CAP, ChartHistory, all_examples
+from bot.forecast.model import Model, Target, TooLittleHistory
 from bot.store.store import Store
 
 
@@ -26,8 +27,33 @@ class SourceBacktest:
     titles: dict[int, Candidate]
 
 
-def source_histories(store: Store, source: str) -> tuple[list[ChartHistory], PeriodUnit]:
-    """Every stored chart of a source, as histories, and what one period of them is."""
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """The chances a title is #1 in a market in the period after `period`, and within the
+    horizon."""
+
+    chart: str
+    market: str
+    title: Candidate
+    rank: int | None  # its rank there in `period` (None: not charting there)
+    period: str
+    chances: dict[Target, float]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceForecast:
+    source: str
+    unit: PeriodUnit
+    horizon: int
+    forecasts: list[Forecast]  # by chart and market, the most likely #1 next first
+    too_little: TooLittleHistory | None  # set when the history is too short to learn from
+
+
+def source_histories(
+    store: Store, source: str, window: int | None = None
+) -> tuple[list[ChartHistory], PeriodUnit]:
+    """Every stored chart of a source, as histories (the latest `window` periods and the
+    few before them that its features look back on), and what one period of them is."""
     charts = sorted((c for c in store.charts.listing() if c.source == source), key=_by_name)
     if not charts:
         stored = sorted({c.source for c in store.charts.listing()})
@@ -35,8 +61,48 @@ def source_histories(store: Store, source: str) -> tuple[list[ChartHistory], Per
             f"no stored chart of a source named {source!r}"
             + (f" (stored: {', '.join(stored)})" if stored else " (nothing is stored yet)")
         )
-    histories = [ChartHistory.of(c.name, store.charts.all_ranks(c.id)) for c in charts]
+    histories = [
+        ChartHistory.of(c.name, store.charts.all_ranks(c.id, _since(store, c.id, window)))
+        for c in charts
+    ]
     return histories, store.charts.unit(charts[0].id)
+
+
+def _since(store: Store, chart_id: int, window: int | None) -> str:
+    if window is None:
+        return ""
+    periods = store.charts.periods(chart_id)
+    return periods[-(window + CAP)] if len(periods) > window + CAP else ""
+
+
+def forecast_source(store: Store, config: Config, source: str) -> SourceForecast:
+    """Who is likely #1 after each chart's latest stored period, by a model trained on the
+    source's latest `[forecast] window` periods."""
+    settings = config.forecast
+    histories, unit = source_histories(store, source, settings.window)
+    made = [e for h in histories for period in all_examples(h, settings.horizon) for e in period]
+    latest = max(e.period for e in made)
+    try:
+        model = Model.train(made, through=latest)
+    except TooLittleHistory as error:
+        return SourceForecast(source, unit, settings.horizon, [], error)
+    last = {h.chart: h.periods[-1] for h in histories if h.periods}
+    now = [e for e in made if e.period == last[e.chart]]
+    chances = model.predict(now)
+    titles = store.titles.named(e.title for e in now)
+    forecasts = [
+        Forecast(
+            e.chart,
+            e.market,
+            titles[e.title],
+            e.rank,
+            e.period,
+            {target: chances[target][n] for target in Target},
+        )
+        for n, e in enumerate(now)
+    ]
+    forecasts.sort(key=lambda f: (f.chart, f.market, -f.chances[Target.NEXT]))
+    return SourceForecast(source, unit, settings.horizon, forecasts, None)
 
 
 def backtest_source(

@@ -101,3 +101,29 @@ def test_backtest_of_an_unknown_source_says_which_sources_are_stored(tmp_path):
     ran = run_cli("backtest", "--source", "usdaily", "-c", config)
     assert ran.exit_code == 1
     assert "no database at" in ran.stderr
+
+
+@needs_shared_data
+def test_forecast_says_who_is_likely_number_one_after_the_latest_day(full):
+    ran = run_cli("forecast", "--source", "usdaily", "--json", "-c", full)
+    assert ran.exit_code == 0, ran.stderr
+    rows = [json.loads(line) for line in ran.stdout.splitlines()]
+    assert len(rows) == 3  # the top three by default
+    assert {row["period"] for row in rows} == {"2021-12-31"}
+    chances = [row["p_next"] for row in rows]
+    assert chances == sorted(chances, reverse=True)
+    assert all(row["p_within"] >= row["p_next"] for row in rows)  # next is within
+    text = run_cli("forecast", "--source", "usdaily", "--top", "1", "-c", full).stdout
+    [line] = text.splitlines()
+    assert line.startswith(f"Top 10 US · US  {rows[0]['title']} (#{rows[0]['rank']} on 2021-12-31)")
+    assert f"#1 next day {rows[0]['p_next']:.0%} · within 3 days" in line
+
+
+@needs_shared_data
+def test_forecast_on_a_short_history_says_so_instead_of_guessing(tmp_path):
+    history = shared("history", "netflix-us-daily-top-10-2020-04-01--2021-12-31.csv")
+    config = imported(tmp_path, cut(history, tmp_path / "cut", "2020-04-10"))
+    ran = run_cli("forecast", "--source", "usdaily", "-c", config)
+    assert ran.exit_code == 1
+    assert "usdaily: too little history to forecast (" in ran.stderr
+    assert "#1 outcomes stored, 20 needed)" in ran.stderr
