@@ -12,7 +12,12 @@ import click
 
 from bot.cli import report
 from bot.cli.base import Failure, config_option, known_errors, load, main, out
-from bot.service.forecasts import UnknownSource, backtest_source, forecast_source
+from bot.service.forecasts import (
+    NothingToScore,
+    UnknownSource,
+    backtest_source,
+    forecast_source,
+)
 from bot.service.lookup import open_store
 
 
@@ -41,7 +46,7 @@ def backtest(config_path: Path, source_name: str, start: date | None, as_json: b
             run = backtest_source(
                 store, config, source_name, start.strftime("%Y-%m-%d") if start else None
             )
-        except UnknownSource as error:
+        except (UnknownSource, NothingToScore) as error:
             raise Failure(str(error)) from None
     if as_json:
         for row in report.json_rows(run):

@@ -25,6 +25,10 @@ def json_rows(run: SourceBacktest) -> Iterator[dict[str, Any]]:
             "outcome_next": p.outcomes[Target.NEXT],
             "p_within": round(p.chances[Target.WITHIN], 6),
             "outcome_within": p.outcomes[Target.WITHIN],
+            # the current-rank baseline's chances, so that its scores and the skill can be
+            # recomputed too (persistence's is 1 for rank 1, else 0)
+            "p_next_rank": round(p.baseline[Target.NEXT], 6),
+            "p_within_rank": round(p.baseline[Target.WITHIN], 6),
         }
         if title and title.artist:
             row["artist"] = title.artist
@@ -37,9 +41,6 @@ def lines(run: SourceBacktest) -> Iterator[str]:
     periods = sorted({p.period for p in result.predictions})
     yield f"Backtest of {run.source} ({', '.join(run.charts)}), walk-forward: each {unit} predicted"
     yield f"by a model trained only on the {unit}s before it."
-    if not periods:
-        yield f"Nothing to predict: too little history ({len(result.skipped)} {unit}s skipped)."
-        return
     skipped = len(set(result.skipped))
     yield (
         f"{len(result.predictions):,} predictions of {len(periods):,} {unit}s, "

@@ -54,7 +54,6 @@ class ChartHistory:
     chart: str = ""
     periods: list[str] = field(default_factory=list)
     standings: list[Standings] = field(default_factory=list)
-    depth: int = 1
 
     @classmethod
     def of(cls, chart: str, ranks: Iterable[tuple[str, str, int, int]]) -> ChartHistory:
@@ -66,13 +65,7 @@ class ChartHistory:
                 history.standings.append({})
             held = history.standings[-1].setdefault(market, {})
             held[title] = min(rank, held.get(title, rank))  # a title's best line there
-            history.depth = max(history.depth, rank)
         return history
-
-    def until(self, period: str) -> ChartHistory:
-        """This history as it stood when `period` was the latest stored."""
-        end = sum(1 for p in self.periods if p <= period)
-        return ChartHistory(self.chart, self.periods[:end], self.standings[:end], self.depth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,21 +140,28 @@ def all_examples(history: ChartHistory, horizon: int) -> Iterator[list[Example]]
     """The examples of each period in turn (one list per period, oldest first)."""
     runs = _Runs()
     spreads: list[_Spread] = []
+    depth = 1  # the deepest rank so far: a later, deeper period must not change these
     for index, standings in enumerate(history.standings):
         runs = runs.advance(index, standings)
         spreads.append(_Spread.of(standings))
-        yield list(_examples(history, index, horizon, runs, spreads))
+        depth = max([depth, *(r for held in standings.values() for r in held.values())])
+        yield list(_examples(history, index, horizon, runs, spreads, depth))
 
 
 def _examples(
-    history: ChartHistory, index: int, horizon: int, runs: _Runs, spreads: list[_Spread]
+    history: ChartHistory,
+    index: int,
+    horizon: int,
+    runs: _Runs,
+    spreads: list[_Spread],
+    depth: int,
 ) -> Iterator[Example]:
     now = history.standings[index]
     spread = spreads[index]
     before = spreads[index - 1] if index > 0 else _Spread({}, {}, {}, {})
     markets = len(now)
     others = max(1, markets - 1)
-    missing = float(history.depth + 1)
+    missing = float(depth + 1)
     later = history.standings[index + 1 : index + 1 + horizon]
     elsewhere = set(spread.ones) | set(spread.top3) if markets > 1 else set()
 
@@ -223,7 +223,7 @@ def _examples(
                 growth(incumbent) if incumbent else 0.0,
                 weekday,
             )
-            outcomes = [s.get(market, {}).get(title) == 1 for s in later]
+            outcomes = [None if market not in s else s[market].get(title) == 1 for s in later]
             complete = len(outcomes) == horizon
             yield Example(
                 chart=history.chart,
@@ -235,8 +235,16 @@ def _examples(
                 next_period=history.periods[index + 1] if outcomes else None,
                 horizon_end=history.periods[index + horizon] if complete else None,
                 next_one=outcomes[0] if outcomes else None,
-                within=any(outcomes) if complete else None,
+                within=_within(outcomes) if complete else None,
             )
+
+
+def _within(outcomes: list[bool | None]) -> bool | None:
+    """#1 in a period of the horizon; unknown when the market was missing from one of
+    them and it was #1 in none of the others."""
+    if any(outcomes):
+        return True
+    return None if None in outcomes else False
 
 
 def _weekday(period: str) -> int:

@@ -38,8 +38,13 @@ class Target(enum.Enum):
         return example.next_period if self is Target.NEXT else example.horizon_end
 
     def known(self, examples: Sequence[Example], through: str) -> list[Example]:
-        """The examples whose outcome was known when `through` was the latest period."""
-        return [e for e in examples if (r := self.resolved(e)) is not None and r <= through]
+        """The examples whose outcome was known when `through` was the latest period (an
+        outcome in a market missing from a later period is never known)."""
+        return [
+            e
+            for e in examples
+            if (r := self.resolved(e)) is not None and r <= through and self.outcome(e) is not None
+        ]
 
 
 class TooLittleHistory(Exception):

@@ -9,12 +9,16 @@ from bot.engine.model import PeriodUnit
 from bot.engine.titles import Candidate
 from bot.forecast.backtest import Backtest, backtest
 from bot.forecast.examples import CAP, ChartHistory, all_examples
-from bot.forecast.model import Model, Target, TooLittleHistory
+from bot.forecast.model import MIN_ONES, Model, Target, TooLittleHistory
 from bot.store.store import Store
 
 
 class UnknownSource(LookupError):
     """No stored chart of that source."""
+
+
+class NothingToScore(LookupError):
+    """A backtest that could predict no period; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +85,15 @@ def forecast_source(store: Store, config: Config, source: str) -> SourceForecast
     settings = config.forecast
     histories, unit = source_histories(store, source, settings.window)
     made = [e for h in histories for period in all_examples(h, settings.horizon) for e in period]
-    latest = max(e.period for e in made)
+    latest = max((e.period for e in made), default=None)
+    if latest is None:
+        return SourceForecast(source, unit, settings.horizon, [], TooLittleHistory(0))
+    # Learn from the window only: the periods loaded before it are there for the features
+    # that look back (runs, ages), which are cut short in them.
+    first = {h.chart: h.periods[-settings.window :][0] for h in histories if h.periods}
+    learned = [e for e in made if e.period >= first[e.chart]]
     try:
-        model = Model.train(made, through=latest)
+        model = Model.train(learned, through=latest)
     except TooLittleHistory as error:
         return SourceForecast(source, unit, settings.horizon, [], error)
     last = {h.chart: h.periods[-1] for h in histories if h.periods}
@@ -112,6 +122,13 @@ def backtest_source(
     histories, unit = source_histories(store, source)
     horizon = config.forecast.horizon
     result = backtest(histories, start=start, horizon=horizon, window=config.forecast.window)
+    if not result.predictions:
+        raise NothingToScore(
+            f"{source}: too little history before any period to predict "
+            f"({len(set(result.skipped))} skipped: a model needs {MIN_ONES} #1 outcomes)"
+            if result.skipped
+            else f"{source}: no stored period to predict" + (f" from {start} on" if start else "")
+        )
     titles = store.titles.named(p.title for p in result.predictions)
     return SourceBacktest(source, [h.chart for h in histories], unit, horizon, result, titles)
 

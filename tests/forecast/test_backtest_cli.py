@@ -91,16 +91,48 @@ def test_the_json_lines_recompute_the_printed_scores(full):
     assert float(said[1]) == pytest.approx(brier, abs=6e-6)
     persistence = table[heading + 4].split()
     assert persistence[0] == "persistence"
+    baseline = table[heading + 3].split()
+    assert baseline[:2] == ["current", "rank"]
+    rank_brier = sum((r["p_next_rank"] - r["outcome_next"]) ** 2 for r in rows) / len(rows)
+    assert float(baseline[2]) == pytest.approx(rank_brier, abs=6e-6)
+    assert float(said[3]) == pytest.approx(1 - brier / rank_brier, abs=2e-3)  # the skill
     wrong = [r for r in rows if (r["rank"] == 1) != r["outcome_next"]]
     assert float(persistence[1]) == pytest.approx(len(wrong) / len(rows), abs=6e-6)
     assert any(line.startswith("Skill over the current rank: ") for line in table)
 
 
-def test_backtest_of_an_unknown_source_says_which_sources_are_stored(tmp_path):
+def test_backtest_without_a_database_says_so(tmp_path):
     config = write_text_config(tmp_path, US_DAILY.format(url=tmp_path / "none.csv"))
     ran = run_cli("backtest", "--source", "usdaily", "-c", config)
     assert ran.exit_code == 1
     assert "no database at" in ran.stderr
+
+
+@needs_shared_data
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--source", "nope"), "no stored chart of a source named 'nope' (stored: usdaily)"),
+        (
+            ("--source", "usdaily", "--from", "2022-03-01"),
+            "usdaily: no stored period to predict from 2022-03-01 on",
+        ),
+    ],
+)
+def test_backtest_says_why_it_has_nothing_to_score(full, args, says):
+    for json_flag in ((), ("--json",)):
+        ran = run_cli("backtest", *args, *json_flag, "-c", full)
+        assert (ran.exit_code, ran.stdout) == (1, "")
+        assert f"chartbot: {says}" in ran.stderr
+
+
+@needs_shared_data
+def test_a_backtest_of_too_short_a_history_says_so(tmp_path):
+    history = shared("history", "netflix-us-daily-top-10-2020-04-01--2021-12-31.csv")
+    config = imported(tmp_path, cut(history, tmp_path / "cut", "2020-04-10"))
+    ran = run_cli("backtest", "--source", "usdaily", "-c", config)
+    assert ran.exit_code == 1
+    assert "usdaily: too little history before any period to predict (9 skipped" in ran.stderr
 
 
 @needs_shared_data

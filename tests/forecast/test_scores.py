@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import random
+from datetime import date, timedelta
 
 import pytest
 
-from bot.forecast.backtest import Scores, _refit_point
+from bot.forecast.backtest import Scores, _refit_point, backtest
 from bot.forecast.examples import ChartHistory, all_examples
 
 
@@ -73,3 +75,51 @@ def test_the_last_periods_outcomes_are_unknown_not_false():
     *_, before_last, _ = all_examples(history, horizon=2)
     assert {e.within for e in before_last} == {None}
     assert {e.next_one for e in before_last} == {True, False}
+
+
+def test_a_market_missing_from_the_next_period_has_no_outcome_there():
+    rows = [r for r in ROWS if not (r[0] == "2024-01-14" and r[1] == "BR")]
+    first = {(e.market, e.title): e for e in next(all_examples(ChartHistory.of("TV", rows), 2))}
+    assert (first["BR", 7].next_one, first["BR", 7].within) == (None, None)  # not "lost #1"
+    assert first["US", 7].next_one is True
+
+
+def synthetic(periods: int, *, deeper_from: int, missing: tuple[int, str]) -> list[tuple]:
+    """Three markets' weekly top tens from a seeded walk of 25 titles' popularity; from
+    `deeper_from` on the charts are top fifteens, and one market misses one week."""
+    rng = random.Random(7)
+    heat = {title: rng.random() for title in range(25)}
+    rows = []
+    for week in range(periods):
+        period = (date(2024, 1, 7) + timedelta(weeks=week)).isoformat()
+        for title in heat:
+            heat[title] = max(0.0, heat[title] + rng.gauss(0, 0.3))
+        for market, taste in (("US", 0.0), ("BR", 0.4), ("KR", 0.8)):
+            if (week, market) == missing:
+                continue
+            scored = sorted(heat, key=lambda t: -(heat[t] + taste * rng.random()))
+            depth = 15 if week >= deeper_from else 10
+            rows += [(period, market, rank, title) for rank, title in enumerate(scored[:depth], 1)]
+    return rows
+
+
+def test_later_periods_change_no_earlier_prediction_even_deeper_or_with_a_market_missing():
+    rows = synthetic(60, deeper_from=52, missing=(51, "KR"))
+    cut = "2024-12-08"  # week 48: the deeper weeks and the missing market come after it
+    full = backtest([ChartHistory.of("TV", rows)], start="2024-10-01")
+    early = backtest([ChartHistory.of("TV", [r for r in rows if r[0] <= cut])], start="2024-10-01")
+    assert early.predictions and {p.period for p in early.predictions} <= {
+        p.period for p in full.predictions
+    }
+    same = [p for p in full.predictions if p.period <= cut]
+    assert [(p.period, p.market, p.title, p.chances) for p in early.predictions] == [
+        (p.period, p.market, p.title, p.chances) for p in same
+    ]
+
+    # The features themselves, not only what trees make of them (a tree cannot tell 11
+    # from 16 for "not charting" when no rank lies between).
+    def features(history_rows):
+        made = all_examples(ChartHistory.of("TV", history_rows), 3)
+        return [(e.period, e.market, e.title, e.features) for p in made for e in p]
+
+    assert features([r for r in rows if r[0] <= cut]) == [f for f in features(rows) if f[0] <= cut]
