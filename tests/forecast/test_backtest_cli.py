@@ -127,15 +127,6 @@ def test_backtest_says_why_it_has_nothing_to_score(full, args, says):
 
 
 @needs_shared_data
-def test_a_backtest_of_too_short_a_history_says_so(tmp_path):
-    history = shared("history", "netflix-us-daily-top-10-2020-04-01--2021-12-31.csv")
-    config = imported(tmp_path, cut(history, tmp_path / "cut", "2020-04-10"))
-    ran = run_cli("backtest", "--source", "usdaily", "-c", config)
-    assert ran.exit_code == 1
-    assert "usdaily: too little history before any period to predict (9 skipped" in ran.stderr
-
-
-@needs_shared_data
 def test_forecast_says_who_is_likely_number_one_after_the_latest_day(full):
     ran = run_cli("forecast", "--source", "usdaily", "--json", "-c", full)
     assert ran.exit_code == 0, ran.stderr
@@ -152,10 +143,20 @@ def test_forecast_says_who_is_likely_number_one_after_the_latest_day(full):
 
 
 @needs_shared_data
-def test_forecast_on_a_short_history_says_so_instead_of_guessing(tmp_path):
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        (
+            "backtest",
+            "usdaily: too little history before any period to predict (9 skipped: a model "
+            "needs 20 #1 outcomes)",
+        ),
+        ("forecast", "usdaily: too little history to forecast (9 #1 outcomes stored, 20 needed)"),
+    ],
+)
+def test_a_short_history_says_so_instead_of_guessing(tmp_path, command, says):
     history = shared("history", "netflix-us-daily-top-10-2020-04-01--2021-12-31.csv")
-    config = imported(tmp_path, cut(history, tmp_path / "cut", "2020-04-10"))
-    ran = run_cli("forecast", "--source", "usdaily", "-c", config)
-    assert ran.exit_code == 1
-    assert "usdaily: too little history to forecast (" in ran.stderr
-    assert "#1 outcomes stored, 20 needed)" in ran.stderr
+    config = imported(tmp_path, cut(history, tmp_path / "cut", "2020-04-10"))  # ten days
+    ran = run_cli(command, "--source", "usdaily", "-c", config)
+    assert (ran.exit_code, ran.stdout) == (1, "")
+    assert f"chartbot: {says}" in ran.stderr
