@@ -137,7 +137,8 @@ def backtest(
             for example in made:
                 by_period[example.period].append(example)
     periods = sorted(by_period)
-    models: dict[int, tuple[Model, _RankRates] | None] = {}
+    # The latest model only: refit points never go back, so no earlier one is used again.
+    fitted_at, trained = -1, None
     predictions: list[Prediction] = []
     skipped: list[str] = []
     for index, period in enumerate(periods):
@@ -149,12 +150,10 @@ def backtest(
         predicted = sorted({e.next_period for e in now if e.next_period is not None})
         if not predicted:
             continue
-        fitted = _refit_point(index)
-        if fitted not in models:
+        if (fitted := _refit_point(index)) != fitted_at:
             first = max(0, fitted - window + 1)
             past = [e for p in periods[first : fitted + 1] for e in by_period[p]]
-            models[fitted] = _trained(past, periods[fitted])
-        trained = models[fitted]
+            fitted_at, trained = fitted, _trained(past, periods[fitted])
         if trained is None:
             skipped.extend(predicted)
             continue
