@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.forecast.backtest import Scores, _refit_point, backtest
-from bot.forecast.examples import ChartHistory, all_examples
+from bot.forecast.examples import FEATURES, ChartHistory, all_examples
 
 
 def test_brier_log_loss_and_reliability_are_the_textbook_ones():
@@ -65,7 +65,8 @@ def test_a_title_number_one_elsewhere_is_a_candidate_where_it_does_not_chart():
     assert seven_in_kr.next_period == "2024-01-14"
     assert seven_in_kr.horizon_end == "2024-01-21"
     # Title 9, #1 in KR only, is a candidate in the US: #1 in one of its 2 other markets.
-    assert first["US", 9].features[10] == pytest.approx(0.5)
+    assert first["US", 9].features[FEATURES.index("ones_elsewhere")] == pytest.approx(0.5)
+    assert {len(e.features) for e in first.values()} == {len(FEATURES)}
 
 
 def test_the_last_periods_outcomes_are_unknown_not_false():
