@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.engine.source_types import FailureKind, SourceHealth, SourceKind, ValidatorMap, Validators
 from bot.engine.stored import SkippedFile, SourceState
@@ -19,6 +20,15 @@ if TYPE_CHECKING:
     from bot.store.store import Store
 
 BATCH = 500  # parameters per IN (...) query
+
+T = TypeVar("T")
+
+
+def batches(values: Sequence[T]) -> Iterator[tuple[Sequence[T], str]]:
+    """`values` in slices small enough for one IN (...) query, each with its "?,?,?"."""
+    for start in range(0, len(values), BATCH):
+        batch = values[start : start + BATCH]
+        yield batch, ",".join("?" * len(batch))
 
 
 class StoreError(Exception):

@@ -19,7 +19,7 @@ from bot.engine.model import (
 from bot.engine.plan import StoredPeriod
 from bot.engine.standings import ChartShape, unit_of
 from bot.engine.stored import ChartInfo, ChartLine
-from bot.store.base import BATCH, Repo
+from bot.store.base import Repo, batches
 from bot.store.rows import INSERT_RANK, LazyCountries, rank_rows
 from bot.store.schema import RANKS_BY_TITLE, has_ranks_by_title
 
@@ -54,9 +54,7 @@ class ChartsRepo(Repo):
         stored: dict[str, dict[str, StoredPeriod]] = {}
         for chart, periods in by_chart.items():
             held = stored.setdefault(chart, {})
-            for start in range(0, len(periods), BATCH):
-                batch = periods[start : start + BATCH]
-                marks = ",".join("?" * len(batch))
+            for batch, marks in batches(periods):
                 for period, countries, digest in self.db.conn.execute(
                     f"""SELECT p.period, p.countries, p.digest FROM periods p
                         JOIN charts c ON c.id = p.chart_id

@@ -10,7 +10,7 @@ from typing import Any
 from bot.engine.routing import GuildAlerts, Subscribed, Subscription, SubscriptionLimits, Via
 from bot.engine.titles import TitleName
 from bot.languages import Language
-from bot.store.base import BATCH, Repo, iso, json_tuple
+from bot.store.base import Repo, batches, iso, json_tuple
 
 _SUBSCRIPTION = """SELECT s.*, t.key AS title_key, t.name AS title, t.artist AS artist
                    FROM subscriptions s JOIN titles t ON t.id = s.title_id"""
@@ -146,9 +146,7 @@ class GuildsRepo(Repo):
     def subscriptions_for(self, title_keys: Iterable[str]) -> list[Subscription]:
         keys = sorted(set(title_keys))
         found: list[Subscription] = []
-        for start in range(0, len(keys), BATCH):
-            batch = keys[start : start + BATCH]
-            marks = ",".join("?" * len(batch))
+        for batch, marks in batches(keys):
             found += [
                 _subscription(row)
                 for row in self.db.query(

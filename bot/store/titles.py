@@ -9,7 +9,7 @@ from bot.engine.events import Event
 from bot.engine.model import ChartRow, PeriodUnit
 from bot.engine.stored import TitleMerge, TitleRank
 from bot.engine.titles import Candidate, TitleName, title_key
-from bot.store.base import BATCH, Repo
+from bot.store.base import Repo, batches
 
 _TITLE_AND_ARTIST = attrgetter("title", "artist")
 
@@ -93,17 +93,12 @@ class TitlesRepo(Repo):
             return self.db.execute(query).rowcount
         removed = 0
         ids = sorted(set(title_ids))
-        for start in range(0, len(ids), BATCH):
-            batch = ids[start : start + BATCH]
-            removed += self.db.execute(
-                f"{query} AND id IN ({','.join('?' * len(batch))})", batch
-            ).rowcount
+        for batch, marks in batches(ids):
+            removed += self.db.execute(f"{query} AND id IN ({marks})", batch).rowcount
         return removed
 
     def _by_keys(self, keys: list[str]) -> Iterator[tuple[str, int, str, int | None]]:
-        for start in range(0, len(keys), BATCH):
-            batch = keys[start : start + BATCH]
-            marks = ",".join("?" * len(batch))
+        for batch, marks in batches(keys):
             yield from self.db.conn.execute(
                 f"SELECT key, id, name, listed FROM titles WHERE key IN ({marks})", batch
             )
@@ -121,10 +116,7 @@ class TitlesRepo(Repo):
     def named(self, title_ids: Iterable[int]) -> dict[int, Candidate]:
         """Title id -> its name (and artist), for the ids given."""
         named: dict[int, Candidate] = {}
-        wanted = sorted(set(title_ids))
-        for start in range(0, len(wanted), BATCH):
-            batch = wanted[start : start + BATCH]
-            marks = ",".join("?" * len(batch))
+        for batch, marks in batches(sorted(set(title_ids))):
             for id_, name, artist in self.db.conn.execute(
                 f"SELECT id, name, artist FROM titles WHERE id IN ({marks})", batch
             ):
