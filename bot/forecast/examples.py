@@ -94,6 +94,7 @@ class _Spread:
     top3: dict[int, set[str]]
     top10: dict[int, int]
     points: dict[int, float]
+    depth: int  # the period's deepest rank
 
     @classmethod
     def of(cls, standings: Standings) -> _Spread:
@@ -111,7 +112,7 @@ class _Spread:
                 if rank <= 10:
                     top10[title] = top10.get(title, 0) + 1
                 points[title] = points.get(title, 0.0) + (depth + 1 - rank) / len(standings)
-        return cls(ones, top3, top10, points)
+        return cls(ones, top3, top10, points, depth)
 
 
 @dataclass(slots=True)
@@ -144,7 +145,7 @@ def all_examples(history: ChartHistory, horizon: int) -> Iterator[list[Example]]
     for index, standings in enumerate(history.standings):
         runs = runs.advance(index, standings)
         spreads.append(_Spread.of(standings))
-        depth = max([depth, *(r for held in standings.values() for r in held.values())])
+        depth = max(depth, spreads[-1].depth)
         yield list(_examples(history, index, horizon, runs, spreads, depth))
 
 
@@ -158,7 +159,7 @@ def _examples(
 ) -> Iterator[Example]:
     now = history.standings[index]
     spread = spreads[index]
-    before = spreads[index - 1] if index > 0 else _Spread({}, {}, {}, {})
+    before = spreads[index - 1] if index > 0 else _Spread({}, {}, {}, {}, 0)
     markets = len(now)
     others = max(1, markets - 1)
     missing = float(depth + 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from bot.config import Config
 from bot.engine.model import PeriodUnit
@@ -58,7 +59,9 @@ def source_histories(
 ) -> tuple[list[ChartHistory], PeriodUnit]:
     """Every stored chart of a source, as histories (the latest `window` periods and the
     few before them that its features look back on), and what one period of them is."""
-    charts = sorted((c for c in store.charts.listing() if c.source == source), key=_by_name)
+    charts = sorted(
+        (c for c in store.charts.listing() if c.source == source), key=attrgetter("name")
+    )
     if not charts:
         stored = sorted({c.source for c in store.charts.listing()})
         raise UnknownSource(
@@ -131,7 +134,3 @@ def backtest_source(
         )
     titles = store.titles.named(p.title for p in result.predictions)
     return SourceBacktest(source, [h.chart for h in histories], unit, horizon, result, titles)
-
-
-def _by_name(chart: object) -> str:
-    return getattr(chart, "name", "")
