@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from bot.forecast.examples import ChartHistory, Example, all_examples
 from bot.forecast.model import Model, Target, TooLittleHistory
 
-HORIZON = 3  # periods: "within 3 weeks" on a weekly chart, 3 days on a daily one
-WINDOW = 520  # periods a model learns from: ten years of a weekly chart
 REFITS = 200  # a model is retrained every (its position / REFITS) periods, at least every one
 EPSILON = 1e-6  # chances are kept this far from 0 and 1 for the log loss
 
@@ -126,8 +124,8 @@ def backtest(
     histories: Sequence[ChartHistory],
     *,
     start: str | None = None,
-    horizon: int = HORIZON,
-    window: int = WINDOW,
+    horizon: int,
+    window: int,
 ) -> Backtest:
     """Predict each period from `start` on from what was known before it (a source's
     charts learn together: their features say the same things)."""

@@ -123,8 +123,8 @@ def backtest_source(
 ) -> SourceBacktest:
     """Replay a source's stored history walk-forward (bot/forecast/backtest.py)."""
     histories, unit = source_histories(store, source)
-    horizon = config.forecast.horizon
-    result = backtest(histories, start=start, horizon=horizon, window=config.forecast.window)
+    settings = config.forecast
+    result = backtest(histories, start=start, horizon=settings.horizon, window=settings.window)
     if not result.predictions:
         raise NothingToScore(
             f"{source}: too little history before any period to predict "
@@ -133,4 +133,5 @@ def backtest_source(
             else f"{source}: no stored period to predict" + (f" from {start} on" if start else "")
         )
     titles = store.titles.named(p.title for p in result.predictions)
-    return SourceBacktest(source, [h.chart for h in histories], unit, horizon, result, titles)
+    charts = [h.chart for h in histories]
+    return SourceBacktest(source, charts, unit, settings.horizon, result, titles)

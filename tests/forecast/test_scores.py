@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.config import ForecastConfig
 from bot.forecast.backtest import Scores, _refit_point, backtest
 from bot.forecast.examples import FEATURES, ChartHistory, all_examples
 
@@ -107,8 +108,19 @@ def synthetic(periods: int, *, deeper_from: int, missing: tuple[int, str]) -> li
 def test_later_periods_change_no_earlier_prediction_even_deeper_or_with_a_market_missing():
     rows = synthetic(60, deeper_from=52, missing=(51, "KR"))
     cut = "2024-12-08"  # week 48: the deeper weeks and the missing market come after it
-    full = backtest([ChartHistory.of("TV", rows)], start="2024-10-01")
-    early = backtest([ChartHistory.of("TV", [r for r in rows if r[0] <= cut])], start="2024-10-01")
+    settings = ForecastConfig()  # horizon 3, window 520
+    full = backtest(
+        [ChartHistory.of("TV", rows)],
+        start="2024-10-01",
+        horizon=settings.horizon,
+        window=settings.window,
+    )
+    early = backtest(
+        [ChartHistory.of("TV", [r for r in rows if r[0] <= cut])],
+        start="2024-10-01",
+        horizon=settings.horizon,
+        window=settings.window,
+    )
     assert early.predictions and {p.period for p in early.predictions} <= {
         p.period for p in full.predictions
     }
