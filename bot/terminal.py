@@ -266,6 +266,14 @@ def print_status(console: Console, report: StatusReport) -> None:
         console.print(clean("; ".join(parts)), markup=False)
     if report.waiting:
         console.print(f"{counted(report.waiting, 'alert')} waiting to be delivered", markup=False)
+    calls = report.calls
+    if calls.calls:
+        console.print(
+            f"on-course calls: {calls.resolved:,}, came true: {calls.came_true:,}, expected "
+            f"from their probabilities: {calls.expected:,.1f}; {calls.calls - calls.resolved:,} "
+            "not resolved yet",
+            markup=False,
+        )
 
 
 def status_json(report: StatusReport) -> dict[str, Any]:
@@ -292,7 +300,17 @@ def status_json(report: StatusReport) -> dict[str, Any]:
                 "skipped": [{"file": s.name, "reason": s.reason} for s in source.skipped],
             }
         )
-    return {"sources": sources, "alerts_waiting": report.waiting}
+    calls = report.calls
+    return {
+        "sources": sources,
+        "alerts_waiting": report.waiting,
+        "on_course_calls": {
+            "calls": calls.calls,
+            "resolved": calls.resolved,
+            "came_true": calls.came_true,
+            "expected": round(calls.expected, 3),
+        },
+    }
 
 
 def config_json(path: Path, config: Config, warnings: list[str]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ ALLOWED = {
     "engine": {"countries", "languages"},  # worldwide rows' country; a destination's language
     "alerts": {"engine", "countries", "i18n"},
     "config": {"engine", "countries", "languages"},
-    "store": {"engine", "clock", "languages"},
+    "store": {"engine", "clock", "languages", "forecast"},  # forecasts' dataclasses
     "pictures": {"engine", "countries", "i18n", "languages", "children"},
     "children": {"config"},
     "data": set(),  # the world's shapes, and the script that made them

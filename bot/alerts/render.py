@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import countries
-from bot.alerts.words import streak
+from bot.alerts.words import on_course, streak
 from bot.engine.events import (
     BackAtNumberOne,
     Entered,
@@ -25,6 +25,7 @@ from bot.engine.events import (
     NewNumberOne,
     NewPeak,
     NumberOneCount,
+    OnCourse,
     Streak,
     WorldwideNumberOne,
 )
@@ -95,6 +96,10 @@ def describe(event: Event, strong: Callable[[str], str], t: Texts) -> str:
                 )
             return t.gettext(
                 "{title} is back at #1 in {country} (re-entry)", title=title, country=where
+            )
+        case OnCourse(country=country, chance=chance, horizon=horizon, unit=unit):
+            return on_course(
+                t, unit, horizon, title=title, country=t.country(country), chance=t.percent(chance)
             )
         case Streak(country=country, periods=periods, unit=unit):
             return streak(t, PeriodUnit(unit), periods, title=title, country=t.country(country))

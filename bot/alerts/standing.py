@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import countries
-from bot.alerts.words import countries_count, country_names, periods
+from bot.alerts.words import chances, countries_count, country_names, periods
 from bot.engine.standings import ChartStanding
 from bot.i18n import Texts
 
@@ -73,7 +73,12 @@ def standing_rows(s: ChartStanding, markets: Sequence[str], t: Texts) -> list[tu
 
 
 def market_text(s: ChartStanding, market: str, t: Texts) -> str:
-    """'#2 (was #3) · 3 weeks in the chart by Netflix's count', 'not charting (was #9)'."""
+    """'#2 (was #3) · 3 weeks in the chart by Netflix's count', 'not charting (was #9)', with
+    its chances of #1 on a line of their own where the chart's forecasts are shown."""
+    return _rank_text(s, market, t) + _chances(s, market, t)
+
+
+def _rank_text(s: ChartStanding, market: str, t: Texts) -> str:
     rank = s.ranks.get(market)
     before = s.previous_ranks.get(market)
     if rank is None and before is None and s.chart_listed and market not in s.chart_listed:
@@ -96,3 +101,11 @@ def market_text(s: ChartStanding, market: str, t: Texts) -> str:
             source=s.label or s.source,
         )
     return text
+
+
+def _chances(s: ChartStanding, market: str, t: Texts) -> str:
+    """'\n#1 next week: 38% · within 3 weeks: 71%' where the chart's forecasts are shown."""
+    held = s.chances.get(market)
+    if held is None:
+        return ""
+    return "\n" + chances(t, s.unit, s.horizon, next=held[0], within=held[1])

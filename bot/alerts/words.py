@@ -20,6 +20,65 @@ def periods(t: Texts, number: int, unit: PeriodUnit | str) -> str:
     return t.ngettext("{count} period", "{count} periods", number)
 
 
+def on_course(
+    t: Texts, unit: PeriodUnit | str, horizon: int, *, title: str, country: str, chance: str
+) -> str:
+    """'X is on course for #1 in United States (71% within 3 days)'."""
+    values = {"title": title, "country": country, "chance": chance}
+    match PeriodUnit(unit):
+        case PeriodUnit.DAY:
+            return t.ngettext(
+                "{title} is on course for #1 in {country} ({chance} within {count} day)",
+                "{title} is on course for #1 in {country} ({chance} within {count} days)",
+                horizon,
+                **values,
+            )
+        case PeriodUnit.WEEK:
+            return t.ngettext(
+                "{title} is on course for #1 in {country} ({chance} within {count} week)",
+                "{title} is on course for #1 in {country} ({chance} within {count} weeks)",
+                horizon,
+                **values,
+            )
+    return t.ngettext(
+        "{title} is on course for #1 in {country} ({chance} within {count} chart)",
+        "{title} is on course for #1 in {country} ({chance} within {count} charts)",
+        horizon,
+        **values,
+    )
+
+
+def chances(t: Texts, unit: PeriodUnit | str, horizon: int, *, next: float, within: float) -> str:
+    """'#1 next week: 38% · within 3 weeks: 71%' (/rank, `chartbot forecast`)."""
+    soon, later = t.percent(next), t.percent(within)
+    match PeriodUnit(unit):
+        case PeriodUnit.DAY:
+            first = t.gettext("#1 tomorrow: {chance}", chance=soon)
+            second = t.ngettext(
+                "within {count} day: {chance}",
+                "within {count} days: {chance}",
+                horizon,
+                chance=later,
+            )
+        case PeriodUnit.WEEK:
+            first = t.gettext("#1 next week: {chance}", chance=soon)
+            second = t.ngettext(
+                "within {count} week: {chance}",
+                "within {count} weeks: {chance}",
+                horizon,
+                chance=later,
+            )
+        case _:
+            first = t.gettext("#1 on the next chart: {chance}", chance=soon)
+            second = t.ngettext(
+                "within {count} chart: {chance}",
+                "within {count} charts: {chance}",
+                horizon,
+                chance=later,
+            )
+    return f"{first} · {second}"
+
+
 def countries_count(t: Texts, number: int) -> str:
     """'1 country', '46 countries' ('46 países', '46개국')."""
     return t.ngettext("{count} country", "{count} countries", number)

@@ -12,6 +12,8 @@ import click
 
 from bot.cli import report
 from bot.cli.base import Failure, config_option, known_errors, load, main, out
+from bot.clock import utcnow
+from bot.service.forecaster import refresh_forecasts
 from bot.service.forecasts import (
     NothingToScore,
     UnknownSource,
@@ -62,9 +64,21 @@ def backtest(config_path: Path, source_name: str, start: date | None, as_json: b
 @click.option("--country", "countries", multiple=True, help="Only this market (a code such as US).")
 @click.option("--top", type=click.IntRange(min=1), default=3, help="Titles per market (default 3).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per title and market.")
+@click.option(
+    "--store",
+    "keep",
+    is_flag=True,
+    help="Store the forecasts for /rank and queue the on-course alerts they call for, as the "
+    "bot does after a poll.",
+)
 @known_errors
 def forecast(
-    config_path: Path, source_name: str, countries: tuple[str, ...], top: int, as_json: bool
+    config_path: Path,
+    source_name: str,
+    countries: tuple[str, ...],
+    top: int,
+    as_json: bool,
+    keep: bool,
 ) -> None:
     """Who is likely #1 after the latest stored period, in each market of a source.
 
@@ -72,6 +86,16 @@ def forecast(
     chances have been is what `chartbot backtest` measures.
     """
     config = load(config_path)
+    if keep:
+        with open_store(config, existing=True) as store:
+            try:
+                done = refresh_forecasts(store, config, source_name, now=utcnow())
+            except UnknownSource as error:
+                raise Failure(str(error)) from None
+        out.print(done.summary, markup=False)
+        for call in done.calls:
+            out.print(f"on course: {call}", markup=False)
+        return
     with open_store(config, existing=True) as store:
         try:
             said = forecast_source(store, config, source_name)

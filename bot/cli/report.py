@@ -52,10 +52,13 @@ def lines(run: SourceBacktest) -> Iterator[str]:
         yield from _table(run, target)
     yield ""
     skills = {target: result.skill(target) for target in Target}
-    shown = skills[Target.NEXT] > 0
     said = ", ".join(f"{skills[t]:+.3f} {_what(run, t)}" for t in Target)
-    verdict = "/rank shows these forecasts." if shown else "/rank shows no forecast of it."
-    yield f"Skill over the current rank: {said}. {verdict}"
+    yield f"Skill over the current rank: {said}."
+    yield (
+        "/rank and on-course alerts show a chart's forecasts only where the backtest of its "
+        "latest periods, run after polls, beats this baseline on both (`chartbot forecast "
+        "--store` says which)."
+    )
 
 
 def _table(run: SourceBacktest, target: Target) -> Iterator[str]:

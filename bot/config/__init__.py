@@ -217,6 +217,8 @@ class ForecastConfig(Strict):
     alert_at: float = Field(default=0.6, gt=0, lt=1)
     # Periods a model learns from (the latest ones): ten years of a weekly chart.
     window: int = Field(default=520, ge=10)
+    # Train and forecast again, in a process of its own, after a poll stores a new period.
+    after_polls: bool = True
 
 
 class LoggingConfig(Strict):

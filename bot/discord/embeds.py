@@ -21,6 +21,7 @@ MAX_FIELDS = 25
 MAX_FIELD = 1024
 MAX_CHARTS = 6
 FOOTER_ROOM = 40  # characters kept for the "and N more charts" footer
+RECORD_ROOM = 240  # and for /status's record of on-course calls
 
 
 def rank_embed(
@@ -92,10 +93,12 @@ def _movement(before: int | None, now: int, had_previous: bool) -> str:
 def status_embed(report: StatusReport, t: Texts) -> discord.Embed:
     """Each source's health for a server: short reasons only (see `public_reason`)."""
     embed = discord.Embed(title=t.gettext("chartbot status"), color=COLOR)
-    size = len(embed.title or "") + 2 * FOOTER_ROOM  # the footer, and "and N more sources"
+    # The footer, "and N more sources" and the forecasts' record.
+    size = len(embed.title or "") + 2 * FOOTER_ROOM + RECORD_ROOM
+    fields = MAX_FIELDS - 1  # one for the forecasts' record
     for shown, source in enumerate(report.sources):
         name, value = escape(source.name), "\n".join(_source_lines(source, t))[:MAX_FIELD]
-        last_field = shown == MAX_FIELDS - 1 and len(report.sources) > MAX_FIELDS
+        last_field = shown == fields - 1 and len(report.sources) > fields
         if last_field or size + len(name) + len(value) > MAX_TOTAL:
             # Discord refuses an embed of more than 25 fields or 6,000 characters in all.
             more = len(report.sources) - shown
@@ -104,6 +107,22 @@ def status_embed(report: StatusReport, t: Texts) -> discord.Embed:
             break
         embed.add_field(name=name, value=value, inline=False)
         size += len(name) + len(value)
+    calls = report.calls
+    if calls.calls:
+        record = t.gettext(
+            "on-course calls: {calls}, came true: {true}, expected from their probabilities: "
+            "{expected}",
+            calls=t.number(calls.resolved),
+            true=t.number(calls.came_true),
+            expected=t.number(round(calls.expected, 1)),
+        )
+        if calls.calls > calls.resolved:
+            record += "\n" + t.ngettext(
+                "{count} call not resolved yet",
+                "{count} calls not resolved yet",
+                calls.calls - calls.resolved,
+            )
+        embed.add_field(name=t.gettext("Forecasts"), value=record, inline=False)
     embed.set_footer(
         text=t.ngettext(
             "{count} alert waiting to be delivered",

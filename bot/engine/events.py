@@ -157,6 +157,18 @@ class FirstCharted(Event):
     charting_in: int = 0  # countries it charts in
 
 
+@dataclass(frozen=True, slots=True)
+class OnCourse(CountryEvent):
+    """A forecast past the alert threshold: 'is on course for #1 in United States (71%
+    within 3 days)' (bot/forecast/calls.py); `period` is the latest stored one."""
+
+    kind: ClassVar[str] = "on_course"
+
+    chance: float = 0.0  # of #1 there within the horizon
+    horizon: int = 3  # periods
+    unit: str = "week"  # what one period is: "week", "day" or "period"
+
+
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -181,6 +193,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         WorldwideNumberOne,
         Streak,
         FirstCharted,
+        OnCourse,
     )
 }
 
@@ -205,10 +218,13 @@ class AlertPolicy:
     # Streaks and worldwide #1s as alerts of their own. A new peak or a return to #1 is the
     # alert its plain kind would be, with its milestone said, whatever this says.
     milestones: bool = True
+    forecasts: bool = False  # on-course alerts: a server opts in
 
     def is_channel_alert(self, event: Event) -> bool:
         if self.charts is not None and event.chart not in self.charts:
             return False
+        if isinstance(event, OnCourse):
+            return self.forecasts and event.country in self.watched_markets
         if isinstance(event, WorldwideNumberOne):
             return self.milestones
         if isinstance(event, Streak):

@@ -21,6 +21,7 @@ from bot.engine.events import (
     Moved,
     NewNumberOne,
     NumberOneCount,
+    OnCourse,
     WorldwideNumberOne,
 )
 from bot.languages import Language
@@ -40,6 +41,7 @@ class GuildAlerts:
     milestones: bool | None = None
     pictures: bool | None = None  # a map with a #1-count alert; None: the config's
     language: Language | None = None  # None: the config's
+    forecasts: bool | None = None  # on-course alerts; None: the config's
 
     def policy(self, default: AlertPolicy) -> AlertPolicy:
         return replace(
@@ -52,6 +54,7 @@ class GuildAlerts:
             ),
             charts=frozenset(self.charts) if self.charts is not None else default.charts,
             milestones=default.milestones if self.milestones is None else self.milestones,
+            forecasts=default.forecasts if self.forecasts is None else self.forecasts,
         )
 
 
@@ -102,17 +105,16 @@ def route(
         deliveries += [
             (i, destination, guild.guild_id) for i, e in events if policy.is_channel_alert(e)
         ]
-    markets: dict[int | None, frozenset[str]] = {
-        g.guild_id: g.policy(default).watched_markets for g in guilds
-    }
+    policies: dict[int | None, AlertPolicy] = {g.guild_id: g.policy(default) for g in guilds}
     redundant = _redundant_moves(events)
     for sub in subscriptions:
-        watched = (
-            {sub.country} if sub.country else markets.get(sub.guild_id, default.watched_markets)
-        )
+        policy = policies.get(sub.guild_id, default)
+        watched = {sub.country} if sub.country else policy.watched_markets
         for event_id, event in events:
             if event.title_key != sub.title_key or event_id in redundant:
                 continue
+            if isinstance(event, OnCourse) and not policy.forecasts:
+                continue  # forecasts reach a server's members only where it opted in
             if isinstance(event, NumberOneCount | WorldwideNumberOne | FirstCharted) or (
                 isinstance(event, CountryEvent) and event.country in watched
             ):

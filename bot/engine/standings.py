@@ -70,6 +70,11 @@ class ChartStanding:
     # The seasons (parts) the title charted with: its figures count them together.
     seasons: tuple[str, ...] = ()
     label: str = ""  # the source as people read it ("Netflix"), "": its name
+    chart_id: int = 0
+    # Market -> the chances of #1 in the period after the chart's latest, and within
+    # `horizon` periods (bot/forecast): only on a chart whose backtest shows skill.
+    chances: dict[str, tuple[float, float]] = field(default_factory=dict)
+    horizon: int = 0
 
     @property
     def heading(self) -> str:
@@ -159,6 +164,7 @@ def _standing(
     best_period = at_best[0]  # when it first got there
     first = ranks[0]
     return ChartStanding(
+        chart_id=first.chart_id,
         source=first.source,
         chart=first.chart,
         period=latest,

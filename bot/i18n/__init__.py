@@ -26,7 +26,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from bot import countries
 from bot.languages import Language
@@ -87,6 +87,10 @@ class Texts:
                 said = self._numbers[number] = str(format_decimal(number, locale=self.locale))
             return said
         return str(format_decimal(number, locale=self.locale))
+
+    def percent(self, chance: float) -> str:
+        """'71%' in English, '71 %' in French and German: a chance, to the whole percent."""
+        return str(format_percent(round(chance, 2), locale=self.locale))
 
     def signed(self, change: int) -> str:
         """'+2', '−3' as this language writes a change."""

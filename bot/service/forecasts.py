@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
-from bot.config import Config
+from bot.config import Config, ForecastConfig
 from bot.engine.model import PeriodUnit
 from bot.engine.titles import Candidate
 from bot.forecast.backtest import Backtest, backtest
-from bot.forecast.examples import CAP, ChartHistory, all_examples
+from bot.forecast.examples import CAP, ChartHistory, Example, all_examples
 from bot.forecast.model import MIN_ONES, Model, Target, TooLittleHistory
 from bot.store.store import Store
 
@@ -82,15 +83,23 @@ def _since(store: Store, chart_id: int, window: int | None) -> str:
     return periods[-(window + CAP)] if len(periods) > window + CAP else ""
 
 
-def forecast_source(store: Store, config: Config, source: str) -> SourceForecast:
-    """Who is likely #1 after each chart's latest stored period, by a model trained on the
-    source's latest `[forecast] window` periods."""
-    settings = config.forecast
-    histories, unit = source_histories(store, source, settings.window)
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """A model's chances for the candidates of each chart's latest stored period."""
+
+    examples: list[Example]  # every example the histories make (outcomes where known)
+    now: list[Example]  # the latest period's candidates
+    chances: dict[Target, list[float]]  # for `now`, in its order
+
+
+def predict_latest(
+    histories: Sequence[ChartHistory], settings: ForecastConfig
+) -> Latest | TooLittleHistory:
+    """Train on the latest `window` periods and predict the period after the latest."""
     made = [e for h in histories for period in all_examples(h, settings.horizon) for e in period]
     latest = max((e.period for e in made), default=None)
     if latest is None:
-        return SourceForecast(source, unit, settings.horizon, [], TooLittleHistory(0))
+        return TooLittleHistory(0)
     # Learn from the window only: the periods loaded before it are there for the features
     # that look back (runs, ages), which are cut short in them.
     first = {h.chart: h.periods[-settings.window :][0] for h in histories if h.periods}
@@ -98,11 +107,21 @@ def forecast_source(store: Store, config: Config, source: str) -> SourceForecast
     try:
         model = Model.train(learned, through=latest)
     except TooLittleHistory as error:
-        return SourceForecast(source, unit, settings.horizon, [], error)
+        return error
     last = {h.chart: h.periods[-1] for h in histories if h.periods}
     now = [e for e in made if e.period == last[e.chart]]
-    chances = model.predict(now)
-    titles = store.titles.named(e.title for e in now)
+    return Latest(made, now, model.predict(now))
+
+
+def forecast_source(store: Store, config: Config, source: str) -> SourceForecast:
+    """Who is likely #1 after each chart's latest stored period, by a model trained on the
+    source's latest `[forecast] window` periods."""
+    settings = config.forecast
+    histories, unit = source_histories(store, source, settings.window)
+    latest = predict_latest(histories, settings)
+    if isinstance(latest, TooLittleHistory):
+        return SourceForecast(source, unit, settings.horizon, [], latest)
+    titles = store.titles.named(e.title for e in latest.now)
     forecasts = [
         Forecast(
             e.chart,
@@ -110,9 +129,9 @@ def forecast_source(store: Store, config: Config, source: str) -> SourceForecast
             titles[e.title],
             e.rank,
             e.period,
-            {target: chances[target][n] for target in Target},
+            {target: latest.chances[target][n] for target in Target},
         )
-        for n, e in enumerate(now)
+        for n, e in enumerate(latest.now)
     ]
     forecasts.sort(key=lambda f: (f.chart, f.market, -f.chances[Target.NEXT]))
     return SourceForecast(source, unit, settings.horizon, forecasts, None)

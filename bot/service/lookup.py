@@ -32,11 +32,18 @@ def open_store(config: Config, *, existing: bool = False) -> Store:
 def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
     ranks = store.titles.ranks(title_id)
     chart_ids = {r.chart_id for r in ranks}
-    return standings(
+    found = standings(
         ranks,
         {chart_id: store.charts.periods(chart_id) for chart_id in chart_ids},
         {chart_id: store.charts.shape(chart_id) for chart_id in chart_ids},
     )
+    by_chart = {s.chart_id: s for s in found}
+    for chances in store.forecasts.for_title(title_id):
+        standing = by_chart.get(chances.chart_id)
+        if standing is not None and chances.period == standing.chart_latest:
+            standing.chances[chances.country] = (chances.next, chances.within)
+            standing.horizon = chances.horizon
+    return found
 
 
 def rank_answer(

@@ -45,6 +45,7 @@ class ServerDefaults:
     milestones: bool
     pictures: bool  # a world map with a "#1 in N countries" alert ([discord] alert_pictures)
     language: Language = Language.EN  # [alerts] language
+    forecasts: bool = False  # on-course alerts: a server opts in
 
     @classmethod
     def of(cls, config: Config) -> ServerDefaults:
@@ -70,6 +71,7 @@ class ServerSettings:
     pictures: bool  # a world map with a "#1 in N countries" alert
     language: Language = Language.EN  # its alerts', notices' and public answers'
     language_chosen: bool = False  # set or seeded; else the config's, for now
+    forecasts: bool = False  # on-course alerts (bot/forecast/calls.py)
 
     def public_language(self, guild_locale: str | None) -> Language:
         """What a public answer is said in: the server's language, else its preferred locale's
@@ -89,6 +91,7 @@ class SettingsChange:
     milestones: bool | None = None
     pictures: bool | None = None
     language: Language | None = None
+    forecasts: bool | None = None
 
 
 def server_settings(store: Store, guild_id: int | None, defaults: ServerDefaults) -> ServerSettings:
@@ -108,6 +111,7 @@ def server_settings(store: Store, guild_id: int | None, defaults: ServerDefaults
         pictures=saved.pictures if saved and saved.pictures is not None else defaults.pictures,
         language=(saved.language if saved else None) or defaults.language,
         language_chosen=bool(saved and saved.language),
+        forecasts=saved.forecasts if saved and saved.forecasts is not None else defaults.forecasts,
     )
 
 
@@ -193,6 +197,8 @@ def change_settings(
         changes["pictures"] = change.pictures
     if change.language is not None:
         changes["language"] = change.language.value
+    if change.forecasts is not None:
+        changes["forecasts"] = change.forecasts
     if changes:
         store.guilds.set_alerts(guild_id, by=by, now=now, **changes)
     if preferred is not None:

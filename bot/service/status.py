@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.config import Config
 from bot.engine.source_types import Failure, SourceHealth
 from bot.engine.stored import SkippedFile, SourceState
+from bot.store.forecasts import CallRecord
 from bot.store.store import Store
 
 
@@ -46,6 +47,7 @@ class SourceReport:
 class StatusReport:
     sources: list[SourceReport]
     waiting: int  # alerts not delivered yet
+    calls: CallRecord  # on-course alerts and how many came true
 
 
 def status_report(store: Store, config: Config) -> StatusReport:
@@ -63,4 +65,4 @@ def status_report(store: Store, config: Config) -> StatusReport:
                 next_poll=state.next_poll_at if state else None,
             )
         )
-    return StatusReport(reports, store.outbox.waiting())
+    return StatusReport(reports, store.outbox.waiting(), store.forecasts.record())

@@ -80,7 +80,7 @@ class GuildsRepo(Repo):
 
     def set_alerts(self, guild_id: int, *, by: int | None, now: datetime, **fields: Any) -> None:
         """Create or update a guild's settings: channel_id, min_countries, watched_markets,
-        charts, milestones, pictures.
+        charts, milestones, pictures, language, forecasts.
 
         A field given as None is cleared (back to the config's default); one not given is kept.
         """
@@ -92,6 +92,7 @@ class GuildsRepo(Repo):
             "milestones",
             "pictures",
             "language",
+            "forecasts",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -298,6 +299,7 @@ def _guild(row: dict[str, Any]) -> GuildAlerts:
         charts=json_tuple(row["charts"]),
         milestones=None if row.get("milestones") is None else bool(row["milestones"]),
         pictures=None if row.get("pictures") is None else bool(row["pictures"]),
+        forecasts=None if row.get("forecasts") is None else bool(row["forecasts"]),
         language=Language.parse(row["language"]) if row.get("language") else None,
     )
 

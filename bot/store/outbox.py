@@ -51,7 +51,7 @@ class OutboxRepo(Repo):
         events: Sequence[Event],
         *,
         chart_ids: dict[str, int],
-        snapshot_id: int,
+        snapshot_id: int | None,
         now: datetime,
         title_ids: dict[str, int] | None = None,
     ) -> list[tuple[int, Event]]:

@@ -379,3 +379,58 @@ def languages(db: Database) -> None:
         """UPDATE deliveries SET notice = json_object('kind', 'text', 'text', notice)
            WHERE notice IS NOT NULL AND status IN ('pending', 'sending')"""
     )
+
+
+@migration("0014_forecasts")
+def forecasts(db: Database) -> None:
+    # Who is likely #1 after each chart's latest stored period (bot/forecast), written by
+    # the forecast process after a poll stores a new period: one row per candidate and
+    # market, replaced each time. `called`: the period an on-course alert was sent for it
+    # in this run (carried while it stays a candidate and is not #1 there).
+    # forecast_charts: how each chart's forecasts were made and how well its latest
+    # walk-forward backtest scored; /rank shows a chart's chances only where both skills
+    # over the current-rank baseline are above 0.
+    # on_course_calls: each on-course alert, and once its horizon is stored whether it
+    # came true (outcome NULL: not known yet), for /status's record.
+    run_script(
+        db,
+        """
+        CREATE TABLE forecasts (
+            chart_id INTEGER NOT NULL REFERENCES charts(id),
+            country TEXT NOT NULL,
+            title_id INTEGER NOT NULL REFERENCES titles(id),
+            period TEXT NOT NULL,
+            rank INTEGER,
+            p_next REAL NOT NULL,
+            p_within REAL NOT NULL,
+            called TEXT,
+            PRIMARY KEY (chart_id, country, title_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX forecasts_by_title ON forecasts(title_id);
+        CREATE TABLE forecast_charts (
+            chart_id INTEGER PRIMARY KEY REFERENCES charts(id),
+            period TEXT NOT NULL,
+            horizon INTEGER NOT NULL,
+            made_at TEXT NOT NULL,
+            skill_next REAL,
+            skill_within REAL,
+            scored INTEGER NOT NULL DEFAULT 0,
+            scored_through TEXT,
+            note TEXT
+        );
+        CREATE TABLE on_course_calls (
+            id INTEGER PRIMARY KEY,
+            chart_id INTEGER NOT NULL REFERENCES charts(id),
+            country TEXT NOT NULL,
+            title_id INTEGER NOT NULL REFERENCES titles(id),
+            period TEXT NOT NULL,
+            chance REAL NOT NULL,
+            horizon INTEGER NOT NULL,
+            outcome INTEGER,
+            resolved_at TEXT,
+            UNIQUE (chart_id, country, title_id, period)
+        );
+        """,
+    )
+    # A server's switch for on-course alerts: off unless set (NULL follows the config).
+    db.execute("ALTER TABLE guild_settings ADD COLUMN forecasts INTEGER")

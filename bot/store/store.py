@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from bot.store.base import StoreError, explain
 from bot.store.charts import ChartsRepo
+from bot.store.forecasts import ForecastsRepo
 from bot.store.guilds import GuildsRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.rewrites import RewritesRepo
@@ -58,6 +59,7 @@ class Store:
         self.outbox = OutboxRepo(self)
         self.guilds = GuildsRepo(self)
         self.rewrites = RewritesRepo(self)
+        self.forecasts = ForecastsRepo(self)
 
     @classmethod
     def open(

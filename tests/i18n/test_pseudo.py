@@ -27,6 +27,7 @@ from bot.engine.titles import Candidate, Match
 from bot.i18n import Language
 from bot.pictures.worldmap import map_words
 from bot.service.settings import ServerSettings, SettingError, SettingProblem
+from bot.store.forecasts import CallRecord
 from bot.service.status import SourceReport, StatusReport
 from tests.helpers.pseudo import PseudoTexts, english_words
 from tests.helpers.stores import failing_source
@@ -69,6 +70,9 @@ def events():
         yield kind, cls(**BASE, title=TITLE, artist=None, **values)
     yield "gained", NumberOneCount(**BASE, title=TITLE, artist=None, count=3, gained=("BR",))
     yield "daily streak", EVENT_TYPES["streak"](**BASE, title=TITLE, artist=None, unit="day")
+    for unit in ("day", "period"):
+        course = EVENT_TYPES["on_course"]
+        yield f"{unit} on course", course(**BASE, title=TITLE, artist=None, chance=0.7, unit=unit)
     for kind in ("moved", "entered", "left", "new_number_one", "back_at_number_one"):
         cls = EVENT_TYPES[kind]
         names = {f.name for f in fields(cls)}
@@ -133,6 +137,8 @@ STANDING = ChartStanding(
     chart_listed=frozenset({"US", "KR", "FR"}),
     seasons=("Season 1", "Season 2"),
     label="Netflix",
+    chances={"US": (0.38, 0.71)},
+    horizon=3,
 )
 
 
@@ -149,11 +155,11 @@ def test_rank_top_and_status_are_said_from_the_catalog():
     said.append(embeds.top_embed(chart, "KR", [], [], T).description or "")
     failing = failing_source("netflix", status=SourceHealth.DISABLED, skipped=1, at=NOW)
     skipped = f"file-0-{'y' * 80}.csv"  # the file's name: data
-    report = StatusReport([failing], 3)
+    report = StatusReport([failing], 3, CallRecord(41, 38, 29, 27.4))
     status = embeds.status_embed(report, T)
     said += [status.title or "", status.footer.text or ""] + [f.value for f in status.fields]
     off = SourceReport("netflix", False, None, None, None)
-    said += [f.value for f in embeds.status_embed(StatusReport([off], 1), T).fields]
+    said += [f.value for f in embeds.status_embed(StatusReport([off], 1, CallRecord(0, 0, 0, 0.0)), T).fields]
     for text in said:
         assert english_words(text, *DATA, skipped) == [], text
 

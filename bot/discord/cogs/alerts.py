@@ -192,6 +192,7 @@ class Alerts(
         milestones="Streaks (“#1 for a 3rd week”) and worldwide #1s as alerts of their own",
         pictures="A world map with each “#1 in N countries” alert",
         language="The language of this server's alerts, notices and public answers",
+        forecasts="“On course for #1” alerts, from forecasts that beat the baseline",
     )
     @app_commands.choices(language=LANGUAGES)
     async def settings(
@@ -203,12 +204,13 @@ class Alerts(
         milestones: bool | None = None,
         pictures: bool | None = None,
         language: str | None = None,
+        forecasts: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         answer = Answer(interaction, ephemeral=True)
         spoken = Language.parse(language) if language else None
         change = SettingsChange(
-            min_countries, watched_markets, charts, milestones, pictures, spoken
+            min_countries, watched_markets, charts, milestones, pictures, spoken, forecasts
         )
         try:
             now = await answer.wait(
@@ -320,6 +322,7 @@ def describe(now: ServerSettings, t: Texts) -> str:
                 "Milestones (streaks, worldwide #1s): {state}", state=on if now.milestones else off
             ),
             t.gettext("Maps with “#1 in N countries”: {state}", state=on if now.pictures else off),
+            t.gettext("“On course for #1” forecasts: {state}", state=on if now.forecasts else off),
             t.gettext("Language: {language}", language=language),
         ]
     )

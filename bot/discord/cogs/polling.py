@@ -8,6 +8,7 @@ interval has passed since its last attempt.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from bot.engine.health import HealthPolicy, retry_in
 from bot.engine.source_types import SourceHealth
 from bot.engine.stored import SourceState
 from bot.service import polling
+from bot.service.forecaster import refresh_in_process
 from bot.service.polling import MERGE_PENDING, configured_sources
 from bot.service.titles import title_merges
 from bot.service.worker import scheduled_poll
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESUME_JOB = "resume-recovered"
+FORECAST_TIMEOUT = 1800.0  # seconds: a forecast past this is stopped (2 minutes is the goal)
 
 
 def first_run(
@@ -52,6 +55,8 @@ class Polling(commands.Cog):
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.sources = {s.name: s for s in configured_sources(bot.config)}
         self.health = bot.config.health_policy()
+        self.forecasting: dict[str, asyncio.Task[None]] = {}
+        self.forecast_again: set[str] = set()
 
     async def cog_load(self) -> None:
         config = self.bot.config
@@ -115,6 +120,8 @@ class Polling(commands.Cog):
     async def cog_unload(self) -> None:
         # A poll under way is one transaction: stopping here loses or repeats nothing.
         self.scheduler.shutdown(wait=False)
+        for task in list(self.forecasting.values()):
+            task.cancel()
 
     async def _note_next_poll(self, name: str) -> None:
         """The store says when a source is polled next (for /status and `chartbot status`)."""
@@ -140,6 +147,29 @@ class Polling(commands.Cog):
             self.bot.deliveries_waiting.set()
         if outcome.new_periods:
             await self.bot.refresh_titles()
+            if self.bot.config.forecast.after_polls:
+                self._forecast_soon(name)
+
+    def _forecast_soon(self, name: str) -> None:
+        """Forecast the source again in a process of its own (bot/service/forecaster.py),
+        one at a time per source: a new period while one runs is forecast after it."""
+        if name in self.forecasting:
+            self.forecast_again.add(name)
+            return
+        task = asyncio.create_task(self._forecast(name), name=f"forecast {name}")
+        self.forecasting[name] = task
+
+    async def _forecast(self, name: str) -> None:
+        try:
+            while True:
+                self.forecast_again.discard(name)
+                said = await refresh_in_process(self.bot.config, name, timeout=FORECAST_TIMEOUT)
+                log.info("forecast %s", said)
+                self.bot.deliveries_waiting.set()
+                if name not in self.forecast_again:
+                    return
+        finally:
+            del self.forecasting[name]
 
 
 async def setup(bot: ChartBot) -> None:

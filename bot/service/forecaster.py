@@ -1,0 +1,273 @@
+"""Forecasts kept up to date: after a poll stores a new period, a process of its own
+trains on the source's history, predicts the period after the latest, scores the model
+again where its last backtest is old, and stores it all with the on-course alerts it
+calls for, in one short transaction.
+
+The learning (seconds to minutes) happens before the transaction, on what the store held
+when it began; if a poll stored a newer period meanwhile, nothing is written (that poll
+starts a refresh of its own). `python -I -m bot.service.forecaster SOURCE` is the process
+the bot starts (the config pickled on its stdin, as bot/service/worker.py's poll);
+`chartbot forecast --source NAME --store` runs the same refresh in the foreground.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import pickle
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from bot import children, logs
+from bot.clock import utcnow
+from bot.config import Config
+from bot.engine.events import OnCourse
+from bot.engine.routing import route
+from bot.engine.titles import title_key
+from bot.forecast.backtest import Backtest, backtest
+from bot.forecast.calls import Call, Chance, carry_calls, outcomes
+from bot.forecast.examples import ChartHistory
+from bot.forecast.model import Target, TooLittleHistory
+from bot.service.forecasts import Latest, predict_latest, source_histories
+from bot.service.polling import alert_policy
+from bot.store.forecasts import ChartScore
+from bot.store.store import Store
+
+log = logging.getLogger(__name__)
+
+SCORED = 60  # the latest periods a chart's rolling backtest scores
+RESCORE = 7  # a chart is scored again once this many periods are stored after its score
+STARTED = "chartbot forecaster"  # the marker line the outcome follows
+
+
+@dataclass(slots=True)
+class Refreshed:
+    """What a refresh stored, for the log and the CLI."""
+
+    source: str
+    period: str | None = None  # the latest period the forecasts are made after
+    forecasts: int = 0
+    shown: list[str] = field(default_factory=list)  # charts whose chances are shown
+    hidden: dict[str, str] = field(default_factory=dict)  # chart -> why not
+    calls: list[str] = field(default_factory=list)  # "US: Title 71% within 3"
+    resolved: int = 0
+    deliveries: int = 0
+    stale: bool = False  # a newer period was stored meanwhile: nothing written
+
+    @property
+    def summary(self) -> str:
+        if self.stale:
+            return f"{self.source}: a newer period was stored meanwhile; forecasts left to it"
+        if self.period is None:
+            return f"{self.source}: no forecast ({'; '.join(self.hidden.values())})"
+        hidden = "; ".join(f"{chart} hidden: {why}" for chart, why in self.hidden.items())
+        return (
+            f"{self.source}: {self.forecasts:,} chances after {self.period}"
+            + (f", shown for {', '.join(self.shown)}" if self.shown else "")
+            + (f"; {hidden}" if hidden else "")
+            + f"; {len(self.calls)} on-course calls, {self.resolved} resolved, "
+            f"{self.deliveries} deliveries queued"
+        )
+
+
+def refresh_forecasts(store: Store, config: Config, source: str, *, now: datetime) -> Refreshed:
+    """Forecast after each of the source's charts' latest period and store it (see above)."""
+    settings = config.forecast
+    done = Refreshed(source)
+    charts = {c.name: c.id for c in store.charts.listing() if c.source == source}
+    histories, unit = source_histories(store, source, settings.window + SCORED)
+    read = {h.chart: h.periods[-1] for h in histories if h.periods}
+    latest = predict_latest(histories, settings)
+    scores = _scores(store, histories, charts, settings.horizon, settings.window, latest)
+    done.shown = sorted(name for name, s in scores.items() if s.shown)
+    done.hidden = {name: _why_hidden(s) for name, s in scores.items() if not s.shown}
+    with store.write():
+        if store.charts.latest_periods(source) != read:
+            done.stale = True
+            return done
+        for score in scores.values():
+            store.forecasts.set_score(score, now=now)
+        if isinstance(latest, TooLittleHistory):
+            return done
+        done.period = max(read.values())
+        chances = [
+            Chance(e.chart, e.market, e.title, e.period, e.rank, nxt, within)
+            for e, nxt, within in zip(
+                latest.now, latest.chances[Target.NEXT], latest.chances[Target.WITHIN], strict=True
+            )
+        ]
+        kept, calls = carry_calls(
+            chances,
+            store.forecasts.called(charts),
+            alert_at=settings.alert_at,
+            callable_charts=frozenset(done.shown),
+        )
+        store.forecasts.replace(charts, kept)
+        done.forecasts = len(kept)
+        found = outcomes(store.forecasts.open_calls(charts), latest.examples)
+        store.forecasts.resolve(charts, found, now=now)
+        done.resolved = len(found)
+        store.forecasts.add_calls(charts, calls, settings.horizon)
+        events = _on_course(store, source, calls, kept, settings.horizon, unit.value)
+        added = store.outbox.add_events(events, chart_ids=charts, snapshot_id=None, now=now)
+        routed = route(
+            added,
+            default=alert_policy(config),
+            guilds=store.guilds.alerts(),
+            subscriptions=store.guilds.subscriptions_for({e.title_key for e in events}),
+        )
+        done.deliveries = store.outbox.add_deliveries(routed, now=now)
+        done.calls = [
+            f"{c.chart} {c.market}: {e.title} {c.chance:.0%}"
+            for c, e in zip(calls, events, strict=True)
+        ]
+    return done
+
+
+def _scores(
+    store: Store,
+    histories: list[ChartHistory],
+    charts: dict[str, int],
+    horizon: int,
+    window: int,
+    latest: Latest | TooLittleHistory,
+) -> dict[str, ChartScore]:
+    """Each chart's score: its stored one while it is recent, else a walk-forward backtest
+    of its latest SCORED periods (each predicted by a model trained only before it)."""
+    stored = store.forecasts.scores(charts.values())
+    periods = {h.chart: h.periods for h in histories}
+    note = str(latest) if isinstance(latest, TooLittleHistory) else None
+    stale = [
+        name
+        for name, id_ in charts.items()
+        if (held := stored.get(id_)) is None
+        or held.scored_through is None
+        or len([p for p in periods.get(name, []) if p > held.scored_through]) >= RESCORE + horizon
+    ]
+    tested = None
+    if stale and note is None:
+        every = sorted({p for h in histories for p in h.periods})
+        start = every[-SCORED] if len(every) > SCORED else None
+        tested = backtest(histories, start=start, horizon=horizon, window=window)
+    scores = {}
+    for name, id_ in charts.items():
+        latest_period = periods[name][-1] if periods.get(name) else ""
+        held = stored.get(id_)
+        if tested is not None and name in stale:
+            scores[name] = _score(id_, tested, name, latest_period, horizon)
+        elif held is not None and note is None:
+            scores[name] = ChartScore(
+                id_,
+                latest_period,
+                horizon,
+                held.skill_next,
+                held.skill_within,
+                held.scored,
+                held.scored_through,
+                held.note,
+            )
+        else:
+            scores[name] = ChartScore(id_, latest_period, horizon, None, None, 0, None, note)
+    return scores
+
+
+def _score(chart_id: int, tested: Backtest, chart: str, period: str, horizon: int) -> ChartScore:
+    mine = Backtest([p for p in tested.predictions if p.chart == chart], tested.skipped)
+    known = [p.period for p in mine.predictions if p.outcomes[Target.WITHIN] is not None]
+    if not known:
+        return ChartScore(chart_id, period, horizon, None, None, 0, None, "nothing scored yet")
+    return ChartScore(
+        chart_id,
+        period,
+        horizon,
+        mine.skill(Target.NEXT),
+        mine.skill(Target.WITHIN),
+        len(mine.predictions),
+        max(known),
+        None,
+    )
+
+
+def _why_hidden(score: ChartScore) -> str:
+    if score.note:
+        return score.note
+    return (
+        f"no skill over the current-rank baseline (next {score.skill_next or 0:+.3f}, "
+        f"within {score.skill_within or 0:+.3f}, {score.scored:,} predictions)"
+    )
+
+
+def _on_course(
+    store: Store, source: str, calls: list[Call], kept: list[Chance], horizon: int, unit: str
+) -> list[OnCourse]:
+    titles = store.titles.named(c.title for c in calls)
+    ranks = {c.key: c.rank for c in kept}
+    events = []
+    for call in calls:
+        title = titles[call.title]
+        events.append(
+            OnCourse(
+                source=source,
+                chart=call.chart,
+                period=call.period,
+                title_key=title_key(title.name, title.artist),
+                title=title.name,
+                artist=title.artist,
+                country=call.market,
+                rank=ranks.get(call.key),
+                chance=round(call.chance, 4),
+                horizon=horizon,
+                unit=unit,
+            )
+        )
+    return events
+
+
+# -- the process of its own ------------------------------------------------------------
+
+
+async def refresh_in_process(config: Config, source: str, *, timeout: float) -> str:
+    """Refresh a source's forecasts in a child process; what came of it, for the log."""
+    process = await asyncio.create_subprocess_exec(
+        *children.command("-m", "bot.service.forecaster", source),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=children.environment(),
+        process_group=children.OWN_GROUP,
+    )
+    job = pickle.dumps(children.without_secrets(config))
+    try:
+        out, err = await asyncio.wait_for(process.communicate(job), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        return f"{source}: forecasting took longer than {timeout:.0f}s and was stopped"
+    except asyncio.CancelledError:  # the bot stops: its transaction is all or nothing
+        process.kill()
+        raise
+    lines = out.decode("utf-8", "replace").splitlines()
+    if STARTED in lines and lines[-1] != STARTED:
+        return str(json.loads(lines[-1])["summary"])
+    said = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+    return f"{source}: the forecast process ended ({process.returncode}): {said[0]}"
+
+
+def main(argv: list[str]) -> int:
+    [name] = argv
+    config: Config = pickle.load(sys.stdin.buffer)
+    logs.setup("WARNING")
+    print(STARTED, flush=True)
+    store = Store.open(config.database_path, busy_timeout=config.busy_timeout)
+    try:
+        done = refresh_forecasts(store, config, name, now=utcnow())
+    finally:
+        store.close()
+    print(json.dumps({**asdict(done), "summary": done.summary}, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

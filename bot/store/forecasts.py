@@ -1,0 +1,166 @@
+"""Forecasts: each chart's latest chances, how well its backtest scored, and the
+on-course calls with their outcomes (schema: migration 0014)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.forecast.calls import Call, Chance, Key
+from bot.store.base import Repo, batches, iso
+
+
+@dataclass(frozen=True, slots=True)
+class ChartScore:
+    """How a chart's forecasts were made, and its latest walk-forward backtest's skill over
+    the current-rank baseline (None: nothing scored yet)."""
+
+    chart_id: int
+    period: str  # the forecasts are of the period after this one
+    horizon: int
+    skill_next: float | None
+    skill_within: float | None
+    scored: int  # predictions the backtest scored
+    scored_through: str | None  # the last period it scored
+    note: str | None  # why there are no forecasts ("too little history …")
+
+    @property
+    def shown(self) -> bool:
+        """Are its chances shown: does the backtest beat the baseline on both targets?"""
+        return (self.skill_next or 0) > 0 and (self.skill_within or 0) > 0
+
+
+@dataclass(frozen=True, slots=True)
+class MarketChances:
+    """A title's chances in one market of a chart whose forecasts are shown."""
+
+    chart_id: int
+    country: str
+    period: str
+    horizon: int
+    next: float
+    within: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """The on-course calls so far: made, resolved, came true, and the number the calls'
+    chances expected to come true."""
+
+    calls: int
+    resolved: int
+    came_true: int
+    expected: float
+
+
+class ForecastsRepo(Repo):
+    def called(self, charts: Mapping[str, int]) -> dict[Key, str | None]:
+        """Each candidate's call in the charts' last forecasts (None: not called)."""
+        names = {id_: name for name, id_ in charts.items()}
+        found: dict[Key, str | None] = {}
+        for batch, marks in batches(sorted(names)):
+            for chart_id, country, title_id, called in self.db.conn.execute(
+                f"""SELECT chart_id, country, title_id, called FROM forecasts
+                    WHERE chart_id IN ({marks})""",
+                batch,
+            ):
+                found[(names[chart_id], country, title_id)] = called
+        return found
+
+    def replace(self, charts: Mapping[str, int], chances: Iterable[Chance]) -> None:
+        """The charts' forecasts, in place of their last ones."""
+        for batch, marks in batches(sorted(charts.values())):
+            self.db.conn.execute(f"DELETE FROM forecasts WHERE chart_id IN ({marks})", batch)
+        self.db.conn.executemany(
+            """INSERT INTO forecasts
+                   (chart_id, country, title_id, period, rank, p_next, p_within, called)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (charts[c.chart], c.market, c.title, c.period, c.rank, c.next, c.within, c.called)
+                for c in chances
+            ],
+        )
+
+    def set_score(self, score: ChartScore, *, now: datetime) -> None:
+        self.db.conn.execute(
+            """INSERT OR REPLACE INTO forecast_charts
+                   (chart_id, period, horizon, made_at, skill_next, skill_within, scored,
+                    scored_through, note)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                score.chart_id,
+                score.period,
+                score.horizon,
+                iso(now),
+                score.skill_next,
+                score.skill_within,
+                score.scored,
+                score.scored_through,
+                score.note,
+            ],
+        )
+
+    def scores(self, chart_ids: Iterable[int] | None = None) -> dict[int, ChartScore]:
+        """The charts' scores (None: every chart's)."""
+        query = """SELECT chart_id, period, horizon, skill_next, skill_within, scored,
+                          scored_through, note FROM forecast_charts"""
+        if chart_ids is None:
+            rows = self.db.conn.execute(query).fetchall()
+        else:
+            rows = []
+            for batch, marks in batches(sorted(set(chart_ids))):
+                rows += self.db.conn.execute(f"{query} WHERE chart_id IN ({marks})", batch)
+        return {row[0]: ChartScore(*row) for row in rows}
+
+    def for_title(self, title_id: int) -> list[MarketChances]:
+        """A title's chances on the charts whose forecasts are shown (/rank)."""
+        return [
+            MarketChances(*row)
+            for row in self.db.conn.execute(
+                """SELECT f.chart_id, f.country, f.period, s.horizon, f.p_next, f.p_within
+                   FROM forecasts f JOIN forecast_charts s ON s.chart_id = f.chart_id
+                   WHERE f.title_id = ? AND s.skill_next > 0 AND s.skill_within > 0
+                     AND f.period = s.period""",
+                [title_id],
+            )
+        ]
+
+    def open_calls(self, charts: Mapping[str, int]) -> list[Call]:
+        names = {id_: name for name, id_ in charts.items()}
+        found: list[Call] = []
+        for batch, marks in batches(sorted(names)):
+            for chart_id, country, title_id, period, chance in self.db.conn.execute(
+                f"""SELECT chart_id, country, title_id, period, chance FROM on_course_calls
+                    WHERE outcome IS NULL AND chart_id IN ({marks})""",
+                batch,
+            ):
+                found.append(Call(names[chart_id], country, title_id, period, chance))
+        return found
+
+    def add_calls(self, charts: Mapping[str, int], calls: Sequence[Call], horizon: int) -> None:
+        self.db.conn.executemany(
+            """INSERT INTO on_course_calls (chart_id, country, title_id, period, chance, horizon)
+               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+            [(charts[c.chart], c.market, c.title, c.period, c.chance, horizon) for c in calls],
+        )
+
+    def resolve(
+        self, charts: Mapping[str, int], found: Mapping[Call, bool], *, now: datetime
+    ) -> None:
+        self.db.conn.executemany(
+            """UPDATE on_course_calls SET outcome = ?, resolved_at = ?
+               WHERE chart_id = ? AND country = ? AND title_id = ? AND period = ?""",
+            [
+                (int(came), iso(now), charts[c.chart], c.market, c.title, c.period)
+                for c, came in found.items()
+            ],
+        )
+
+    def record(self) -> CallRecord:
+        calls, resolved, came_true, expected = self.db.conn.execute(
+            """SELECT count(*), count(outcome), coalesce(sum(outcome), 0),
+                      coalesce(sum(CASE WHEN outcome IS NOT NULL THEN chance END), 0)
+               FROM on_course_calls"""
+        ).fetchone()
+        return CallRecord(calls, resolved, came_true, expected)
