@@ -8,6 +8,7 @@ from bot.discord.answers import parse_id
 from bot.discord.embeds import status_embed
 from bot.i18n import Language, texts
 from bot.service.status import StatusReport
+from bot.store.forecasts import CallRecord
 from tests.helpers.stores import failing_source
 
 EN = texts(Language.EN)
@@ -44,9 +45,16 @@ def test_ids_members_send_are_ascii_digits_sqlite_can_hold(text, number):
 
 @pytest.mark.parametrize("count", [1, 24, 25, 26, 60])
 def test_the_status_embed_stays_within_discords_limits(count):
-    report = StatusReport([failing_source(f"source-{n:02d}-{'z' * 30}") for n in range(count)], 7)
+    sources = [failing_source(f"source-{n:02d}-{'z' * 30}") for n in range(count)]
+    report = StatusReport(sources, 7, CallRecord(1_041, 1_000, 729, 727.4))
     embed = status_embed(report, EN)
     assert len(embed) <= 6000 and len(embed.fields) <= 25
-    shown = [f for f in embed.fields if f.name != "…"]
+    *listed, record = embed.fields  # the forecasts' record is always there, last
+    assert record.name == "Forecasts"
+    assert record.value == (
+        "on-course calls: 1,000, came true: 729, expected from their probabilities: 727.4\n"
+        "41 calls not resolved yet"
+    )
+    shown = [f for f in listed if f.name != "…"]
     if len(shown) < count:
-        assert embed.fields[-1].value == f"and {count - len(shown)} more sources"
+        assert listed[-1].value == f"and {count - len(shown)} more sources"

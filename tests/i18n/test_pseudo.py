@@ -27,8 +27,8 @@ from bot.engine.titles import Candidate, Match
 from bot.i18n import Language
 from bot.pictures.worldmap import map_words
 from bot.service.settings import ServerSettings, SettingError, SettingProblem
-from bot.store.forecasts import CallRecord
 from bot.service.status import SourceReport, StatusReport
+from bot.store.forecasts import CallRecord
 from tests.helpers.pseudo import PseudoTexts, english_words
 from tests.helpers.stores import failing_source
 
@@ -159,7 +159,10 @@ def test_rank_top_and_status_are_said_from_the_catalog():
     status = embeds.status_embed(report, T)
     said += [status.title or "", status.footer.text or ""] + [f.value for f in status.fields]
     off = SourceReport("netflix", False, None, None, None)
-    said += [f.value for f in embeds.status_embed(StatusReport([off], 1, CallRecord(0, 0, 0, 0.0)), T).fields]
+    said += [
+        f.value
+        for f in embeds.status_embed(StatusReport([off], 1, CallRecord(0, 0, 0, 0.0)), T).fields
+    ]
     for text in said:
         assert english_words(text, *DATA, skipped) == [], text
 
