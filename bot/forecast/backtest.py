@@ -126,9 +126,12 @@ def backtest(
     start: str | None = None,
     horizon: int,
     window: int,
+    every: int | None = None,
 ) -> Backtest:
     """Predict each period from `start` on from what was known before it (a source's
-    charts learn together: their features say the same things)."""
+    charts learn together: their features say the same things). A model is trained again
+    at each period early on, then less often (`_refit_point`); `every`: every that many
+    periods instead."""
     by_period: dict[str, list[Example]] = defaultdict(list)
     for history in histories:
         for made in all_examples(history, horizon):
@@ -148,7 +151,8 @@ def backtest(
         predicted = sorted({e.next_period for e in now if e.next_period is not None})
         if not predicted:
             continue
-        if (fitted := _refit_point(index)) != fitted_at:
+        fitted = _refit_point(index) if every is None else index - index % every
+        if fitted != fitted_at:
             first = max(0, fitted - window + 1)
             past = [e for p in periods[first : fitted + 1] for e in by_period[p]]
             fitted_at, trained = fitted, _trained(past, periods[fitted])

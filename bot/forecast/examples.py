@@ -10,12 +10,26 @@ two-thirds of new #1s were not in that market's top ten the period before, and a
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 TOP = 20  # a deep chart's candidates: its top twenty (a #1 from lower down is rare)
 CAP = 30  # runs and ages are counted up to this many periods
+DEPTH = 50  # ranks read: below this a title is as good as not charting (Spotify lists 200)
+# About as many examples as a model learns from (memory: a quarter of a million is about
+# 100 MB with their features; a fit of them takes seconds). A chart of many markets learns
+# from fewer periods than the config's window: Spotify's 70 regions, daily, 44 days.
+EXAMPLES = 250_000
+
+
+def learning_window(window: int, markets: int) -> int:
+    """The periods a model learns from: the config's window, fewer where that many periods
+    of `markets` markets (all a source's charts together) would hold more than about
+    EXAMPLES examples (a market has about 2 × TOP candidates a period)."""
+    return max(10, min(window, EXAMPLES // (max(1, markets) * TOP * 2)))
+
 
 # Market -> title id -> rank, for one period.
 Standings = dict[str, dict[int, int]]
@@ -79,7 +93,7 @@ class Example:
     market: str
     title: int
     rank: int | None  # its rank here in `period` (None: not charting here)
-    features: tuple[float, ...]
+    features: array[float]  # FEATURES, in order (an array: a third of a tuple's memory)
     next_period: str | None  # the period predicted (None: not stored yet)
     horizon_end: str | None  # the horizon's last period (None: not all of it stored yet)
     next_one: bool | None  # #1 here in the next period
@@ -195,34 +209,37 @@ def _examples(
             top10 = spread.top10.get(title, 0) / markets
             leads = strongest[0] == ones[title]
             rival = (strongest[1] if len(strongest) > 1 else 0.0) if leads else strongest[0]
-            features = (
-                1.0 if rank is not None else 0.0,
-                ranks[0],
-                ranks[1],
-                ranks[2],
-                min(ranks),
-                float(runs.charted.get((market, title), 0)),
-                float(runs.reigns.get((market, title), 0)),
-                float(runs.reigns.get((market, incumbent), 0)) if incumbent else 0.0,
-                float(runs.charted.get((market, incumbent), 0)) if incumbent else 0.0,
-                age(title),
-                ones[title],
-                ones[title] - ones_share(before, title, market),
-                len(spread.top3.get(title, set()) - {market}) / others,
-                top10,
-                top10 - before.top10.get(title, 0) / max(1, len(history.standings[index - 1]))
-                if index > 0
-                else 0.0,
-                age(incumbent) if incumbent else 0.0,
-                ones_share(spread, incumbent, market) - ones_share(before, incumbent, market)
-                if incumbent
-                else 0.0,
-                rival,
-                float(1 + sum(1 for v in strongest if v > ones[title])),
-                spread.points.get(title, 0.0),
-                growth(title),
-                growth(incumbent) if incumbent else 0.0,
-                weekday,
+            features = array(
+                "d",
+                (
+                    1.0 if rank is not None else 0.0,
+                    ranks[0],
+                    ranks[1],
+                    ranks[2],
+                    min(ranks),
+                    float(runs.charted.get((market, title), 0)),
+                    float(runs.reigns.get((market, title), 0)),
+                    float(runs.reigns.get((market, incumbent), 0)) if incumbent else 0.0,
+                    float(runs.charted.get((market, incumbent), 0)) if incumbent else 0.0,
+                    age(title),
+                    ones[title],
+                    ones[title] - ones_share(before, title, market),
+                    len(spread.top3.get(title, set()) - {market}) / others,
+                    top10,
+                    top10 - before.top10.get(title, 0) / max(1, len(history.standings[index - 1]))
+                    if index > 0
+                    else 0.0,
+                    age(incumbent) if incumbent else 0.0,
+                    ones_share(spread, incumbent, market) - ones_share(before, incumbent, market)
+                    if incumbent
+                    else 0.0,
+                    rival,
+                    float(1 + sum(1 for v in strongest if v > ones[title])),
+                    spread.points.get(title, 0.0),
+                    growth(title),
+                    growth(incumbent) if incumbent else 0.0,
+                    weekday,
+                ),
             )
             outcomes = [None if market not in s else s[market].get(title) == 1 for s in later]
             complete = len(outcomes) == horizon

@@ -17,7 +17,7 @@ import json
 import logging
 import pickle
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from bot import children, logs
@@ -28,16 +28,18 @@ from bot.engine.routing import route
 from bot.engine.titles import title_key
 from bot.forecast.backtest import Backtest, backtest
 from bot.forecast.calls import Call, Chance, carry_calls, outcomes
-from bot.forecast.examples import ChartHistory
+from bot.forecast.examples import TOP
 from bot.forecast.model import Target, TooLittleHistory
-from bot.service.forecasts import Latest, predict_latest, source_histories
+from bot.service.forecasts import Histories, predict_latest, source_histories, source_markets
 from bot.service.polling import alert_policy
 from bot.store.forecasts import ChartScore
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 
-SCORED = 60  # the latest periods a chart's rolling backtest scores
+SCORED = 60  # the latest periods a chart's rolling backtest scores, at most
+PREDICTIONS = 100_000  # and about as many predictions, at most
+FIT_EXAMPLES = 2_000  # a chart with more examples a period than this refits less often
 RESCORE = 7  # a chart is scored again once this many periods are stored after its score
 STARTED = "chartbot forecaster"  # the marker line the outcome follows
 
@@ -77,12 +79,15 @@ def refresh_forecasts(store: Store, config: Config, source: str, *, now: datetim
     settings = config.forecast
     done = Refreshed(source)
     charts = {c.name: c.id for c in store.charts.listing() if c.source == source}
-    histories, unit = source_histories(store, source, settings.window + SCORED)
-    read = {h.chart: h.periods[-1] for h in histories if h.periods}
-    latest = predict_latest(histories, settings)
-    scores = _scores(store, histories, charts, settings.horizon, settings.window, latest)
-    done.shown = sorted(name for name, s in scores.items() if s.shown)
-    done.hidden = {name: _why_hidden(s) for name, s in scores.items() if not s.shown}
+    scored = scored_periods(source_markets(store, source))
+    held = source_histories(store, source, settings.window, also=scored)
+    read = {h.chart: h.periods[-1] for h in held.charts if h.periods}
+    scores = _scores(store, held, charts, settings.horizon, scored)
+    latest = predict_latest(held.charts, horizon=settings.horizon, window=held.window)
+    if isinstance(latest, TooLittleHistory):
+        scores = {name: replace(s, note=str(latest)) for name, s in scores.items()}
+    done.shown = sorted(name for name, s in scores.items() if s.shown and s.note is None)
+    done.hidden = {name: _why_hidden(s) for name, s in scores.items() if name not in done.shown}
     with store.write():
         if store.charts.latest_periods(source) != read:
             done.stale = True
@@ -110,7 +115,7 @@ def refresh_forecasts(store: Store, config: Config, source: str, *, now: datetim
         store.forecasts.resolve(charts, found, now=now)
         done.resolved = len(found)
         store.forecasts.add_calls(charts, calls, settings.horizon)
-        events = _on_course(store, source, calls, kept, settings.horizon, unit.value)
+        events = _on_course(store, source, calls, kept, settings.horizon, held.unit.value)
         added = store.outbox.add_events(events, chart_ids=charts, snapshot_id=None, now=now)
         routed = route(
             added,
@@ -126,50 +131,45 @@ def refresh_forecasts(store: Store, config: Config, source: str, *, now: datetim
     return done
 
 
+def scored_periods(markets: int) -> int:
+    """The latest periods a chart's rolling backtest scores: SCORED, fewer on a chart of
+    many markets (about PREDICTIONS predictions; at least 8 periods)."""
+    return max(8, min(SCORED, PREDICTIONS // (max(1, markets) * TOP * 2)))
+
+
 def _scores(
-    store: Store,
-    histories: list[ChartHistory],
-    charts: dict[str, int],
-    horizon: int,
-    window: int,
-    latest: Latest | TooLittleHistory,
+    store: Store, held: Histories, charts: dict[str, int], horizon: int, scored: int
 ) -> dict[str, ChartScore]:
     """Each chart's score: its stored one while it is recent, else a walk-forward backtest
-    of its latest SCORED periods (each predicted by a model trained only before it)."""
+    of its latest `scored` periods (each predicted by a model trained only before it,
+    again every few periods on a chart of many markets)."""
     stored = store.forecasts.scores(charts.values())
-    periods = {h.chart: h.periods for h in histories}
-    note = str(latest) if isinstance(latest, TooLittleHistory) else None
+    periods = {h.chart: h.periods for h in held.charts}
     stale = [
         name
         for name, id_ in charts.items()
-        if (held := stored.get(id_)) is None
-        or held.scored_through is None
-        or len([p for p in periods.get(name, []) if p > held.scored_through]) >= RESCORE + horizon
+        if (kept := stored.get(id_)) is None
+        or kept.scored_through is None
+        or len([p for p in periods.get(name, []) if p > kept.scored_through]) >= RESCORE + horizon
     ]
     tested = None
-    if stale and note is None:
-        every = sorted({p for h in histories for p in h.periods})
-        start = every[-SCORED] if len(every) > SCORED else None
-        tested = backtest(histories, start=start, horizon=horizon, window=window)
+    if stale:
+        every = sorted({p for h in held.charts for p in h.periods})
+        start = every[-scored] if len(every) > scored else None
+        refits = max(1, held.markets * TOP * 2 // FIT_EXAMPLES)
+        tested = backtest(
+            held.charts, start=start, horizon=horizon, window=held.window, every=refits
+        )
     scores = {}
     for name, id_ in charts.items():
-        latest_period = periods[name][-1] if periods.get(name) else ""
-        held = stored.get(id_)
+        latest = periods[name][-1] if periods.get(name) else ""
+        kept = stored.get(id_)
         if tested is not None and name in stale:
-            scores[name] = _score(id_, tested, name, latest_period, horizon)
-        elif held is not None and note is None:
-            scores[name] = ChartScore(
-                id_,
-                latest_period,
-                horizon,
-                held.skill_next,
-                held.skill_within,
-                held.scored,
-                held.scored_through,
-                held.note,
-            )
+            scores[name] = _score(id_, tested, name, latest, horizon)
+        elif kept is not None:
+            scores[name] = replace(kept, period=latest, horizon=horizon, note=None)
         else:
-            scores[name] = ChartScore(id_, latest_period, horizon, None, None, 0, None, note)
+            scores[name] = ChartScore(id_, latest, horizon, None, None, 0, None, None)
     return scores
 
 

@@ -6,11 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
-from bot.config import Config, ForecastConfig
+from bot.config import Config
 from bot.engine.model import PeriodUnit
 from bot.engine.titles import Candidate
 from bot.forecast.backtest import Backtest, backtest
-from bot.forecast.examples import CAP, ChartHistory, Example, all_examples
+from bot.forecast.examples import (
+    CAP,
+    DEPTH,
+    ChartHistory,
+    Example,
+    all_examples,
+    learning_window,
+)
 from bot.forecast.model import MIN_ONES, Model, Target, TooLittleHistory
 from bot.store.store import Store
 
@@ -55,11 +62,22 @@ class SourceForecast:
     too_little: TooLittleHistory | None  # set when the history is too short to learn from
 
 
+@dataclass(frozen=True, slots=True)
+class Histories:
+    """A source's stored charts as histories, and how a model learns from them."""
+
+    charts: list[ChartHistory]
+    unit: PeriodUnit  # what one period is
+    markets: int  # all its charts' markets together
+    window: int  # the periods a model learns from (bot/forecast/examples.py learning_window)
+
+
 def source_histories(
-    store: Store, source: str, window: int | None = None
-) -> tuple[list[ChartHistory], PeriodUnit]:
-    """Every stored chart of a source, as histories (the latest `window` periods and the
-    few before them that its features look back on), and what one period of them is."""
+    store: Store, source: str, window: int, *, also: int | None = None
+) -> Histories:
+    """Every stored chart of a source, as histories (its ranks to DEPTH) of the periods a
+    model learns from, `also` periods more (None: every stored period), and the few
+    before them that its features look back on."""
     charts = sorted(
         (c for c in store.charts.listing() if c.source == source), key=attrgetter("name")
     )
@@ -69,11 +87,21 @@ def source_histories(
             f"no stored chart of a source named {source!r}"
             + (f" (stored: {', '.join(stored)})" if stored else " (nothing is stored yet)")
         )
+    markets = source_markets(store, source)
+    learn = learning_window(window, markets)
+    periods = None if also is None else learn + also
     histories = [
-        ChartHistory.of(c.name, store.charts.all_ranks(c.id, _since(store, c.id, window)))
+        ChartHistory.of(c.name, store.charts.all_ranks(c.id, _since(store, c.id, periods), DEPTH))
         for c in charts
     ]
-    return histories, store.charts.unit(charts[0].id)
+    return Histories(histories, store.charts.unit(charts[0].id), markets, learn)
+
+
+def source_markets(store: Store, source: str) -> int:
+    """The markets of all a source's charts together, in their latest periods."""
+    return sum(
+        store.charts.shape(c.id).countries for c in store.charts.listing() if c.source == source
+    )
 
 
 def _since(store: Store, chart_id: int, window: int | None) -> str:
@@ -93,16 +121,16 @@ class Latest:
 
 
 def predict_latest(
-    histories: Sequence[ChartHistory], settings: ForecastConfig
+    histories: Sequence[ChartHistory], *, horizon: int, window: int
 ) -> Latest | TooLittleHistory:
     """Train on the latest `window` periods and predict the period after the latest."""
-    made = [e for h in histories for period in all_examples(h, settings.horizon) for e in period]
+    made = [e for h in histories for period in all_examples(h, horizon) for e in period]
     latest = max((e.period for e in made), default=None)
     if latest is None:
         return TooLittleHistory(0)
     # Learn from the window only: the periods loaded before it are there for the features
     # that look back (runs, ages), which are cut short in them.
-    first = {h.chart: h.periods[-settings.window :][0] for h in histories if h.periods}
+    first = {h.chart: h.periods[-window:][0] for h in histories if h.periods}
     learned = [e for e in made if e.period >= first[e.chart]]
     try:
         model = Model.train(learned, through=latest)
@@ -117,8 +145,9 @@ def forecast_source(store: Store, config: Config, source: str) -> SourceForecast
     """Who is likely #1 after each chart's latest stored period, by a model trained on the
     source's latest `[forecast] window` periods."""
     settings = config.forecast
-    histories, unit = source_histories(store, source, settings.window)
-    latest = predict_latest(histories, settings)
+    held = source_histories(store, source, settings.window, also=0)
+    unit = held.unit
+    latest = predict_latest(held.charts, horizon=settings.horizon, window=held.window)
     if isinstance(latest, TooLittleHistory):
         return SourceForecast(source, unit, settings.horizon, [], latest)
     titles = store.titles.named(e.title for e in latest.now)
@@ -141,9 +170,10 @@ def backtest_source(
     store: Store, config: Config, source: str, start: str | None = None
 ) -> SourceBacktest:
     """Replay a source's stored history walk-forward (bot/forecast/backtest.py)."""
-    histories, unit = source_histories(store, source)
     settings = config.forecast
-    result = backtest(histories, start=start, horizon=settings.horizon, window=settings.window)
+    held = source_histories(store, source, settings.window)
+    histories, unit = held.charts, held.unit
+    result = backtest(histories, start=start, horizon=settings.horizon, window=held.window)
     if not result.predictions:
         raise NothingToScore(
             f"{source}: too little history before any period to predict "

@@ -337,13 +337,15 @@ class ChartsRepo(Repo):
             )
         ]
 
-    def all_ranks(self, chart_id: int, since: str = "") -> Iterator[tuple[str, str, int, int]]:
-        """A chart's ranks from `since` on, (period, country, rank, title id), period by
-        period: what a forecast learns from (bot/forecast)."""
+    def all_ranks(
+        self, chart_id: int, since: str = "", depth: int | None = None
+    ) -> Iterator[tuple[str, str, int, int]]:
+        """A chart's ranks from `since` on (to `depth` when given), (period, country, rank,
+        title id), period by period: what a forecast learns from (bot/forecast)."""
         yield from self.db.execute(
             """SELECT period, country, rank, title_id FROM ranks
-               WHERE chart_id = ? AND period >= ? ORDER BY period""",
-            [chart_id, since],
+               WHERE chart_id = ? AND period >= ? AND rank <= ? ORDER BY period""",
+            [chart_id, since, depth or 1 << 62],
         )
 
     def listing(self) -> list[ChartInfo]:
