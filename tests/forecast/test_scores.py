@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import ForecastConfig
 from bot.forecast.backtest import Scores, _refit_point, backtest
-from bot.forecast.examples import FEATURES, ChartHistory, all_examples
+from bot.forecast.examples import FEATURES, ChartHistory, all_examples, learning_window
 
 
 def test_brier_log_loss_and_reliability_are_the_textbook_ones():
@@ -136,3 +136,13 @@ def test_later_periods_change_no_earlier_prediction_even_deeper_or_with_a_market
         return [(e.period, e.market, e.title, e.features) for p in made for e in p]
 
     assert features([r for r in rows if r[0] <= cut]) == [f for f in features(rows) if f[0] <= cut]
+
+
+def test_a_source_of_many_markets_learns_from_fewer_periods():
+    # One market (the US daily top 10, the Hot 100): the config's window as it is.
+    assert learning_window(520, 1) == 520
+    # Netflix per-country, Films and TV: 188 markets, 33 weeks (the file holds 28).
+    assert learning_window(520, 188) == 33
+    # Spotify's combined file: 70 regions, top 200 and viral 50: 44 days.
+    assert learning_window(520, 140) == 44
+    assert learning_window(520, 100_000) == 10  # never fewer
