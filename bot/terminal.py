@@ -268,10 +268,11 @@ def print_status(console: Console, report: StatusReport) -> None:
         console.print(f"{counted(report.waiting, 'alert')} waiting to be delivered", markup=False)
     calls = report.calls
     if calls.calls:
+        open_calls = calls.calls - calls.resolved
         console.print(
             f"on-course calls: {calls.resolved:,}, came true: {calls.came_true:,}, expected "
-            f"from their probabilities: {calls.expected:,.1f}; {calls.calls - calls.resolved:,} "
-            "not resolved yet",
+            f"from their probabilities: {calls.expected:,.1f}"
+            + (f"; {open_calls:,} not resolved yet" if open_calls else ""),
             markup=False,
         )
 
