@@ -8,7 +8,9 @@ parent: a child polls or reads files and has no use for it.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import pickle
 import sys
 
 from bot.config import TOKEN_ENV, Config
@@ -31,3 +33,35 @@ def environment() -> dict[str, str]:
 def without_secrets(config: Config) -> Config:
     """The config to hand a child: the same, without the Discord token."""
     return config.model_copy(update={"discord": config.discord.model_copy(update={"token": None})})
+
+
+async def run_job(
+    config: Config, module: str, argument: str, *, marker: str, timeout: float
+) -> tuple[str | None, str]:
+    """Run `python -I -m module argument` with the config (pickled on its stdin, without
+    the token); the line it printed last after `marker`, or None and what became of it
+    ("took longer than 900s and was stopped", "process ended (1): …"). Cancelled (the bot
+    stops), the process is stopped too: what it writes is one transaction."""
+    process = await asyncio.create_subprocess_exec(
+        *command("-m", module, argument),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=environment(),
+        process_group=OWN_GROUP,
+    )
+    job = pickle.dumps(without_secrets(config))
+    try:
+        out, err = await asyncio.wait_for(process.communicate(job), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        return None, f"took longer than {timeout:.0f}s and was stopped"
+    except asyncio.CancelledError:
+        process.kill()
+        raise
+    lines = out.decode("utf-8", "replace").splitlines()
+    if marker in lines and lines[-1] != marker:
+        return lines[-1], ""
+    said = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+    return None, f"process ended ({process.returncode}): {said[0]}"

@@ -12,7 +12,6 @@ the bot starts (the config pickled on its stdin, as bot/service/worker.py's poll
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import pickle
@@ -230,29 +229,12 @@ def _on_course(
 
 async def refresh_in_process(config: Config, source: str, *, timeout: float) -> str:
     """Refresh a source's forecasts in a child process; what came of it, for the log."""
-    process = await asyncio.create_subprocess_exec(
-        *children.command("-m", "bot.service.forecaster", source),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=children.environment(),
-        process_group=children.OWN_GROUP,
+    said, reason = await children.run_job(
+        config, "bot.service.forecaster", source, marker=STARTED, timeout=timeout
     )
-    job = pickle.dumps(children.without_secrets(config))
-    try:
-        out, err = await asyncio.wait_for(process.communicate(job), timeout)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        return f"{source}: forecasting took longer than {timeout:.0f}s and was stopped"
-    except asyncio.CancelledError:  # the bot stops: its transaction is all or nothing
-        process.kill()
-        raise
-    lines = out.decode("utf-8", "replace").splitlines()
-    if STARTED in lines and lines[-1] != STARTED:
-        return str(json.loads(lines[-1])["summary"])
-    said = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-    return f"{source}: the forecast process ended ({process.returncode}): {said[0]}"
+    return (
+        str(json.loads(said)["summary"]) if said is not None else f"{source}: the forecast {reason}"
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -86,26 +86,10 @@ def poll_timeout(source: Source) -> float:
 async def poll_in_process(config: Config, source: str, *, timeout: float) -> PollOutcome | Lost:
     """Poll one source in a child process (isolated, without the Discord token); its
     outcome, or what became of the process."""
-    process = await asyncio.create_subprocess_exec(
-        *children.command("-m", "bot.service.worker", source),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=children.environment(),
-        process_group=children.OWN_GROUP,
+    said, reason = await children.run_job(
+        config, "bot.service.worker", source, marker=STARTED, timeout=timeout
     )
-    job = pickle.dumps(children.without_secrets(config))
-    try:
-        out, err = await asyncio.wait_for(process.communicate(job), timeout)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        return Lost(f"the poll took longer than {timeout:.0f}s and was stopped")
-    lines = out.decode("utf-8", "replace").splitlines()
-    if STARTED in lines and lines[-1] != STARTED:
-        return outcome_from_json(lines[-1])
-    said = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-    return Lost(f"the poll process ended ({process.returncode}): {said[0]}")
+    return outcome_from_json(said) if said is not None else Lost(f"the poll {reason}")
 
 
 async def _poll(config: Config, name: str) -> PollOutcome:
