@@ -8,9 +8,7 @@ parent: a child polls or reads files and has no use for it.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import pickle
 import sys
 
 from bot.config import TOKEN_ENV, Config
@@ -42,6 +40,11 @@ async def run_job(
     the token); the line it printed last after `marker`, or None and what became of it
     ("took longer than 900s and was stopped", "process ended (1): …"). Cancelled (the bot
     stops), the process is stopped too: what it writes is one transaction."""
+    # Imported here: the import command's reader starts through this module, and a Ctrl-C
+    # while it loads is said in one line (bot/__main__.py); it loads no more than it did.
+    import asyncio
+    import pickle
+
     process = await asyncio.create_subprocess_exec(
         *command("-m", module, argument),
         stdin=asyncio.subprocess.PIPE,
