@@ -78,8 +78,9 @@ def refresh_forecasts(store: Store, config: Config, source: str, *, now: datetim
     settings = config.forecast
     done = Refreshed(source)
     charts = {c.name: c.id for c in store.charts.listing() if c.source == source}
-    scored = scored_periods(source_markets(store, source))
-    held = source_histories(store, source, settings.window, also=scored)
+    markets = source_markets(store, source)
+    scored = scored_periods(markets)
+    held = source_histories(store, source, settings.window, also=scored, markets=markets)
     read = {h.chart: h.periods[-1] for h in held.charts if h.periods}
     scores = _scores(store, held, charts, settings.horizon, scored)
     latest = predict_latest(held.charts, horizon=settings.horizon, window=held.window)

@@ -73,7 +73,12 @@ class Histories:
 
 
 def source_histories(
-    store: Store, source: str, window: int, *, also: int | None = None
+    store: Store,
+    source: str,
+    window: int,
+    *,
+    also: int | None = None,
+    markets: int | None = None,
 ) -> Histories:
     """Every stored chart of a source, as histories (its ranks to DEPTH) of the periods a
     model learns from, `also` periods more (None: every stored period), and the few
@@ -87,7 +92,8 @@ def source_histories(
             f"no stored chart of a source named {source!r}"
             + (f" (stored: {', '.join(stored)})" if stored else " (nothing is stored yet)")
         )
-    markets = source_markets(store, source)
+    if markets is None:  # the caller may have counted them already (source_markets)
+        markets = source_markets(store, source)
     learn = learning_window(window, markets)
     periods = None if also is None else learn + also
     histories = [
