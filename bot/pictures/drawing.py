@@ -5,13 +5,16 @@ process by about 70 MB (itself, its fonts, the shapes, its caches). Drawn in the
 process, a round of maps in many languages delayed the messages going out beside them,
 and the memory stayed. So the bot draws in child processes (`python -I -m
 bot.pictures.drawing`, without the Discord token), started on first use, two at most (one
-a core), each recycled after DRAWINGS_PER_PROCESS pictures so that matplotlib's caches
-never pile up. A child that dies or takes longer than DRAW_TIMEOUT is stopped: that
+a core). A child is replaced once its peak memory passes MAX_CHILD_MB (or, as a backstop,
+after DRAWINGS_PER_PROCESS pictures): matplotlib's caches grow a child by about 20 MB over
+its first few dozen pictures, then it stays flat (measured over 1,200 maps and histories in
+8 languages); replacing every child after 200 pictures cost only the pictures drawn while a
+fresh one imported matplotlib, the slowest of the /rank benchmark. A child that dies or takes longer than DRAW_TIMEOUT is stopped: that
 picture is None (the alert or the answer goes without it) and the next one starts a
 fresh child.
 
 The parent and a child speak in frames: a 4-byte length, then a pickle (a `MapPicture` or
-`HistoryPicture` one way, PNG bytes or None the other).
+`HistoryPicture` one way; the other, PNG bytes or None and the child's peak memory in MB).
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from bot.languages import Language
 log = logging.getLogger(__name__)
 
 PROCESSES = 2  # pictures drawn at once: one a core
-DRAWINGS_PER_PROCESS = 200  # then the child is replaced (in the background): fresh memory
+MAX_CHILD_MB = 300  # a child past this peak memory is replaced (in the background)
+DRAWINGS_PER_PROCESS = 20_000  # a backstop: then the child is replaced all the same
 DRAW_TIMEOUT = 20.0  # seconds: a picture that takes longer is given up
 _LENGTH = struct.Struct(">I")
 
@@ -90,6 +94,7 @@ class _Child:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
         self.drawn = 0
+        self.peak_mb = 0  # its peak memory, as it said with its last picture
 
     @classmethod
     async def start(cls) -> _Child:
@@ -108,7 +113,8 @@ class _Child:
         self.process.stdin.write(_LENGTH.pack(len(body)) + body)
         await self.process.stdin.drain()
         (length,) = _LENGTH.unpack(await self.process.stdout.readexactly(_LENGTH.size))
-        answer: bytes | None = pickle.loads(await self.process.stdout.readexactly(length))
+        answer: bytes | None
+        answer, self.peak_mb = pickle.loads(await self.process.stdout.readexactly(length))
         self.drawn += 1
         return answer
 
@@ -127,9 +133,11 @@ class Drawings:
         processes: int = PROCESSES,
         *,
         per_process: int = DRAWINGS_PER_PROCESS,
+        max_mb: int = MAX_CHILD_MB,
         timeout: float = DRAW_TIMEOUT,
     ) -> None:
         self.per_process = per_process
+        self.max_mb = max_mb
         self.timeout = timeout
         self._idle: asyncio.Queue[_Child | None] = asyncio.Queue()
         self._replacing: set[asyncio.Future[None]] = set()  # starts and stops in the background
@@ -163,7 +171,9 @@ class Drawings:
             child = None
             raise
         finally:
-            if child is not None and child.drawn >= self.per_process:
+            if child is not None and (
+                child.drawn >= self.per_process or child.peak_mb >= self.max_mb
+            ):
                 # Replaced off the path of any picture: the other process draws meanwhile.
                 self._in_background(self._replace(child))
             else:
@@ -237,9 +247,27 @@ class Drawings:
             await self._stop(child)
 
 
+def _ready() -> None:
+    """A child's start: matplotlib imported, the shapes and the fonts' coverage read, and
+    all of it set aside from the garbage collector (`gc.freeze`). Otherwise a full
+    collection walks matplotlib's hundreds of thousands of objects in the middle of a
+    picture now and then: about 90 ms, the slowest tenth of the pictures."""
+    import gc
+
+    from bot.pictures import style, worldmap
+
+    style.warm_up()
+    style.fonts_for(["#1"])
+    worldmap.prepare()
+    gc.collect()
+    gc.freeze()
+
+
 def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """A child's loop: a picture in, its PNG (or None, the error logged) out, until the
     parent closes the pipe."""
+    import resource
+
     while head := requests.read(_LENGTH.size):
         (length,) = _LENGTH.unpack(head)
         picture: Picture = pickle.loads(requests.read(length))
@@ -248,7 +276,8 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         except Exception:
             log.exception("could not draw a %s", type(picture).__name__)
             drawn = None
-        body = pickle.dumps(drawn)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KB on Linux
+        body = pickle.dumps((drawn, peak_mb))
         answers.write(_LENGTH.pack(len(body)) + body)
         answers.flush()
 
@@ -259,4 +288,5 @@ if __name__ == "__main__":
     from bot.pictures import drawing
 
     logging.basicConfig(level=logging.WARNING, format="drawing: %(levelname)s %(message)s")
+    drawing._ready()
     drawing._serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -104,9 +104,14 @@ def card(height: float = HEIGHT, *, fonts: Iterable[str] = ()) -> Iterator[Figur
         yield figure
 
 
+# zlib's level 3 instead of its default 6: a tenth of a picture's time less (13-20 ms),
+# the file about a fifth larger (27 KB instead of 22 KB for a rank history).
+PNG_COMPRESSION = 3
+
+
 def png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": PNG_COMPRESSION})
     return buffer.getvalue()
 
 

@@ -1,5 +1,5 @@
 """The drawing processes: pictures drawn outside the bot's process, a child that dies
-replaced, a child recycled after its share of pictures."""
+replaced, a child recycled once it has grown past its memory (or drawn its share)."""
 
 from __future__ import annotations
 
@@ -103,3 +103,24 @@ def test_no_picture_is_drawn_once_closed():
         return await drawings.png(MAP), drawings.pids()
 
     assert asyncio.run(run()) == (None, set())
+
+
+def test_a_child_is_replaced_once_it_has_grown_past_its_memory():
+    async def run() -> tuple[set[int], set[int], set[int]]:
+        drawings = Drawings(processes=1, max_mb=100_000)
+        try:
+            await drawings.png(MAP)
+            first = drawings.pids()
+            await drawings.png(MAP)
+            await drawings.settle()
+            kept = drawings.pids()
+            drawings.max_mb = 1  # every child is past this (matplotlib alone is more)
+            await drawings.png(MAP)
+            await drawings.settle()
+            return first, kept, drawings.pids()
+        finally:
+            await drawings.close()
+
+    first, kept, replaced = asyncio.run(run())
+    assert kept == first  # well under its memory: kept
+    assert replaced and replaced != first
