@@ -137,7 +137,7 @@ class TitlesRepo(Repo):
         Read as plain tuples, each chart's names looked up once (a title of five years in
         94 countries has tens of thousands of ranks, read while /rank waits)."""
         charts = {
-            chart_id: (source, name, PeriodUnit(unit) if unit else None, label or source)
+            chart_id: (chart_id, source, name, PeriodUnit(unit) if unit else None, label or source)
             for chart_id, source, name, unit, label in self.db.execute(
                 """SELECT c.id, c.source, c.name, c.unit, s.label FROM charts c
                    LEFT JOIN sources s ON s.name = c.source
@@ -145,25 +145,16 @@ class TitlesRepo(Repo):
                 [title_id],
             )
         }
-        found = [
-            TitleRank(
-                chart_id,
-                *charts[chart_id][:2],
-                period,
-                country,
-                rank,
-                weeks,
-                season,
-                *charts[chart_id][2:],
-            )
-            for chart_id, period, country, rank, weeks, season in self.db.execute(
-                """SELECT chart_id, period, country, rank, weeks, season FROM ranks
-                   WHERE title_id = ?""",
+        make = TitleRank._make
+        return [
+            make(charts[row[0]] + row[1:])
+            for row in self.db.execute(
+                """SELECT r.chart_id, r.period, r.country, r.rank, r.weeks, r.season
+                   FROM ranks r JOIN charts c ON c.id = r.chart_id WHERE r.title_id = ?
+                   ORDER BY r.period, c.source, c.name, r.country, r.rank""",
                 [title_id],
             )
         ]
-        found.sort(key=lambda r: (r.period, r.source, r.chart, r.country, r.rank))
-        return found
 
     def merges(self, groups: Sequence[Sequence[str]]) -> list[TitleMerge]:
         """What folding the config's [titles] merge groups would join, as stored now:
