@@ -12,6 +12,7 @@ import collections
 import errno
 import fcntl
 import logging
+import math
 import os
 import stat
 import struct
@@ -37,8 +38,15 @@ class Slot:
         self.at = at
 
 
-PER_SECOND = 47.0  # requests a second for the whole bot: under Discord's 50
-LATE = 0.05  # seconds past its slot a request may still go (47 a second: two requests)
+DISCORD_PER_SECOND = 50  # Discord's global limit: requests in any one second, per bot
+PER_SECOND = 49.0  # the slots a second of one process's budget
+SHARED_PER_SECOND = 47.0  # a budget shared by processes (none sees the others' sends)
+LATE = 0.02  # seconds past its slot a request may still go (one slot at 49 a second)
+# The last check before a request goes: no more than DISCORD_PER_SECOND of the process's
+# requests in any SENT_WINDOW seconds of when they actually went (slots bound when
+# requests may go, not when they do: one woken late, then the next on time, and Discord
+# saw 51 in its second). The fiftieth of a second over is for their way there.
+SENT_WINDOW = 1.02
 
 
 class Budget:
@@ -84,7 +92,11 @@ class SharedBudget(Budget):
     LOCK_TIMEOUT = 1.0
 
     def __init__(
-        self, path: Path, per_second: float = PER_SECOND, *, lock_timeout: float = LOCK_TIMEOUT
+        self,
+        path: Path,
+        per_second: float = SHARED_PER_SECOND,
+        *,
+        lock_timeout: float = LOCK_TIMEOUT,
     ) -> None:
         super().__init__(per_second)
         self.path = path
@@ -173,8 +185,9 @@ _SLOT = struct.Struct("d")
 class Pacer:
     """Stays under Discord's limits instead of finding them with 429s.
 
-    Under 50 requests a second for the whole bot (47), and 5 messages per 5 seconds in
-    any one channel. Taking a slot is one synchronous step (no await between looking at
+    Under 50 requests a second for the whole bot (49 slots a second, and no more than 50
+    requests in any SENT_WINDOW of when they went), and 5 messages per 5 seconds in any
+    one channel. Taking a slot is one synchronous step (no await between looking at
     the window and taking it), so concurrent senders can never overfill a window; a
     channel's slot is moved to when its message was answered (`sent`), so a request
     delayed on its way never lets the next ones crowd into its window.
@@ -195,6 +208,9 @@ class Pacer:
         self.clock = clock
         self._recent: dict[str, collections.deque[Slot]] = {}
         self._since_sweep = 0
+        # When the latest requests went (see SENT_WINDOW), as many as may go in a window.
+        limit = max(DISCORD_PER_SECOND, math.ceil(per_second))
+        self._went: collections.deque[float] = collections.deque(maxlen=limit)
 
     @property
     def tracked(self) -> int:
@@ -271,4 +287,8 @@ class Pacer:
                 break
             slot.at = await self.budget.take_soon(now)
             delay = slot.at - now
+        went = self._went
+        while len(went) == went.maxlen and (room := went[0] + SENT_WINDOW - self.clock()) > 0:
+            await asyncio.sleep(room)
+        went.append(self.clock())
         return slot

@@ -13,7 +13,15 @@ import time
 
 import pytest
 
-from bot.delivery.pacing import SWEEP_EVERY, BudgetFileError, Pacer, SharedBudget
+from bot.delivery.pacing import (
+    DISCORD_PER_SECOND,
+    SENT_WINDOW,
+    SWEEP_EVERY,
+    Budget,
+    BudgetFileError,
+    Pacer,
+    SharedBudget,
+)
 from bot.engine.deliveries import (
     Destination,
 )
@@ -197,3 +205,23 @@ def test_concurrent_waits_share_the_window():
 
     done = asyncio.run(burst())
     assert done[2] >= 0.19 and done[4] >= 0.39
+
+
+def test_no_more_requests_go_in_a_second_than_discord_takes_whatever_the_slots_say():
+    # Slots that would let everything go at once (a budget of a million a second): the
+    # last check still lets 50 go in any 1.02 s of when they went, the 51st after.
+    async def flood() -> list[float]:
+        pacer = Pacer(per_second=DISCORD_PER_SECOND, budget=Budget(1_000_000))
+        loop = asyncio.get_running_loop()
+        went: list[float] = []
+
+        async def one() -> None:
+            await pacer.request()
+            went.append(loop.time())
+
+        await asyncio.gather(*(one() for _ in range(DISCORD_PER_SECOND + 5)))
+        return sorted(went)
+
+    went = asyncio.run(flood())
+    assert went[DISCORD_PER_SECOND - 1] - went[0] < 0.5  # the first 50 at once
+    assert went[DISCORD_PER_SECOND] - went[0] >= SENT_WINDOW - 0.005  # the 51st, a window on
