@@ -129,8 +129,8 @@ def run() -> list[Result]:
             bound=None,
             bound_what="",
             ratio=None,
-            target="steady RSS ≤ 200 MB",
-            met=figure <= 200,
+            target="steady RSS ≤ 150 MB",
+            met=figure <= 150,
             notes=(
                 f"after start {samples[0]:.0f} MB, after polling the new week {samples[1]:.0f} MB, "
                 f"peak {peak:.0f} MB; at the end {mapped:.0f} MB of the RSS were file pages "

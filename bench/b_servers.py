@@ -145,6 +145,7 @@ def run() -> list[Result]:
             queued,
             fake,
             after=f" ({', '.join(sorted({w for w, _ in fake.limited_by}))})",
+            least=0.9,  # processes sharing one budget pace at 47 a second (SHARED_PER_SECOND)
         ),
         Result(
             name=f"steady RSS of each process ({SUBSCRIPTIONS:,} subscriptions in the store)",
