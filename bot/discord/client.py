@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -118,6 +119,11 @@ class ChartBot(commands.AutoShardedBot):
             self._watch = asyncio.create_task(self._watch_titles(), name="titles")
             if self.lead:
                 await self.sync_commands_if_changed()
+            # What start-up made (modules, the title index, the cogs) lives as long as the
+            # bot: set aside from the garbage collector, a full collection no longer walks
+            # it all in the middle of an answer (55-76 ms each, in the /rank benchmark).
+            gc.collect()
+            gc.freeze()
 
     @property
     def lead(self) -> bool:
