@@ -3,9 +3,11 @@ and each title that could be #1 there in the period after it, its features then 
 came of it. Pure: ranks in, examples out.
 
 A title is a candidate in a market when it is in the market's top ranks (`TOP`), or
-when it is #1 or in the top three of another market of the same chart: half to
-two-thirds of new #1s were not in that market's top ten the period before, and a title
-#1 in 40 countries tends to take the rest.
+when it is #1 in another market of the same chart, or in the top three of SEVERAL other
+markets: half to two-thirds of new #1s were not in that market's top ten the period
+before, and a title #1 in 40 countries tends to take the rest. (A local hit in the top
+three of one or two markets is no candidate elsewhere: on a chart of 70 regions such
+hits made 190 candidates a market.)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 TOP = 20  # a deep chart's candidates: its top twenty (a #1 from lower down is rare)
+SEVERAL = 3  # markets whose top three make a title a candidate where it ranks lower
 CAP = 30  # runs and ages are counted up to this many periods
 DEPTH = 50  # ranks read: below this a title is as good as not charting (Spotify lists 200)
 # About as many examples as a model learns from (memory: a quarter of a million is about
@@ -178,7 +181,11 @@ def _examples(
     others = max(1, markets - 1)
     missing = float(depth + 1)
     later = history.standings[index + 1 : index + 1 + horizon]
-    elsewhere = set(spread.ones) | set(spread.top3) if markets > 1 else set()
+    elsewhere = (
+        set(spread.ones) | {t for t, held in spread.top3.items() if len(held) >= SEVERAL}
+        if markets > 1
+        else set()
+    )
 
     def rank_at(back: int, market: str, title: int) -> float:
         if index - back < 0:

@@ -6,7 +6,8 @@ target. On a chart of several markets the chances are then put in competition: e
 market has one #1 a period, so a market's chances are scaled to add up to the number of
 #1s its candidates took per period in the past, then calibrated (isotonic regression).
 Measured (bench/README.md, "forecasts"): on the Netflix per-country file competing took
-the skill over the current-rank baseline from +0.013 to +0.085, calibrating to +0.095; on
+the skill over the current-rank baseline from +0.013 to +0.085, calibrating to +0.095
+(+0.125 since a local hit is no candidate elsewhere, bot/forecast/examples.py); on
 the one-market US daily file the plain chances did better (+0.054 against +0.032), so
 one-market charts keep them.
 """

@@ -146,3 +146,22 @@ def test_a_source_of_many_markets_learns_from_fewer_periods():
     # Spotify's combined file: 70 regions, top 200 and viral 50: 44 days.
     assert learning_window(520, 140) == 44
     assert learning_window(520, 100_000) == 10  # never fewer
+
+
+def test_a_local_hit_is_no_candidate_elsewhere_a_hit_in_several_markets_is():
+    week = "2024-01-07"
+    rows = []
+    markets = ["US", "GB", "DE", "FR", "KR"]
+    for market in markets:
+        for rank in range(1, 11):
+            rows.append((week, market, rank, 100 * markets.index(market) + rank))
+    # Title 50: #2 in KR only (a local hit). Title 60: #3 in GB, DE and FR, nowhere else.
+    rows = [r for r in rows if not (r[1] == "KR" and r[2] == 2)] + [(week, "KR", 2, 50)]
+    for market in ("GB", "DE", "FR"):
+        rows = [r for r in rows if not (r[1] == market and r[2] == 3)] + [(week, market, 3, 60)]
+    rows.append(("2024-01-14", "US", 1, 60))
+    first = next(all_examples(ChartHistory.of("TV", rows), horizon=1))
+    in_us = {e.title for e in first if e.market == "US"}
+    assert 60 in in_us  # top three in 3 other markets (SEVERAL)
+    assert 50 not in in_us  # top three in one other market only
+    assert 201 in in_us  # #1 in another market (DE's)
