@@ -8,10 +8,10 @@ bot.pictures.drawing`, without the Discord token), started on first use, two at 
 a core). A child is replaced once its peak memory passes MAX_CHILD_MB (or, as a backstop,
 after DRAWINGS_PER_PROCESS pictures): matplotlib's caches grow a child by about 20 MB over
 its first few dozen pictures, then it stays flat (measured over 1,200 maps and histories in
-8 languages); replacing every child after 200 pictures cost only the pictures drawn while a
-fresh one imported matplotlib, the slowest of the /rank benchmark. A child that dies or takes longer than DRAW_TIMEOUT is stopped: that
-picture is None (the alert or the answer goes without it) and the next one starts a
-fresh child.
+8 languages). Replacing every child after 200 pictures gained nothing and made the
+slowest /rank pictures: the ones drawn while a fresh child imported matplotlib. A child
+that dies or takes longer than DRAW_TIMEOUT is stopped: that picture is None (the alert
+or the answer goes without it) and the next one starts a fresh child.
 
 The parent and a child speak in frames: a 4-byte length, then a pickle (a `MapPicture` or
 `HistoryPicture` one way; the other, PNG bytes or None and the child's peak memory in MB).
