@@ -119,9 +119,11 @@ class ChartBot(commands.AutoShardedBot):
             self._watch = asyncio.create_task(self._watch_titles(), name="titles")
             if self.lead:
                 await self.sync_commands_if_changed()
-            # What start-up made (modules, the title index, the cogs) lives as long as the
-            # bot: set aside from the garbage collector, a full collection no longer walks
-            # it all in the middle of an answer (55-76 ms each, in the /rank benchmark).
+            # Most of what start-up made (modules, the cogs, the commands) lives as long as
+            # the bot: set aside from the garbage collector, a full collection no longer
+            # walks it in the middle of an answer (55-76 ms each, in the /rank benchmark).
+            # What comes later (a title index grown by a poll) is collected as usual; it
+            # goes back to the collector when the bot closes (`close`).
             gc.collect()
             gc.freeze()
 
@@ -143,6 +145,7 @@ class ChartBot(commands.AutoShardedBot):
         await self.reads.close()
         await self.db.close()
         self.pacer.budget.close()
+        gc.unfreeze()  # a bot started again in this process (run_bot retries) frees this one
 
     async def refresh_titles(self) -> None:
         """Bring the title index up to date with the store (titles stored by any process):

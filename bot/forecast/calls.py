@@ -3,12 +3,13 @@
 A title is "on course for #1" in a market when its chance of #1 within the horizon
 reaches the config's `alert_at` while it is not #1 there. It is called once a run: the
 call is carried from one forecast to the next while the title stays a candidate in that
-market (in its top ranks, or #1 or top three elsewhere) and does not hold #1 there; a
+market (bot/forecast/examples.py says who is) and does not hold #1 there; a
 title that drops out of the candidates, or takes #1, starts a new run. A call comes
 true when the title is #1 there in any period of the horizon after it, which is known
-once the horizon's periods are stored (the same outcome a backtest scores).
+once the horizon's periods are stored (the same outcome a backtest scores), whether or
+not the title is still a candidate then.
 
-Pure: forecasts and examples in, calls and their outcomes out.
+Pure: forecasts and histories in, calls and their outcomes out.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from bot.forecast.examples import Example
+from bot.forecast.examples import ChartHistory
 
 # (chart, market, title id): one candidate in one market.
 Key = tuple[str, str, int]
@@ -83,13 +84,19 @@ def carry_calls(
     return kept, calls
 
 
-def outcomes(open_calls: Sequence[Call], examples: Iterable[Example]) -> dict[Call, bool]:
-    """Each open call's outcome where it is known: its example's "#1 within the horizon"
-    (a call whose market is missing from a period of its horizon stays open)."""
-    wanted = {(c.chart, c.period, c.market, c.title): c for c in open_calls}
+def outcomes(
+    open_calls: Sequence[Call], histories: Iterable[ChartHistory], horizon: int
+) -> dict[Call, bool]:
+    """Each open call's outcome where it is known: #1 there within the horizon after its
+    period, read from the chart's history (a call whose market is missing from a period of
+    its horizon, or whose period the history no longer holds, stays open)."""
+    charts = {history.chart: history for history in histories}
     found: dict[Call, bool] = {}
-    for example in examples:
-        call = wanted.get((example.chart, example.period, example.market, example.title))
-        if call is not None and example.within is not None:
-            found[call] = example.within
+    for call in open_calls:
+        history = charts.get(call.chart)
+        if history is None:
+            continue
+        came = history.outcomes(call.period, call.market, call.title, horizon)
+        if came is not None:
+            found[call] = came
     return found

@@ -84,6 +84,20 @@ class ChartHistory:
             held[title] = min(rank, held.get(title, rank))  # a title's best line there
         return history
 
+    def outcomes(self, period: str, market: str, title: int, horizon: int) -> bool | None:
+        """Whether the title was #1 in `market` within the `horizon` periods after `period`:
+        None until they are all stored (or when the market was missing from one of them
+        and the title #1 in none of the others), or when `period` is not in the history."""
+        if period not in self.periods:
+            return None
+        index = self.periods.index(period)
+        later = self.standings[index + 1 : index + 1 + horizon]
+        if len(later) < horizon:
+            return None
+        return within_horizon(
+            [None if market not in s else s[market].get(title) == 1 for s in later]
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Example:
@@ -260,11 +274,11 @@ def _examples(
                 next_period=history.periods[index + 1] if outcomes else None,
                 horizon_end=history.periods[index + horizon] if complete else None,
                 next_one=outcomes[0] if outcomes else None,
-                within=_within(outcomes) if complete else None,
+                within=within_horizon(outcomes) if complete else None,
             )
 
 
-def _within(outcomes: list[bool | None]) -> bool | None:
+def within_horizon(outcomes: list[bool | None]) -> bool | None:
     """#1 in a period of the horizon; unknown when the market was missing from one of
     them and it was #1 in none of the others."""
     if any(outcomes):

@@ -263,11 +263,24 @@ def _ready() -> None:
     gc.freeze()
 
 
+def _peak_mb() -> int:
+    """This process's peak resident memory in MB, from /proc (0 where there is none: then
+    only DRAWINGS_PER_PROCESS replaces a child). Not getrusage's ru_maxrss: Linux carries
+    it over an exec, so a child started by a bot that once peaked past MAX_CHILD_MB would
+    say so and be replaced after every picture."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024  # kB
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """A child's loop: a picture in, its PNG (or None, the error logged) out, until the
     parent closes the pipe."""
-    import resource
-
     while head := requests.read(_LENGTH.size):
         (length,) = _LENGTH.unpack(head)
         picture: Picture = pickle.loads(requests.read(length))
@@ -276,8 +289,7 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         except Exception:
             log.exception("could not draw a %s", type(picture).__name__)
             drawn = None
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KB on Linux
-        body = pickle.dumps((drawn, peak_mb))
+        body = pickle.dumps((drawn, _peak_mb()))
         answers.write(_LENGTH.pack(len(body)) + body)
         answers.flush()
 
@@ -288,5 +300,8 @@ if __name__ == "__main__":
     from bot.pictures import drawing
 
     logging.basicConfig(level=logging.WARNING, format="drawing: %(levelname)s %(message)s")
-    drawing._ready()
+    try:
+        drawing._ready()
+    except Exception:  # a picture that needs what failed says so when it is drawn
+        drawing.log.exception("could not get ready to draw")
     drawing._serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -111,7 +111,7 @@ def refresh_forecasts(store: Store, config: Config, source: str, *, now: datetim
         )
         store.forecasts.replace(charts, kept)
         done.forecasts = len(kept)
-        found = outcomes(store.forecasts.open_calls(charts), latest.examples)
+        found = outcomes(store.forecasts.open_calls(charts), held.charts, settings.horizon)
         store.forecasts.resolve(charts, found, now=now)
         done.resolved = len(found)
         store.forecasts.add_calls(charts, calls, settings.horizon)

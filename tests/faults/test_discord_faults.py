@@ -234,7 +234,7 @@ def test_a_fan_out_stays_under_discords_limits(bot, fake, config):
     # Paced, not pushed back. The fake counts a request when its event loop gets to it, so
     # a stall of the test process (the whole suite on two cores) can bunch requests that
     # left the bot evenly into one of its seconds: a handful of 429s, seen twice in full
-    # runs. Unpaced (47 a second raised to 1,000), this fan-out got 62.
+    # runs. Unpaced (49 a second raised to 1,000), this fan-out got 62.
     assert fake.limited <= 3, fake.limited_by
     for user_id in range(1, 121):
         assert len(fake.alert_dms(user_id)) == 1

@@ -4,7 +4,7 @@ by the same outcome a backtest scores."""
 from __future__ import annotations
 
 from bot.forecast.calls import Call, Chance, carry_calls, outcomes
-from bot.forecast.examples import Example
+from bot.forecast.examples import ChartHistory
 
 SHOWN = frozenset({"TV"})
 
@@ -48,16 +48,17 @@ def test_no_call_on_a_chart_whose_forecasts_are_not_shown():
     assert calls == [] and kept[0].called is None
 
 
-def example(period: str, within: bool | None) -> Example:
-    return Example("TV", period, "US", 7, 2, (), None, None, None, within)
-
-
-def test_a_call_comes_true_by_its_examples_outcome_and_stays_open_until_it_is_known():
+def test_a_call_comes_true_by_the_charts_history_and_stays_open_until_it_is_known():
+    # Title 7, #2 in the US, called each week: #1 in the week after the first call; not in
+    # the two weeks after the second (KR only then); the third's horizon not stored yet.
+    weeks = ["2022-01-02", "2022-01-09", "2022-01-16", "2022-01-23", "2022-01-30"]
+    tops = {"2022-01-09": 7, "2022-01-16": 8, "2022-01-23": 8, "2022-01-30": 8}
+    rows = [(w, "US", 1, tops.get(w, 9)) for w in weeks] + [(w, "US", 2, 7) for w in weeks]
+    rows += [(w, "KR", 1, 7) for w in weeks]
+    history = ChartHistory.of("TV", sorted(rows))
     hit = Call("TV", "US", 7, "2022-01-02", 0.7)
-    missed = Call("TV", "US", 7, "2022-01-09", 0.6)
-    pending = Call("TV", "US", 7, "2022-01-16", 0.65)
-    found = outcomes(
-        [hit, missed, pending],
-        [example("2022-01-02", True), example("2022-01-09", False), example("2022-01-16", None)],
-    )
+    missed = Call("TV", "US", 7, "2022-01-16", 0.6)
+    pending = Call("TV", "US", 7, "2022-01-23", 0.65)
+    elsewhere = Call("Films", "US", 7, "2022-01-02", 0.65)  # a chart not read: stays open
+    found = outcomes([hit, missed, pending, elsewhere], [history], horizon=2)
     assert found == {hit: True, missed: False}

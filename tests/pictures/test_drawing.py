@@ -8,7 +8,7 @@ import os
 import signal
 
 from bot.languages import Language
-from bot.pictures.drawing import Drawings, HistoryPicture, MapPicture, draw
+from bot.pictures.drawing import MAX_CHILD_MB, Drawings, HistoryPicture, MapPicture, draw
 from tests.pictures.test_pictures import standing
 
 MAP = MapPicture(
@@ -124,3 +124,24 @@ def test_a_child_is_replaced_once_it_has_grown_past_its_memory():
     first, kept, replaced = asyncio.run(run())
     assert kept == first  # well under its memory: kept
     assert replaced and replaced != first
+
+
+def test_a_child_of_a_bot_that_once_used_much_memory_is_not_replaced_for_it():
+    # Linux carries a process's peak memory (ru_maxrss) over to what it starts: a child
+    # must judge its own, or every child of a big bot would go after one picture.
+    big = b"x" * (MAX_CHILD_MB + 50) * 2**20  # this process peaks past the limit
+    del big
+
+    async def run() -> tuple[set[int], set[int]]:
+        drawings = Drawings(processes=1)
+        try:
+            await drawings.png(MAP)
+            first = drawings.pids()
+            await drawings.png(MAP)
+            await drawings.settle()
+            return first, drawings.pids()
+        finally:
+            await drawings.close()
+
+    first, after = asyncio.run(run())
+    assert first and after == first
