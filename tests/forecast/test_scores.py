@@ -11,6 +11,7 @@ import pytest
 from bot.config import ForecastConfig
 from bot.forecast.backtest import Scores, _refit_point, backtest
 from bot.forecast.examples import FEATURES, ChartHistory, all_examples, learning_window
+from bot.service.forecaster import refit_every
 
 
 def test_brier_log_loss_and_reliability_are_the_textbook_ones():
@@ -165,3 +166,10 @@ def test_a_local_hit_is_no_candidate_elsewhere_a_hit_in_several_markets_is():
     assert 60 in in_us  # top three in 3 other markets (SEVERAL)
     assert 50 not in in_us  # top three in one other market only
     assert 201 in in_us  # #1 in another market (DE's)
+
+
+def test_a_rolling_backtest_of_many_markets_refits_a_few_times_one_market_every_period():
+    assert refit_every(1, 60) == 1  # one market: a model a period (fits are small)
+    assert refit_every(140, 17) == 5  # Spotify's 70 regions twice: 4 fits for 17 periods
+    assert refit_every(188, 13) == 4  # Netflix's 94 countries, Films and TV
+    assert refit_every(2_000, 8) == 40  # so many markets that examples decide
