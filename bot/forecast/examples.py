@@ -23,15 +23,22 @@ CAP = 30  # runs and ages are counted up to this many periods
 DEPTH = 50  # ranks read: below this a title is as good as not charting (Spotify lists 200)
 # About as many examples as a model learns from (memory: a quarter of a million is about
 # 100 MB with their features; a fit of them takes seconds). A chart of many markets learns
-# from fewer periods than the config's window: Spotify's 70 regions, daily, 44 days.
+# from fewer periods than the config's window.
 EXAMPLES = 250_000
 
 
-def learning_window(window: int, markets: int) -> int:
+def learning_window(window: int, per_period: int) -> int:
     """The periods a model learns from: the config's window, fewer where that many periods
-    of `markets` markets (all a source's charts together) would hold more than about
-    EXAMPLES examples (a market has about 2 × TOP candidates a period)."""
-    return max(10, min(window, EXAMPLES // (max(1, markets) * TOP * 2)))
+    of `per_period` examples (all a source's charts together) would hold more than about
+    EXAMPLES examples."""
+    return max(10, min(window, EXAMPLES // max(1, per_period)))
+
+
+def candidates_per_period(markets: int, leaders: int) -> int:
+    """About how many candidates a chart has a period (the examples it makes): each
+    market's top ranks, and on a chart of several markets the titles #1 somewhere
+    (`leaders`, counted in its latest period) in each market where they rank lower."""
+    return markets * (TOP + (leaders if markets > 1 else 0))
 
 
 # Market -> title id -> rank, for one period.

@@ -16,6 +16,7 @@ from bot.forecast.examples import (
     ChartHistory,
     Example,
     all_examples,
+    candidates_per_period,
     learning_window,
 )
 from bot.forecast.model import MIN_ONES, Model, Target, TooLittleHistory
@@ -94,7 +95,11 @@ def source_histories(
         )
     if markets is None:  # the caller may have counted them already (source_markets)
         markets = source_markets(store, source)
-    learn = learning_window(window, markets)
+    per_period = sum(
+        candidates_per_period(store.charts.shape(c.id).countries, store.charts.leaders(c.id))
+        for c in charts
+    )
+    learn = learning_window(window, per_period)
     periods = None if also is None else learn + also
     histories = [
         ChartHistory.of(c.name, store.charts.all_ranks(c.id, _since(store, c.id, periods), DEPTH))

@@ -324,6 +324,15 @@ class ChartsRepo(Repo):
         )
         return ChartShape(max(deepest.values(), default=0), len(deepest), frozenset(deepest))
 
+    def leaders(self, chart_id: int) -> int:
+        """How many titles are #1 somewhere in the chart's latest period."""
+        [(count,)] = self.db.conn.execute(
+            """SELECT count(DISTINCT title_id) FROM ranks WHERE chart_id = ? AND rank = 1
+               AND period = (SELECT max(period) FROM periods WHERE chart_id = ?)""",
+            [chart_id, chart_id],
+        ).fetchall()
+        return int(count)
+
     def unit(self, chart_id: int) -> PeriodUnit:
         """What one period of the chart is, as its source said or as its dates show."""
         [(said,)] = self.db.execute("SELECT unit FROM charts WHERE id = ?", [chart_id]).fetchall()

@@ -10,7 +10,13 @@ import pytest
 
 from bot.config import ForecastConfig
 from bot.forecast.backtest import Scores, _refit_point, backtest
-from bot.forecast.examples import FEATURES, ChartHistory, all_examples, learning_window
+from bot.forecast.examples import (
+    FEATURES,
+    ChartHistory,
+    all_examples,
+    candidates_per_period,
+    learning_window,
+)
 from bot.service.forecaster import refit_every
 
 
@@ -140,13 +146,15 @@ def test_later_periods_change_no_earlier_prediction_even_deeper_or_with_a_market
 
 
 def test_a_source_of_many_markets_learns_from_fewer_periods():
-    # One market (the US daily top 10, the Hot 100): the config's window as it is.
-    assert learning_window(520, 1) == 520
-    # Netflix per-country, Films and TV: 188 markets, 33 weeks (the file holds 28).
-    assert learning_window(520, 188) == 33
-    # Spotify's combined file: 70 regions, top 200 and viral 50: 44 days.
-    assert learning_window(520, 140) == 44
-    assert learning_window(520, 100_000) == 10  # never fewer
+    # One market (the US daily top 10, the Hot 100): its top 20, the config's window.
+    assert candidates_per_period(1, 1) == 20
+    assert learning_window(520, candidates_per_period(1, 1)) == 520
+    # Netflix per-country, Films and TV: 94 countries each, about 15 titles #1 somewhere:
+    # 37 weeks (the file holds 28).
+    assert learning_window(520, 2 * candidates_per_period(94, 15)) == 37
+    # 70 regions, top 200 and viral 50, with as many titles #1 somewhere as regions: 19 days.
+    assert learning_window(520, 2 * candidates_per_period(70, 70)) == 19
+    assert learning_window(520, 10_000_000) == 10  # never fewer
 
 
 def test_a_local_hit_is_no_candidate_elsewhere_a_hit_in_several_markets_is():
