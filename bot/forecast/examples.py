@@ -101,9 +101,7 @@ class ChartHistory:
         later = self.standings[index + 1 : index + 1 + horizon]
         if len(later) < horizon:
             return None
-        return within_horizon(
-            [None if market not in s else s[market].get(title) == 1 for s in later]
-        )
+        return within_horizon(_number_one_in(later, market, title))
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +267,7 @@ def _examples(
                     weekday,
                 ),
             )
-            outcomes = [None if market not in s else s[market].get(title) == 1 for s in later]
+            outcomes = _number_one_in(later, market, title)
             complete = len(outcomes) == horizon
             yield Example(
                 chart=history.chart,
@@ -283,6 +281,12 @@ def _examples(
                 next_one=outcomes[0] if outcomes else None,
                 within=within_horizon(outcomes) if complete else None,
             )
+
+
+def _number_one_in(later: list[Standings], market: str, title: int) -> list[bool | None]:
+    """For each of these periods, whether the title is #1 in `market` (None: the market is
+    missing from that period)."""
+    return [None if market not in held else held[market].get(title) == 1 for held in later]
 
 
 def within_horizon(outcomes: list[bool | None]) -> bool | None:

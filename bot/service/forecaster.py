@@ -30,7 +30,7 @@ from bot.forecast.backtest import Backtest, backtest
 from bot.forecast.calls import Call, Chance, carry_calls, outcomes
 from bot.forecast.examples import TOP
 from bot.forecast.model import Target, TooLittleHistory
-from bot.service.forecasts import Histories, predict_latest, source_histories, source_markets
+from bot.service.forecasts import Histories, predict_latest, source_histories, source_shape
 from bot.service.polling import alert_policy
 from bot.store.forecasts import ChartScore
 from bot.store.store import Store
@@ -80,9 +80,9 @@ def refresh_forecasts(store: Store, config: Config, source: str, *, now: datetim
     settings = config.forecast
     done = Refreshed(source)
     charts = {c.name: c.id for c in store.charts.listing() if c.source == source}
-    markets = source_markets(store, source)
-    scored = scored_periods(markets)
-    held = source_histories(store, source, settings.window, also=scored, markets=markets)
+    shape = source_shape(store, source)
+    scored = scored_periods(shape.markets)
+    held = source_histories(store, source, settings.window, also=scored, shape=shape)
     read = {h.chart: h.periods[-1] for h in held.charts if h.periods}
     scores = _scores(store, held, charts, settings.horizon, scored)
     latest = predict_latest(held.charts, horizon=settings.horizon, window=held.window)

@@ -79,7 +79,7 @@ def source_histories(
     window: int,
     *,
     also: int | None = None,
-    markets: int | None = None,
+    shape: SourceShape | None = None,
 ) -> Histories:
     """Every stored chart of a source, as histories (its ranks to DEPTH) of the periods a
     model learns from, `also` periods more (None: every stored period), and the few
@@ -93,26 +93,35 @@ def source_histories(
             f"no stored chart of a source named {source!r}"
             + (f" (stored: {', '.join(stored)})" if stored else " (nothing is stored yet)")
         )
-    if markets is None:  # the caller may have counted them already (source_markets)
-        markets = source_markets(store, source)
-    per_period = sum(
-        candidates_per_period(store.charts.shape(c.id).countries, store.charts.leaders(c.id))
-        for c in charts
-    )
-    learn = learning_window(window, per_period)
+    if shape is None:  # the caller may have read it already (source_shape)
+        shape = source_shape(store, source)
+    learn = learning_window(window, shape.per_period)
     periods = None if also is None else learn + also
     histories = [
         ChartHistory.of(c.name, store.charts.all_ranks(c.id, _since(store, c.id, periods), DEPTH))
         for c in charts
     ]
-    return Histories(histories, store.charts.unit(charts[0].id), markets, learn)
+    return Histories(histories, store.charts.unit(charts[0].id), shape.markets, learn)
 
 
-def source_markets(store: Store, source: str) -> int:
-    """The markets of all a source's charts together, in their latest periods."""
-    return sum(
-        store.charts.shape(c.id).countries for c in store.charts.listing() if c.source == source
-    )
+@dataclass(frozen=True, slots=True)
+class SourceShape:
+    """A source's charts together, in their latest periods: their markets, and about how
+    many candidates (examples) a period makes (bot/forecast/examples.py)."""
+
+    markets: int
+    per_period: int
+
+
+def source_shape(store: Store, source: str) -> SourceShape:
+    """Each of the source's charts read once: its markets and its titles #1 somewhere."""
+    markets = per_period = 0
+    for chart in store.charts.listing():
+        if chart.source == source:
+            countries = store.charts.shape(chart.id).countries
+            markets += countries
+            per_period += candidates_per_period(countries, store.charts.leaders(chart.id))
+    return SourceShape(markets, per_period)
 
 
 def _since(store: Store, chart_id: int, window: int | None) -> str:
