@@ -57,7 +57,7 @@ def standing_rows(s: ChartStanding, markets: Sequence[str], t: Texts) -> list[tu
         )
     )
     held = periods(t, s.periods_charted, s.unit)
-    since = t.date(min(s.history) if s.history else s.period)
+    since = t.date(s.first_period or s.period)
     if s.seasons:
         stored = t.ngettext(
             "{periods} since {date} ({count} season or part together)",

@@ -1,7 +1,9 @@
 """Where a title stands: the figures behind `chartbot rank` and `/rank`.
 
 Pure: the title's stored ranks and each chart's list of periods in, one
-`ChartStanding` per chart out.
+`ChartStanding` per chart out. /rank's words need only the ranks of a chart's latest
+two periods and a `TitleSpan` of the rest (the store sums it up in SQL); its history
+picture needs them all.
 """
 
 from __future__ import annotations
@@ -61,12 +63,14 @@ class ChartStanding:
     best_rank_countries: list[str]  # where it held it then
     periods_charted: int
     unit: PeriodUnit = PeriodUnit.WEEK
-    history: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> country -> rank
+    # period -> country -> rank: every period, or (read for words only) the latest two
+    history: dict[str, dict[str, int]] = field(default_factory=dict)
     # The chart itself, in its latest period: how deep it lists, and how many countries.
     depth: int = 10
     chart_countries: int = 1
     chart_listed: frozenset[str] = frozenset()  # the countries it lists ("" when unknown)
     best_rank_periods: int = 1  # periods it held its best rank, somewhere
+    first_period: str = ""  # the first period it charted in
     # The seasons (parts) the title charted with: its figures count them together.
     seasons: tuple[str, ...] = ()
     label: str = ""  # the source as people read it ("Netflix"), "": its name
@@ -123,17 +127,63 @@ class ChartShape:
     listed: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class TitleSpan:
+    """A title's whole stay on one chart, summed up."""
+
+    first_period: str
+    periods_charted: int
+    best_rank: int
+    best_rank_period: str  # the first period it held its best rank
+    best_rank_countries: tuple[str, ...]  # where it held it then
+    best_rank_periods: int  # periods it held its best rank, somewhere
+    seasons: tuple[str, ...]  # the seasons (parts) it charted with, by when they first did
+
+
+def span_of(ranks: Sequence[RankLike]) -> TitleSpan:
+    """The span of a title's every rank on one chart."""
+    best = min(r.rank for r in ranks)
+    at_best: dict[str, set[str]] = {}
+    charted: set[str] = set()
+    seasons: dict[str, str] = {}
+    for r in ranks:
+        charted.add(r.period)
+        if r.rank == best:
+            at_best.setdefault(r.period, set()).add(r.country)
+        if r.season and (r.season not in seasons or r.period < seasons[r.season]):
+            seasons[r.season] = r.period
+    first_best = min(at_best)
+    return TitleSpan(
+        first_period=min(charted),
+        periods_charted=len(charted),
+        best_rank=best,
+        best_rank_period=first_best,
+        best_rank_countries=tuple(sorted(at_best[first_best])),
+        best_rank_periods=len(at_best),
+        seasons=tuple(sorted(seasons, key=lambda season: (seasons[season], season))),
+    )
+
+
 def standings(
     ranks: Sequence[RankLike],
     chart_periods: Mapping[int, Sequence[str]],
     shapes: Mapping[int, ChartShape] | None = None,
+    spans: Mapping[int, TitleSpan] | None = None,
 ) -> list[ChartStanding]:
-    """One standing per chart the title appears on, most recently charted first."""
+    """One standing per chart the title appears on, most recently charted first.
+
+    Without `spans`, `ranks` are all the title's ranks; with them, only those of each
+    chart's latest two periods, and `spans` sum up the rest."""
     by_chart: dict[int, list[RankLike]] = {}
     for rank in ranks:
         by_chart.setdefault(rank.chart_id, []).append(rank)
     found = [
-        _standing(chart_ranks, chart_periods.get(chart_id, ()), (shapes or {}).get(chart_id))
+        _standing(
+            chart_ranks,
+            chart_periods.get(chart_id, ()),
+            (shapes or {}).get(chart_id),
+            spans[chart_id] if spans else span_of(chart_ranks),
+        )
         for chart_id, chart_ranks in by_chart.items()
     ]
     found.sort(key=lambda s: (s.period, s.number_one_count, -s.best_rank), reverse=True)
@@ -141,14 +191,11 @@ def standings(
 
 
 def _standing(
-    ranks: list[RankLike], periods: Sequence[str], shape: ChartShape | None
+    ranks: list[RankLike], periods: Sequence[str], shape: ChartShape | None, span: TitleSpan
 ) -> ChartStanding:
     history: dict[str, dict[str, int]] = {}
     weeks: dict[str, dict[str, int]] = {}
-    seasons: dict[str, None] = {}
     for r in ranks:
-        if r.season:
-            seasons[r.season] = None
         held = history.setdefault(r.period, {})
         if r.country not in held or r.rank < held[r.country]:
             held[r.country] = r.rank
@@ -159,9 +206,6 @@ def _standing(
     known = sorted(set(periods) | set(history))
     index = known.index(latest)
     previous = known[index - 1] if index else None
-    best = min(r.rank for r in ranks)
-    at_best = sorted(p for p, held in history.items() if best in held.values())
-    best_period = at_best[0]  # when it first got there
     first = ranks[0]
     return ChartStanding(
         chart_id=first.chart_id,
@@ -175,17 +219,18 @@ def _standing(
         ranks=history[latest],
         previous_ranks=history.get(previous, {}) if previous else {},
         in_chart=weeks.get(latest, {}),
-        best_rank=best,
-        best_rank_period=best_period,
-        best_rank_countries=sorted(c for c, r in history[best_period].items() if r == best),
-        periods_charted=len(history),
+        best_rank=span.best_rank,
+        best_rank_period=span.best_rank_period,
+        best_rank_countries=list(span.best_rank_countries),
+        periods_charted=span.periods_charted,
         unit=first.unit or unit_of(known),
         history=history,
-        seasons=tuple(seasons) if len(seasons) > 1 else (),
+        seasons=span.seasons if len(span.seasons) > 1 else (),
         depth=shape.depth if shape else max(r.rank for r in ranks),
         chart_countries=shape.countries if shape else len({r.country for r in ranks}),
         chart_listed=shape.listed if shape else frozenset(),
-        best_rank_periods=len(at_best),
+        best_rank_periods=span.best_rank_periods,
+        first_period=span.first_period,
         label=first.label,
     )
 

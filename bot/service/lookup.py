@@ -30,12 +30,14 @@ def open_store(config: Config, *, existing: bool = False) -> Store:
 
 
 def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
-    ranks = store.titles.ranks(title_id)
-    chart_ids = {r.chart_id for r in ranks}
+    """Where a title stands on each chart, in words: its history holds only each chart's
+    latest two periods (`full_standing` reads a chart's every period, for a picture)."""
+    ranks, spans = store.titles.latest_ranks(title_id)
     found = standings(
         ranks,
-        {chart_id: store.charts.periods(chart_id) for chart_id in chart_ids},
-        {chart_id: store.charts.shape(chart_id) for chart_id in chart_ids},
+        {chart_id: store.charts.periods(chart_id) for chart_id in spans},
+        {chart_id: store.charts.shape(chart_id) for chart_id in spans},
+        spans,
     )
     by_chart = {s.chart_id: s for s in found}
     for chances in store.forecasts.for_title(title_id):
@@ -44,6 +46,15 @@ def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
             standing.chances[chances.country] = (chances.next, chances.within)
             standing.horizon = chances.horizon
     return found
+
+
+def full_standing(store: Store, title_id: int, chart_id: int) -> ChartStanding | None:
+    """Where a title stands on one chart, with its every period (for its history picture)."""
+    ranks = store.titles.ranks(title_id, chart_id)
+    found = standings(
+        ranks, {chart_id: store.charts.periods(chart_id)}, {chart_id: store.charts.shape(chart_id)}
+    )
+    return found[0] if found else None
 
 
 def rank_answer(

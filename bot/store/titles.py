@@ -7,6 +7,7 @@ from operator import attrgetter
 
 from bot.engine.events import Event
 from bot.engine.model import ChartRow, PeriodUnit
+from bot.engine.standings import TitleSpan
 from bot.engine.stored import TitleMerge, TitleRank
 from bot.engine.titles import Candidate, TitleName, title_key
 from bot.store.base import Repo, batches
@@ -131,30 +132,98 @@ class TitlesRepo(Repo):
         )
         return Candidate(rows[0]["id"], rows[0]["name"], rows[0]["artist"]) if rows else None
 
-    def ranks(self, title_id: int) -> list[TitleRank]:
-        """Every stored rank of a title, oldest period first.
+    def ranks(self, title_id: int, chart_id: int | None = None) -> list[TitleRank]:
+        """Every stored rank of a title (on one chart, or on all), oldest period first.
 
         Read as plain tuples, each chart's names looked up once (a title of five years in
-        94 countries has tens of thousands of ranks, read while /rank waits)."""
-        charts = {
-            chart_id: (chart_id, source, name, PeriodUnit(unit) if unit else None, label or source)
-            for chart_id, source, name, unit, label in self.db.execute(
-                """SELECT c.id, c.source, c.name, c.unit, s.label FROM charts c
-                   LEFT JOIN sources s ON s.name = c.source
-                   WHERE c.id IN (SELECT DISTINCT chart_id FROM ranks WHERE title_id = ?)""",
-                [title_id],
-            )
-        }
-        make = TitleRank._make
+        94 countries has tens of thousands of ranks)."""
+        on_chart = "" if chart_id is None else " AND r.chart_id = ?"
+        charts = self._charts(title_id, None if chart_id is None else [chart_id])
         return [
-            make(charts[row[0]] + row[1:])
+            TitleRank._make(charts[row[0]] + row[1:])
             for row in self.db.execute(
-                """SELECT r.chart_id, r.period, r.country, r.rank, r.weeks, r.season
-                   FROM ranks r JOIN charts c ON c.id = r.chart_id WHERE r.title_id = ?
-                   ORDER BY r.period, c.source, c.name, r.country, r.rank""",
-                [title_id],
+                f"""SELECT r.chart_id, r.period, r.country, r.rank, r.weeks, r.season
+                    FROM ranks r JOIN charts c ON c.id = r.chart_id
+                    WHERE r.title_id = ?{on_chart}
+                    ORDER BY r.period, c.source, c.name, r.country, r.rank""",
+                [title_id] if chart_id is None else [title_id, chart_id],
             )
         ]
+
+    def latest_ranks(self, title_id: int) -> tuple[list[TitleRank], dict[int, TitleSpan]]:
+        """A title's ranks in each chart's latest two periods (its latest, and the chart's
+        period before it), and a span of all its ranks there: what /rank's words say.
+
+        The span is summed up by SQLite, one row a period, in the by-title index's order:
+        reading a hit's every rank (1,500 in the Netflix file) took three times as long."""
+        by_period: dict[int, list[tuple[str, int, str | None]]] = {}
+        for chart_id, period, best, joined in self.db.execute(
+            """SELECT chart_id, period, min(rank),
+                      group_concat(DISTINCT replace(nullif(season, ''), ',', char(31)))
+               FROM ranks WHERE title_id = ? GROUP BY chart_id, period
+               ORDER BY chart_id, period""",
+            [title_id],
+        ):
+            by_period.setdefault(chart_id, []).append((period, best, joined))
+        charts = self._charts(title_id, list(by_period))
+        recent: list[TitleRank] = []
+        spans = {}
+        for chart_id, periods in by_period.items():
+            best = min(rank for _, rank, _ in periods)
+            at_best = [period for period, rank, _ in periods if rank == best]
+            latest = periods[-1][0]
+            [(since,)] = self.db.execute(
+                "SELECT max(period) FROM periods WHERE chart_id = ? AND period < ?",
+                [chart_id, latest],
+            ).fetchall()
+            recent += [
+                TitleRank._make(charts[chart_id] + row)
+                for row in self.db.execute(
+                    """SELECT period, country, rank, weeks, season FROM ranks
+                       WHERE title_id = ? AND chart_id = ? AND period >= ?
+                       ORDER BY period, country, rank""",
+                    [title_id, chart_id, since or latest],
+                )
+            ]
+            countries = [
+                country
+                for (country,) in self.db.execute(
+                    """SELECT country FROM ranks WHERE title_id = ? AND chart_id = ?
+                       AND period = ? AND rank = ? ORDER BY country""",
+                    [title_id, chart_id, at_best[0], best],
+                )
+            ]
+            spans[chart_id] = TitleSpan(
+                first_period=periods[0][0],
+                periods_charted=len(periods),
+                best_rank=best,
+                best_rank_period=at_best[0],
+                best_rank_countries=tuple(countries),
+                best_rank_periods=len(at_best),
+                seasons=_seasons(joined for _, _, joined in periods),
+            )
+        return recent, spans
+
+    def _charts(
+        self, title_id: int, chart_ids: list[int] | None
+    ) -> dict[int, tuple[int, str, str, PeriodUnit | None, str]]:
+        """The chart fields of a title's ranks (TitleRank's first five), by chart: of the
+        charts given, or of every chart the title is on."""
+        if chart_ids is None:
+            where, params = (
+                "IN (SELECT DISTINCT chart_id FROM ranks WHERE title_id = ?)",
+                [title_id],
+            )
+        else:
+            where, params = f"IN ({', '.join('?' * len(chart_ids))})", chart_ids
+        return {
+            chart_id: (chart_id, source, name, PeriodUnit(unit) if unit else None, label or source)
+            for chart_id, source, name, unit, label in self.db.execute(
+                f"""SELECT c.id, c.source, c.name, c.unit, s.label FROM charts c
+                    LEFT JOIN sources s ON s.name = c.source WHERE c.id {where}""",
+                params,
+            )
+        }
 
     def merges(self, groups: Sequence[Sequence[str]]) -> list[TitleMerge]:
         """What folding the config's [titles] merge groups would join, as stored now:
@@ -243,3 +312,13 @@ class TitlesRepo(Repo):
                 "SELECT id, name, artist FROM titles WHERE listed > ? ORDER BY listed", [listed]
             )
         ]
+
+
+def _seasons(per_period: Iterable[str | None]) -> tuple[str, ...]:
+    """The seasons of a title's periods, in the order they first charted: each period's as
+    group_concat joined them, a comma in a name stored as \\x1f."""
+    seasons: dict[str, None] = {}
+    for joined in per_period:
+        for season in sorted(joined.split(",")) if joined else ():
+            seasons[season.replace("\x1f", ",")] = None
+    return tuple(seasons)

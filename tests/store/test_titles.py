@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.engine.model import ChartRow
+from dataclasses import asdict
+
+from bot.engine.model import ChartRow, PeriodSummary
+from bot.engine.standings import standings
+from bot.service import lookup
+from bot.store.store import Store
+from tests.helpers.cli import run_cli
+from tests.helpers.configs import write_config
+from tests.helpers.netflix import NETFLIX_WEEK_1
+from tests.helpers.shared_data import needs_shared_data
 
 
 def test_merged_spellings_become_one_title(fresh_db):
@@ -25,3 +34,107 @@ def test_merged_spellings_become_one_title(fresh_db):
     assert store.titles.merge(groups) == [planned]
     assert [c.name for c in store.titles.candidates()] == ["Squid Game"]
     assert store.titles.merge(groups) == []
+
+
+def _put(store, chart: str, period: str, rows: list[ChartRow]) -> None:
+    with store.write():
+        chart_id = store.charts.ids("netflix", [chart])[chart]
+        summary = PeriodSummary.of(chart, period, rows)
+        store.charts.put_period(chart_id, summary, rows, store.titles.ids(rows), 0)
+
+
+def _words(found):
+    """A standing as /rank's words read it: all but the history picture's periods."""
+    return [{**asdict(s), "history": None} for s in found]
+
+
+def _every_rank_standings(store, title_id):
+    ranks = store.titles.ranks(title_id)
+    chart_ids = {r.chart_id for r in ranks}
+    return standings(
+        ranks,
+        {c: store.charts.periods(c) for c in chart_ids},
+        {c: store.charts.shape(c) for c in chart_ids},
+    )
+
+
+def test_rank_words_read_the_latest_two_periods_and_a_span_of_the_rest(fresh_db):
+    store = fresh_db
+    show = "Love, Death & Robots"
+    vol_1, vol_3 = f"{show}: Volume 1", f"{show}: Volume 3"  # a comma in a season's name
+
+    def row(chart, period, country, rank, season=None, title=show, weeks=None):
+        return ChartRow(chart, period, country, rank, title, season=season, weeks=weeks)
+
+    _put(
+        store,
+        "TV",
+        "2022-05-01",
+        [
+            row("TV", "2022-05-01", "US", 3, vol_3, weeks=1),
+            row("TV", "2022-05-01", "KR", 1, vol_3, weeks=1),
+        ],
+    )
+    _put(
+        store,
+        "TV",
+        "2022-05-08",
+        [
+            row("TV", "2022-05-08", "US", 1, vol_3, weeks=2),
+            row("TV", "2022-05-08", "US", 4, vol_1, weeks=1),
+            row("TV", "2022-05-08", "FR", 1, vol_1, weeks=1),
+        ],
+    )
+    _put(store, "TV", "2022-05-15", [row("TV", "2022-05-15", "US", 1, title="Other")])
+    _put(
+        store,
+        "TV",
+        "2022-05-22",
+        [
+            row("TV", "2022-05-22", "US", 2, vol_3, weeks=3),
+            row("TV", "2022-05-22", "JP", 5, vol_1, weeks=2),
+        ],
+    )
+    _put(store, "TV", "2022-05-29", [row("TV", "2022-05-29", "US", 1, title="Other")])
+    _put(store, "Films", "2022-05-22", [row("Films", "2022-05-22", "US", 7)])
+    title = store.titles.by_key(show)
+    assert title is not None
+
+    found = lookup.title_standings(store, title.id)
+    every = _every_rank_standings(store, title.id)
+    assert _words(found) == _words(every)
+    tv = next(s for s in found if s.chart == "TV")
+    # Its latest period, and the chart's period before it (where it did not chart)
+    assert (tv.period, tv.previous_period, tv.previous_ranks) == ("2022-05-22", "2022-05-15", {})
+    assert set(tv.history) == {"2022-05-22"}
+    assert (tv.best_rank, tv.best_rank_period, tv.best_rank_countries) == (1, "2022-05-01", ["KR"])
+    assert (tv.best_rank_periods, tv.periods_charted, tv.first_period) == (2, 3, "2022-05-01")
+    assert tv.seasons == (vol_3, vol_1)  # in the order they first charted
+    assert tv.in_chart == {"US": 3, "JP": 2}
+    drawn = lookup.full_standing(store, title.id, tv.chart_id)
+    assert drawn is not None
+    assert set(drawn.history) == {"2022-05-01", "2022-05-08", "2022-05-22"}
+    assert drawn.history == next(s for s in every if s.chart == "TV").history
+
+
+@needs_shared_data
+def test_rank_words_match_every_rank_read_for_every_title_of_a_real_file(tmp_path):
+    config = write_config(tmp_path, "top10.tsv")
+    ran = run_cli("import", NETFLIX_WEEK_1, "--source", "netflix", "-c", config)
+    assert ran.exit_code == 0, ran.stderr
+    with Store.open(tmp_path / "chartbot.db") as store:
+        title_ids = [row[0] for row in store.db.execute("SELECT DISTINCT title_id FROM ranks")]
+        assert len(title_ids) > 200
+        for title_id in title_ids:
+            assert _words(lookup.title_standings(store, title_id)) == _words(
+                _every_rank_standings(store, title_id)
+            ), title_id
+        squid = store.titles.by_key("Squid Game")
+        assert squid is not None
+        asked: list[str] = []
+        store.db.conn.set_trace_callback(asked.append)
+        lookup.title_standings(store, squid.id)
+        store.db.conn.set_trace_callback(None)
+        for read in (q for q in asked if "FROM ranks" in q):
+            plan = str(store.db.execute(f"EXPLAIN QUERY PLAN {read}").fetchall())
+            assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), (read, plan)

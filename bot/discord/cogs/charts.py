@@ -95,8 +95,11 @@ class Charts(commands.Cog):
         await answer.send(embed=embed)
         if not self.bot.config.discord.rank_images or not standings:
             return
+        # The answer's words read each chart's latest two periods; the history picture
+        # reads the first chart's every period.
+        drawn = await self.bot.reads.call(lookup.full_standing, found.id, standings[0].chart_id)
         drawings = self.bot.drawings
-        files, embeds_shown = await pictures_for(drawings, standings[0], found, markets, t)
+        files, embeds_shown = await pictures_for(drawings, drawn or standings[0], found, markets, t)
         if not files:
             return
         embed.set_image(url=f"attachment://{files[0].filename}")
