@@ -21,14 +21,14 @@ def json_rows(run: SourceBacktest) -> Iterator[dict[str, Any]]:
             "country": p.market,
             "title": title.name if title else str(p.title),
             "rank": p.rank,
-            "p_next": round(p.chances[Target.NEXT], 6),
-            "outcome_next": p.outcomes[Target.NEXT],
-            "p_within": round(p.chances[Target.WITHIN], 6),
-            "outcome_within": p.outcomes[Target.WITHIN],
+            "p_next": round(p.next, 6),
+            "outcome_next": p.next_one,
+            "p_within": round(p.within, 6),
+            "outcome_within": p.within_one,
             # the current-rank baseline's chances, so that its scores and the skill can be
             # recomputed too (persistence's is 1 for rank 1, else 0)
-            "p_next_rank": round(p.baseline[Target.NEXT], 6),
-            "p_within_rank": round(p.baseline[Target.WITHIN], 6),
+            "p_next_rank": round(p.rank_next, 6),
+            "p_within_rank": round(p.rank_within, 6),
         }
         if title and title.artist:
             row["artist"] = title.artist

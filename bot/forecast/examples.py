@@ -176,13 +176,14 @@ class _Runs:
 def all_examples(history: ChartHistory, horizon: int) -> Iterator[list[Example]]:
     """The examples of each period in turn (one list per period, oldest first)."""
     runs = _Runs()
-    spreads: list[_Spread] = []
+    before = _Spread({}, {}, {}, {}, 0)
     depth = 1  # the deepest rank so far: a later, deeper period must not change these
     for index, standings in enumerate(history.standings):
         runs = runs.advance(index, standings)
-        spreads.append(_Spread.of(standings))
-        depth = max(depth, spreads[-1].depth)
-        yield list(_examples(history, index, horizon, runs, spreads, depth))
+        spread = _Spread.of(standings)
+        depth = max(depth, spread.depth)
+        yield list(_examples(history, index, horizon, runs, (before, spread), depth))
+        before = spread  # only the period before is looked back on: the rest is let go
 
 
 def _examples(
@@ -190,12 +191,11 @@ def _examples(
     index: int,
     horizon: int,
     runs: _Runs,
-    spreads: list[_Spread],
+    spreads: tuple[_Spread, _Spread],  # the period before, and this one
     depth: int,
 ) -> Iterator[Example]:
     now = history.standings[index]
-    spread = spreads[index]
-    before = spreads[index - 1] if index > 0 else _Spread({}, {}, {}, {}, 0)
+    before, spread = spreads
     markets = len(now)
     others = max(1, markets - 1)
     missing = float(depth + 1)

@@ -188,7 +188,7 @@ def _scores(
 
 def _score(chart_id: int, tested: Backtest, chart: str, period: str, horizon: int) -> ChartScore:
     mine = Backtest([p for p in tested.predictions if p.chart == chart], tested.skipped)
-    known = [p.period for p in mine.predictions if p.outcomes[Target.WITHIN] is not None]
+    known = [p.period for p in mine.predictions if p.within_one is not None]
     if not known:
         return ChartScore(chart_id, period, horizon, None, None, 0, None, "nothing scored yet")
     return ChartScore(

@@ -9,13 +9,12 @@ from operator import attrgetter
 from bot.config import Config
 from bot.engine.model import PeriodUnit
 from bot.engine.titles import Candidate
-from bot.forecast.backtest import Backtest, backtest
+from bot.forecast.backtest import Backtest, backtest, examples_by_period
 from bot.forecast.examples import (
     CAP,
     DEPTH,
     ChartHistory,
     Example,
-    all_examples,
     candidates_per_period,
     learning_window,
 )
@@ -135,7 +134,6 @@ def _since(store: Store, chart_id: int, window: int | None) -> str:
 class Latest:
     """A model's chances for the candidates of each chart's latest stored period."""
 
-    examples: list[Example]  # every example the histories make (outcomes where known)
     now: list[Example]  # the latest period's candidates
     chances: dict[Target, list[float]]  # for `now`, in its order
 
@@ -144,21 +142,23 @@ def predict_latest(
     histories: Sequence[ChartHistory], *, horizon: int, window: int
 ) -> Latest | TooLittleHistory:
     """Train on the latest `window` periods and predict the period after the latest."""
-    made = [e for h in histories for period in all_examples(h, horizon) for e in period]
-    latest = max((e.period for e in made), default=None)
-    if latest is None:
-        return TooLittleHistory(0)
     # Learn from the window only: the periods loaded before it are there for the features
     # that look back (runs, ages), which are cut short in them.
     first = {h.chart: h.periods[-window:][0] for h in histories if h.periods}
-    learned = [e for e in made if e.period >= first[e.chart]]
+    last = {h.chart: h.periods[-1] for h in histories if h.periods}
+    learned: list[Example] = []
+    latest = None
+    for period, made in examples_by_period(histories, horizon):
+        learned += [e for e in made if e.period >= first[e.chart]]
+        latest = period
+    if latest is None:
+        return TooLittleHistory(0)
     try:
         model = Model.train(learned, through=latest)
     except TooLittleHistory as error:
         return error
-    last = {h.chart: h.periods[-1] for h in histories if h.periods}
-    now = [e for e in made if e.period == last[e.chart]]
-    return Latest(made, now, model.predict(now))
+    now = [e for e in learned if e.period == last[e.chart]]
+    return Latest(now, model.predict(now))
 
 
 def forecast_source(store: Store, config: Config, source: str) -> SourceForecast:

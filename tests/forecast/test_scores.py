@@ -132,8 +132,8 @@ def test_later_periods_change_no_earlier_prediction_even_deeper_or_with_a_market
         p.period for p in full.predictions
     }
     same = [p for p in full.predictions if p.period <= cut]
-    assert [(p.period, p.market, p.title, p.chances) for p in early.predictions] == [
-        (p.period, p.market, p.title, p.chances) for p in same
+    assert [(p.period, p.market, p.title, p.next, p.within) for p in early.predictions] == [
+        (p.period, p.market, p.title, p.next, p.within) for p in same
     ]
 
     # The features themselves, not only what trees make of them (a tree cannot tell 11
