@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from bot.alerts.render import counted
 from bot.engine.model import PeriodUnit
 from bot.forecast.backtest import Forecaster, Scores
 from bot.forecast.model import Target
@@ -43,9 +44,9 @@ def lines(run: SourceBacktest) -> Iterator[str]:
     yield f"by a model trained only on the {unit}s before it."
     skipped = len(set(result.skipped))
     yield (
-        f"{len(result.predictions):,} predictions of {len(periods):,} {unit}s, "
+        f"{counted(len(result.predictions), 'prediction')} of {counted(len(periods), unit)}, "
         f"{periods[0]} to {periods[-1]}"
-        + (f"; {skipped:,} earlier {unit}s had too little history." if skipped else ".")
+        + (f"; {counted(skipped, f'earlier {unit}')} had too little history." if skipped else ".")
     )
     for target in Target:
         yield ""
@@ -82,11 +83,11 @@ def _what(run: SourceBacktest, target: Target) -> str:
     unit = _unit(run.unit)
     if target is Target.NEXT:
         return f"next {unit}"
-    return f"within {run.horizon} {unit}s"
+    return f"within {counted(run.horizon, unit)}"
 
 
 def _unit(unit: PeriodUnit) -> str:
-    return {PeriodUnit.DAY: "day", PeriodUnit.WEEK: "week"}.get(unit, "period")
+    return str(unit)  # "day", "week", "period": the operator's lines are English
 
 
 def forecast_line(said: SourceForecast, f: Forecast) -> str:
@@ -97,7 +98,7 @@ def forecast_line(said: SourceForecast, f: Forecast) -> str:
     return (
         f"{f.chart} · {f.market}  {name} ({where} on {f.period}): "
         f"#1 next {unit} {f.chances[Target.NEXT]:.0%} · "
-        f"within {said.horizon} {unit}s {f.chances[Target.WITHIN]:.0%}"
+        f"within {counted(said.horizon, unit)} {f.chances[Target.WITHIN]:.0%}"
     )
 
 

@@ -160,3 +160,12 @@ def test_a_short_history_says_so_instead_of_guessing(tmp_path, command, says):
     ran = run_cli(command, "--source", "usdaily", "-c", config)
     assert (ran.exit_code, ran.stdout) == (1, "")
     assert f"chartbot: {says}" in ran.stderr
+
+
+@needs_shared_data
+def test_a_horizon_of_one_day_is_said_in_the_singular(full):
+    one_day = full.with_name("one-day.toml")
+    one_day.write_text(full.read_text() + "\n[forecast]\nhorizon = 1\n", encoding="utf-8")
+    ran = run_cli("forecast", "--source", "usdaily", "--top", "1", "-c", one_day)
+    assert ran.exit_code == 0, ran.stderr
+    assert " · within 1 day " in ran.stdout, ran.stdout
