@@ -36,7 +36,9 @@ def test_merged_spellings_become_one_title(fresh_db):
     assert store.titles.merge(groups) == []
 
 
-def _put(store, chart: str, period: str, rows: list[ChartRow]) -> None:
+def _put(store, chart: str, period: str, lines: list[tuple]) -> None:
+    """Store one chart period of (country, rank, title, season, weeks) lines."""
+    rows = [ChartRow(chart, period, c, rank, t, season=s, weeks=w) for c, rank, t, s, w in lines]
     with store.write():
         chart_id = store.charts.ids("netflix", [chart])[chart]
         summary = PeriodSummary.of(chart, period, rows)
@@ -62,41 +64,17 @@ def test_rank_words_read_the_latest_two_periods_and_a_span_of_the_rest(fresh_db)
     store = fresh_db
     show = "Love, Death & Robots"
     vol_1, vol_3 = f"{show}: Volume 1", f"{show}: Volume 3"  # a comma in a season's name
-
-    def row(chart, period, country, rank, season=None, title=show, weeks=None):
-        return ChartRow(chart, period, country, rank, title, season=season, weeks=weeks)
-
-    _put(
-        store,
-        "TV",
-        "2022-05-01",
-        [
-            row("TV", "2022-05-01", "US", 3, vol_3, weeks=1),
-            row("TV", "2022-05-01", "KR", 1, vol_3, weeks=1),
-        ],
-    )
+    _put(store, "TV", "2022-05-01", [("US", 3, show, vol_3, 1), ("KR", 1, show, vol_3, 1)])
     _put(
         store,
         "TV",
         "2022-05-08",
-        [
-            row("TV", "2022-05-08", "US", 1, vol_3, weeks=2),
-            row("TV", "2022-05-08", "US", 4, vol_1, weeks=1),
-            row("TV", "2022-05-08", "FR", 1, vol_1, weeks=1),
-        ],
+        [("US", 1, show, vol_3, 2), ("US", 4, show, vol_1, 1), ("FR", 1, show, vol_1, 1)],
     )
-    _put(store, "TV", "2022-05-15", [row("TV", "2022-05-15", "US", 1, title="Other")])
-    _put(
-        store,
-        "TV",
-        "2022-05-22",
-        [
-            row("TV", "2022-05-22", "US", 2, vol_3, weeks=3),
-            row("TV", "2022-05-22", "JP", 5, vol_1, weeks=2),
-        ],
-    )
-    _put(store, "TV", "2022-05-29", [row("TV", "2022-05-29", "US", 1, title="Other")])
-    _put(store, "Films", "2022-05-22", [row("Films", "2022-05-22", "US", 7)])
+    _put(store, "TV", "2022-05-15", [("US", 1, "Other", None, None)])
+    _put(store, "TV", "2022-05-22", [("US", 2, show, vol_3, 3), ("JP", 5, show, vol_1, 2)])
+    _put(store, "TV", "2022-05-29", [("US", 1, "Other", None, None)])
+    _put(store, "Films", "2022-05-22", [("US", 7, show, None, None)])
     title = store.titles.by_key(show)
     assert title is not None
 
