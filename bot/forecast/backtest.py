@@ -15,8 +15,9 @@ from __future__ import annotations
 import enum
 import heapq
 import math
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -38,9 +39,7 @@ class Forecaster(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
-    """One title in one market: the chances given for `period`, and what happened. Plain
-    fields, not a dict a target: a rolling backtest of 70 regions holds 200,000 of them,
-    130 MB with dicts."""
+    """One title in one market: the chances given for `period`, and what happened."""
 
     period: str  # the period predicted
     chart: str
@@ -63,6 +62,56 @@ class Prediction:
 
     def outcome(self, target: Target) -> bool | None:
         return self.next_one if target is Target.NEXT else self.within_one
+
+
+class Predictions:
+    """A backtest's predictions, held as columns and read back as `Prediction`s: a rolling
+    backtest of 70 regions makes 200,000 of them (as objects 40 MB, held while it fits)."""
+
+    def __init__(self, made: Iterable[Prediction] = ()) -> None:
+        self._periods: list[str] = []
+        self._charts: list[str] = []
+        self._markets: list[str] = []
+        self._titles = array("q")
+        self._ranks = array("l")  # 0: not charting there
+        self._chances = array("d")  # next, within, rank_next, rank_within for each
+        self._outcomes = array("b")  # next_one, within_one for each; -1: not known
+        for prediction in made:
+            self.append(prediction)
+
+    def append(self, p: Prediction) -> None:
+        self._periods.append(p.period)
+        self._charts.append(p.chart)
+        self._markets.append(p.market)
+        self._titles.append(p.title)
+        self._ranks.append(p.rank or 0)
+        self._chances.extend((p.next, p.within, p.rank_next, p.rank_within))
+        self._outcomes.extend(-1 if o is None else int(o) for o in (p.next_one, p.within_one))
+
+    def __len__(self) -> int:
+        return len(self._periods)
+
+    def __getitem__(self, n: int) -> Prediction:
+        next_, within, rank_next, rank_within = self._chances[4 * n : 4 * n + 4]
+        next_one, within_one = (
+            None if o < 0 else bool(o) for o in self._outcomes[2 * n : 2 * n + 2]
+        )
+        return Prediction(
+            period=self._periods[n],
+            chart=self._charts[n],
+            market=self._markets[n],
+            title=self._titles[n],
+            rank=self._ranks[n] or None,
+            next=next_,
+            within=within,
+            next_one=next_one,
+            within_one=within_one,
+            rank_next=rank_next,
+            rank_within=rank_within,
+        )
+
+    def __iter__(self) -> Iterator[Prediction]:
+        return (self[n] for n in range(len(self)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +167,7 @@ class Scores:
 
 @dataclass(frozen=True, slots=True)
 class Backtest:
-    predictions: list[Prediction]
+    predictions: Predictions
     skipped: list[str]  # periods not predicted: too little history before them
 
     def scores(self, who: Forecaster, target: Target) -> Scores:
@@ -148,7 +197,7 @@ def backtest(
     can learn from them (a window's worth at most is held)."""
     # The latest model only: refit points never go back, so no earlier one is used again.
     fitted_at, trained = -1, None
-    predictions: list[Prediction] = []
+    predictions = Predictions()
     skipped: list[str] = []
     periods: list[str] = []
     held: dict[int, list[Example]] = {}  # by period index: what a model may yet learn from
@@ -175,7 +224,7 @@ def backtest(
             continue
         model, rates = trained
         chances = model.predict(now)
-        predictions += (
+        for prediction in (
             Prediction(
                 period=example.next_period,
                 chart=example.chart,
@@ -193,7 +242,8 @@ def backtest(
                 now, chances[Target.NEXT], chances[Target.WITHIN], strict=True
             )
             if example.next_period is not None
-        )
+        ):
+            predictions.append(prediction)
     return Backtest(predictions, skipped)
 
 

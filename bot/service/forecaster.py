@@ -26,7 +26,7 @@ from bot.config import Config
 from bot.engine.events import OnCourse
 from bot.engine.routing import route
 from bot.engine.titles import title_key
-from bot.forecast.backtest import Backtest, backtest
+from bot.forecast.backtest import Backtest, Predictions, backtest
 from bot.forecast.calls import Call, Chance, carry_calls, outcomes
 from bot.forecast.examples import TOP
 from bot.forecast.model import Target, TooLittleHistory
@@ -187,7 +187,7 @@ def _scores(
 
 
 def _score(chart_id: int, tested: Backtest, chart: str, period: str, horizon: int) -> ChartScore:
-    mine = Backtest([p for p in tested.predictions if p.chart == chart], tested.skipped)
+    mine = Backtest(Predictions(p for p in tested.predictions if p.chart == chart), tested.skipped)
     known = [p.period for p in mine.predictions if p.within_one is not None]
     if not known:
         return ChartScore(chart_id, period, horizon, None, None, 0, None, "nothing scored yet")
