@@ -103,6 +103,7 @@ def measured(
     """Run a process to its end (or until `kill_when()` says to SIGKILL it): seconds,
     peak RSS (MB: its own and its children's, the import's reader, added), exit code,
     stderr."""
+    DATA.mkdir(parents=True, exist_ok=True)  # a store named by $CHARTBOT_BIG_CONFIG: none yet
     errors = DATA / "stderr.txt"
     with errors.open("w") as err:
         started = time.perf_counter()
