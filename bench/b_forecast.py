@@ -102,6 +102,15 @@ def big_config() -> Path:
 def refresh_on_big_store() -> list[Result]:
     config = big_config()
     command = [sys.executable, "-m", "bot", "forecast", "--store", "--source", "spotify"]
+    # The memory the same process holds before it reads anything (Python, the CLI,
+    # scikit-learn): the "extra memory" is the refresh's own, above it.
+    _, before, _, _ = measured(
+        [sys.executable, "-c", "import bot.cli, sklearn.ensemble, sklearn.isotonic"]
+    )
+    # The first run scores each chart's rolling backtest afresh: a score stored by an
+    # earlier run is recent, and would be reused.
+    with sqlite3.connect(config.parent / "chartbot.db") as db:
+        db.execute("DELETE FROM forecast_charts")
     results = []
     for what in ("scoring its rolling backtest", "its score reused"):
         seconds, peak, code, errors = measured([*command, "-c", str(config)])
@@ -115,9 +124,12 @@ def refresh_on_big_store() -> list[Result]:
                 bound=None,
                 bound_what="",
                 ratio=None,
-                target="≤ 120 s and ≤ 300 MB, in a process of its own",
-                met=seconds <= 120 and peak <= 300,
-                notes=f"peak RSS {peak:.0f} MB (the whole process)",
+                target="≤ 120 s and ≤ 300 MB extra memory, in a process of its own",
+                met=seconds <= 120 and peak - before <= 300,
+                notes=(
+                    f"peak RSS {peak:.0f} MB (the whole process), {peak - before:.0f} MB "
+                    f"above the {before:.0f} MB it holds once its modules are imported"
+                ),
             )
         )
     return results

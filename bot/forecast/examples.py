@@ -21,10 +21,11 @@ TOP = 20  # a deep chart's candidates: its top twenty (a #1 from lower down is r
 SEVERAL = 3  # markets whose top three make a title a candidate where it ranks lower
 CAP = 30  # runs and ages are counted up to this many periods
 DEPTH = 50  # ranks read: below this a title is as good as not charting (Spotify lists 200)
-# About as many examples as a model learns from (memory: a quarter of a million is about
-# 100 MB with their features; a fit of them takes seconds). A chart of many markets learns
-# from fewer periods than the config's window.
-EXAMPLES = 250_000
+# About as many examples as a model learns from (memory: 200,000 are about 90 MB with
+# their features; a fit of them takes seconds). A chart of many markets learns from fewer
+# periods than the config's window. No more than scikit-learn bins features from as they
+# are: given more, it copies a sample of 200,000 first (37 MB more at each fit's peak).
+EXAMPLES = 200_000
 
 
 def learning_window(window: int, per_period: int) -> int:

@@ -150,10 +150,10 @@ def test_a_source_of_many_markets_learns_from_fewer_periods():
     assert candidates_per_period(1, 1) == 20
     assert learning_window(520, candidates_per_period(1, 1)) == 520
     # Netflix per-country, Films and TV: 94 countries each, about 15 titles #1 somewhere:
-    # 37 weeks (the file holds 28).
-    assert learning_window(520, 2 * candidates_per_period(94, 15)) == 37
-    # 70 regions, top 200 and viral 50, with as many titles #1 somewhere as regions: 19 days.
-    assert learning_window(520, 2 * candidates_per_period(70, 70)) == 19
+    # 30 weeks (the file holds 29).
+    assert learning_window(520, 2 * candidates_per_period(94, 15)) == 30
+    # 70 regions, top 200 and viral 50, with as many titles #1 somewhere as regions: 15 days.
+    assert learning_window(520, 2 * candidates_per_period(70, 70)) == 15
     assert learning_window(520, 10_000_000) == 10  # never fewer
 
 
