@@ -18,7 +18,7 @@ from bot.importer import import_history
 from bot.pictures import worldmap
 from bot.pictures.rank_history import rank_history_png
 from bot.pictures.style import warm_up
-from bot.service.lookup import title_standings
+from bot.service.lookup import full_standing, title_standings
 from bot.store.store import Store
 
 TITLES = 100
@@ -49,7 +49,10 @@ def run() -> list[Result]:
             for name in popular_titles(text, TITLES):
                 title = store.titles.by_key(name)
                 assert title is not None
-                found.append((title.label, title_standings(store, title.id)[0]))
+                chart = title_standings(store, title.id)[0].chart_id
+                drawn = full_standing(store, title.id, chart)  # every period, for the history
+                assert drawn is not None
+                found.append((title.label, drawn))
         finally:
             store.close()
     warm_up()

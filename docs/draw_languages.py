@@ -21,7 +21,7 @@ from bot.i18n import Language, texts
 from bot.importer import import_history
 from bot.pictures import worldmap
 from bot.pictures.rank_history import rank_history_png
-from bot.service.lookup import title_standings
+from bot.service.lookup import full_standing, title_standings
 from bot.store.store import Store
 
 DOCS = Path(__file__).parent
@@ -50,7 +50,9 @@ def main(shared_file: str) -> None:
             for english, shown, language, markets in PICTURES:
                 title = store.titles.by_key(english)
                 assert title is not None, english
-                standing = title_standings(store, title.id)[0]
+                chart = title_standings(store, title.id)[0].chart_id
+                standing = full_standing(store, title.id, chart)  # every period, for the history
+                assert standing is not None, english
                 t = texts(language)
                 ranks = {c: r for c, r in standing.ranks.items() if c != WORLDWIDE}
                 drawn = worldmap.world_map_png(

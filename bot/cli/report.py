@@ -66,7 +66,8 @@ def _table(run: SourceBacktest, target: Target) -> Iterator[str]:
     result = run.result
     scores = {who: result.scores(who, target) for who in Forecaster}
     baseline = scores[Forecaster.RANK]
-    yield f"#1 {_what(run, target)} ({baseline.count:,} predictions with a known outcome)"
+    known = counted(baseline.count, "prediction")
+    yield f"#1 {_what(run, target)} ({known} with a known outcome)"
     yield f"  {'':14}{'Brier':>9}{'log loss':>10}{'skill':>8}"
     for who, held in scores.items():
         yield f"  {who.value:14}{held.brier:9.5f}{held.log_loss:10.4f}{held.skill(baseline):+8.3f}"

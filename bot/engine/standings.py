@@ -1,9 +1,9 @@
 """Where a title stands: the figures behind `chartbot rank` and `/rank`.
 
 Pure: the title's stored ranks and each chart's list of periods in, one
-`ChartStanding` per chart out. /rank's words need only the ranks of a chart's latest
-two periods and a `TitleSpan` of the rest (the store sums it up in SQL); its history
-picture needs them all.
+`ChartStanding` per chart out. /rank's words need only the title's ranks in its latest
+period on a chart and the chart's period before it, with a `TitleSpan` of all its
+periods there (the store sums it up in SQL); its history picture needs every rank.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ class ChartStanding:
     best_rank_countries: list[str]  # where it held it then
     periods_charted: int
     unit: PeriodUnit = PeriodUnit.WEEK
-    # period -> country -> rank: every period, or (read for words only) the latest two
+    # period -> country -> rank: every period, or (read for words only) `period` and
+    # `previous_period`
     history: dict[str, dict[str, int]] = field(default_factory=dict)
     # The chart itself, in its latest period: how deep it lists, and how many countries.
     depth: int = 10
@@ -172,8 +173,9 @@ def standings(
 ) -> list[ChartStanding]:
     """One standing per chart the title appears on, most recently charted first.
 
-    Without `spans`, `ranks` are all the title's ranks; with them, only those of each
-    chart's latest two periods, and `spans` sum up the rest."""
+    Without `spans`, `ranks` are all the title's ranks; with them, only those of its
+    latest period on each chart and the chart's period before, and `spans` sum up all
+    its periods there. Charts that tie come in the order they were first charted."""
     by_chart: dict[int, list[RankLike]] = {}
     for rank in ranks:
         by_chart.setdefault(rank.chart_id, []).append(rank)
@@ -182,10 +184,11 @@ def standings(
             chart_ranks,
             chart_periods.get(chart_id, ()),
             (shapes or {}).get(chart_id),
-            spans[chart_id] if spans else span_of(chart_ranks),
+            spans[chart_id] if spans is not None else span_of(chart_ranks),
         )
         for chart_id, chart_ranks in by_chart.items()
     ]
+    found.sort(key=lambda s: (s.first_period, s.source, s.chart))  # ties stay in this order
     found.sort(key=lambda s: (s.period, s.number_one_count, -s.best_rank), reverse=True)
     return found
 

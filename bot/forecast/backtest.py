@@ -13,16 +13,13 @@ ten bins). Pure: charts' histories in, predictions and scores out.
 from __future__ import annotations
 
 import enum
-import heapq
 import math
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import groupby
-from operator import itemgetter
 
-from bot.forecast.examples import ChartHistory, Example, all_examples
+from bot.forecast.examples import ChartHistory, Example, examples_by_period
 from bot.forecast.model import Model, Target, TooLittleHistory
 
 REFITS = 200  # a model is retrained every (its position / REFITS) periods, at least every one
@@ -73,7 +70,7 @@ class Predictions:
         self._charts: list[str] = []
         self._markets: list[str] = []
         self._titles = array("q")
-        self._ranks = array("l")  # 0: not charting there
+        self._ranks = array("q")  # 0: not charting there
         self._chances = array("d")  # next, within, rank_next, rank_within for each
         self._outcomes = array("b")  # next_one, within_one for each; -1: not known
         for prediction in made:
@@ -92,6 +89,8 @@ class Predictions:
         return len(self._periods)
 
     def __getitem__(self, n: int) -> Prediction:
+        if not 0 <= n < len(self):
+            raise IndexError(n)
         next_, within, rank_next, rank_within = self._chances[4 * n : 4 * n + 4]
         next_one, within_one = (
             None if o < 0 else bool(o) for o in self._outcomes[2 * n : 2 * n + 2]
@@ -194,7 +193,7 @@ def backtest(
     charts learn together: their features say the same things). A model is trained again
     at each period early on, then less often (`_refit_point`); `every`: every that many
     periods instead. Examples are made period by period and let go once no later model
-    can learn from them (a window's worth at most is held)."""
+    can learn from them (a window's worth, and the periods since the last fit)."""
     # The latest model only: refit points never go back, so no earlier one is used again.
     fitted_at, trained = -1, None
     predictions = Predictions()
@@ -224,37 +223,24 @@ def backtest(
             continue
         model, rates = trained
         chances = model.predict(now)
-        for prediction in (
-            Prediction(
-                period=example.next_period,
-                chart=example.chart,
-                market=example.market,
-                title=example.title,
-                rank=example.rank,
-                next=next_,
-                within=within,
-                next_one=example.next_one,
-                within_one=example.within,
-                rank_next=rates[Target.NEXT](example.rank),
-                rank_within=rates[Target.WITHIN](example.rank),
+        for n, example in enumerate(now):
+            assert example.next_period is not None
+            predictions.append(
+                Prediction(
+                    period=example.next_period,
+                    chart=example.chart,
+                    market=example.market,
+                    title=example.title,
+                    rank=example.rank,
+                    next=chances[Target.NEXT][n],
+                    within=chances[Target.WITHIN][n],
+                    next_one=example.next_one,
+                    within_one=example.within,
+                    rank_next=rates[Target.NEXT](example.rank),
+                    rank_within=rates[Target.WITHIN](example.rank),
+                )
             )
-            for example, next_, within in zip(
-                now, chances[Target.NEXT], chances[Target.WITHIN], strict=True
-            )
-            if example.next_period is not None
-        ):
-            predictions.append(prediction)
     return Backtest(predictions, skipped)
-
-
-def examples_by_period(
-    histories: Sequence[ChartHistory], horizon: int
-) -> Iterator[tuple[str, list[Example]]]:
-    """The examples of every chart, a period at a time (oldest first; a period's charts in
-    the order given), made as they are asked for."""
-    made = (zip(h.periods, all_examples(h, horizon), strict=True) for h in histories)
-    for period, together in groupby(heapq.merge(*made, key=itemgetter(0)), key=itemgetter(0)):
-        yield period, [e for _, examples in together for e in examples]
 
 
 def _refit_point(index: int) -> int:

@@ -12,10 +12,13 @@ hits made 190 candidates a market.)
 
 from __future__ import annotations
 
+import heapq
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 
 TOP = 20  # a deep chart's candidates: its top twenty (a #1 from lower down is rare)
 SEVERAL = 3  # markets whose top three make a title a candidate where it ranks lower
@@ -183,8 +186,20 @@ def all_examples(history: ChartHistory, horizon: int) -> Iterator[list[Example]]
         runs = runs.advance(index, standings)
         spread = _Spread.of(standings)
         depth = max(depth, spread.depth)
-        yield list(_examples(history, index, horizon, runs, (before, spread), depth))
+        yield list(_examples(history, index, horizon, runs, before, spread, depth))
         before = spread  # only the period before is looked back on: the rest is let go
+
+
+def examples_by_period(
+    histories: Sequence[ChartHistory], horizon: int
+) -> Iterator[tuple[str, list[Example]]]:
+    """The examples of every chart, a period at a time (oldest first; a period's charts in
+    the order given; a period with none left out), made as they are asked for."""
+    made = (zip(h.periods, all_examples(h, horizon), strict=True) for h in histories)
+    for period, together in groupby(heapq.merge(*made, key=itemgetter(0)), key=itemgetter(0)):
+        examples = [e for _, held in together for e in held]
+        if examples:
+            yield period, examples
 
 
 def _examples(
@@ -192,11 +207,11 @@ def _examples(
     index: int,
     horizon: int,
     runs: _Runs,
-    spreads: tuple[_Spread, _Spread],  # the period before, and this one
+    before: _Spread,  # the period before
+    spread: _Spread,  # this one
     depth: int,
 ) -> Iterator[Example]:
     now = history.standings[index]
-    before, spread = spreads
     markets = len(now)
     others = max(1, markets - 1)
     missing = float(depth + 1)

@@ -9,13 +9,14 @@ from operator import attrgetter
 from bot.config import Config
 from bot.engine.model import PeriodUnit
 from bot.engine.titles import Candidate
-from bot.forecast.backtest import Backtest, backtest, examples_by_period
+from bot.forecast.backtest import Backtest, backtest
 from bot.forecast.examples import (
     CAP,
     DEPTH,
     ChartHistory,
     Example,
     candidates_per_period,
+    examples_by_period,
     learning_window,
 )
 from bot.forecast.model import MIN_ONES, Model, Target, TooLittleHistory

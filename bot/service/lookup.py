@@ -30,8 +30,9 @@ def open_store(config: Config, *, existing: bool = False) -> Store:
 
 
 def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
-    """Where a title stands on each chart, in words: its history holds only each chart's
-    latest two periods (`full_standing` reads a chart's every period, for a picture)."""
+    """Where a title stands on each chart, in words: its history holds only its latest
+    period there and the chart's period before (`full_standing` reads every period, for
+    a picture)."""
     ranks, spans = store.titles.latest_ranks(title_id)
     found = standings(
         ranks,

@@ -167,7 +167,7 @@ class TitlesRepo(Repo):
             by_period.setdefault(chart_id, []).append((period, best, joined))
         charts = self._charts(title_id, list(by_period))
         recent: list[TitleRank] = []
-        spans = {}
+        spans: dict[int, TitleSpan] = {}
         for chart_id, periods in by_period.items():
             best = min(rank for _, rank, _ in periods)
             at_best = [period for period, rank, _ in periods if rank == best]
@@ -319,6 +319,7 @@ def _seasons(per_period: Iterable[str | None]) -> tuple[str, ...]:
     group_concat joined them, a comma in a name stored as \\x1f."""
     seasons: dict[str, None] = {}
     for joined in per_period:
-        for season in sorted(joined.split(",")) if joined else ():
-            seasons[season.replace("\x1f", ",")] = None
+        names = joined.split(",") if joined else []
+        for season in sorted(name.replace("\x1f", ",") for name in names):
+            seasons[season] = None
     return tuple(seasons)

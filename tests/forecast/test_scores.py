@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.config import ForecastConfig
-from bot.forecast.backtest import Scores, _refit_point, backtest
+from bot.forecast.backtest import Prediction, Predictions, Scores, _refit_point, backtest
 from bot.forecast.examples import (
     FEATURES,
     ChartHistory,
@@ -181,3 +181,15 @@ def test_a_rolling_backtest_of_many_markets_refits_a_few_times_one_market_every_
     assert refit_every(140, 17) == 5  # Spotify's 70 regions twice: 4 fits for 17 periods
     assert refit_every(188, 13) == 4  # Netflix's 94 countries, Films and TV
     assert refit_every(2_000, 8) == 40  # so many markets that examples decide
+
+
+def test_predictions_held_as_columns_read_back_as_they_were_made():
+    made = [
+        Prediction("2024-01-08", "TV", "US", 70_000, None, 0.25, 0.5, None, None, 0.1, 0.2),
+        Prediction("2024-01-08", "TV", "KR", 3, 1, 0.875, 0.9, True, False, 0.6, 0.7),
+        Prediction("2024-01-15", "Films", "US", 4, 12, 0.0, 1e-9, False, True, 0.01, 0.02),
+    ]
+    held = Predictions(made)
+    assert (len(held), list(held), held[1]) == (3, made, made[1])
+    with pytest.raises(IndexError):
+        held[3]

@@ -113,6 +113,38 @@ def test_rank_words_match_every_rank_read_for_every_title_of_a_real_file(tmp_pat
         store.db.conn.set_trace_callback(asked.append)
         lookup.title_standings(store, squid.id)
         store.db.conn.set_trace_callback(None)
-        for read in (q for q in asked if "FROM ranks" in q):
+        reads = [q for q in asked if "FROM ranks" in q]
+        assert reads
+        for read in reads:
             plan = str(store.db.execute(f"EXPLAIN QUERY PLAN {read}").fetchall())
             assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), (read, plan)
+
+
+def test_charts_the_words_tie_on_come_in_the_order_the_title_first_charted_them(fresh_db):
+    store = fresh_db
+    _put(store, "Zeta", "2022-05-08", [("US", 2, "Show", None, None)])  # stored first
+    _put(store, "Alpha", "2022-05-01", [("US", 2, "Show", None, None)])  # charted first
+    _put(store, "Zeta", "2022-05-15", [("US", 2, "Show", None, None)])
+    _put(store, "Alpha", "2022-05-15", [("US", 2, "Show", None, None)])
+    title = store.titles.by_key("Show")
+    assert title is not None
+    found = lookup.title_standings(store, title.id)
+    assert [s.chart for s in found] == ["Alpha", "Zeta"]
+    assert _words(found) == _words(_every_rank_standings(store, title.id))
+
+
+def test_seasons_named_with_commas_keep_their_order(fresh_db):
+    store = fresh_db
+    # Charted in the same period, they come by name: "Show: A B" first (a space sorts
+    # before a comma), though the comma is stored as \x1f, which sorts before a space.
+    _put(
+        store,
+        "TV",
+        "2022-05-01",
+        [("US", 1, "Show", "Show: A B", 1), ("FR", 1, "Show", "Show: A, B", 1)],
+    )
+    title = store.titles.by_key("Show")
+    assert title is not None
+    [found] = lookup.title_standings(store, title.id)
+    assert found.seasons == ("Show: A B", "Show: A, B")
+    assert _words([found]) == _words(_every_rank_standings(store, title.id))

@@ -30,11 +30,17 @@ log = logging.getLogger(__name__)
 
 
 async def pictures_for(
-    drawings: Drawings, standing: ChartStanding, title: Candidate, markets: list[str], t: Texts
+    drawings: Drawings,
+    standing: ChartStanding,
+    every_period: ChartStanding | None,
+    title: Candidate,
+    markets: list[str],
+    t: Texts,
 ) -> tuple[list[discord.File], list[discord.Embed]]:
     """The pictures of a /rank answer (drawn side by side in the drawing processes): the
-    world map on a per-country chart, then the rank history; the first goes in the answer's
-    embed, the other in an embed of its own."""
+    world map on a per-country chart, of the standing the words say, then the rank history
+    (`every_period`: the same chart with its every period, read apart); the first goes in
+    the answer's embed, the other in an embed of its own."""
     language = t.language
     pictures: list[tuple[str, Picture]] = []
     ranks = {c: r for c, r in standing.ranks.items() if c != WORLDWIDE}
@@ -42,7 +48,8 @@ async def pictures_for(
         chart = standing.heading
         picture = MapPicture(title.label, chart, standing.period, ranks, standing.depth, language)
         pictures.append(("map.png", picture))
-    pictures.append(("rank.png", HistoryPicture(standing, title.label, markets, language)))
+    history = every_period or standing
+    pictures.append(("rank.png", HistoryPicture(history, title.label, markets, language)))
     drawn = await asyncio.gather(*(drawings.png(picture) for _, picture in pictures))
     shown = [(name, data) for (name, _), data in zip(pictures, drawn, strict=True) if data]
     files = [discord.File(io.BytesIO(data), filename=name) for name, data in shown]
@@ -95,11 +102,14 @@ class Charts(commands.Cog):
         await answer.send(embed=embed)
         if not self.bot.config.discord.rank_images or not standings:
             return
-        # The answer's words read each chart's latest two periods; the history picture
-        # reads the first chart's every period.
-        drawn = await self.bot.reads.call(lookup.full_standing, found.id, standings[0].chart_id)
-        drawings = self.bot.drawings
-        files, embeds_shown = await pictures_for(drawings, drawn or standings[0], found, markets, t)
+        # The answer's words read the title's latest periods; its history picture reads
+        # every period of its first chart.
+        every_period = await self.bot.reads.call(
+            lookup.full_standing, found.id, standings[0].chart_id
+        )
+        files, embeds_shown = await pictures_for(
+            self.bot.drawings, standings[0], every_period, found, markets, t
+        )
         if not files:
             return
         embed.set_image(url=f"attachment://{files[0].filename}")
