@@ -15,8 +15,10 @@ from bot.forecast.examples import (
     ChartHistory,
     all_examples,
     candidates_per_period,
+    examples_by_period,
     learning_window,
 )
+from bot.forecast.model import Model, Target
 from bot.service.forecaster import refit_every
 
 
@@ -193,3 +195,24 @@ def test_predictions_held_as_columns_read_back_as_they_were_made():
     assert (len(held), list(held), held[1]) == (3, made, made[1])
     with pytest.raises(IndexError):
         held[3]
+
+
+def test_a_backtest_learns_from_its_window_alone_however_many_periods_it_has_let_go():
+    rows = synthetic(60, deeper_from=60, missing=(-1, ""))
+    films = [r for r in synthetic(60, deeper_from=60, missing=(-1, "")) if r[0] >= "2024-02-11"]
+    histories = [ChartHistory.of("TV", rows), ChartHistory.of("Films", films)]
+    window, every = 12, 3
+    tested = backtest(histories, start="2024-12-01", horizon=3, window=window, every=every)
+    # What the last period's chances must be: a model trained on the `window` periods up
+    # to its refit point, the examples made afresh (nothing let go).
+    periods, made = zip(*examples_by_period(histories, 3), strict=True)
+    index = len(periods) - 2  # the period whose examples predict the last one
+    fitted = index - index % every
+    past = [e for examples in made[max(0, fitted - window + 1) : fitted + 1] for e in examples]
+    model = Model.train(past, through=periods[fitted])
+    now = [e for e in made[index] if e.next_period is not None]
+    expected = model.predict(now)
+    last = [p for p in tested.predictions if p.period == periods[-1]]
+    assert len(last) == len(now) > 0
+    assert [p.next for p in last] == expected[Target.NEXT]
+    assert [p.within for p in last] == expected[Target.WITHIN]
