@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date, timedelta
 
-from bot.engine.model import ChartRow, PeriodSummary
-from bot.engine.standings import standings
+import pytest
+
+from bot.engine.model import ChartRow, PeriodSummary, PeriodUnit
+from bot.engine.standings import standings, unit_of
 from bot.service import lookup
 from bot.store.store import Store
 from tests.helpers.cli import run_cli
@@ -34,6 +37,10 @@ def test_merged_spellings_become_one_title(fresh_db):
     assert store.titles.merge(groups) == [planned]
     assert [c.name for c in store.titles.candidates()] == ["Squid Game"]
     assert store.titles.merge(groups) == []
+
+
+# Twenty Saturdays from 1962-01-06 on
+HOT_100_SATURDAYS = [(date(1962, 1, 6) + timedelta(weeks=n)).isoformat() for n in range(20)]
 
 
 def _put(store, chart: str, period: str, lines: list[tuple]) -> None:
@@ -148,3 +155,19 @@ def test_seasons_named_with_commas_keep_their_order(fresh_db):
     [found] = lookup.title_standings(store, title.id)
     assert found.seasons == ("Show: A B", "Show: A, B")
     assert _words([found]) == _words(_every_rank_standings(store, title.id))
+
+
+@pytest.mark.parametrize(
+    ("periods", "unit"),
+    [
+        (["2024-01-07"], PeriodUnit.WEEK),
+        ([f"2024-01-{d:02}" for d in range(1, 31)], PeriodUnit.DAY),
+        # The Hot 100 moved from Mondays to Saturdays once, twelve days apart
+        (["1961-12-11", "1961-12-18", "1961-12-25", *HOT_100_SATURDAYS], PeriodUnit.WEEK),
+        (["2024-01-01", "2024-01-15", "2024-02-01", "2024-02-15"], PeriodUnit.PERIOD),
+        (["2024-01-01", "2024-01-08", "2024-01-22"], PeriodUnit.PERIOD),  # one gap in two
+    ],
+    ids=["one", "daily", "weekly, one other gap", "twice a month", "too few to tell"],
+)
+def test_a_charts_unit_is_read_from_its_usual_gap(periods, unit):
+    assert unit_of(periods) is unit
