@@ -151,8 +151,8 @@ class TitlesRepo(Repo):
         ]
 
     def latest_ranks(self, title_id: int) -> tuple[list[TitleRank], dict[int, TitleSpan]]:
-        """A title's ranks in each chart's latest two periods (its latest, and the chart's
-        period before it), and a span of all its ranks there: what /rank's words say.
+        """A title's ranks on each chart in its latest period there and in the chart's period
+        before it, and a span of all its ranks there: what /rank's words say.
 
         The span is summed up by SQLite, one row a period, in the by-title index's order:
         reading a hit's every rank (1,500 in the Netflix file) took three times as long."""
