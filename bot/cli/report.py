@@ -3,14 +3,17 @@ prediction (so anyone can recompute the scores)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
 from bot.alerts.render import counted
 from bot.engine.model import PeriodUnit
-from bot.forecast.backtest import Forecaster, Scores
+from bot.forecast.backtest import RESAMPLES, Forecaster, Scores
 from bot.forecast.model import Target
 from bot.service.forecasts import Forecast, SourceBacktest, SourceForecast
+
+LEAST = 50  # the bins the calibration target speaks of: 50 predictions or more
 
 
 def json_rows(run: SourceBacktest) -> Iterator[dict[str, Any]]:
@@ -71,13 +74,33 @@ def _table(run: SourceBacktest, target: Target) -> Iterator[str]:
     yield f"  {'':14}{'Brier':>9}{'log loss':>10}{'skill':>8}"
     for who, held in scores.items():
         yield f"  {who.value:14}{held.brier:9.5f}{held.log_loss:10.4f}{held.skill(baseline):+8.3f}"
-    yield from _reliability(scores[Forecaster.MODEL])
+    yield from _reliability(scores[Forecaster.MODEL], _unit(run.unit))
 
 
-def _reliability(scores: Scores) -> Iterator[str]:
-    yield f"  {'chance given':14}{'predictions':>12}{'mean chance':>13}{'came true':>11}"
+def _reliability(scores: Scores, unit: str) -> Iterator[str]:
+    periods = f"chart {unit}s"
+    yield (
+        f"  {'chance given':14}{'predictions':>12}{periods:>13}{'mean chance':>13}"
+        f"{'came true':>11}{'(90% range)':>15}"
+    )
     for b in scores.reliability:
-        yield f"  {b.low:.1f}-{b.high:.1f}{'':7}{b.count:12,}{b.predicted:13.3f}{b.observed:11.3f}"
+        low, high = b.observed_range or (math.nan, math.nan)
+        spread = f"{low:.3f}-{high:.3f}" if b.observed_range else "-"
+        mark = " *" if b.off and b.count >= LEAST else ""
+        yield (
+            f"  {b.low:.1f}-{b.high:.1f}{'':7}{b.count:12,}{b.events:13,}{b.predicted:13.3f}"
+            f"{b.observed:11.3f}{spread:>15}{mark}"
+        )
+    off = scores.off_bins(least=LEAST)
+    yield (
+        f"  Bins of {LEAST} or more predictions: the largest gap between mean chance and came"
+        f" true is {scores.worst_bin(least=LEAST):.3f}."
+    )
+    yield (
+        f"  {counted(len(off), 'bin')} (*) off by more than luck explains: the mean chance is"
+        f" outside what came true in 90% of {RESAMPLES:,} redraws of the {periods} predicted"
+    )
+    yield "  (by luck alone, about one bin in ten would be)."
 
 
 def _what(run: SourceBacktest, target: Target) -> str:

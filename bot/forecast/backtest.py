@@ -16,7 +16,7 @@ import enum
 import math
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.forecast.examples import ChartHistory, Example, examples_by_period
@@ -24,6 +24,10 @@ from bot.forecast.model import Model, Target, TooLittleHistory
 
 REFITS = 200  # a model is retrained every (its position / REFITS) periods, at least every one
 EPSILON = 1e-6  # chances are kept this far from 0 and 1 for the log loss
+RESAMPLES = 2_000  # redraws of a reliability bin's chart periods for its range
+FEW_EVENTS = 5  # a bin of fewer chart periods gets no range
+MANY_EVENTS = 2_000  # a bin of more is given the normal range instead of redraws
+NORMAL_90 = 1.6449  # the normal distribution's 95th percentile, in standard deviations
 
 
 class Forecaster(enum.Enum):
@@ -120,6 +124,58 @@ class Bin:
     count: int
     predicted: float  # the mean chance given
     observed: float  # the share that came true
+    events: int  # the chart periods its predictions are of
+    # The middle 90% of `observed` over RESAMPLES redraws of those chart periods (None:
+    # fewer than FEW_EVENTS of them, too few to say).
+    observed_range: tuple[float, float] | None
+
+    @property
+    def off(self) -> bool:
+        """The mean chance is outside the range of what came true: more than chance."""
+        low, high = self.observed_range or (0.0, 1.0)
+        return not low <= self.predicted <= high
+
+
+def _bin(n: int, held: list[tuple[float, bool, Hashable]]) -> Bin:
+    """Bin n (chances from n/10 to (n+1)/10), with the range of what came true when its
+    chart periods are drawn again (with replacement, as many as there are): a period's
+    predictions rise and fall together (one release takes #1 in 80 countries at once),
+    so its predictions are not independent tries, and the range says how far the share
+    that came true could move by the luck of which periods were predicted."""
+    by_event: dict[Hashable, list[int]] = defaultdict(lambda: [0, 0])
+    for _, outcome, event in held:
+        tally = by_event[event]
+        tally[0] += 1
+        tally[1] += outcome
+    observed = sum(o for _, o, _ in held) / len(held)
+    return Bin(
+        n / 10,
+        (n + 1) / 10,
+        len(held),
+        sum(p for p, _, _ in held) / len(held),
+        observed,
+        len(by_event),
+        _redrawn(list(by_event.values())) if len(by_event) >= FEW_EVENTS else None,
+    )
+
+
+def _redrawn(tallies: list[list[int]]) -> tuple[float, float]:
+    """The 5th and 95th percentiles of the share that came true over RESAMPLES redraws of
+    the events ((predictions, came true) each); seeded, so a backtest prints the same. Of
+    more than MANY_EVENTS events, the normal range of that share (as the redraws tend to
+    it) instead: redrawing them would take seconds and gigabytes."""
+    import numpy as np
+
+    counts = np.array(tallies, dtype=np.int64)
+    if len(counts) > MANY_EVENTS:
+        share = counts[:, 1].sum() / counts[:, 0].sum()
+        spread = counts[:, 1] - share * counts[:, 0]
+        error = math.sqrt(float((spread**2).sum())) / float(counts[:, 0].sum())
+        return float(share - NORMAL_90 * error), float(share + NORMAL_90 * error)
+    drawn = np.random.default_rng(0).integers(0, len(counts), size=(RESAMPLES, len(counts)))
+    shares = counts[drawn, 1].sum(axis=1) / counts[drawn, 0].sum(axis=1)
+    low, high = np.quantile(shares, [0.05, 0.95])
+    return float(low), float(high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,31 +186,34 @@ class Scores:
     reliability: tuple[Bin, ...]
 
     @classmethod
-    def of(cls, chances: Sequence[float], outcomes: Sequence[bool]) -> Scores:
+    def of(
+        cls,
+        chances: Sequence[float],
+        outcomes: Sequence[bool],
+        events: Sequence[Hashable] | None = None,
+    ) -> Scores:
+        """`events`: the chart period each prediction is of (default: each its own)."""
         pairs = list(zip(chances, outcomes, strict=True))
         if not pairs:
             return cls(0, math.nan, math.nan, ())
         brier = sum((p - o) ** 2 for p, o in pairs) / len(pairs)
         kept = [(min(max(p, EPSILON), 1 - EPSILON), o) for p, o in pairs]
         loss = -sum(math.log(p if o else 1 - p) for p, o in kept) / len(pairs)
-        bins: dict[int, list[tuple[float, bool]]] = defaultdict(list)
-        for p, o in pairs:
-            bins[min(int(p * 10), 9)].append((p, o))
-        reliability = tuple(
-            Bin(
-                n / 10,
-                (n + 1) / 10,
-                len(held),
-                sum(p for p, _ in held) / len(held),
-                sum(o for _, o in held) / len(held),
-            )
-            for n, held in sorted(bins.items())
-        )
+        bins: dict[int, list[tuple[float, bool, Hashable]]] = defaultdict(list)
+        named = range(len(pairs)) if events is None else events
+        for (p, o), event in zip(pairs, named, strict=True):
+            bins[min(int(p * 10), 9)].append((p, o, event))
+        reliability = tuple(_bin(n, held) for n, held in sorted(bins.items()))
         return cls(len(pairs), brier, loss, reliability)
 
     def skill(self, baseline: Scores) -> float:
         """Brier skill over a baseline: 1 - ours / theirs (above 0: better)."""
         return 1 - self.brier / baseline.brier if baseline.brier else math.nan
+
+    def off_bins(self, least: int = 50) -> list[Bin]:
+        """The bins of `least` or more predictions whose mean chance is off by more than
+        their chart periods' redraws would explain."""
+        return [b for b in self.reliability if b.count >= least and b.off]
 
     def worst_bin(self, least: int = 50) -> float:
         """The largest gap between predicted and observed among bins of `least` or more."""
@@ -172,7 +231,9 @@ class Backtest:
     def scores(self, who: Forecaster, target: Target) -> Scores:
         known = [p for p in self.predictions if p.outcome(target) is not None]
         return Scores.of(
-            [p.chance(who, target) for p in known], [bool(p.outcome(target)) for p in known]
+            [p.chance(who, target) for p in known],
+            [bool(p.outcome(target)) for p in known],
+            [(p.chart, p.period) for p in known],
         )
 
     def skill(self, target: Target) -> float:

@@ -99,6 +99,22 @@ def test_the_json_lines_recompute_the_printed_scores(full):
     wrong = [r for r in rows if (r["rank"] == 1) != r["outcome_next"]]
     assert float(persistence[1]) == pytest.approx(len(wrong) / len(rows), abs=6e-6)
     assert any(line.startswith("Skill over the current rank: ") for line in table)
+    # The reliability rows: each bin's predictions, the days they are of, what came true.
+    bins: dict[int, list[dict]] = {}
+    for row in rows:
+        bins.setdefault(min(int(row["p_next"] * 10), 9), []).append(row)
+    assert table[heading + 5].split()[:5] == ["chance", "given", "predictions", "chart", "days"]
+    printed = table[heading + 6 : heading + 6 + len(bins)]
+    for line, (n, held) in zip(printed, sorted(bins.items()), strict=True):
+        cells = line.split()
+        assert cells[0] == f"{n / 10:.1f}-{(n + 1) / 10:.1f}"
+        assert int(cells[1].replace(",", "")) == len(held)
+        assert int(cells[2]) == len({r["period"] for r in held})
+        came_true = sum(r["outcome_next"] for r in held) / len(held)
+        assert float(cells[4]) == pytest.approx(came_true, abs=6e-4)
+        if len({r["period"] for r in held}) >= 5:
+            low, high = map(float, cells[5].split("-"))
+            assert low <= came_true <= high
 
 
 def test_backtest_without_a_database_says_so(tmp_path):

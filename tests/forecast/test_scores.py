@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.config import ForecastConfig
+from bot.forecast import backtest as backtest_module
 from bot.forecast.backtest import Prediction, Predictions, Scores, _refit_point, backtest
 from bot.forecast.examples import (
     FEATURES,
@@ -34,6 +35,48 @@ def test_brier_log_loss_and_reliability_are_the_textbook_ones():
     assert scores.skill(Scores.of([0.5] * 4, [True, False, True, False])) == pytest.approx(
         1 - scores.brier / 0.25
     )
+
+
+def test_a_bins_range_redraws_its_chart_periods_not_its_predictions():
+    # Ten chart periods of 20 predictions at 0.6 each; in five all came true, in five
+    # none did (a period's candidates rise and fall together).
+    chances = [0.6] * 200
+    outcomes = [n // 20 % 2 == 0 for n in range(200)]
+    periods = [f"2024-01-{n // 20 + 1:02}" for n in range(200)]
+    [grouped] = Scores.of(chances, outcomes, periods).reliability
+    assert (grouped.count, grouped.events, grouped.observed) == (200, 10, 0.5)
+    assert grouped.observed_range is not None
+    low, high = grouped.observed_range
+    assert low < 0.3 and high > 0.7  # ten tries of a coin, not two hundred
+    assert not grouped.off  # 0.6 against 0.5 is within the luck of ten periods
+    # Taken as 200 independent predictions, the same 0.6 would be off.
+    [alone] = Scores.of(chances, outcomes).reliability
+    assert alone.events == 200 and alone.off
+    assert Scores.of(chances, outcomes).off_bins() == [alone]
+
+
+def test_a_bin_of_many_chart_periods_gets_the_range_the_redraws_tend_to(monkeypatch):
+    generator = random.Random(3)
+    chances, outcomes, periods = [], [], []
+    for period in range(3000):
+        for _ in range(generator.randint(5, 30)):
+            chances.append(0.3)
+            outcomes.append(generator.random() < 0.3)
+            periods.append(period)
+    [normal] = Scores.of(chances, outcomes, periods).reliability
+    monkeypatch.setattr(backtest_module, "MANY_EVENTS", 5000)
+    [redrawn] = Scores.of(chances, outcomes, periods).reliability
+    assert normal.observed_range and redrawn.observed_range
+    assert normal.observed_range != redrawn.observed_range
+    for said, drawn in zip(normal.observed_range, redrawn.observed_range, strict=True):
+        assert said == pytest.approx(drawn, abs=0.001)
+
+
+def test_a_bin_of_few_chart_periods_gets_no_range():
+    [few] = Scores.of(
+        [0.9] * 60, [False] * 60, ["2024-01-01"] * 30 + ["2024-01-08"] * 30
+    ).reliability
+    assert (few.events, few.observed_range, few.off) == (2, None, False)
 
 
 def test_a_certain_chance_that_failed_costs_a_finite_log_loss():
