@@ -197,6 +197,8 @@ def test_rank_says_when_a_title_first_got_to_its_best_and_for_how_long(tmp_path)
     assert "🇺🇸 United States #9 (was #10) · 66 days in the chart by Netflix's count" in lines
     assert "stored here 66 days since September 19, 2021" in lines
     assert "🇰🇷 South Korea not a country this chart lists" in lines
+    # A chart of one country: no "#1 in 0 countries (-1 since …)", no "charting in 1 country".
+    assert not [line for line in lines if line.startswith(("#1 in", "charting in"))]
     data = json.loads(run_cli("rank", "squid game", "--json", "-c", config).stdout)
     [chart] = data["charts"]
     assert (chart["best_rank_period"], chart["best_rank_periods"]) == ("2021-09-22", 23)

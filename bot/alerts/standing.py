@@ -27,7 +27,8 @@ def standing_rows(s: ChartStanding, markets: Sequence[str], t: Texts) -> list[tu
     """(label, value) lines saying where a title stands on one chart."""
     charted = sorted(set(s.ranks) | set(s.previous_ranks))
     rows = []
-    if set(charted) - countries.GLOBAL_CODES:
+    # Counts of countries, on a chart of several (one market's rank says it all).
+    if set(charted) - countries.GLOBAL_CODES and s.chart_countries > 1:
         count = countries_count(t, s.number_one_count)
         if s.previous_period:
             change = t.signed(s.number_one_count - s.previous_number_one_count)
