@@ -237,9 +237,15 @@ class Backtest:
         )
 
     def skill(self, target: Target) -> float:
-        """The model's Brier skill over the current-rank baseline."""
-        baseline = self.scores(Forecaster.RANK, target)
-        return self.scores(Forecaster.MODEL, target).skill(baseline)
+        """The model's Brier skill over the current-rank baseline (the Brier scores alone:
+        the bot's rescoring after a poll reads no reliability table)."""
+        ours = theirs = 0.0
+        for p in self.predictions:
+            outcome = p.outcome(target)
+            if outcome is not None:
+                ours += (p.chance(Forecaster.MODEL, target) - outcome) ** 2
+                theirs += (p.chance(Forecaster.RANK, target) - outcome) ** 2
+        return 1 - ours / theirs if theirs else math.nan
 
 
 def backtest(

@@ -98,7 +98,9 @@ def test_the_json_lines_recompute_the_printed_scores(full):
     assert float(said[3]) == pytest.approx(1 - brier / rank_brier, abs=2e-3)  # the skill
     wrong = [r for r in rows if (r["rank"] == 1) != r["outcome_next"]]
     assert float(persistence[1]) == pytest.approx(len(wrong) / len(rows), abs=6e-6)
-    assert any(line.startswith("Skill over the current rank: ") for line in table)
+    # The closing line's skill (the bot's, from the Brier scores alone) is the table's.
+    closing = f"Skill over the current rank: {said[3]} next day, "
+    assert any(line.startswith(closing) for line in table)
     # The reliability rows: each bin's predictions, the days they are of, what came true.
     bins: dict[int, list[dict]] = {}
     for row in rows:
