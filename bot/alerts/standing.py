@@ -27,8 +27,11 @@ def standing_rows(s: ChartStanding, markets: Sequence[str], t: Texts) -> list[tu
     """(label, value) lines saying where a title stands on one chart."""
     charted = sorted(set(s.ranks) | set(s.previous_ranks))
     rows = []
-    # Counts of countries, on a chart of several (one market's rank says it all).
-    if set(charted) - countries.GLOBAL_CODES and s.chart_countries > 1:
+    # Counts of countries, on a chart of several (one market's rank says it all). The
+    # title's own countries count too: a chart's latest period may hold one country so far
+    # (a day of per-country files imported one at a time).
+    places = set(charted) - countries.GLOBAL_CODES
+    if places and (s.chart_countries > 1 or len(places) > 1):
         count = countries_count(t, s.number_one_count)
         if s.previous_period:
             change = t.signed(s.number_one_count - s.previous_number_one_count)

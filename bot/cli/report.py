@@ -92,15 +92,23 @@ def _reliability(scores: Scores, unit: str) -> Iterator[str]:
             f"{b.observed:11.3f}{spread:>15}{mark}"
         )
     off = scores.off_bins(least=LEAST)
+    if not any(b.count >= LEAST for b in scores.reliability):
+        yield f"  No bin holds {LEAST} or more predictions."
+        return
     yield (
-        f"  Bins of {LEAST} or more predictions: the largest gap between mean chance and came"
-        f" true is {scores.worst_bin(least=LEAST):.3f}."
+        f"  Bins of {LEAST} or more predictions: the largest gap between mean chance and"
+        f" came true is {scores.worst_bin(least=LEAST):.3f}."
+    )
+    are = "is" if len(off) == 1 else "are"
+    yield (
+        f"  {counted(len(off), 'bin')} (*) {are} off by more than luck explains: the mean"
+        " chance is outside the middle"
     )
     yield (
-        f"  {counted(len(off), 'bin')} (*) off by more than luck explains: the mean chance is"
-        f" outside what came true in 90% of {RESAMPLES:,} redraws of the {periods} predicted"
+        f"  90% of what came true over {RESAMPLES:,} redraws of the {periods} predicted (by"
+        " luck alone,"
     )
-    yield "  (by luck alone, about one bin in ten would be)."
+    yield "  about one bin in ten would be)."
 
 
 def _what(run: SourceBacktest, target: Target) -> str:

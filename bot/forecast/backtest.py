@@ -26,7 +26,7 @@ REFITS = 200  # a model is retrained every (its position / REFITS) periods, at l
 EPSILON = 1e-6  # chances are kept this far from 0 and 1 for the log loss
 RESAMPLES = 2_000  # redraws of a reliability bin's chart periods for its range
 FEW_EVENTS = 5  # a bin of fewer chart periods gets no range
-MANY_EVENTS = 2_000  # a bin of more is given the normal range instead of redraws
+MANY_EVENTS = 500  # a bin of more is given the normal range instead of redraws
 NORMAL_90 = 1.6449  # the normal distribution's 95th percentile, in standard deviations
 
 
@@ -125,8 +125,9 @@ class Bin:
     predicted: float  # the mean chance given
     observed: float  # the share that came true
     events: int  # the chart periods its predictions are of
-    # The middle 90% of `observed` over RESAMPLES redraws of those chart periods (None:
-    # fewer than FEW_EVENTS of them, too few to say).
+    # The middle 90% of `observed` over RESAMPLES redraws of those chart periods, or its
+    # normal range above MANY_EVENTS, at least the Wilson interval of the predictions as
+    # independent tries (None: fewer than FEW_EVENTS chart periods, too few to say).
     observed_range: tuple[float, float] | None
 
     @property
@@ -155,15 +156,32 @@ def _bin(n: int, held: list[tuple[float, bool, Hashable]]) -> Bin:
         sum(p for p, _, _ in held) / len(held),
         observed,
         len(by_event),
-        _redrawn(list(by_event.values())) if len(by_event) >= FEW_EVENTS else None,
+        _observed_range(list(by_event.values())) if len(by_event) >= FEW_EVENTS else None,
     )
+
+
+def _observed_range(tallies: list[list[int]]) -> tuple[float, float]:
+    """The range of the share that came true: the chart periods' redraws, widened where
+    needed to the 90% Wilson interval of as many independent tries as there are
+    predictions. Redraws alone say nothing of a bin where every outcome was the same (none
+    of 60 chances of 2% came true: a 30% chance), nor does a share outside 0 to 1 mean
+    anything."""
+    low, high = _redrawn(tallies)
+    tries = sum(n for n, _ in tallies)
+    share = sum(k for _, k in tallies) / tries
+    z2 = NORMAL_90**2
+    centre = (share + z2 / (2 * tries)) / (1 + z2 / tries)
+    half = (
+        NORMAL_90 * math.sqrt(share * (1 - share) / tries + z2 / (4 * tries**2)) / (1 + z2 / tries)
+    )
+    return max(0.0, min(low, centre - half)), min(1.0, max(high, centre + half))
 
 
 def _redrawn(tallies: list[list[int]]) -> tuple[float, float]:
     """The 5th and 95th percentiles of the share that came true over RESAMPLES redraws of
     the events ((predictions, came true) each); seeded, so a backtest prints the same. Of
     more than MANY_EVENTS events, the normal range of that share (as the redraws tend to
-    it) instead: redrawing them would take seconds and gigabytes."""
+    it) instead: redrawing them would take seconds and hundreds of megabytes."""
     import numpy as np
 
     counts = np.array(tallies, dtype=np.int64)

@@ -53,6 +53,7 @@ def test_a_rank_embed_stays_within_discords_total(tmp_path):
             best_rank_period="2022-01-16",
             best_rank_countries=sorted(ranks),
             periods_charted=2,
+            chart_countries=len(ranks),
         )
 
     markets = ["US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN", "ES", "IT", "CA"]

@@ -56,12 +56,14 @@ def test_a_bins_range_redraws_its_chart_periods_not_its_predictions():
 
 
 def test_a_bin_of_many_chart_periods_gets_the_range_the_redraws_tend_to(monkeypatch):
+    # 3,000 chart periods whose predictions all came true together, or not at all.
     generator = random.Random(3)
     chances, outcomes, periods = [], [], []
     for period in range(3000):
+        came = generator.random() < 0.3
         for _ in range(generator.randint(5, 30)):
             chances.append(0.3)
-            outcomes.append(generator.random() < 0.3)
+            outcomes.append(came)
             periods.append(period)
     [normal] = Scores.of(chances, outcomes, periods).reliability
     monkeypatch.setattr(backtest_module, "MANY_EVENTS", 5000)
@@ -69,7 +71,20 @@ def test_a_bin_of_many_chart_periods_gets_the_range_the_redraws_tend_to(monkeypa
     assert normal.observed_range and redrawn.observed_range
     assert normal.observed_range != redrawn.observed_range
     for said, drawn in zip(normal.observed_range, redrawn.observed_range, strict=True):
-        assert said == pytest.approx(drawn, abs=0.001)
+        assert said == pytest.approx(drawn, abs=0.002)
+    # Three times as wide as the 52,000 predictions would be as independent tries.
+    low, high = normal.observed_range
+    assert high - low > 0.02
+
+
+def test_a_bin_where_none_came_true_still_has_the_range_of_coin_flips():
+    # None of 60 chances of 2% came true (a 30% chance): not off.
+    periods = [n // 6 for n in range(60)]
+    [none] = Scores.of([0.02] * 60, [False] * 60, periods).reliability
+    assert none.observed_range is not None
+    low, high = none.observed_range
+    assert low == 0.0 and 0.02 < high < 0.1
+    assert not none.off
 
 
 def test_a_bin_of_few_chart_periods_gets_no_range():
