@@ -274,3 +274,37 @@ WORLD = {**BASE, "title": "Squid Game", "artist": None, "country": "GLOBAL"}
 def test_a_move_on_a_worldwide_chart_is_said_as_one(event, text):
     """Never "climbs to #3 in Worldwide"."""
     assert plain(event, EN) == text
+
+
+@pytest.mark.parametrize(
+    ("ranks", "chart_countries", "counted"),
+    [
+        ({"US": 2}, 1, False),  # a chart of one country: its rank line says it all
+        ({"US": 2}, 94, True),  # one country of 94: "#1 in 0 countries", "charting in 1"
+        # The chart's latest period holds one country so far; the title charts in two.
+        ({"US": 2, "KR": 1}, 1, True),
+    ],
+)
+def test_rank_counts_countries_on_a_chart_of_several(ranks, chart_countries, counted):
+    from bot.alerts.standing import standing_rows
+    from bot.engine.standings import ChartStanding
+
+    standing = ChartStanding(
+        source="spotify",
+        chart="Top 50",
+        period="2024-01-02",
+        chart_latest="2024-01-02",
+        previous_period="2024-01-01",
+        number_one_count=sum(r == 1 for r in ranks.values()),
+        previous_number_one_count=0,
+        ranks=ranks,
+        previous_ranks=ranks,
+        in_chart={},
+        best_rank=min(ranks.values()),
+        best_rank_period="2024-01-01",
+        best_rank_countries=["US"],
+        periods_charted=2,
+        chart_countries=chart_countries,
+    )
+    labels = [label for label, _ in standing_rows(standing, ["US"], EN)]
+    assert ("#1 in" in labels, "charting in" in labels) == (counted, counted)
