@@ -74,10 +74,12 @@ def _table(run: SourceBacktest, target: Target) -> Iterator[str]:
     yield f"  {'':14}{'Brier':>9}{'log loss':>10}{'skill':>8}"
     for who, held in scores.items():
         yield f"  {who.value:14}{held.brier:9.5f}{held.log_loss:10.4f}{held.skill(baseline):+8.3f}"
-    yield from _reliability(scores[Forecaster.MODEL], _unit(run.unit))
+    span = run.horizon if target is Target.WITHIN else 1
+    yield from _reliability(scores[Forecaster.MODEL], _unit(run.unit), span)
 
 
-def _reliability(scores: Scores, unit: str) -> Iterator[str]:
+def _reliability(scores: Scores, unit: str, span: int) -> Iterator[str]:
+    """`span`: the periods redrawn together (a horizon's, whose outcomes overlap)."""
     periods = f"chart {unit}s"
     yield (
         f"  {'chance given':14}{'predictions':>12}{periods:>13}{'mean chance':>13}"
@@ -104,11 +106,9 @@ def _reliability(scores: Scores, unit: str) -> Iterator[str]:
         f"  {counted(len(off), 'bin')} (*) {are} off by more than luck explains: the mean"
         " chance is outside the middle"
     )
-    yield (
-        f"  90% of what came true over {RESAMPLES:,} redraws of the {periods} predicted (by"
-        " luck alone,"
-    )
-    yield "  about one bin in ten would be)."
+    together = f", {counted(span, unit)} at a time" if span > 1 else ""
+    yield f"  90% of what came true over {RESAMPLES:,} redraws of the {periods} predicted{together}"
+    yield "  (by luck alone, about one bin in ten would be)."
 
 
 def _what(run: SourceBacktest, target: Target) -> str:

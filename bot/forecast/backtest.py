@@ -137,26 +137,28 @@ class Bin:
         return not low <= self.predicted <= high
 
 
-def _bin(n: int, held: list[tuple[float, bool, Hashable]]) -> Bin:
+def _bin(n: int, held: list[tuple[float, bool, Hashable, Hashable]]) -> Bin:
     """Bin n (chances from n/10 to (n+1)/10), with the range of what came true when its
     chart periods are drawn again (with replacement, as many as there are): a period's
     predictions rise and fall together (one release takes #1 in 80 countries at once),
     so its predictions are not independent tries, and the range says how far the share
-    that came true could move by the luck of which periods were predicted."""
-    by_event: dict[Hashable, list[int]] = defaultdict(lambda: [0, 0])
-    for _, outcome, event in held:
-        tally = by_event[event]
+    that came true could move by the luck of which periods were predicted. Periods are
+    drawn in their blocks (see `Scores.of`)."""
+    by_block: dict[Hashable, list[int]] = defaultdict(lambda: [0, 0])
+    for _, outcome, _, block in held:
+        tally = by_block[block]
         tally[0] += 1
         tally[1] += outcome
-    observed = sum(o for _, o, _ in held) / len(held)
+    observed = sum(o for _, o, _, _ in held) / len(held)
+    events = len({event for _, _, event, _ in held})
     return Bin(
         n / 10,
         (n + 1) / 10,
         len(held),
-        sum(p for p, _, _ in held) / len(held),
+        sum(p for p, _, _, _ in held) / len(held),
         observed,
-        len(by_event),
-        _observed_range(list(by_event.values())) if len(by_event) >= FEW_EVENTS else None,
+        events,
+        _observed_range(list(by_block.values())) if events >= FEW_EVENTS else None,
     )
 
 
@@ -209,18 +211,22 @@ class Scores:
         chances: Sequence[float],
         outcomes: Sequence[bool],
         events: Sequence[Hashable] | None = None,
+        blocks: Sequence[Hashable] | None = None,
     ) -> Scores:
-        """`events`: the chart period each prediction is of (default: each its own)."""
+        """`events`: the chart period each prediction is of (default: each its own);
+        `blocks`: the periods drawn together (default: each event alone), as the periods
+        of a horizon are when the outcome is "#1 within it": neighbours share outcomes."""
         pairs = list(zip(chances, outcomes, strict=True))
         if not pairs:
             return cls(0, math.nan, math.nan, ())
         brier = sum((p - o) ** 2 for p, o in pairs) / len(pairs)
         kept = [(min(max(p, EPSILON), 1 - EPSILON), o) for p, o in pairs]
         loss = -sum(math.log(p if o else 1 - p) for p, o in kept) / len(pairs)
-        bins: dict[int, list[tuple[float, bool, Hashable]]] = defaultdict(list)
+        bins: dict[int, list[tuple[float, bool, Hashable, Hashable]]] = defaultdict(list)
         named = range(len(pairs)) if events is None else events
-        for (p, o), event in zip(pairs, named, strict=True):
-            bins[min(int(p * 10), 9)].append((p, o, event))
+        drawn = named if blocks is None else blocks
+        for (p, o), event, block in zip(pairs, named, drawn, strict=True):
+            bins[min(int(p * 10), 9)].append((p, o, event, block))
         reliability = tuple(_bin(n, held) for n, held in sorted(bins.items()))
         return cls(len(pairs), brier, loss, reliability)
 
@@ -245,13 +251,17 @@ class Scores:
 class Backtest:
     predictions: Predictions
     skipped: list[str]  # periods not predicted: too little history before them
+    horizon: int = 1  # the periods "within the horizon" looks ahead
 
     def scores(self, who: Forecaster, target: Target) -> Scores:
         known = [p for p in self.predictions if p.outcome(target) is not None]
+        span = self.horizon if target is Target.WITHIN else 1
+        order = {period: n for n, period in enumerate(sorted({p.period for p in known}))}
         return Scores.of(
             [p.chance(who, target) for p in known],
             [bool(p.outcome(target)) for p in known],
             [(p.chart, p.period) for p in known],
+            [(p.chart, order[p.period] // span) for p in known],
         )
 
     def skill(self, target: Target) -> float:
@@ -325,7 +335,7 @@ def backtest(
                     rank_within=rates[Target.WITHIN](example.rank),
                 )
             )
-    return Backtest(predictions, skipped)
+    return Backtest(predictions, skipped, horizon)
 
 
 def _refit_point(index: int) -> int:

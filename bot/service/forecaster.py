@@ -187,7 +187,11 @@ def _scores(
 
 
 def _score(chart_id: int, tested: Backtest, chart: str, period: str, horizon: int) -> ChartScore:
-    mine = Backtest(Predictions(p for p in tested.predictions if p.chart == chart), tested.skipped)
+    mine = Backtest(
+        Predictions(p for p in tested.predictions if p.chart == chart),
+        tested.skipped,
+        tested.horizon,
+    )
     known = [p.period for p in mine.predictions if p.within_one is not None]
     if not known:
         return ChartScore(chart_id, period, horizon, None, None, 0, None, "nothing scored yet")

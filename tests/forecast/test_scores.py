@@ -10,7 +10,16 @@ import pytest
 
 from bot.config import ForecastConfig
 from bot.forecast import backtest as backtest_module
-from bot.forecast.backtest import Prediction, Predictions, Scores, _refit_point, backtest
+from bot.forecast.backtest import (
+    Backtest,
+    Bin,
+    Forecaster,
+    Prediction,
+    Predictions,
+    Scores,
+    _refit_point,
+    backtest,
+)
 from bot.forecast.examples import (
     FEATURES,
     ChartHistory,
@@ -85,6 +94,31 @@ def test_a_bin_where_none_came_true_still_has_the_range_of_coin_flips():
     low, high = none.observed_range
     assert low == 0.0 and 0.02 < high < 0.1
     assert not none.off
+
+
+def test_within_the_horizon_a_bins_periods_are_redrawn_a_horizon_at_a_time():
+    # 30 weekly periods of 10 candidates; whether one came true "within 3 weeks" is the
+    # same for the three periods of each block (their horizons overlap).
+    generator = random.Random(5)
+    made = Predictions()
+    for block in range(10):
+        came = generator.random() < 0.5
+        for week in range(3):
+            period = (date(2024, 1, 7) + timedelta(weeks=3 * block + week)).isoformat()
+            for title in range(10):
+                made.append(
+                    Prediction(period, "TV", "US", title, 1, 0.4, 0.5, False, came, 0.1, 0.2)
+                )
+
+    def within(horizon: int) -> Bin:
+        [only] = Backtest(made, [], horizon).scores(Forecaster.MODEL, Target.WITHIN).reliability
+        return only
+
+    alone, together = within(1), within(3)
+    assert alone.events == together.events == 30  # the weeks predicted, either way
+    assert alone.observed_range and together.observed_range
+    widths = [high - low for low, high in (alone.observed_range, together.observed_range)]
+    assert widths[1] > 1.3 * widths[0]  # ten tries, not thirty
 
 
 def test_a_bin_of_few_chart_periods_gets_no_range():
@@ -261,6 +295,7 @@ def test_a_backtest_learns_from_its_window_alone_however_many_periods_it_has_let
     histories = [ChartHistory.of("TV", rows), ChartHistory.of("Films", films)]
     window, every = 12, 3
     tested = backtest(histories, start="2024-12-01", horizon=3, window=window, every=every)
+    assert tested.horizon == 3  # its "within" bins are redrawn three periods at a time
     # What the last period's chances must be: a model trained on the `window` periods up
     # to its refit point, the examples made afresh (nothing let go).
     periods, made = zip(*examples_by_period(histories, 3), strict=True)
