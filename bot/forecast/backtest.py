@@ -25,7 +25,7 @@ from bot.forecast.model import Model, Target, TooLittleHistory
 REFITS = 200  # a model is retrained every (its position / REFITS) periods, at least every one
 EPSILON = 1e-6  # chances are kept this far from 0 and 1 for the log loss
 RESAMPLES = 2_000  # redraws of a reliability bin's chart periods for its range
-FEW_EVENTS = 5  # a bin of fewer chart periods gets no range
+FEW_EVENTS = 5  # a bin of fewer chart periods (or blocks of them) gets no range
 MANY_EVENTS = 500  # a bin of more is given the normal range instead of redraws
 NORMAL_90 = 1.6449  # the normal distribution's 95th percentile, in standard deviations
 
@@ -150,15 +150,14 @@ def _bin(n: int, held: list[tuple[float, bool, Hashable, Hashable]]) -> Bin:
         tally[0] += 1
         tally[1] += outcome
     observed = sum(o for _, o, _, _ in held) / len(held)
-    events = len({event for _, _, event, _ in held})
     return Bin(
         n / 10,
         (n + 1) / 10,
         len(held),
         sum(p for p, _, _, _ in held) / len(held),
         observed,
-        events,
-        _observed_range(list(by_block.values())) if events >= FEW_EVENTS else None,
+        len({event for _, _, event, _ in held}),
+        _observed_range(list(by_block.values())) if len(by_block) >= FEW_EVENTS else None,
     )
 
 
@@ -256,12 +255,12 @@ class Backtest:
     def scores(self, who: Forecaster, target: Target) -> Scores:
         known = [p for p in self.predictions if p.outcome(target) is not None]
         span = self.horizon if target is Target.WITHIN else 1
-        order = {period: n for n, period in enumerate(sorted({p.period for p in known}))}
+        events = [(p.chart, p.period) for p in known]
         return Scores.of(
             [p.chance(who, target) for p in known],
             [bool(p.outcome(target)) for p in known],
-            [(p.chart, p.period) for p in known],
-            [(p.chart, order[p.period] // span) for p in known],
+            events,
+            _blocks(events, span),
         )
 
     def skill(self, target: Target) -> float:
@@ -274,6 +273,17 @@ class Backtest:
                 ours += (p.chance(Forecaster.MODEL, target) - outcome) ** 2
                 theirs += (p.chance(Forecaster.RANK, target) - outcome) ** 2
         return 1 - ours / theirs if theirs else math.nan
+
+
+def _blocks(events: Sequence[tuple[str, str]], span: int) -> list[tuple[str, int]]:
+    """Each (chart, period)'s block: `span` of the chart's own predicted periods in a row
+    (a chart's horizon is its own next periods, whatever other charts store)."""
+    place: dict[tuple[str, str], int] = {}
+    held: dict[str, int] = defaultdict(int)
+    for chart, period in sorted(set(events)):
+        place[chart, period] = held[chart]
+        held[chart] += 1
+    return [(chart, place[chart, period] // span) for chart, period in events]
 
 
 def backtest(

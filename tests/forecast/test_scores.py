@@ -17,6 +17,7 @@ from bot.forecast.backtest import (
     Prediction,
     Predictions,
     Scores,
+    _blocks,
     _refit_point,
     backtest,
 )
@@ -97,28 +98,54 @@ def test_a_bin_where_none_came_true_still_has_the_range_of_coin_flips():
 
 
 def test_within_the_horizon_a_bins_periods_are_redrawn_a_horizon_at_a_time():
-    # 30 weekly periods of 10 candidates; whether one came true "within 3 weeks" is the
-    # same for the three periods of each block (their horizons overlap).
+    # Ten candidates a week on two charts: TV stores 30 weeks, Films every other one of
+    # them. Whether one came true "within 3 periods" is the same for three of the chart's
+    # own periods in a row (their horizons overlap): TV in chance 0.15, Films in 0.45.
     generator = random.Random(5)
     made = Predictions()
-    for block in range(10):
-        came = generator.random() < 0.5
-        for week in range(3):
-            period = (date(2024, 1, 7) + timedelta(weeks=3 * block + week)).isoformat()
-            for title in range(10):
-                made.append(
-                    Prediction(period, "TV", "US", title, 1, 0.4, 0.5, False, came, 0.1, 0.2)
-                )
+    for chart, chance, step in (("TV", 0.15, 1), ("Films", 0.45, 2)):
+        weeks = range(0, 30, step)
+        for block in range(0, len(weeks), 3):
+            came = generator.random() < 0.5
+            for week in weeks[block : block + 3]:
+                period = (date(2024, 1, 7) + timedelta(weeks=week)).isoformat()
+                for title in range(10):
+                    made.append(
+                        Prediction(
+                            period=period,
+                            chart=chart,
+                            market="US",
+                            title=title,
+                            rank=title + 1,
+                            next=0.1,
+                            within=chance,
+                            next_one=False,
+                            within_one=came,
+                            rank_next=0.1,
+                            rank_within=0.2,
+                        )
+                    )
 
-    def within(horizon: int) -> Bin:
-        [only] = Backtest(made, [], horizon).scores(Forecaster.MODEL, Target.WITHIN).reliability
-        return only
+    def within(horizon: int) -> dict[float, Bin]:
+        scores = Backtest(made, [], horizon).scores(Forecaster.MODEL, Target.WITHIN)
+        return {b.low: b for b in scores.reliability}
 
     alone, together = within(1), within(3)
-    assert alone.events == together.events == 30  # the weeks predicted, either way
-    assert alone.observed_range and together.observed_range
-    widths = [high - low for low, high in (alone.observed_range, together.observed_range)]
-    assert widths[1] > 1.3 * widths[0]  # ten tries, not thirty
+    for low, weeks in ((0.1, 30), (0.4, 15)):  # TV's bin, Films'
+        assert alone[low].events == together[low].events == weeks  # the weeks predicted
+        apart, drawn = alone[low].observed_range, together[low].observed_range
+        assert apart is not None and drawn is not None
+        assert drawn[1] - drawn[0] > 1.3 * (apart[1] - apart[0])  # a third as many tries
+
+
+def test_a_horizons_blocks_are_each_charts_own_periods_in_a_row():
+    weeks = [(date(2024, 1, 7) + timedelta(weeks=n)).isoformat() for n in range(12)]
+    events = [("TV", week) for week in weeks[:6]] + [("Films", week) for week in weeks[::2]]
+    assert (
+        _blocks(events, 3)
+        == [("TV", 0)] * 3 + [("TV", 1)] * 3 + [("Films", 0)] * 3 + [("Films", 1)] * 3
+    )
+    assert _blocks(events, 1) == [("TV", n) for n in range(6)] + [("Films", n) for n in range(6)]
 
 
 def test_a_bin_of_few_chart_periods_gets_no_range():
