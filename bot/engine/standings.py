@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -142,28 +142,50 @@ class TitleSpan:
     seasons: tuple[str, ...]  # the seasons (parts) it charted with, by when they first did
 
 
+@dataclass(frozen=True, slots=True)
+class PeriodBest:
+    """A title's best rank on one chart in one period, and the seasons (parts) it charted
+    with then, by name."""
+
+    period: str
+    rank: int
+    seasons: tuple[str, ...] = ()
+
+
+def span_of_periods(periods: Sequence[PeriodBest]) -> TitleSpan:
+    """The span of a title's periods on one chart, oldest first, but for the countries of
+    its best rank (left empty: they are read for its first best period alone)."""
+    best = min(p.rank for p in periods)
+    at_best = [p.period for p in periods if p.rank == best]
+    return TitleSpan(
+        first_period=periods[0].period,
+        periods_charted=len(periods),
+        best_rank=best,
+        best_rank_period=at_best[0],
+        best_rank_countries=(),
+        best_rank_periods=len(at_best),
+        seasons=tuple(dict.fromkeys(season for p in periods for season in p.seasons)),
+    )
+
+
 def span_of(ranks: Sequence[RankLike]) -> TitleSpan:
     """The span of a title's every rank on one chart."""
-    best = min(r.rank for r in ranks)
-    at_best: dict[str, set[str]] = {}
-    charted: set[str] = set()
-    seasons: dict[str, str] = {}
+    by_period: dict[str, list[RankLike]] = {}
     for r in ranks:
-        charted.add(r.period)
-        if r.rank == best:
-            at_best.setdefault(r.period, set()).add(r.country)
-        if r.season and (r.season not in seasons or r.period < seasons[r.season]):
-            seasons[r.season] = r.period
-    first_best = min(at_best)
-    return TitleSpan(
-        first_period=min(charted),
-        periods_charted=len(charted),
-        best_rank=best,
-        best_rank_period=first_best,
-        best_rank_countries=tuple(sorted(at_best[first_best])),
-        best_rank_periods=len(at_best),
-        seasons=tuple(sorted(seasons, key=lambda season: (seasons[season], season))),
+        by_period.setdefault(r.period, []).append(r)
+    span = span_of_periods(
+        [
+            PeriodBest(
+                period,
+                min(r.rank for r in held),
+                tuple(sorted({r.season for r in held if r.season})),
+            )
+            for period, held in sorted(by_period.items())
+        ]
     )
+    at_best = by_period[span.best_rank_period]
+    countries = sorted({r.country for r in at_best if r.rank == span.best_rank})
+    return replace(span, best_rank_countries=tuple(countries))
 
 
 def standings(

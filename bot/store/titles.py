@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from operator import attrgetter
 
 from bot.engine.events import Event
 from bot.engine.model import ChartRow, PeriodUnit
-from bot.engine.standings import TitleSpan
+from bot.engine.standings import PeriodBest, TitleSpan, span_of_periods
 from bot.engine.stored import TitleMerge, TitleRank
 from bot.engine.titles import Candidate, TitleName, title_key
 from bot.store.base import Repo, batches
@@ -156,7 +157,7 @@ class TitlesRepo(Repo):
 
         The span is summed up by SQLite, one row a period, in the by-title index's order:
         reading a hit's every rank (1,500 in the Netflix file) took three times as long."""
-        by_period: dict[int, list[tuple[str, int, str | None]]] = {}
+        by_period: dict[int, list[PeriodBest]] = {}
         for chart_id, period, best, joined in self.db.execute(
             """SELECT chart_id, period, min(rank),
                       group_concat(DISTINCT replace(nullif(season, ''), ',', char(31)))
@@ -164,14 +165,13 @@ class TitlesRepo(Repo):
                ORDER BY chart_id, period""",
             [title_id],
         ):
-            by_period.setdefault(chart_id, []).append((period, best, joined))
+            by_period.setdefault(chart_id, []).append(PeriodBest(period, best, _seasons(joined)))
         charts = self._charts(title_id, list(by_period))
         recent: list[TitleRank] = []
         spans: dict[int, TitleSpan] = {}
         for chart_id, periods in by_period.items():
-            best = min(rank for _, rank, _ in periods)
-            at_best = [period for period, rank, _ in periods if rank == best]
-            latest = periods[-1][0]
+            span = span_of_periods(periods)
+            latest = periods[-1].period
             [(since,)] = self.db.execute(
                 "SELECT max(period) FROM periods WHERE chart_id = ? AND period < ?",
                 [chart_id, latest],
@@ -185,23 +185,15 @@ class TitlesRepo(Repo):
                     [title_id, chart_id, since or latest],
                 )
             ]
-            countries = [
+            countries = tuple(
                 country
                 for (country,) in self.db.execute(
                     """SELECT country FROM ranks WHERE title_id = ? AND chart_id = ?
                        AND period = ? AND rank = ? ORDER BY country""",
-                    [title_id, chart_id, at_best[0], best],
+                    [title_id, chart_id, span.best_rank_period, span.best_rank],
                 )
-            ]
-            spans[chart_id] = TitleSpan(
-                first_period=periods[0][0],
-                periods_charted=len(periods),
-                best_rank=best,
-                best_rank_period=at_best[0],
-                best_rank_countries=tuple(countries),
-                best_rank_periods=len(at_best),
-                seasons=_seasons(joined for _, _, joined in periods),
             )
+            spans[chart_id] = replace(span, best_rank_countries=countries)
         return recent, spans
 
     def _charts(
@@ -314,12 +306,7 @@ class TitlesRepo(Repo):
         ]
 
 
-def _seasons(per_period: Iterable[str | None]) -> tuple[str, ...]:
-    """The seasons of a title's periods, in the order they first charted: each period's as
-    group_concat joined them, a comma in a name stored as \\x1f."""
-    seasons: dict[str, None] = {}
-    for joined in per_period:
-        names = joined.split(",") if joined else []
-        for season in sorted(name.replace("\x1f", ",") for name in names):
-            seasons[season] = None
-    return tuple(seasons)
+def _seasons(joined: str | None) -> tuple[str, ...]:
+    """A period's seasons by name, as group_concat joined them (a comma in a name stored
+    as \\x1f)."""
+    return tuple(sorted(name.replace("\x1f", ",") for name in joined.split(","))) if joined else ()
