@@ -67,7 +67,8 @@ def lines(run: SourceBacktest) -> Iterator[str]:
 
 def _table(run: SourceBacktest, target: Target) -> Iterator[str]:
     result = run.result
-    scores = {who: result.scores(who, target) for who in Forecaster}
+    # The model's reliability is printed; the baselines' scores alone.
+    scores = {who: result.scores(who, target, binned=who is Forecaster.MODEL) for who in Forecaster}
     baseline = scores[Forecaster.RANK]
     known = counted(baseline.count, "prediction")
     yield f"#1 {_what(run, target)} ({known} with a known outcome)"

@@ -211,16 +211,21 @@ class Scores:
         outcomes: Sequence[bool],
         events: Sequence[Hashable] | None = None,
         blocks: Sequence[Hashable] | None = None,
+        *,
+        binned: bool = True,
     ) -> Scores:
         """`events`: the chart period each prediction is of (default: each its own);
         `blocks`: the periods drawn together (default: each event alone), as the periods
-        of a horizon are when the outcome is "#1 within it": neighbours share outcomes."""
+        of a horizon are when the outcome is "#1 within it": neighbours share outcomes.
+        `binned`: with the reliability table (its ranges are redrawn: not for nothing)."""
         pairs = list(zip(chances, outcomes, strict=True))
         if not pairs:
             return cls(0, math.nan, math.nan, ())
         brier = sum((p - o) ** 2 for p, o in pairs) / len(pairs)
         kept = [(min(max(p, EPSILON), 1 - EPSILON), o) for p, o in pairs]
         loss = -sum(math.log(p if o else 1 - p) for p, o in kept) / len(pairs)
+        if not binned:
+            return cls(len(pairs), brier, loss, ())
         bins: dict[int, list[tuple[float, bool, Hashable, Hashable]]] = defaultdict(list)
         named = range(len(pairs)) if events is None else events
         drawn = named if blocks is None else blocks
@@ -252,7 +257,7 @@ class Backtest:
     skipped: list[str]  # periods not predicted: too little history before them
     horizon: int = 1  # the periods "within the horizon" looks ahead
 
-    def scores(self, who: Forecaster, target: Target) -> Scores:
+    def scores(self, who: Forecaster, target: Target, *, binned: bool = True) -> Scores:
         known = [p for p in self.predictions if p.outcome(target) is not None]
         span = self.horizon if target is Target.WITHIN else 1
         events = [(p.chart, p.period) for p in known]
@@ -261,6 +266,7 @@ class Backtest:
             [bool(p.outcome(target)) for p in known],
             events,
             _blocks(events, span),
+            binned=binned,
         )
 
     def skill(self, target: Target) -> float:
