@@ -20,8 +20,8 @@ from bot.engine.plan import StoredPeriod
 from bot.engine.standings import ChartShape, unit_of
 from bot.engine.stored import ChartInfo, ChartLine
 from bot.store.base import Repo, batches
+from bot.store.migration import RANKS_BY_TITLE, has_ranks_by_title
 from bot.store.rows import INSERT_RANK, LazyCountries, rank_rows
-from bot.store.schema import RANKS_BY_TITLE, has_ranks_by_title
 
 
 class ChartsRepo(Repo):

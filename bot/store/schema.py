@@ -1,4 +1,5 @@
-"""The database schema, as versioned migrations (sqlite_utils.migrations).
+"""The database schema, as versioned migrations (sqlite_utils.migrations), each registered
+as this module is imported (bot/store/migration.py).
 
 A released migration is never edited: a change to the schema is a new
 migration appended below.
@@ -7,54 +8,12 @@ migration appended below.
 from __future__ import annotations
 
 import logging
-import sqlite3
-from collections.abc import Callable
 
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+
+from bot.store.migration import RANKS_BY_TITLE, has_ranks_by_title, migration, run_script
 
 log = logging.getLogger(__name__)
-
-MigrationFunction = Callable[[Database], None]
-migrations = Migrations("chartbot")
-MIGRATIONS: list[str] = []  # every migration's name, in order (Migrations keeps its list private)
-
-# The index /rank reads a title's ranks by, as the latest migration that makes it (0007)
-# left it; a big first import drops it and builds it again at its end (bot/store/charts.py).
-RANKS_BY_TITLE = "CREATE INDEX ranks_by_title ON ranks(title_id, chart_id, period, weeks, season)"
-
-
-def has_ranks_by_title(db: Database | sqlite3.Connection) -> bool:
-    """Has the store its by-title index (a first big import under way has not)?"""
-    found = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'ranks_by_title'"
-    ).fetchone()
-    return found is not None
-
-
-def migration(name: str) -> Callable[[MigrationFunction], MigrationFunction]:
-    """Register a migration under its name (and remember the name)."""
-
-    def register(fn: MigrationFunction) -> MigrationFunction:
-        MIGRATIONS.append(name)
-        return migrations(name=name)(fn)
-
-    return register
-
-
-def run_script(db: Database, script: str) -> None:
-    """Run a script's statements one by one, inside the caller's transaction.
-
-    (sqlite3's own executescript commits first; sqlite-utils' splits a long script
-    in quadratic time, 40 ms for the first migration.)
-    """
-    pending = ""
-    for part in script.split(";"):
-        pending += part + ";"
-        if sqlite3.complete_statement(pending):  # not a ";" inside a comment or a string
-            if pending.strip(" \n;"):
-                db.execute(pending)
-            pending = ""
 
 
 @migration("0001_initial")

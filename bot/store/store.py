@@ -22,13 +22,14 @@ from typing import Self
 
 from sqlite_utils import Database
 
+import bot.store.schema  # noqa: F401 (importing the schema registers its migrations)
 from bot.store.base import StoreError, explain
 from bot.store.charts import ChartsRepo
 from bot.store.forecasts import ForecastsRepo
 from bot.store.guilds import GuildsRepo
+from bot.store.migration import MIGRATIONS, migrations
 from bot.store.outbox import OutboxRepo
 from bot.store.rewrites import RewritesRepo
-from bot.store.schema import MIGRATIONS, migrations
 from bot.store.sources import SourcesRepo
 from bot.store.titles import TitlesRepo
 

@@ -15,7 +15,8 @@ from bot.bulk import collector_paused
 from bot.engine.model import ChartRow, PackedRows, PeriodSummary, titles_of
 from bot.sources.spotify import combined
 from bot.store.charts import ChartsRepo
-from bot.store.schema import RANKS_BY_TITLE, initial, run_script
+from bot.store.migration import RANKS_BY_TITLE, run_script
+from bot.store.schema import initial
 from bot.store.store import Store
 from tests.helpers.cli import run_cli
 from tests.helpers.configs import write_config
