@@ -21,6 +21,7 @@ from bot.engine.model import PeriodUnit
 from bot.engine.source_types import FailureKind
 from bot.i18n import Language, texts
 from bot.sources.base import FetchError
+from tests.helpers.standings import a_standing
 
 EN = texts(Language.EN)
 BASE = {"source": "netflix", "chart": "TV", "period": "2022-01-31", "title_key": "k"}
@@ -287,23 +288,16 @@ def test_a_move_on_a_worldwide_chart_is_said_as_one(event, text):
 )
 def test_rank_counts_countries_on_a_chart_of_several(ranks, chart_countries, counted):
     from bot.alerts.standing import standing_rows
-    from bot.engine.standings import ChartStanding
 
-    standing = ChartStanding(
+    standing = a_standing(
+        ranks,
         source="spotify",
         chart="Top 50",
         period="2024-01-02",
         chart_latest="2024-01-02",
         previous_period="2024-01-01",
-        number_one_count=sum(r == 1 for r in ranks.values()),
-        previous_number_one_count=0,
-        ranks=ranks,
-        previous_ranks=ranks,
-        in_chart={},
-        best_rank=min(ranks.values()),
         best_rank_period="2024-01-01",
         best_rank_countries=["US"],
-        periods_charted=2,
         chart_countries=chart_countries,
     )
     labels = [label for label, _ in standing_rows(standing, ["US"], EN)]

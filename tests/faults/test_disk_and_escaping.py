@@ -10,6 +10,7 @@ import pytest
 from bot.alerts.render import escape
 from bot.i18n import Language, texts
 from bot.store.store import Store
+from tests.helpers.standings import a_standing
 
 EN = texts(Language.EN)
 
@@ -38,22 +39,10 @@ def test_a_rank_embed_stays_within_discords_total(tmp_path):
 
     def standing(chart: int) -> ChartStanding:
         ranks = {code: 2 for code in ("US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN")}
-        return ChartStanding(
+        return a_standing(
+            ranks,
             source="a-source-with-a-long-name",
             chart=f"Chart {chart} " + "x" * 200,
-            period="2022-01-16",
-            chart_latest="2022-01-16",
-            previous_period="2022-01-09",
-            number_one_count=0,
-            previous_number_one_count=0,
-            ranks=ranks,
-            previous_ranks=ranks,
-            in_chart={},
-            best_rank=2,
-            best_rank_period="2022-01-16",
-            best_rank_countries=sorted(ranks),
-            periods_charted=2,
-            chart_countries=len(ranks),
         )
 
     markets = ["US", "KR", "JP", "FR", "DE", "GB", "BR", "MX", "IN", "ES", "IT", "CA"]

@@ -209,12 +209,6 @@ def test_a_rank_historys_words_are_said_from_the_catalog():
     from bot.pictures.style import card
 
     history = {"2022-01-16": {"US": 3, "KR": 1}, "2022-01-23": {"US": 2, "KR": 1}}
-    standing = (
-        ChartStanding(**{**STANDING.__dict__, "history": history})
-        if hasattr(STANDING, "__dict__")
-        else None
-    )
-
     standing = replace(STANDING, history=history)
     with card() as figure:
         assert isinstance(figure, Figure)
