@@ -71,15 +71,17 @@ def titles_of(rows: Sequence[ChartRow]) -> Iterable[tuple[str, str | None]]:
     return ((row.title, row.artist) for row in rows)
 
 
-PackedLine = tuple[str, int, int, str | None]  # country, rank, song (its number), extras JSON
+# country, rank, song (its number), season, weeks, extras JSON
+PackedLine = tuple[str, int, int, str | None, int | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
 class PackedRows(Sequence[ChartRow]):
-    """One chart period's rows as a reader of a big file hands them on: lines of
-    (country, rank, song, extras as JSON), each song's title and artist written once in
-    `songs`. Small to pass between processes, and stored as they are (the store binds
-    the lines without a ChartRow each); read one by one, they are ChartRows."""
+    """One chart period's rows as a parse packs them: lines of (country, rank, song,
+    season, weeks, extras as JSON), each song's title and artist written once in `songs`.
+    Small to pass between processes (a big file's reader), and stored as they are: the
+    store binds the lines without a ChartRow each (making one a row was a quarter of
+    parsing Netflix's history file). Read one by one, they are ChartRows."""
 
     chart: str
     period: str
@@ -88,6 +90,12 @@ class PackedRows(Sequence[ChartRow]):
 
     def __len__(self) -> int:
         return len(self.lines)
+
+    def __eq__(self, other: object) -> bool:
+        """The same rows, however they are packed (or a list of the same ChartRows)."""
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
 
     @overload
     def __getitem__(self, index: int) -> ChartRow: ...
@@ -112,7 +120,7 @@ class PackedRows(Sequence[ChartRow]):
         return [self.songs[n] for n in self.named()]
 
     def _row(self, line: PackedLine) -> ChartRow:
-        country, rank, song, extra = line
+        country, rank, song, season, weeks, extra = line
         title, artist = self.songs[song]
         return ChartRow(
             self.chart,
@@ -121,7 +129,9 @@ class PackedRows(Sequence[ChartRow]):
             rank,
             title,
             artist,
-            extra=json.loads(extra) if extra else None,
+            season,
+            weeks,
+            json.loads(extra) if extra else None,
         )
 
 

@@ -24,7 +24,7 @@ import aiohttp
 
 from bot import countries
 from bot.config import NetflixSourceConfig
-from bot.engine.model import WORLDWIDE, ChartRow, PeriodSummary, PeriodUnit
+from bot.engine.model import WORLDWIDE, PackedLine, PackedRows, PeriodSummary, PeriodUnit
 from bot.engine.source_types import FailureKind, ValidatorMap
 from bot.sources.added_lines import added_lines
 from bot.sources.base import (
@@ -175,15 +175,16 @@ def parse_netflix(
     width = len(header_line.split("\t"))
     reader = _RowReader(columns, rename)
     groups = snapshot.periods
-    kept: dict[tuple[str, str], list[ChartRow] | None] = {}
-    # The hot loop: each field's text is looked up in its memo (parsed and checked once).
+    kept: dict[tuple[str, str], list[PackedLine] | None] = {}
+    # The hot loop: each field's text is looked up in its memo (parsed and checked once),
+    # and a kept row is packed as a tuple (PackedRows), each title written once.
     charts_of, periods_of, ranks_of = reader.charts, reader.periods, reader.ranks
     codes_of, category, week, rank_at = reader.codes, reader.category, reader.week, reader.rank
     country_at = reader.country
     number = 1
     group: tuple[str, str] | None = None  # the chart period of the run of rows being read
     summary: PeriodSummary
-    into: list[ChartRow] | None
+    into: list[PackedLine] | None
     for line in rows:
         number += 1
         try:
@@ -210,11 +211,15 @@ def parse_netflix(
                 group = (chart, period)
                 if group not in groups:
                     groups[group] = PeriodSummary(chart, period)
-                    kept[group] = snapshot.kept(group) if keep(chart, period) else None
+                    kept[group] = None
+                    if keep(chart, period):
+                        packed = PackedRows(chart, period, [], reader.songs)
+                        snapshot.rows[group] = packed
+                        kept[group] = packed.lines
                 summary, into = groups[group], kept[group]
             summary.count(country, rank, crc32(line))
             if into is not None:
-                into.append(reader.row(fields, group, country, rank))
+                into.append(reader.line(fields, country, rank))
             else:
                 reader.check(fields)  # summarised only, but checked all the same
         except ValueError as exc:
@@ -281,6 +286,8 @@ class _RowReader:
         self.titles = _Memo(lambda raw: sys.intern(rename(_title(raw))))
         self.seasons, self.weeks_in = _Memo(_season), _Memo(_weeks)
         self.codes = _Memo(_iso_code if iso2 is not None else _country_name)
+        self.songs: list[tuple[str, str | None]] = []  # each title once, as packed rows name it
+        self.song_of = _Memo(self._song)
 
     def check(self, fields: list[str]) -> None:
         self.titles[fields[self.title]]
@@ -289,17 +296,19 @@ class _RowReader:
         if self.weeks is not None:
             self.weeks_in[fields[self.weeks]]
 
-    def row(self, fields: list[str], group: tuple[str, str], country: str, rank: int) -> ChartRow:
-        return ChartRow(
-            group[0],
-            group[1],
+    def line(self, fields: list[str], country: str, rank: int) -> PackedLine:
+        return (
             country,
             rank,
-            self.titles[fields[self.title]],
-            None,
+            self.song_of[fields[self.title]],
             self.seasons[fields[self.season]] if self.season is not None else None,
             self.weeks_in[fields[self.weeks]] if self.weeks is not None else None,
+            None,
         )
+
+    def _song(self, raw: str) -> int:
+        self.songs.append((self.titles[raw], None))
+        return len(self.songs) - 1
 
 
 def _iso_code(raw: str) -> str:

@@ -28,8 +28,8 @@ def rank_rows(
         song_ids = {n: title_ids[title_key(*rows.songs[n])] for n in rows.named()}
         period = rows.period
         return [
-            (chart_id, period, country, rank, song_ids[song], None, None, extra)
-            for country, rank, song, extra in sorted(rows.lines)
+            (chart_id, period, country, rank, song_ids[song], season, weeks, extra)
+            for country, rank, song, season, weeks, extra in sorted(rows.lines)
         ]
     ids: dict[tuple[str, str | None], int] = {}
     values = []

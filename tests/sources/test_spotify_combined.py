@@ -99,7 +99,7 @@ def test_a_parcel_names_each_song_once_and_counts_its_rows_per_country() -> None
     (parcel,) = packer.parcels(_groups(reader, columns), first_line=2, read=0)
     summary, packed = parcel.periods[("daily", "2017-01-01")]
     assert packed.songs == [("Same Song", "Someone"), ("Other", "Someone")]
-    assert [(country, rank, number) for country, rank, number, _ in packed.lines] == [
+    assert [(country, rank, number) for country, rank, number, *_ in packed.lines] == [
         ("AR", 1, 0),
         ("AR", 2, 1),
         ("BR", 1, 0),

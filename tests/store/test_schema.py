@@ -241,17 +241,19 @@ def test_a_rows_extras_are_stored_as_json_that_reads_back(tmp_path, extra):
 def test_packed_rows_are_stored_as_their_rows_would_be(tmp_path):
     # A big file's reader hands rows on packed (each song written once); stored as they
     # are, they must give the store exactly what the rows they stand for give it.
+    # (Netflix's parse packs its rows too, with their seasons and weeks.)
     songs = [("Heathens", "twenty one pilots"), ("Chantaje", "Shakira"), ("Unused", None)]
     lines = [
-        ("US", 2, 1, '{"uri":"spotify:track:2","streams":"9"}'),
-        ("AR", 1, 1, None),
-        ("US", 1, 0, '{"uri":"spotify:track:1"}'),
+        ("US", 2, 1, None, None, '{"uri":"spotify:track:2","streams":"9"}'),
+        ("AR", 1, 1, "Season 2", 3, None),
+        ("US", 1, 0, None, None, '{"uri":"spotify:track:1"}'),
     ]
     packed = PackedRows("daily", "2017-01-01", lines, songs)
     rows = list(packed)
     heathens = ChartRow("daily", "2017-01-01", "US", 1, "Heathens", "twenty one pilots")
     heathens.extra = {"uri": "spotify:track:1"}
     assert rows[2] == heathens
+    assert rows[1] == ChartRow("daily", "2017-01-01", "AR", 1, "Chantaje", "Shakira", "Season 2", 3)
     assert packed[1:] == rows[1:] and packed.titles() == songs[1::-1]
 
     def stored(given: list[ChartRow] | PackedRows, name: str) -> list[tuple]:
@@ -263,7 +265,8 @@ def test_packed_rows_are_stored_as_their_rows_would_be(tmp_path):
                 store.charts.put_period(chart, summary, given, titles, 0)
             return (
                 store.db.execute(
-                    """SELECT r.period, r.country, r.rank, t.key, t.name, t.artist, r.extra
+                    """SELECT r.period, r.country, r.rank, t.key, t.name, t.artist, r.season,
+                          r.weeks, r.extra
                    FROM ranks r JOIN titles t ON t.id = r.title_id ORDER BY 1, 2, 3"""
                 ).fetchall()
                 + store.db.execute("SELECT key FROM titles").fetchall()

@@ -278,7 +278,7 @@ class _Packer:
                 count = streams(played) if self.streams else None
             except ValueError as exc:
                 raise ParseError(f"line {group.lines[index]}: {exc}") from None
-            lines.append((country, at, number, parcel.extras(number, count)))
+            lines.append((country, at, number, None, None, parcel.extras(number, count)))
 
 
 _READ = ("title", "rank", "date", "artist", "url", "region", "chart", "streams")
