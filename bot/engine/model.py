@@ -75,7 +75,7 @@ def titles_of(rows: Sequence[ChartRow]) -> Iterable[tuple[str, str | None]]:
 PackedLine = tuple[str, int, int, str | None, int | None, str | None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PackedRows(Sequence[ChartRow]):
     """One chart period's rows as a parse packs them: lines of (country, rank, song,
     season, weeks, extras as JSON), each song's title and artist written once in `songs`.
@@ -93,7 +93,7 @@ class PackedRows(Sequence[ChartRow]):
 
     def __eq__(self, other: object) -> bool:
         """The same rows, however they are packed (or a list of the same ChartRows)."""
-        if not isinstance(other, Sequence):
+        if not isinstance(other, PackedRows | list | tuple):
             return NotImplemented
         return len(self) == len(other) and list(self) == list(other)
 
