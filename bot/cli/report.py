@@ -75,8 +75,7 @@ def _table(run: SourceBacktest, target: Target) -> Iterator[str]:
     yield f"  {'':14}{'Brier':>9}{'log loss':>10}{'skill':>8}"
     for who, held in scores.items():
         yield f"  {who.value:14}{held.brier:9.5f}{held.log_loss:10.4f}{held.skill(baseline):+8.3f}"
-    span = run.horizon if target is Target.WITHIN else 1
-    yield from _reliability(scores[Forecaster.MODEL], _unit(run.unit), span)
+    yield from _reliability(scores[Forecaster.MODEL], _unit(run.unit), result.span(target))
 
 
 def _reliability(scores: Scores, unit: str, span: int) -> Iterator[str]:

@@ -257,28 +257,27 @@ class Backtest:
     skipped: list[str]  # periods not predicted: too little history before them
     horizon: int = 1  # the periods "within the horizon" looks ahead
 
+    def span(self, target: Target) -> int:
+        """The periods whose outcomes overlap, redrawn together: a horizon's for "within"."""
+        return self.horizon if target is Target.WITHIN else 1
+
     def scores(self, who: Forecaster, target: Target, *, binned: bool = True) -> Scores:
+        """`binned`: with the reliability table (its periods and their blocks)."""
         known = [p for p in self.predictions if p.outcome(target) is not None]
-        span = self.horizon if target is Target.WITHIN else 1
-        events = [(p.chart, p.period) for p in known]
+        events = [(p.chart, p.period) for p in known] if binned else None
         return Scores.of(
             [p.chance(who, target) for p in known],
             [bool(p.outcome(target)) for p in known],
             events,
-            _blocks(events, span),
+            _blocks(events, self.span(target)) if events is not None else None,
             binned=binned,
         )
 
     def skill(self, target: Target) -> float:
-        """The model's Brier skill over the current-rank baseline (the Brier scores alone:
-        the bot's rescoring after a poll reads no reliability table)."""
-        ours = theirs = 0.0
-        for p in self.predictions:
-            outcome = p.outcome(target)
-            if outcome is not None:
-                ours += (p.chance(Forecaster.MODEL, target) - outcome) ** 2
-                theirs += (p.chance(Forecaster.RANK, target) - outcome) ** 2
-        return 1 - ours / theirs if theirs else math.nan
+        """The model's Brier skill over the current-rank baseline (no reliability table:
+        the bot's rescoring after a poll reads none)."""
+        baseline = self.scores(Forecaster.RANK, target, binned=False)
+        return self.scores(Forecaster.MODEL, target, binned=False).skill(baseline)
 
 
 def _blocks(events: Sequence[tuple[str, str]], span: int) -> list[tuple[str, int]]:
