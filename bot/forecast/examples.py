@@ -72,6 +72,13 @@ FEATURES = (
     "points_change",  # those points now less the period before, over the points before
     "incumbent_points_change",
     "weekday",  # of the period (0 Monday): a daily chart's releases come on Fridays
+    "run_entry",  # the rank it entered this market's chart at, this run
+    "run_best",  # its best rank here this run
+    "since_best",  # periods since it first reached that best
+    "churn",  # titles in this market's chart now that were not the period before
+    "top_churn",  # the same, in its top ranks (TOP)
+    "top_climb",  # the most places a title in this market's top ten climbed since then
+    "runner_up_before",  # this market's #2's rank here the period before
 )
 
 
@@ -158,29 +165,37 @@ class _Spread:
 @dataclass(slots=True)
 class _Runs:
     """Runs carried from period to period: (market, title) -> periods charted in a row,
-    periods at #1 in a row; title -> the period index it first charted."""
+    periods at #1 in a row, the rank its run began at, its best rank in the run and the
+    period index it first reached it; title -> the period index it first charted."""
 
     charted: dict[tuple[str, int], int] = field(default_factory=dict)
     reigns: dict[tuple[str, int], int] = field(default_factory=dict)
+    entries: dict[tuple[str, int], int] = field(default_factory=dict)
+    bests: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
     first: dict[int, int] = field(default_factory=dict)
 
     def advance(self, index: int, standings: Standings) -> _Runs:
         charted: dict[tuple[str, int], int] = {}
         reigns: dict[tuple[str, int], int] = {}
+        entries: dict[tuple[str, int], int] = {}
+        bests: dict[tuple[str, int], tuple[int, int]] = {}
         for market, held in standings.items():
             for title, rank in held.items():
                 key = (market, title)
                 charted[key] = min(CAP, self.charted.get(key, 0) + 1)
                 if rank == 1:
                     reigns[key] = min(CAP, self.reigns.get(key, 0) + 1)
+                entries[key] = self.entries.get(key, rank)
+                best = self.bests.get(key)
+                bests[key] = best if best is not None and best[0] <= rank else (rank, index)
                 self.first.setdefault(title, index)
-        return _Runs(charted, reigns, self.first)
+        return _Runs(charted, reigns, entries, bests, self.first)
 
 
 def all_examples(history: ChartHistory, horizon: int) -> Iterator[list[Example]]:
     """The examples of each period in turn (one list per period, oldest first)."""
     runs = _Runs()
-    before = _Spread({}, {}, {}, {}, 0)
+    before = _Spread({}, {}, {}, {}, 0)  # the period before
     depth = 1  # the deepest rank so far: a later, deeper period must not change these
     for index, standings in enumerate(history.standings):
         runs = runs.advance(index, standings)
@@ -245,6 +260,7 @@ def _examples(
         candidates = sorted({t for t, r in here.items() if r <= TOP} | elsewhere)
         ones = {t: ones_share(spread, t, market) for t in candidates}
         strongest = sorted(ones.values(), reverse=True)
+        race = _race(here, history.standings[index - 1].get(market, {}) if index else {}, missing)
         for title in candidates:
             rank = here.get(title)
             ranks = [rank_at(back, market, title) for back in range(4)]
@@ -281,6 +297,8 @@ def _examples(
                     growth(title),
                     growth(incumbent) if incumbent else 0.0,
                     weekday,
+                    *_run(runs, index, (market, title), missing),
+                    *race,
                 ),
             )
             outcomes = _number_one_in(later, market, title)
@@ -297,6 +315,28 @@ def _examples(
                 next_one=outcomes[0] if outcomes else None,
                 within=within_horizon(outcomes) if complete else None,
             )
+
+
+def _run(runs: _Runs, index: int, key: tuple[str, int], missing: float) -> tuple[float, ...]:
+    """run_entry, run_best, since_best: how a title's run here began and peaked (a title
+    entering at #1 tends to leave it soon; one that climbed there, to stay)."""
+    best = runs.bests.get(key)
+    if best is None:  # not charting here
+        return missing, missing, 0.0
+    return float(runs.entries[key]), float(best[0]), float(min(CAP, index - best[1]))
+
+
+def _race(here: dict[int, int], before: dict[int, int], missing: float) -> tuple[float, ...]:
+    """churn, top_churn, top_climb, runner_up_before: how much a market's chart moved
+    since the period before, and where its #2 came from."""
+    climbs = [before.get(t, missing) - r for t, r in here.items() if r <= 10]
+    runner_up = next((t for t, r in here.items() if r == 2), None)
+    return (
+        float(sum(1 for t in here if t not in before)),
+        float(sum(1 for t, r in here.items() if r <= TOP and t not in before)),
+        max(climbs, default=0.0),
+        float(before.get(runner_up, missing)) if runner_up is not None else missing,
+    )
 
 
 def _number_one_in(later: list[Standings], market: str, title: int) -> list[bool | None]:

@@ -9,7 +9,9 @@ Measured (bench/README.md, "forecasts"): on the Netflix per-country file competi
 the skill over the current-rank baseline from +0.013 to +0.085, calibrating to +0.095
 (+0.125 since a local hit is no candidate elsewhere, bot/forecast/examples.py); on
 the one-market US daily file the plain chances did better (+0.054 against +0.032), so
-one-market charts keep them.
+one-market charts keep them, averaged with a logistic regression's (LINEAR): on the Hot
+100 the trees alone scored +0.040 next week, with it +0.059 (with the run and race
+features and leaves of ten #1s; bench/README.md, "2026-12-04 (late)").
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ from typing import Any
 from bot.forecast.examples import FEATURES, Example
 
 MIN_ONES = 20  # #1 outcomes the past must hold before a model is trained on it
+# On a chart of one market, the share of its chances that a logistic regression gives,
+# beside the trees: on the Hot 100 it learned what few #1s the trees' leaves could not
+# (bench/README.md, "2026-12-04 (late)").
+LINEAR = 0.5
+ONES_PER_LEAF = 10  # a tree's leaf holds about this many #1 outcomes' worth of examples
 CEILING = 0.999  # a chance is never said to be certain
 
 
@@ -62,6 +69,7 @@ class Model:
     """A trained forecast for one chart kind."""
 
     classifiers: dict[Target, Any]
+    linear: dict[Target, Any]  # a logistic regression beside the trees (one market)
     per_market: dict[Target, float]  # #1s a market's candidates took per period
     compete: bool  # scale each market's chances to `per_market` (several markets)
     calibrators: dict[Target, Any]  # competing chances -> how often such came true
@@ -76,6 +84,7 @@ class Model:
     @classmethod
     def _train(cls, examples: Sequence[Example], through: str) -> Model:
         classifiers: dict[Target, Any] = {}
+        linear: dict[Target, Any] = {}
         per_market: dict[Target, float] = {}
         calibrators: dict[Target, Any] = {}
         compete = len({e.market for e in examples}) > 1
@@ -84,18 +93,20 @@ class Model:
             outcomes = [bool(target.outcome(e)) for e in known]
             if sum(outcomes) < MIN_ONES:
                 raise TooLittleHistory(sum(outcomes))
-            classifier = _classifier()
+            classifier = _classifier(len(outcomes) / sum(outcomes))
             features = _matrix(known)
             classifier.fit(features, outcomes)
             classifiers[target] = classifier
+            if not compete:
+                linear[target] = _linear().fit(features, outcomes)
             markets = {(e.chart, e.period, e.market) for e in known}
             per_market[target] = sum(outcomes) / len(markets)
             if compete:
-                said = classifier.predict_proba(features)[:, 1]
-                competing = _compete(known, [float(p) for p in said], per_market[target])
+                said = _said(classifier, linear.get(target), features)
+                competing = _compete(known, said, per_market[target])
                 calibrators[target] = _calibrator().fit(competing, outcomes)
             del features  # before the next target's: one matrix at a time
-        return cls(classifiers, per_market, compete, calibrators)
+        return cls(classifiers, linear, per_market, compete, calibrators)
 
     def predict(self, examples: Sequence[Example]) -> dict[Target, list[float]]:
         """Each example's chances, in order."""
@@ -108,7 +119,7 @@ class Model:
         features = _matrix(examples)
         chances: dict[Target, list[float]] = {}
         for target, classifier in self.classifiers.items():
-            said = [float(p) for p in classifier.predict_proba(features)[:, 1]]
+            said = _said(classifier, self.linear.get(target), features)
             if self.compete:
                 said = _compete(examples, said, self.per_market[target])
                 said = [float(p) for p in self.calibrators[target].predict(said)]
@@ -120,6 +131,14 @@ class Model:
             for within, next_ in zip(chances[Target.WITHIN], chances[Target.NEXT], strict=True)
         ]
         return chances
+
+
+def _said(classifier: Any, linear: Any, features: Any) -> list[float]:
+    """The trees' chances, averaged with the logistic regression's where there is one."""
+    said = classifier.predict_proba(features)[:, 1]
+    if linear is not None:
+        said = (1 - LINEAR) * said + LINEAR * linear.predict_proba(features)[:, 1]
+    return [float(p) for p in said]
 
 
 def _compete(examples: Sequence[Example], chances: list[float], per_market: float) -> list[float]:
@@ -151,13 +170,31 @@ def _one_thread() -> Any:
     return threadpool_limits(limits=1, user_api="openmp")
 
 
+def _linear() -> Any:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    # The weekday is a category, not a quantity: taken as a number it cost the US daily
+    # file's skill next day 0.022 (+0.045 against +0.067).
+    day = FEATURES.index("weekday")
+    scaled = [n for n in range(len(FEATURES)) if n != day]
+    columns = ColumnTransformer(
+        [("day", OneHotEncoder(handle_unknown="ignore"), [day]), ("rest", StandardScaler(), scaled)]
+    )
+    # Lightly penalised (C=10): on the Hot 100, C=1 and C=0.1 did worse (bench/README.md).
+    return make_pipeline(columns, LogisticRegression(C=10.0, max_iter=5_000))
+
+
 def _calibrator() -> Any:
     from sklearn.isotonic import IsotonicRegression
 
     return IsotonicRegression(y_min=0.0, y_max=CEILING, out_of_bounds="clip")
 
 
-def _classifier() -> Any:
+def _classifier(per_one: float) -> Any:
+    """Trees whose leaves hold about ONES_PER_LEAF #1s (`per_one`: examples per #1)."""
     # Imported here: scikit-learn is heavy, and only training and backtests need it.
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -168,7 +205,7 @@ def _classifier() -> Any:
         max_iter=100,
         learning_rate=0.05,
         max_leaf_nodes=7,
-        min_samples_leaf=100,
+        min_samples_leaf=round(ONES_PER_LEAF * per_one),
         l2_regularization=1.0,
         early_stopping=False,
         random_state=0,

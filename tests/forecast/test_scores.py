@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from datetime import date, timedelta
@@ -198,6 +199,39 @@ def test_a_title_number_one_elsewhere_is_a_candidate_where_it_does_not_chart():
     assert {len(e.features) for e in first.values()} == {len(FEATURES)}
 
 
+def test_a_titles_run_and_its_markets_race_are_features():
+    # One market. Title 1 enters at #3, climbs to #1, slips to #2; title 2 enters at #1;
+    # title 5 leaves in week 3 and comes back at #4 in week 4.
+    weeks = [
+        {1: 3, 4: 1, 5: 2},
+        {1: 1, 4: 2, 5: 3},
+        {1: 1, 4: 2, 6: 3},
+        {2: 1, 1: 2, 4: 3, 5: 4},
+    ]
+    rows = [
+        (f"2024-01-{7 * n + 7:02}", "US", rank, title)
+        for n, week in enumerate(weeks)
+        for title, rank in week.items()
+    ]
+    made = [{e.title: e for e in period} for period in all_examples(ChartHistory.of("M", rows), 1)]
+
+    def feature(week: int, title: int, name: str) -> float:
+        return made[week][title].features[FEATURES.index(name)]
+
+    # Title 1: entered at #3 in week 1, best #1 since week 2.
+    assert [feature(3, 1, n) for n in ("run_entry", "run_best", "since_best")] == [3, 1, 2]
+    # Title 5 left and came back: its run began again at #4.
+    assert [feature(3, 5, n) for n in ("run_entry", "run_best", "since_best")] == [4, 4, 0]
+    # Week 4's race: two titles not there the week before (2 and 5), title 2 climbed from
+    # off the chart (depth 4: "rank 5") to #1, and its #2 (title 1) was #1 the week before.
+    race = ("churn", "top_churn", "top_climb", "runner_up_before")
+    assert [feature(3, 4, n) for n in race] == [2, 2, 4, 1]
+    # The same for every candidate of the market. Week 1 has no week before: all three
+    # are new, #1 climbed from "rank 4" (depth 3), and its #2 was nowhere.
+    assert {tuple(feature(3, t, n) for n in race) for t in made[3]} == {(2, 2, 4, 1)}
+    assert [feature(0, 1, n) for n in race] == [3, 3, 3, 4]
+
+
 def test_the_last_periods_outcomes_are_unknown_not_false():
     history = ChartHistory.of("TV", ROWS)
     *_, last = all_examples(history, horizon=2)
@@ -314,6 +348,32 @@ def test_predictions_held_as_columns_read_back_as_they_were_made():
     assert (len(held), list(held), held[1]) == (3, made, made[1])
     with pytest.raises(IndexError):
         held[3]
+
+
+def test_a_one_market_chart_averages_trees_and_a_regression_without_look_ahead():
+    rows = synthetic(60, deeper_from=52, missing=(-1, ""))
+    us = [r for r in rows if r[1] == "US"]
+    cut = "2024-12-08"
+
+    def predicted(history_rows):
+        history = ChartHistory.of("TV", history_rows)
+        tested = backtest([history], start="2024-10-01", horizon=3, window=520)
+        return [(p.period, p.title, p.next, p.within) for p in tested.predictions]
+
+    early = predicted([r for r in us if r[0] <= cut])
+    assert early and early == [p for p in predicted(us) if p[0] <= cut]
+
+    def trained(history_rows):
+        history = ChartHistory.of("TV", history_rows)
+        periods, made = zip(*examples_by_period([history], 3), strict=True)
+        return Model.train([e for held in made for e in held], through=periods[-1]), made[-2]
+
+    one_market, latest = trained(us)
+    assert set(one_market.linear) == set(Target) and not one_market.compete
+    trees_alone = dataclasses.replace(one_market, linear={})
+    assert trees_alone.predict(latest)[Target.NEXT] != one_market.predict(latest)[Target.NEXT]
+    several, _ = trained(rows)
+    assert several.compete and not several.linear
 
 
 def test_a_backtest_learns_from_its_window_alone_however_many_periods_it_has_let_go():
