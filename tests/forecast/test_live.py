@@ -1,6 +1,6 @@
 """Forecasts kept in the store, as the bot keeps them after a poll (`chartbot forecast
 --store` runs the same refresh): on the real US daily top 10, cut on 2021-11-06, the
-model gives Love Hard (#2 that day) a 50% chance of #1 within 3 days. With `alert_at`
+model gives Love Hard (#2 that day) a 49% chance of #1 within 3 days. With `alert_at`
 at 0.45, that is an on-course call: to the server that opted in and its subscriber, not
 to the one that did not; never twice; scored once the days after it are stored (Love
 Hard was #1 on 2021-11-07)."""
