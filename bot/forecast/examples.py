@@ -165,31 +165,23 @@ class _Spread:
 @dataclass(slots=True)
 class _Runs:
     """Runs carried from period to period: (market, title) -> periods charted in a row,
-    periods at #1 in a row, the rank its run began at, its best rank in the run and the
-    period index it first reached it; title -> the period index it first charted."""
+    periods at #1 in a row; title -> the period index it first charted."""
 
     charted: dict[tuple[str, int], int] = field(default_factory=dict)
     reigns: dict[tuple[str, int], int] = field(default_factory=dict)
-    entries: dict[tuple[str, int], int] = field(default_factory=dict)
-    bests: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
     first: dict[int, int] = field(default_factory=dict)
 
     def advance(self, index: int, standings: Standings) -> _Runs:
         charted: dict[tuple[str, int], int] = {}
         reigns: dict[tuple[str, int], int] = {}
-        entries: dict[tuple[str, int], int] = {}
-        bests: dict[tuple[str, int], tuple[int, int]] = {}
         for market, held in standings.items():
             for title, rank in held.items():
                 key = (market, title)
                 charted[key] = min(CAP, self.charted.get(key, 0) + 1)
                 if rank == 1:
                     reigns[key] = min(CAP, self.reigns.get(key, 0) + 1)
-                entries[key] = self.entries.get(key, rank)
-                best = self.bests.get(key)
-                bests[key] = best if best is not None and best[0] <= rank else (rank, index)
                 self.first.setdefault(title, index)
-        return _Runs(charted, reigns, entries, bests, self.first)
+        return _Runs(charted, reigns, self.first)
 
 
 def all_examples(history: ChartHistory, horizon: int) -> Iterator[list[Example]]:
@@ -297,7 +289,7 @@ def _examples(
                     growth(title),
                     growth(incumbent) if incumbent else 0.0,
                     weekday,
-                    *_run(runs, index, (market, title), missing),
+                    *_run(history.standings, index, market, title, missing),
                     *race,
                 ),
             )
@@ -317,13 +309,23 @@ def _examples(
             )
 
 
-def _run(runs: _Runs, index: int, key: tuple[str, int], missing: float) -> tuple[float, ...]:
+def _run(
+    standings: list[Standings], index: int, market: str, title: int, missing: float
+) -> tuple[float, ...]:
     """run_entry, run_best, since_best: how a title's run here began and peaked (a title
-    entering at #1 tends to leave it soon; one that climbed there, to stay)."""
-    best = runs.bests.get(key)
-    if best is None:  # not charting here
+    entering at #1 tends to leave it soon; one that climbed there, to stay), read over its
+    run's last CAP periods at most: the bot reads that many periods before the ones it
+    learns from, so a longer run would say something else there than in a backtest."""
+    ranks: list[int] = []  # here, this period first, back to the run's start or CAP
+    for back in range(min(CAP, index + 1)):
+        rank = standings[index - back].get(market, {}).get(title)
+        if rank is None:
+            break
+        ranks.append(rank)
+    if not ranks:  # not charting here
         return missing, missing, 0.0
-    return float(runs.entries[key]), float(best[0]), float(min(CAP, index - best[1]))
+    best = min(ranks)
+    return float(ranks[-1]), float(best), float(len(ranks) - 1 - ranks[::-1].index(best))
 
 
 def _race(here: dict[int, int], before: dict[int, int], missing: float) -> tuple[float, ...]:

@@ -23,6 +23,7 @@ from bot.forecast.backtest import (
     backtest,
 )
 from bot.forecast.examples import (
+    CAP,
     FEATURES,
     ChartHistory,
     all_examples,
@@ -230,6 +231,29 @@ def test_a_titles_run_and_its_markets_race_are_features():
     # are new, #1 climbed from "rank 4" (depth 3), and its #2 was nowhere.
     assert {tuple(feature(3, t, n) for n in race) for t in made[3]} == {(2, 2, 4, 1)}
     assert [feature(0, 1, n) for n in race] == [3, 3, 3, 4]
+
+
+def test_features_are_the_same_however_early_the_history_read_begins():
+    # The bot reads CAP periods before those it learns from; the backtest, all of them.
+    # Title 1 enters at #9, is #1 by week 4, then #2 for 70 weeks: a run longer than CAP.
+    weeks = [{1: r, 2: 1 if r != 1 else 2} for r in (9, 5, 3, 1)] + [{2: 1, 1: 2}] * 70
+    for n, week in enumerate(weeks):
+        week.update({10 + (n + k) % 12: 3 + k for k in range(8)})
+    rows = [
+        (f"w{n:03}", "US", rank, title)
+        for n, week in enumerate(weeks)
+        for title, rank in week.items()
+    ]
+
+    def features(history_rows):
+        made = all_examples(ChartHistory.of("M", history_rows), 3)
+        return {(e.period, e.title): list(e.features) for period in made for e in period}
+
+    full = features(rows)
+    late = features([r for r in rows if r[0] >= "w040"])
+    compared = [key for key in late if key[0] >= f"w{40 + CAP:03}"]
+    assert compared and all(late[key] == full[key] for key in compared)
+    assert full["w070", 1][FEATURES.index("run_entry")] == 2  # its run's last CAP weeks
 
 
 def test_the_last_periods_outcomes_are_unknown_not_false():
