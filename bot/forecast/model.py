@@ -9,9 +9,9 @@ Measured (bench/README.md, "forecasts"): on the Netflix per-country file competi
 the skill over the current-rank baseline from +0.013 to +0.085, calibrating to +0.095
 (+0.125 since a local hit is no candidate elsewhere, bot/forecast/examples.py); on
 the one-market US daily file the plain chances did better (+0.054 against +0.032), so
-one-market charts keep them, averaged with a logistic regression's (LINEAR): on the Hot
-100 the trees alone scored +0.040 next week, with it +0.059 (with the run and race
-features and leaves of ten #1s; bench/README.md, "2026-12-04 (late)").
+one-market charts keep them, averaged with a logistic regression's (LINEAR). On the Hot
+100 next week: the trees +0.040, with the run and race features about +0.045, averaged
+with the regression +0.055 to +0.059 (bench/README.md, "2026-12-04 (late)").
 """
 
 from __future__ import annotations
