@@ -289,7 +289,7 @@ def _examples(
                     growth(title),
                     growth(incumbent) if incumbent else 0.0,
                     weekday,
-                    *_run(history.standings, index, market, title, missing),
+                    *_run(history.standings, index, market, title, runs, missing),
                     *race,
                 ),
             )
@@ -310,22 +310,19 @@ def _examples(
 
 
 def _run(
-    standings: list[Standings], index: int, market: str, title: int, missing: float
+    standings: list[Standings], index: int, market: str, title: int, runs: _Runs, missing: float
 ) -> tuple[float, ...]:
     """run_entry, run_best, since_best: how a title's run here began and peaked (a title
     entering at #1 tends to leave it soon; one that climbed there, to stay), read over its
-    run's last CAP periods at most: the bot reads that many periods before the ones it
-    learns from, so a longer run would say something else there than in a backtest."""
-    ranks: list[int] = []  # here, this period first, back to the run's start or CAP
-    for back in range(min(CAP, index + 1)):
-        rank = standings[index - back].get(market, {}).get(title)
-        if rank is None:
-            break
-        ranks.append(rank)
-    if not ranks:  # not charting here
+    run's last CAP periods at most (`runs.charted`): the bot reads that many periods before
+    the ones it learns from, so a longer run would say something else there than in a
+    backtest."""
+    run = runs.charted.get((market, title), 0)
+    if not run:  # not charting here
         return missing, missing, 0.0
+    ranks = [standings[index - back][market][title] for back in range(run)]  # now first
     best = min(ranks)
-    return float(ranks[-1]), float(best), float(len(ranks) - 1 - ranks[::-1].index(best))
+    return float(ranks[-1]), float(best), float(run - 1 - ranks[::-1].index(best))
 
 
 def _race(here: dict[int, int], before: dict[int, int], missing: float) -> tuple[float, ...]:

@@ -91,16 +91,17 @@ class Model:
         for target in Target:
             known = target.known(examples, through)
             outcomes = [bool(target.outcome(e)) for e in known]
-            if sum(outcomes) < MIN_ONES:
-                raise TooLittleHistory(sum(outcomes))
-            classifier = _classifier(len(outcomes) / sum(outcomes))
+            ones = sum(outcomes)
+            if ones < MIN_ONES:
+                raise TooLittleHistory(ones)
+            classifier = _classifier(len(outcomes) / ones)
             features = _matrix(known)
             classifier.fit(features, outcomes)
             classifiers[target] = classifier
             if not compete:
                 linear[target] = _linear().fit(features, outcomes)
             markets = {(e.chart, e.period, e.market) for e in known}
-            per_market[target] = sum(outcomes) / len(markets)
+            per_market[target] = ones / len(markets)
             if compete:
                 said = _said(classifier, linear.get(target), features)
                 competing = _compete(known, said, per_market[target])
