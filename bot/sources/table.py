@@ -21,6 +21,7 @@ from bot import countries
 from bot.config import HtmlSourceConfig, TableSourceConfig
 from bot.engine.model import ChartRow, PeriodUnit
 from bot.engine.source_types import FailureKind, ValidatorMap
+from bot.engine.titles import mended
 from bot.sources.base import (
     NOTHING_KNOWN,
     ImportPart,
@@ -102,7 +103,9 @@ def parse_table(
                 country=_country(fields, config, countries_seen),
                 rank=whole_number(fields[columns.rank.lower()], "rank"),
                 title=rename(_title(fields[columns.title.lower()])),
-                artist=(fields.get(columns.artist.lower()) or None) if columns.artist else None,
+                artist=(mended(fields.get(columns.artist.lower()) or "") or None)
+                if columns.artist
+                else None,
                 weeks=optional_number(fields[columns.weeks.lower()]) if columns.weeks else None,
                 extra={c: fields[c.lower()] for c in columns.extra if fields.get(c.lower())}
                 or None,
@@ -122,7 +125,7 @@ def parse_table(
 def _title(value: str) -> str:
     if not value:
         raise ValueError("the title is empty")
-    return value
+    return mended(value)  # a spreadsheet's export may have decoded it wrongly
 
 
 def fixed_period_of(setting: str, name: str, today: date) -> str | None:

@@ -1,9 +1,6 @@
 """The database schema, as versioned migrations (sqlite_utils.migrations), each registered
-as this module is imported (bot/store/migration.py).
-
-A released migration is never edited: a change to the schema is a new
-migration appended below.
-"""
+as this module is imported (bot/store/migration.py). A released migration is never
+edited: a change to the schema is a new migration appended below."""
 
 from __future__ import annotations
 
@@ -12,6 +9,7 @@ import logging
 from sqlite_utils import Database
 
 from bot.store.migration import RANKS_BY_TITLE, has_ranks_by_title, migration, run_script
+from bot.store.titles import mend_titles
 
 log = logging.getLogger(__name__)
 
@@ -393,3 +391,10 @@ def forecasts(db: Database) -> None:
     )
     # A server's switch for on-course alerts: off unless set (NULL follows the config).
     db.execute("ALTER TABLE guild_settings ADD COLUMN forecasts INTEGER")
+
+
+@migration("0015_mended_titles")
+def mended_titles(db: Database) -> None:
+    # Titles a table source stored as a wrong decoding left them ("Greyâs Anatomy"),
+    # repaired as the source now reads them; a repaired title that is another's is folded.
+    mend_titles(db)
