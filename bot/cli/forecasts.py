@@ -104,6 +104,12 @@ def forecast(
     if said.too_little is not None:
         raise Failure(f"{source_name}: too little history to forecast ({said.too_little})")
     wanted = {c.upper() for c in countries}
+    markets = {f.market for f in said.forecasts}
+    if unknown := sorted(wanted - markets):
+        raise Failure(
+            f"{source_name}: no market {', '.join(unknown)} in its latest period "
+            f"(its markets: {', '.join(sorted(markets)) or 'none'})"
+        )
     shown: dict[tuple[str, str], int] = {}
     for f in said.forecasts:
         key = (f.chart, f.market)
