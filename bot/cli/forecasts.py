@@ -107,8 +107,8 @@ def forecast(
     markets = {f.market for f in said.forecasts}
     if unknown := sorted(wanted - markets):
         raise Failure(
-            f"{source_name}: no market {', '.join(unknown)} in its latest period "
-            f"(its markets: {', '.join(sorted(markets)) or 'none'})"
+            f"{source_name}: no forecasts for {', '.join(unknown)} "
+            f"(markets forecast: {', '.join(sorted(markets)) or 'none'})"
         )
     shown: dict[tuple[str, str], int] = {}
     for f in said.forecasts:

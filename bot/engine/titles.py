@@ -70,7 +70,8 @@ class TitleAliases:
     """Spellings that are one title, from the config: each maps to its group's first name."""
 
     def __init__(self, groups: Sequence[Sequence[str]] = ()) -> None:
-        self.groups = [list(group) for group in groups if len(group) > 1]
+        # Mended as table sources read titles: a name written as a file garbled it matches.
+        self.groups = [[mended(name) for name in group] for group in groups if len(group) > 1]
         self._canonical = {title_key(name): group[0] for group in self.groups for name in group[1:]}
 
     def __bool__(self) -> bool:

@@ -25,6 +25,7 @@ from bot import countries
 from bot.config import HtmlSourceConfig
 from bot.engine.model import WORLDWIDE, ChartRow, PeriodUnit
 from bot.engine.source_types import FailureKind, ValidatorMap
+from bot.engine.titles import mended
 from bot.sources.base import (
     NOTHING_KNOWN,
     Keep,
@@ -96,8 +97,9 @@ def parse_html_table(
                 f"{name}: the ranks are not 1 to {len(rows)} in order (#{rank} where "
                 f"#{position} was expected; {LAYOUT})"
             )
-        title = _cell(row, columns.title, where, "title")
-        artist = _cell(row, columns.artist, where, "artist") if columns.artist else None
+        # Mended: a saved page may carry text decoded wrongly once (kworb's "ROSÃ\x89").
+        title = mended(_cell(row, columns.title, where, "title"))
+        artist = mended(_cell(row, columns.artist, where, "artist")) if columns.artist else None
         if config.title_split and artist is None:
             before, split, after = title.partition(config.title_split)
             if split and before.strip() and after.strip():

@@ -8,8 +8,8 @@ import logging
 
 from sqlite_utils import Database
 
+from bot.store.mend import mend_titles
 from bot.store.migration import RANKS_BY_TITLE, has_ranks_by_title, migration, run_script
-from bot.store.titles import mend_titles
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from operator import attrgetter
@@ -10,10 +9,10 @@ from operator import attrgetter
 from sqlite_utils import Database
 
 from bot.engine.events import Event
-from bot.engine.model import ChartRow, PeriodUnit, line_digest
+from bot.engine.model import ChartRow, PeriodUnit
 from bot.engine.standings import PeriodBest, TitleSpan, span_of_periods
 from bot.engine.stored import TitleMerge, TitleRank
-from bot.engine.titles import Candidate, TitleName, mended, title_key
+from bot.engine.titles import Candidate, TitleName, title_key
 from bot.store.base import Repo, batches
 
 _TITLE_AND_ARTIST = attrgetter("title", "artist")
@@ -300,62 +299,19 @@ class TitlesRepo(Repo):
         ]
 
 
-def mend_titles(db: Database) -> int:
-    """Repair the names and artists of titles that charted on `table` sources alone, as
-    those sources now read them (bot.engine.titles.mended); a repaired title whose key is
-    another's is folded into it. Returns how many were repaired."""
-    rows = db.execute(
-        """SELECT t.id, t.name, t.artist FROM titles t
-           WHERE EXISTS (SELECT 1 FROM ranks r WHERE r.title_id = t.id)
-             AND NOT EXISTS (SELECT 1 FROM ranks r JOIN charts c ON c.id = r.chart_id
-                             JOIN sources s ON s.name = c.source
-                             WHERE r.title_id = t.id AND s.kind != 'table')"""
-    ).fetchall()
-    repaired = 0
-    shifts: dict[tuple[int, str], int] = defaultdict(int)  # a period's digest moves by
-    for title_id, name, artist in rows:
-        if name.isascii() and (artist is None or artist.isascii()):
-            continue
-        fixed, fixed_artist = mended(name), mended(artist) if artist else artist
-        if (fixed, fixed_artist) == (name, artist):
-            continue
-        # A stored period's digest is of its rows as read: as they read now, so that the
-        # next read of the same file is no rewrite of 222 days.
-        for chart_id, period, country, rank, season, weeks in db.execute(
-            "SELECT chart_id, period, country, rank, season, weeks FROM ranks WHERE title_id = ?",
-            [title_id],
-        ).fetchall():
-            was = line_digest(country, rank, name, artist, season, weeks)
-            shifts[chart_id, period] += (
-                line_digest(country, rank, fixed, fixed_artist, season, weeks) - was
-            )
-        key = title_key(fixed, fixed_artist)
-        same = db.execute("SELECT id FROM titles WHERE key = ? AND id != ?", [key, title_id])
-        if (other := same.fetchone()) is not None:
-            fold_title(db, title_id, into=other[0])
-        else:
-            db.execute(
-                "UPDATE titles SET key = ?, name = ?, artist = ? WHERE id = ?",
-                [key, fixed, fixed_artist, title_id],
-            )
-        repaired += 1
-    for (chart_id, period), shift in shifts.items():
-        (digest,) = db.execute(
-            "SELECT digest FROM periods WHERE chart_id = ? AND period = ?", [chart_id, period]
-        ).fetchone()
-        db.execute(
-            "UPDATE periods SET digest = ? WHERE chart_id = ? AND period = ?",
-            [f"{(int(digest, 16) + shift) & 0xFFFFFFFFFFFFFFFF:016x}", chart_id, period],
-        )
-    return repaired
-
-
 def fold_title(db: Database, other: int, *, into: int) -> None:
     """Make one title of two: the other's ranks, events, subscriptions and on-course
     calls move to `into` (where `into` has the same, `into`'s are kept), its forecasts
     go (the next refresh makes them again), and it goes."""
     for table in ("ranks", "events", "replaced_ranks"):
         db.execute(f"UPDATE {table} SET title_id = ? WHERE title_id = ?", [into, other])
+    # A member's DMs (no server) following both: UNIQUE does not see NULLs as equal.
+    db.execute(
+        """DELETE FROM subscriptions AS s WHERE title_id = ? AND guild_id IS NULL
+           AND EXISTS (SELECT 1 FROM subscriptions k WHERE k.title_id = ?
+                       AND k.guild_id IS NULL AND k.user_id = s.user_id)""",
+        [other, into],
+    )
     for table in ("subscriptions", "on_course_calls"):
         db.execute(f"UPDATE OR IGNORE {table} SET title_id = ? WHERE title_id = ?", [into, other])
     for table in ("subscriptions", "on_course_calls", "forecasts", "titles"):

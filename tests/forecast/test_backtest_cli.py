@@ -160,7 +160,7 @@ def test_forecast_says_who_is_likely_number_one_after_the_latest_day(full):
     assert f"#1 next day {rows[0]['p_next']:.0%} · within 3 days" in line
     unknown = run_cli("forecast", "--source", "usdaily", "--country", "KR", "-c", full)
     assert (unknown.exit_code, unknown.stdout) == (1, "")
-    assert "usdaily: no market KR in its latest period (its markets: US)" in unknown.stderr
+    assert "usdaily: no forecasts for KR (markets forecast: US)" in unknown.stderr
 
 
 @needs_shared_data

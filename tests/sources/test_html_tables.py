@@ -1,6 +1,6 @@
 """The `html` source on kworb's real Spotify tables (../shared/data/pages/kworb/): one page
 per country through a {country} placeholder, "Artist - Title" cells split, pages decoded as
-UTF-8 (the mojibake a saved file carries is kept as it is, never made worse), a changed
+UTF-8 (the mojibake a saved file carries is mended, never made worse), a changed
 layout refused, and a poll of pages served one at a time."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_kworbs_pages_one_per_country_make_one_chart(tmp_path):
 
 
 @needs_shared_data
-def test_a_page_is_read_as_utf8_and_its_mojibake_kept_as_it_is():
+def test_a_page_is_read_as_utf8_and_its_mojibake_mended():
     name = "waydcloud_spotify_global_daily_2026-07-16.html"
     config = HtmlSourceConfig.model_validate(
         {
@@ -92,7 +92,7 @@ def test_a_page_is_read_as_utf8_and_its_mojibake_kept_as_it_is():
     assert len(rows) == 200 and rows[0].title == "Wonderwall - Remastered"
     assert rows[0].artist == "Oasis"  # split at the first " - " only
     rose = next(r for r in rows if r.rank == 105)
-    assert rose.artist == "ROS\u00c3\u0089"  # as the file has it (UTF-8 read as Latin-1 once)
+    assert rose.artist == "ROSÉ"  # mended: the file has "ROS\u00c3\u0089" (UTF-8 read as Latin-1)
     assert rose.title == "APT. (w/ Bruno Mars)"
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.clock import utcnow
 from bot.config import load_config
 from bot.engine.model import ChartRow
-from bot.engine.titles import mended
+from bot.engine.titles import TitleAliases, mended
 from bot.pipeline import SourceTerms, commit_snapshot
 from bot.service.polling import alert_policy, configured_sources
 from bot.sources.base import Snapshot, keep_all
@@ -39,8 +39,14 @@ def _ranks_of(database, title_id):
 def test_only_mojibake_is_mended():
     assert mended("Greyâ\x80\x99s Anatomy") == "Grey’s Anatomy"
     assert mended("PokÃ©mon Journeys: The Series") == "Pokémon Journeys: The Series"
-    for written in ("Café con aroma de mujer", "Ñandú", "Straße", "Русский", "오징어 게임", "Ça"):
+    # Accented capitals are where a wrong guess would be: "Ã" is a letter in Portuguese.
+    for written in ("Café con aroma de mujer", "AMANHÃ É", "SÃO PAULO", "Ñandú", "Straße", "Ça"):
         assert mended(written) == written
+
+
+def test_an_alias_written_as_the_file_garbled_it_still_names_the_title():
+    aliases = TitleAliases([["Pokémon Journeys", "PokÃ©mon Journeys: The Series"]])
+    assert aliases.canonical(mended("PokÃ©mon Journeys: The Series")) == "Pokémon Journeys"
 
 
 @needs_shared_data

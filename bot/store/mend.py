@@ -1,0 +1,113 @@
+"""Migration 0015 (bot/store/schema.py): titles that `table` and `html` sources stored as a
+wrong decoding had left them ("Greyâs Anatomy"), mended as those sources now read them
+(bot.engine.titles.mended). Kept as it was released, like every migration: its SQL is its
+own, not the store's code of a later day.
+
+A mended title whose key is another title's is folded into it. Each stored period's digest
+(of its rows' text) moves by the mended rows' difference, so that the next read of the
+same file is no rewrite; where a row's text was not its title's stored name (a spelling
+with a season, or other case and punctuation) that read still says "rewritten", with no
+alert.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlite_utils import Database
+
+from bot.engine.model import line_digest
+from bot.engine.titles import mended, title_key
+
+KINDS = ("table", "html")  # the source kinds that mend what they read
+
+_Mended = tuple[int, str, str | None, str, str | None, int | None]  # id, was, now, listed
+
+
+def mend_titles(db: Database) -> int:
+    """Mend the titles that charted on KINDS' sources alone; how many were mended."""
+    marks = ", ".join("?" * len(KINDS))
+    if not db.execute(f"SELECT 1 FROM sources WHERE kind IN ({marks})", KINDS).fetchone():
+        return 0
+    found: dict[int, _Mended] = {}
+    for title_id, name, artist, listed in db.execute(
+        "SELECT id, name, artist, listed FROM titles"
+    ).fetchall():
+        if name.isascii() and (artist is None or artist.isascii()):
+            continue
+        fixed, fixed_artist = mended(name), mended(artist) if artist else artist
+        if (fixed, fixed_artist) != (name, artist):
+            found[title_id] = (title_id, name, artist, fixed, fixed_artist, listed)
+    if not found:
+        return 0
+    # One read of their ranks (without the by-title index, one scan of them all).
+    ids = ", ".join(str(title_id) for title_id in found)
+    ranks = db.execute(
+        f"""SELECT r.title_id, r.chart_id, r.period, r.country, r.rank, r.season, r.weeks,
+                   s.kind IN ({marks})
+            FROM ranks r JOIN charts c ON c.id = r.chart_id JOIN sources s ON s.name = c.source
+            WHERE r.title_id IN ({ids})""",
+        KINDS,
+    ).fetchall()
+    for title_id, *_, ours in ranks:
+        if not ours:  # also read by a source that does not mend: left as it is
+            found.pop(title_id, None)
+    shifts: dict[tuple[int, str], int] = defaultdict(int)
+    for title_id, chart_id, period, country, rank, season, weeks, _ in ranks:
+        if (title := found.get(title_id)) is not None:
+            _, name, artist, fixed, fixed_artist, _ = title
+            now = line_digest(country, rank, fixed, fixed_artist, season, weeks)
+            shifts[chart_id, period] += now - line_digest(
+                country, rank, name, artist, season, weeks
+            )
+    for title in found.values():
+        _mend(db, *title)
+    for (chart_id, period), shift in shifts.items():
+        for (digest,) in db.execute(
+            "SELECT digest FROM periods WHERE chart_id = ? AND period = ?", [chart_id, period]
+        ).fetchall():
+            db.execute(
+                "UPDATE periods SET digest = ? WHERE chart_id = ? AND period = ?",
+                [f"{(int(digest, 16) + shift) & 0xFFFFFFFFFFFFFFFF:016x}", chart_id, period],
+            )
+    return len(found)
+
+
+def _mend(
+    db: Database,
+    title_id: int,
+    _name: str,
+    _artist: str | None,
+    fixed: str,
+    fixed_artist: str | None,
+    listed: int | None,
+) -> None:
+    key = title_key(fixed, fixed_artist)
+    twin = db.execute("SELECT id, listed FROM titles WHERE key = ? AND id != ?", [key, title_id])
+    if (held := twin.fetchone()) is None:
+        db.execute(
+            "UPDATE titles SET key = ?, name = ?, artist = ? WHERE id = ?",
+            [key, fixed, fixed_artist, title_id],
+        )
+        return
+    into, into_listed = held
+    for table in ("ranks", "events", "replaced_ranks"):
+        db.execute(f"UPDATE {table} SET title_id = ? WHERE title_id = ?", [into, title_id])
+    db.execute(
+        """DELETE FROM subscriptions AS s WHERE title_id = ? AND guild_id IS NULL
+           AND EXISTS (SELECT 1 FROM subscriptions k WHERE k.title_id = ?
+                       AND k.guild_id IS NULL AND k.user_id = s.user_id)""",
+        [title_id, into],
+    )
+    for table in ("subscriptions", "on_course_calls"):
+        db.execute(
+            f"UPDATE OR IGNORE {table} SET title_id = ? WHERE title_id = ?", [into, title_id]
+        )
+    for table in ("subscriptions", "on_course_calls", "forecasts"):
+        db.execute(f"DELETE FROM {table} WHERE title_id = ?", [title_id])
+    db.execute("DELETE FROM titles WHERE id = ?", [title_id])
+    if into_listed is None:  # followed before it charted: it charts now, as the file says
+        db.execute(
+            "UPDATE titles SET name = ?, artist = ?, listed = ? WHERE id = ?",
+            [fixed, fixed_artist, listed, into],
+        )
