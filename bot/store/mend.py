@@ -21,7 +21,25 @@ from bot.engine.titles import mended, title_key
 
 KINDS = ("table", "html")  # the source kinds that mend what they read
 
-_Mended = tuple[int, str, str | None, str, str | None, int | None]  # id, was, now, listed
+# Folding a mended title into its twin, as the store was at this migration: what hangs on
+# it moves (a member following both keeps one follow: UNIQUE does not see two NULL servers
+# as the same), its forecasts go (the next refresh makes them again), and so does it.
+_FOLD = (
+    "UPDATE ranks SET title_id = :into WHERE title_id = :other",
+    "UPDATE events SET title_id = :into WHERE title_id = :other",
+    "UPDATE replaced_ranks SET title_id = :into WHERE title_id = :other",
+    """DELETE FROM subscriptions AS s WHERE title_id = :other AND guild_id IS NULL
+       AND EXISTS (SELECT 1 FROM subscriptions k WHERE k.title_id = :into
+                   AND k.guild_id IS NULL AND k.user_id = s.user_id)""",
+    "UPDATE OR IGNORE subscriptions SET title_id = :into WHERE title_id = :other",
+    "UPDATE OR IGNORE on_course_calls SET title_id = :into WHERE title_id = :other",
+    "DELETE FROM subscriptions WHERE title_id = :other",
+    "DELETE FROM on_course_calls WHERE title_id = :other",
+    "DELETE FROM forecasts WHERE title_id = :other",
+    "DELETE FROM titles WHERE id = :other",
+)
+# A title to mend: id, name, artist, mended name, mended artist, place in the index.
+_Mended = tuple[int, str, str | None, str, str | None, int | None]
 
 
 def mend_titles(db: Database) -> int:
@@ -91,21 +109,8 @@ def _mend(
         )
         return
     into, into_listed = held
-    for table in ("ranks", "events", "replaced_ranks"):
-        db.execute(f"UPDATE {table} SET title_id = ? WHERE title_id = ?", [into, title_id])
-    db.execute(
-        """DELETE FROM subscriptions AS s WHERE title_id = ? AND guild_id IS NULL
-           AND EXISTS (SELECT 1 FROM subscriptions k WHERE k.title_id = ?
-                       AND k.guild_id IS NULL AND k.user_id = s.user_id)""",
-        [title_id, into],
-    )
-    for table in ("subscriptions", "on_course_calls"):
-        db.execute(
-            f"UPDATE OR IGNORE {table} SET title_id = ? WHERE title_id = ?", [into, title_id]
-        )
-    for table in ("subscriptions", "on_course_calls", "forecasts"):
-        db.execute(f"DELETE FROM {table} WHERE title_id = ?", [title_id])
-    db.execute("DELETE FROM titles WHERE id = ?", [title_id])
+    for statement in _FOLD:
+        db.execute(statement, {"into": into, "other": title_id})
     if into_listed is None:  # followed before it charted: it charts now, as the file says
         db.execute(
             "UPDATE titles SET name = ?, artist = ?, listed = ? WHERE id = ?",
