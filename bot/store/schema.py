@@ -395,6 +395,6 @@ def forecasts(db: Database) -> None:
 
 @migration("0015_mended_titles")
 def mended_titles(db: Database) -> None:
-    # Titles a table source stored as a wrong decoding left them ("Greyâs Anatomy"),
-    # repaired as the source now reads them; a repaired title that is another's is folded.
+    # Titles table and html sources stored as a wrong decoding left them ("Greyâs
+    # Anatomy"), mended as they now read them (bot/store/mend.py).
     mend_titles(db)
