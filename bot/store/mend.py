@@ -63,13 +63,16 @@ def mend_titles(db: Database) -> int:
     ranks = db.execute(
         f"""SELECT r.title_id, r.chart_id, r.period, r.country, r.rank, r.season, r.weeks,
                    s.kind IN ({marks})
-            FROM ranks r JOIN charts c ON c.id = r.chart_id JOIN sources s ON s.name = c.source
+            FROM ranks r JOIN charts c ON c.id = r.chart_id LEFT JOIN sources s ON s.name = c.source
             WHERE r.title_id IN ({ids})""",
         KINDS,
     ).fetchall()
-    for title_id, *_, ours in ranks:
-        if not ours:  # also read by a source that does not mend: left as it is
-            found.pop(title_id, None)
+    # Only titles on a chart, and on no chart of a source that does not mend.
+    charted = {title_id for title_id, *_ in ranks}
+    elsewhere = {title_id for title_id, *_, ours in ranks if not ours}
+    found = {
+        title_id: title for title_id, title in found.items() if title_id in charted - elsewhere
+    }
     shifts: dict[tuple[int, str], int] = defaultdict(int)
     for title_id, chart_id, period, country, rank, season, weeks, _ in ranks:
         if (title := found.get(title_id)) is not None:
@@ -78,6 +81,10 @@ def mend_titles(db: Database) -> int:
             shifts[chart_id, period] += now - line_digest(
                 country, rank, name, artist, season, weeks
             )
+    # Their keys out of the way first: a title's twin is then one already mended, or one
+    # that no mending moves (whatever order they come in).
+    for title_id in found:
+        db.execute("UPDATE titles SET key = ? WHERE id = ?", [f"\x00mending {title_id}", title_id])
     for title in found.values():
         _mend(db, *title)
     for (chart_id, period), shift in shifts.items():

@@ -93,3 +93,27 @@ def test_a_store_with_no_source_that_mends_is_left_as_it_is(tmp_path):
     with Store.open(path) as store:
         names = {row[0] for row in store.db.execute("SELECT name FROM titles")}
         assert names == {GARBLED, "greys anatomy", ELSEWHERE}
+
+
+def test_a_title_takes_the_key_another_mended_title_leaves(tmp_path):
+    # "MamÃ© Mia" holds the key "mama mia" until it is mended to "Mamé Mia"; the title
+    # garbled twice, listed first, mends to "Mamá Mia", whose key that is.
+    path = tmp_path / "chartbot.db"
+    with Store.open(path) as store, store.write():
+        db = store.db
+        db.execute("INSERT INTO sources (name, kind) VALUES ('usdaily', 'table')")
+        db.execute("INSERT INTO charts (id, source, name) VALUES (1, 'usdaily', 'Top 10 US')")
+        for title_id, name in ((1, "MamÃ\x83Â¡ Mia"), (2, "MamÃ© Mia")):
+            db.execute(
+                "INSERT INTO titles (id, key, name, listed) VALUES (?, ?, ?, ?)",
+                [title_id, title_key(name), name, title_id],
+            )
+            db.execute(
+                "INSERT INTO ranks (chart_id, period, country, rank, title_id) "
+                "VALUES (1, ?, 'US', ?, ?)",
+                [DAY, title_id, title_id],
+            )
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = '0015_mended_titles'")
+    with Store.open(path) as store:
+        titles = store.db.execute("SELECT id, key, name FROM titles ORDER BY id").fetchall()
+        assert titles == [(1, "mama mia", "Mamá Mia"), (2, "mame mia", "Mamé Mia")]
