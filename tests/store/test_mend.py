@@ -4,6 +4,8 @@ what hangs on it (tests/sources/test_mended_titles.py runs it on the real US dai
 
 from __future__ import annotations
 
+import pytest
+
 from bot.engine.model import line_digest
 from bot.engine.titles import title_key
 from bot.store.store import Store
@@ -61,9 +63,12 @@ def _as_left_before(path, kind="table"):
         db.execute("DELETE FROM _sqlite_migrations WHERE name = '0015_mended_titles'")
 
 
-def test_a_garbled_title_is_folded_into_the_title_a_member_followed_before_it_charted(tmp_path):
+@pytest.mark.parametrize("kind", ["table", "html"])  # the source kinds that mend
+def test_a_garbled_title_is_folded_into_the_title_a_member_followed_before_it_charted(
+    tmp_path, kind
+):
     path = tmp_path / "chartbot.db"
-    _as_left_before(path)
+    _as_left_before(path, kind)
     with Store.open(path) as store:
         db = store.db
         titles = {row[0]: row[1:] for row in db.execute("SELECT id, name, listed FROM titles")}
