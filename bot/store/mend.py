@@ -13,6 +13,7 @@ alert.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
@@ -38,8 +39,18 @@ _FOLD = (
     "DELETE FROM forecasts WHERE title_id = :other",
     "DELETE FROM titles WHERE id = :other",
 )
-# A title to mend: id, name, artist, mended name, mended artist, place in the index.
-_Mended = tuple[int, str, str | None, str, str | None, int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Mending:
+    """A stored title, and how it reads mended."""
+
+    id: int
+    name: str
+    artist: str | None
+    fixed: str
+    fixed_artist: str | None
+    listed: int | None  # its place in the title index (None: followed, never charted)
 
 
 def mend_titles(db: Database) -> int:
@@ -47,15 +58,13 @@ def mend_titles(db: Database) -> int:
     marks = ", ".join("?" * len(KINDS))
     if not db.execute(f"SELECT 1 FROM sources WHERE kind IN ({marks})", KINDS).fetchone():
         return 0
-    found: dict[int, _Mended] = {}
+    found: dict[int, _Mending] = {}
     for title_id, name, artist, listed in db.execute(
         "SELECT id, name, artist, listed FROM titles"
     ).fetchall():
-        if name.isascii() and (artist is None or artist.isascii()):
-            continue
         fixed, fixed_artist = mended(name), mended(artist) if artist else artist
         if (fixed, fixed_artist) != (name, artist):
-            found[title_id] = (title_id, name, artist, fixed, fixed_artist, listed)
+            found[title_id] = _Mending(title_id, name, artist, fixed, fixed_artist, listed)
     if not found:
         return 0
     # One read of their ranks (without the by-title index, one scan of them all).
@@ -75,18 +84,16 @@ def mend_titles(db: Database) -> int:
     }
     shifts: dict[tuple[int, str], int] = defaultdict(int)
     for title_id, chart_id, period, country, rank, season, weeks, _ in ranks:
-        if (title := found.get(title_id)) is not None:
-            _, name, artist, fixed, fixed_artist, _ = title
-            now = line_digest(country, rank, fixed, fixed_artist, season, weeks)
-            shifts[chart_id, period] += now - line_digest(
-                country, rank, name, artist, season, weeks
-            )
+        if (t := found.get(title_id)) is not None:
+            now = line_digest(country, rank, t.fixed, t.fixed_artist, season, weeks)
+            was = line_digest(country, rank, t.name, t.artist, season, weeks)
+            shifts[chart_id, period] += now - was
     # Their keys out of the way first: a title's twin is then one already mended, or one
     # that no mending moves (whatever order they come in).
     for title_id in found:
         db.execute("UPDATE titles SET key = ? WHERE id = ?", [f"\x00mending {title_id}", title_id])
     for title in found.values():
-        _mend(db, *title)
+        _mend(db, title)
     for (chart_id, period), shift in shifts.items():
         for (digest,) in db.execute(
             "SELECT digest FROM periods WHERE chart_id = ? AND period = ?", [chart_id, period]
@@ -98,28 +105,20 @@ def mend_titles(db: Database) -> int:
     return len(found)
 
 
-def _mend(
-    db: Database,
-    title_id: int,
-    _name: str,
-    _artist: str | None,
-    fixed: str,
-    fixed_artist: str | None,
-    listed: int | None,
-) -> None:
-    key = title_key(fixed, fixed_artist)
-    twin = db.execute("SELECT id, listed FROM titles WHERE key = ? AND id != ?", [key, title_id])
+def _mend(db: Database, title: _Mending) -> None:
+    key = title_key(title.fixed, title.fixed_artist)
+    twin = db.execute("SELECT id, listed FROM titles WHERE key = ? AND id != ?", [key, title.id])
     if (held := twin.fetchone()) is None:
         db.execute(
             "UPDATE titles SET key = ?, name = ?, artist = ? WHERE id = ?",
-            [key, fixed, fixed_artist, title_id],
+            [key, title.fixed, title.fixed_artist, title.id],
         )
         return
     into, into_listed = held
     for statement in _FOLD:
-        db.execute(statement, {"into": into, "other": title_id})
+        db.execute(statement, {"into": into, "other": title.id})
     if into_listed is None:  # followed before it charted: it charts now, as the file says
         db.execute(
             "UPDATE titles SET name = ?, artist = ?, listed = ? WHERE id = ?",
-            [fixed, fixed_artist, listed, into],
+            [title.fixed, title.fixed_artist, title.listed, into],
         )
