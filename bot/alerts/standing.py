@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot import countries
-from bot.alerts.words import chances, countries_count, country_names, periods
+from bot.alerts.words import backing, chances, countries_count, country_names, periods
 from bot.engine.standings import ChartStanding
 from bot.i18n import Texts
 
@@ -108,8 +108,10 @@ def _rank_text(s: ChartStanding, market: str, t: Texts) -> str:
 
 
 def _chances(s: ChartStanding, market: str, t: Texts) -> str:
-    """'\n#1 next week: 38% · within 3 weeks: 71%' where the chart's forecasts are shown."""
-    held = s.chances.get(market)
-    if held is None:
+    """'\n#1 next week: 38% · within 3 weeks: 71%' where the chart's forecasts are shown,
+    and below it how such chances fared in the chart's backtest."""
+    odds = s.chances.get(market)
+    if odds is None:
         return ""
-    return "\n" + chances(t, s.unit, s.horizon, next=held[0], within=held[1])
+    said = chances(t, s.unit, odds.horizon, next=odds.next.chance, within=odds.within.chance)
+    return f"\n{said}\n{backing(t, odds, s.unit)}"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.engine.model import PeriodUnit
 from bot.engine.source_types import FailureKind
+from bot.engine.standings import Odds
 from bot.i18n import N_, NP_, Texts
 
 
@@ -77,6 +78,48 @@ def chances(t: Texts, unit: PeriodUnit | str, horizon: int, *, next: float, with
                 chance=later,
             )
     return f"{first} · {second}"
+
+
+def backing(t: Texts, odds: Odds, unit: PeriodUnit | str) -> str:
+    """'chances like these came true: 48% of 64 · 52% of 40 (backtest, last 60
+    days)': how the chances the chart's backtest gave in the same tenths as these fared,
+    in the order `chances` says them."""
+    shown = [
+        # Translators: "48% of 64": of the 64 chances the backtest gave in this tenth, 48%
+        # came true.
+        t.gettext("{share} of {count}", share=t.percent(b.came_true / b.given), count=b.given)
+        if b.given
+        else t.gettext("none given")
+        for b in (odds.next, odds.within)
+    ]
+    values = {"next": shown[0], "within": shown[1]}
+    match PeriodUnit(unit):
+        case PeriodUnit.DAY:
+            # Translators: {next} and {within} are "48% of 64" (or "none given"), for the
+            # chances of #1 next period and within the horizon said on the line above.
+            return t.ngettext(
+                "chances like these came true: {next} · {within} (backtest, last {count} day)",
+                "chances like these came true: {next} · {within} (backtest, last {count} days)",
+                odds.scored,
+                **values,
+            )
+        case PeriodUnit.WEEK:
+            # Translators: {next} and {within} are "48% of 64" (or "none given"), for the
+            # chances of #1 next period and within the horizon said on the line above.
+            return t.ngettext(
+                "chances like these came true: {next} · {within} (backtest, last {count} week)",
+                "chances like these came true: {next} · {within} (backtest, last {count} weeks)",
+                odds.scored,
+                **values,
+            )
+    # Translators: {next} and {within} as in the two messages above, for a chart whose
+    # periods are neither days nor weeks.
+    return t.ngettext(
+        "chances like these came true: {next} · {within} (backtest, last {count} chart)",
+        "chances like these came true: {next} · {within} (backtest, last {count} charts)",
+        odds.scored,
+        **values,
+    )
 
 
 def countries_count(t: Texts, number: int) -> str:

@@ -43,6 +43,27 @@ class RankLike(Protocol):
     def label(self) -> str: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Backed:
+    """A chance of #1, and how the chances its chart's latest walk-forward backtest gave in
+    the same tenth (0 to 10%, 10 to 20%, …) fared: `came_true` of `given` (0: none given)."""
+
+    chance: float
+    given: int
+    came_true: int
+
+
+@dataclass(frozen=True, slots=True)
+class Odds:
+    """A title's chances in one market: of #1 in the period after the chart's latest, and
+    within the horizon, each backed by the backtest of the chart's last `scored` periods."""
+
+    next: Backed
+    within: Backed
+    horizon: int
+    scored: int
+
+
 @dataclass(slots=True)
 class ChartStanding:
     """A title on one chart, in the latest period it charted in."""
@@ -77,10 +98,8 @@ class ChartStanding:
     seasons: tuple[str, ...] = ()
     label: str = ""  # the source as people read it ("Netflix"), "": its name
     chart_id: int = 0
-    # Market -> the chances of #1 in the period after the chart's latest, and within
-    # `horizon` periods (bot/forecast): only on a chart whose backtest shows skill.
-    chances: dict[str, tuple[float, float]] = field(default_factory=dict)
-    horizon: int = 0
+    # Market -> its chances of #1 (bot/forecast): only on a chart whose backtest shows skill.
+    chances: dict[str, Odds] = field(default_factory=dict)
 
     @property
     def heading(self) -> str:
@@ -117,6 +136,21 @@ class ChartStanding:
             "periods_charted": self.periods_charted,
             "period_unit": str(self.unit),
             "seasons": list(self.seasons),
+            "chances": {
+                market: {
+                    "horizon": odds.horizon,
+                    "backtest_periods": odds.scored,
+                    **{
+                        target: {
+                            "chance": round(b.chance, 4),
+                            "backtest_given": b.given,
+                            "backtest_came_true": b.came_true,
+                        }
+                        for target, b in (("next", odds.next), ("within", odds.within))
+                    },
+                }
+                for market, odds in sorted(self.chances.items())
+            },
         }
 
 

@@ -197,6 +197,11 @@ def _redrawn(tallies: list[list[int]]) -> tuple[float, float]:
     return float(low), float(high)
 
 
+def bin_of(chance: float) -> int:
+    """The reliability bin of a chance: n for chances from n/10 to (n+1)/10."""
+    return min(int(chance * 10), 9)
+
+
 @dataclass(frozen=True, slots=True)
 class Scores:
     count: int
@@ -230,7 +235,7 @@ class Scores:
         named = range(len(pairs)) if events is None else events
         drawn = named if blocks is None else blocks
         for (p, o), event, block in zip(pairs, named, drawn, strict=True):
-            bins[min(int(p * 10), 9)].append((p, o, event, block))
+            bins[bin_of(p)].append((p, o, event, block))
         reliability = tuple(_bin(n, held) for n, held in sorted(bins.items()))
         return cls(len(pairs), brier, loss, reliability)
 

@@ -17,6 +17,7 @@ import logging
 import math
 import pickle
 import sys
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
@@ -26,13 +27,13 @@ from bot.config import Config
 from bot.engine.events import OnCourse
 from bot.engine.routing import route
 from bot.engine.titles import title_key
-from bot.forecast.backtest import Backtest, Predictions, backtest
+from bot.forecast.backtest import Backtest, Forecaster, Predictions, backtest, bin_of
 from bot.forecast.calls import Call, Chance, carry_calls, outcomes
 from bot.forecast.examples import TOP
 from bot.forecast.model import Target, TooLittleHistory
 from bot.service.forecasts import Histories, predict_latest, source_histories, source_shape
 from bot.service.polling import alert_policy
-from bot.store.forecasts import ChartScore
+from bot.store.forecasts import ChartScore, Tally
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def refresh_forecasts(store: Store, config: Config, source: str, *, now: datetim
     scored = scored_periods(shape.markets)
     held = source_histories(store, source, settings.window, also=scored, shape=shape)
     read = {h.chart: h.periods[-1] for h in held.charts if h.periods}
-    scores = _scores(store, held, charts, settings.horizon, scored)
+    scores, fresh = _scores(store, held, charts, settings.horizon, scored)
     latest = predict_latest(held.charts, horizon=settings.horizon, window=held.window)
     if isinstance(latest, TooLittleHistory):
         scores = {name: replace(s, note=str(latest)) for name, s in scores.items()}
@@ -96,6 +97,8 @@ def refresh_forecasts(store: Store, config: Config, source: str, *, now: datetim
             return done
         for score in scores.values():
             store.forecasts.set_score(score, now=now)
+        for name, counted in fresh.items():
+            store.forecasts.set_tallies(charts[name], counted)
         if isinstance(latest, TooLittleHistory):
             return done
         done.period = max(read.values())
@@ -152,10 +155,10 @@ def refit_every(markets: int, scored: int) -> int:
 
 def _scores(
     store: Store, held: Histories, charts: dict[str, int], horizon: int, scored: int
-) -> dict[str, ChartScore]:
+) -> tuple[dict[str, ChartScore], dict[str, list[Tally]]]:
     """Each chart's score: its stored one while it is recent, else a walk-forward backtest
     of its latest `scored` periods (each predicted by a model trained only before it,
-    again every few periods on a chart of many markets)."""
+    again every few periods on a chart of many markets), with its tallies."""
     stored = store.forecasts.scores(charts.values())
     periods = {h.chart: h.periods for h in held.charts}
     stale = [
@@ -166,6 +169,7 @@ def _scores(
         or len([p for p in periods.get(name, []) if p > kept.scored_through]) >= RESCORE + horizon
     ]
     tested = None
+    fresh: dict[str, list[Tally]] = {}
     if stale:
         every = sorted({p for h in held.charts for p in h.periods})
         start = every[-scored] if len(every) > scored else None
@@ -178,15 +182,18 @@ def _scores(
         latest = periods[name][-1] if periods.get(name) else ""
         kept = stored.get(id_)
         if tested is not None and name in stale:
-            scores[name] = _score(id_, tested, name, latest, horizon)
+            scores[name], fresh[name] = _score(id_, tested, name, latest, horizon)
         elif kept is not None:
             scores[name] = replace(kept, period=latest, horizon=horizon, note=None)
         else:
             scores[name] = ChartScore(id_, latest, horizon, None, None, 0, None, None)
-    return scores
+    return scores, fresh
 
 
-def _score(chart_id: int, tested: Backtest, chart: str, period: str, horizon: int) -> ChartScore:
+def _score(
+    chart_id: int, tested: Backtest, chart: str, period: str, horizon: int
+) -> tuple[ChartScore, list[Tally]]:
+    """A chart's score from a backtest of its source, and how the chances it gave fared."""
     mine = Backtest(
         Predictions(p for p in tested.predictions if p.chart == chart),
         tested.skipped,
@@ -194,8 +201,8 @@ def _score(chart_id: int, tested: Backtest, chart: str, period: str, horizon: in
     )
     known = [p.period for p in mine.predictions if p.within_one is not None]
     if not known:
-        return ChartScore(chart_id, period, horizon, None, None, 0, None, "nothing scored yet")
-    return ChartScore(
+        return ChartScore(chart_id, period, horizon, None, None, 0, None, "nothing scored yet"), []
+    score = ChartScore(
         chart_id,
         period,
         horizon,
@@ -204,7 +211,29 @@ def _score(chart_id: int, tested: Backtest, chart: str, period: str, horizon: in
         len(mine.predictions),
         max(known),
         None,
+        len({p.period for p in mine.predictions}),
     )
+    return score, tallies(mine)
+
+
+def tallies(tested: Backtest) -> list[Tally]:
+    """How the model's chances in a backtest fared, by tenths: the backing /rank shows."""
+    held: dict[tuple[Target, int], list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for p in tested.predictions:
+        for target in Target:
+            outcome = p.outcome(target)
+            if outcome is not None:
+                chance = p.chance(Forecaster.MODEL, target)
+                tally = held[target, bin_of(chance)]
+                tally[0] += 1
+                tally[1] += outcome
+                tally[2] += chance
+    return [
+        Tally(target, bin_, int(given), int(came), total / given)
+        for (target, bin_), (given, came, total) in sorted(
+            held.items(), key=lambda item: (item[0][0].value, item[0][1])
+        )
+    ]
 
 
 def _why_hidden(score: ChartScore) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Config
-from bot.engine.standings import ChartStanding, standings
+from bot.engine.standings import ChartStanding, Odds, standings
 from bot.engine.stored import ChartInfo, ChartLine
 from bot.engine.titles import Candidate, Match, TitleAliases, match_title
 from bot.service.settings import ServerDefaults, ServerSettings, server_settings
@@ -44,8 +44,9 @@ def title_standings(store: Store, title_id: int) -> list[ChartStanding]:
     for chances in store.forecasts.for_title(title_id):
         standing = by_chart.get(chances.chart_id)
         if standing is not None and chances.period == standing.chart_latest:
-            standing.chances[chances.country] = (chances.next, chances.within)
-            standing.horizon = chances.horizon
+            standing.chances[chances.country] = Odds(
+                chances.next, chances.within, chances.horizon, chances.scored_periods
+            )
     return found
 
 

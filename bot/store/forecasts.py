@@ -1,5 +1,5 @@
-"""Forecasts: each chart's latest chances, how well its backtest scored, and the
-on-course calls with their outcomes (schema: migration 0014)."""
+"""Forecasts: each chart's latest chances, how well its backtest scored and how the chances
+it gave fared, and the on-course calls with their outcomes (schema: migrations 0014, 0016)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.engine.standings import Backed
+from bot.forecast.backtest import bin_of
 from bot.forecast.calls import Call, Chance, Key
+from bot.forecast.model import Target
 from bot.store.base import Repo, batches, iso
 
 
@@ -24,6 +27,7 @@ class ChartScore:
     scored: int  # predictions the backtest scored
     scored_through: str | None  # the last period it scored
     note: str | None  # why there are no forecasts ("too little history …")
+    scored_periods: int | None = None  # the periods it scored (None: scored before 0016)
 
     @property
     def shown(self) -> bool:
@@ -32,15 +36,29 @@ class ChartScore:
 
 
 @dataclass(frozen=True, slots=True)
+class Tally:
+    """How the chances a chart's latest backtest gave in one tenth (0 to 10%, 10 to 20%, …)
+    fared: how many were given, how many came true, and their mean."""
+
+    target: Target
+    bin: int  # chances from bin/10 to (bin+1)/10 (bot.forecast.backtest.bin_of)
+    given: int
+    came_true: int
+    mean: float
+
+
+@dataclass(frozen=True, slots=True)
 class MarketChances:
-    """A title's chances in one market of a chart whose forecasts are shown."""
+    """A title's chances in one market of a chart whose forecasts are shown, each with
+    its backing, and the periods that backtest scored."""
 
     chart_id: int
     country: str
     period: str
     horizon: int
-    next: float
-    within: float
+    next: Backed
+    within: Backed
+    scored_periods: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +104,8 @@ class ForecastsRepo(Repo):
         self.db.conn.execute(
             """INSERT OR REPLACE INTO forecast_charts
                    (chart_id, period, horizon, made_at, skill_next, skill_within, scored,
-                    scored_through, note)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    scored_through, note, scored_periods)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 score.chart_id,
                 score.period,
@@ -98,13 +116,33 @@ class ForecastsRepo(Repo):
                 score.scored,
                 score.scored_through,
                 score.note,
+                score.scored_periods,
             ],
         )
+
+    def set_tallies(self, chart_id: int, tallies: Iterable[Tally]) -> None:
+        """A chart's tallies, in place of its last backtest's."""
+        self.db.conn.execute("DELETE FROM forecast_bins WHERE chart_id = ?", [chart_id])
+        self.db.conn.executemany(
+            """INSERT INTO forecast_bins (chart_id, target, bin, given, came_true, mean)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [(chart_id, t.target.value, t.bin, t.given, t.came_true, t.mean) for t in tallies],
+        )
+
+    def tallies(self, chart_id: int) -> list[Tally]:
+        return [
+            Tally(Target(target), *rest)
+            for target, *rest in self.db.conn.execute(
+                """SELECT target, bin, given, came_true, mean FROM forecast_bins
+                   WHERE chart_id = ? ORDER BY target, bin""",
+                [chart_id],
+            )
+        ]
 
     def scores(self, chart_ids: Iterable[int] | None = None) -> dict[int, ChartScore]:
         """The charts' scores (None: every chart's)."""
         query = """SELECT chart_id, period, horizon, skill_next, skill_within, scored,
-                          scored_through, note FROM forecast_charts"""
+                          scored_through, note, scored_periods FROM forecast_charts"""
         if chart_ids is None:
             rows = self.db.conn.execute(query).fetchall()
         else:
@@ -114,16 +152,38 @@ class ForecastsRepo(Repo):
         return {row[0]: ChartScore(*row) for row in rows}
 
     def for_title(self, title_id: int) -> list[MarketChances]:
-        """A title's chances on the charts whose forecasts are shown (/rank)."""
+        """A title's chances on the charts whose forecasts are shown (/rank), each with how
+        chances like it fared in the chart's backtest (none from a score stored before that
+        was kept: it is shown once scored again)."""
+        rows = self.db.conn.execute(
+            """SELECT f.chart_id, f.country, f.period, s.horizon, f.p_next, f.p_within,
+                      s.scored_periods
+               FROM forecasts f JOIN forecast_charts s ON s.chart_id = f.chart_id
+               WHERE f.title_id = ? AND s.skill_next > 0 AND s.skill_within > 0
+                 AND f.period = s.period AND s.scored_periods IS NOT NULL""",
+            [title_id],
+        ).fetchall()
+        tallies = {
+            (chart_id, t.target, t.bin): t
+            for chart_id in {r[0] for r in rows}
+            for t in self.tallies(chart_id)
+        }
+
+        def backed(chart_id: int, target: Target, chance: float) -> Backed:
+            held = tallies.get((chart_id, target, bin_of(chance)))
+            return Backed(chance, held.given if held else 0, held.came_true if held else 0)
+
         return [
-            MarketChances(*row)
-            for row in self.db.conn.execute(
-                """SELECT f.chart_id, f.country, f.period, s.horizon, f.p_next, f.p_within
-                   FROM forecasts f JOIN forecast_charts s ON s.chart_id = f.chart_id
-                   WHERE f.title_id = ? AND s.skill_next > 0 AND s.skill_within > 0
-                     AND f.period = s.period""",
-                [title_id],
+            MarketChances(
+                chart_id,
+                country,
+                period,
+                horizon,
+                backed(chart_id, Target.NEXT, p_next),
+                backed(chart_id, Target.WITHIN, p_within),
+                scored_periods,
             )
+            for chart_id, country, period, horizon, p_next, p_within, scored_periods in rows
         ]
 
     def open_calls(self, charts: Mapping[str, int]) -> list[Call]:

@@ -1,6 +1,6 @@
 """How the schema's migrations are registered and run (sqlite_utils.migrations), and the
 by-title index that a big first import drops and builds again. The migrations themselves
-are in bot/store/schema.py.
+are in bot/store/schema.py and bot/store/schema_next.py.
 """
 
 from __future__ import annotations

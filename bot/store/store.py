@@ -22,7 +22,7 @@ from typing import Self
 
 from sqlite_utils import Database
 
-import bot.store.schema  # noqa: F401 (importing the schema registers its migrations)
+import bot.store.schema_next  # noqa: F401 (importing the schema registers its migrations)
 from bot.store.base import StoreError, explain
 from bot.store.charts import ChartsRepo
 from bot.store.forecasts import ForecastsRepo

@@ -21,7 +21,7 @@ from bot.engine.model import PeriodUnit
 from bot.engine.notices import FileSkipped, PicturesRefused, SourceFailing, SourceRecovered
 from bot.engine.routing import Subscribed, Subscription, SubscriptionLimits, Via
 from bot.engine.source_types import FailureKind, SourceHealth
-from bot.engine.standings import ChartStanding
+from bot.engine.standings import Backed, ChartStanding, Odds
 from bot.engine.stored import ChartInfo, ChartLine
 from bot.engine.titles import Candidate, Match
 from bot.i18n import Language
@@ -137,8 +137,8 @@ STANDING = ChartStanding(
     chart_listed=frozenset({"US", "KR", "FR"}),
     seasons=("Season 1", "Season 2"),
     label="Netflix",
-    chances={"US": (0.38, 0.71)},
-    horizon=3,
+    # the chance within 3 weeks backed by nothing: "none given"
+    chances={"US": Odds(Backed(0.38, 64, 31), Backed(0.71, 0, 0), horizon=3, scored=8)},
 )
 
 
