@@ -87,7 +87,9 @@ def backing(t: Texts, odds: Odds, unit: PeriodUnit | str) -> str:
     shown = [
         # Translators: "48% of 64": of the 64 chances the backtest gave in this tenth, 48%
         # came true.
-        t.gettext("{share} of {count}", share=t.percent(b.came_true / b.given), count=b.given)
+        t.gettext(
+            "{share} of {count}", share=t.percent(b.came_true / b.given), count=t.number(b.given)
+        )
         if b.given
         else t.gettext("none given")
         for b in (odds.next, odds.within)

@@ -1,0 +1,143 @@
+"""A chance /rank shows comes with its measurement: how the chances its chart's rolling
+backtest gave in the same tenth fared ("chances like these came true: 48% of 64"). The
+tallies are that backtest's, binned as `chartbot backtest`'s reliability table bins them;
+a store scored before the tallies were kept shows no chance until it is scored again."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.forecast.backtest import Backtest, Forecaster, Prediction, Predictions, bin_of
+from bot.forecast.model import Target
+from bot.service.forecaster import tallies
+from bot.store.store import Store
+from tests.forecast.test_backtest_cli import cut
+from tests.forecast.test_live import FORECASTS, store_of
+from tests.helpers.cli import run_cli
+from tests.helpers.configs import US_DAILY, write_text_config
+from tests.helpers.shared_data import needs_shared_data, shared
+
+HISTORY = ("history", "netflix-us-daily-top-10-2020-04-01--2021-12-31.csv")
+
+
+def prediction(period: int, chance: float, came: bool | None, within_came: bool | None):
+    return Prediction(
+        period=f"2021-01-{period:02}",
+        chart="Top 10",
+        market="US",
+        title=period,
+        rank=2,
+        next=chance,
+        within=min(1.0, chance + 0.15),
+        next_one=came,
+        within_one=within_came,
+        rank_next=0.2,
+        rank_within=0.3,
+    )
+
+
+def test_tallies_are_the_reliability_tables_bins_of_the_outcomes_known():
+    draw = random.Random(7)
+    made = []
+    for n in range(400):
+        chance = draw.random()
+        came = draw.random() < chance
+        within = None if n % 9 == 0 else draw.random() < min(1.0, chance + 0.15)
+        made.append(prediction(n % 28 + 1, chance, came, within))
+    made.append(prediction(28, 0.55, None, None))  # the day not stored yet: not counted
+    tested = Backtest(Predictions(made), [], horizon=3)
+
+    counted = tallies(tested)
+    for target in Target:
+        table = tested.scores(Forecaster.MODEL, target).reliability
+        mine = [t for t in counted if t.target is target]
+        assert [(t.bin, t.given) for t in mine] == [(round(b.low * 10), b.count) for b in table]
+        for tally, shown in zip(mine, table, strict=True):
+            assert tally.came_true / tally.given == pytest.approx(shown.observed)
+            assert tally.mean == pytest.approx(shown.predicted)
+    assert sum(t.given for t in counted if t.target is Target.NEXT) == 400
+    assert sum(t.given for t in counted if t.target is Target.WITHIN) == 400 - 45
+
+
+def test_a_chance_on_a_tenths_edge_is_in_the_tenth_above_and_a_certain_one_in_the_last():
+    assert [bin_of(c) for c in (0.0, 0.0999, 0.1, 0.5, 0.9999, 1.0)] == [0, 0, 1, 5, 9, 9]
+
+
+def odds(config: Path) -> dict:
+    [chart] = json.loads(run_cli("rank", "Love Hard", "--json", "-c", config).stdout)["charts"]
+    return chart["chances"]
+
+
+def stored_tallies(config: Path) -> dict[tuple[str, int], tuple[int, int]]:
+    with store_of(config) as store:
+        rows = store.db.execute("SELECT target, bin, given, came_true FROM forecast_bins")
+        return {(target, bin_): (given, came) for target, bin_, given, came in rows}
+
+
+@needs_shared_data
+def test_rank_backs_each_chance_with_how_its_tenth_fared_in_the_rolling_backtest(tmp_path):
+    first = cut(shared(*HISTORY), tmp_path / "first", "2021-11-06")
+    config = write_text_config(tmp_path, US_DAILY.format(url=first) + FORECASTS)
+    assert run_cli("import", "--source", "usdaily", "-c", config).exit_code == 0
+    assert run_cli("forecast", "--store", "--source", "usdaily", "-c", config).exit_code == 0
+
+    with store_of(config) as store:
+        scored, periods = store.db.execute(
+            "SELECT scored, scored_periods FROM forecast_charts"
+        ).fetchone()
+    assert periods == 60  # the rolling backtest's latest 60 days
+    held = stored_tallies(config)
+    # Every day it predicted is stored: each of its chances of #1 the next day was scored.
+    assert sum(g for (target, _), (g, _) in held.items() if target == "next") == scored
+    # One #1 a day, and a title new to the chart at #1 was nobody's candidate.
+    assert 40 <= sum(c for (target, _), (_, c) in held.items() if target == "next") <= 60
+
+    us = odds(config)["US"]
+    assert (us["next"]["chance"], us["within"]["chance"]) == (
+        pytest.approx(0.42, abs=0.005),
+        pytest.approx(0.494, abs=0.001),
+    )
+    for target in ("next", "within"):
+        given, came = held[target, bin_of(us[target]["chance"])]
+        assert (us[target]["backtest_given"], us[target]["backtest_came_true"]) == (given, came)
+        assert given > 0  # few, on a chart of one market: the line says how few
+    said = " ".join(run_cli("rank", "Love Hard", "-c", config).stdout.split())  # unwrapped
+    line = re.search(r"chances like these came true: (\d+)% of (\d+) · (\d+)% of (\d+)", said)
+    assert line is not None, said
+    next_share, next_given, within_share, within_given = map(int, line.groups())
+    assert (next_given, within_given) == (
+        us["next"]["backtest_given"],
+        us["within"]["backtest_given"],
+    )
+    assert next_share == round(100 * us["next"]["backtest_came_true"] / next_given)
+    assert within_share == round(100 * us["within"]["backtest_came_true"] / within_given)
+    assert "(backtest, last 60 days)" in said
+
+
+@needs_shared_data
+def test_a_score_kept_from_before_the_tallies_shows_no_chance_until_scored_again(tmp_path):
+    first = cut(shared(*HISTORY), tmp_path / "first", "2021-11-06")
+    config = write_text_config(tmp_path, US_DAILY.format(url=first) + FORECASTS)
+    assert run_cli("import", "--source", "usdaily", "-c", config).exit_code == 0
+    assert run_cli("forecast", "--store", "--source", "usdaily", "-c", config).exit_code == 0
+    # The store as the release before left it: a score, no tallies, no periods scored.
+    with store_of(config) as store, store.db.conn:
+        store.db.execute("DROP TABLE forecast_bins")
+        store.db.execute("ALTER TABLE forecast_charts DROP COLUMN scored_periods")
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name = '0016_forecast_bins'")
+    with Store.open(config.parent / "chartbot.db") as store:
+        assert store.db.execute("SELECT scored_through FROM forecast_charts").fetchall() == [
+            (None,)
+        ]
+    assert odds(config) == {}
+    assert "within 3 days" not in run_cli("rank", "Love Hard", "-c", config).stdout
+
+    # Nothing new stored, but the next refresh scores the chart again: its chances are back.
+    assert run_cli("forecast", "--store", "--source", "usdaily", "-c", config).exit_code == 0
+    assert odds(config)["US"]["next"]["backtest_given"] > 0
+    assert "chances like these came true" in run_cli("rank", "Love Hard", "-c", config).stdout
