@@ -56,7 +56,7 @@ def rank_with_forecasts() -> Result:
             with sqlite3.connect(database) as db:
                 saved = {
                     table: db.execute(f"SELECT * FROM {table}").fetchall()
-                    for table in ("forecasts", "forecast_charts")
+                    for table in ("forecasts", "forecast_charts", "forecast_bins")
                 }
             sides: dict[bool, list[float]] = {True: [], False: []}
             for n in range(ROUNDS):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.engine.events import OnCourse
 from bot.engine.model import PeriodUnit
 from bot.engine.source_types import FailureKind
 from bot.engine.standings import Odds
@@ -80,21 +81,25 @@ def chances(t: Texts, unit: PeriodUnit | str, horizon: int, *, next: float, with
     return f"{first} · {second}"
 
 
+def fared(t: Texts, given: int, came_true: int) -> str:
+    """'48% of 64': how the chances a backtest gave in one tenth fared ('none given')."""
+    if not given:
+        return t.gettext("none given")
+    # Translators: "48% of 64": of the 64 chances the backtest gave in this tenth, 48%
+    # came true.
+    return t.gettext(
+        "{share} of {count}", share=t.percent(came_true / given), count=t.number(given)
+    )
+
+
 def backing(t: Texts, odds: Odds, unit: PeriodUnit | str) -> str:
-    """'chances like these came true: 48% of 64 · 52% of 40 (backtest, last 60
-    days)': how the chances the chart's backtest gave in the same tenths as these fared,
-    in the order `chances` says them."""
-    shown = [
-        # Translators: "48% of 64": of the 64 chances the backtest gave in this tenth, 48%
-        # came true.
-        t.gettext(
-            "{share} of {count}", share=t.percent(b.came_true / b.given), count=t.number(b.given)
-        )
-        if b.given
-        else t.gettext("none given")
-        for b in (odds.next, odds.within)
-    ]
-    values = {"next": shown[0], "within": shown[1]}
+    """'chances like these came true: 48% of 64 · 52% of 40 (backtest, last 60 days)': how
+    the chances the chart's backtest gave in the same tenths as these fared, in the order
+    `chances` says them (/rank)."""
+    values = {
+        "next": fared(t, odds.next.given, odds.next.came_true),
+        "within": fared(t, odds.within.given, odds.within.came_true),
+    }
     match PeriodUnit(unit):
         case PeriodUnit.DAY:
             # Translators: {next} and {within} are "48% of 64" (or "none given"), for the
@@ -121,6 +126,37 @@ def backing(t: Texts, odds: Odds, unit: PeriodUnit | str) -> str:
         "chances like these came true: {next} · {within} (backtest, last {count} charts)",
         odds.scored,
         **values,
+    )
+
+
+def call_backing(t: Texts, call: OnCourse) -> str:
+    """'chances like this came true: 48% of 64 (backtest, last 60 days)', after an
+    on-course alert: how the chances its chart's backtest gave in the same tenth fared."""
+    share, periods = fared(t, call.backtest_given, call.backtest_came_true), call.backtest_periods
+    match PeriodUnit(call.unit):
+        case PeriodUnit.DAY:
+            # Translators: said after an on-course alert ("… is on course for #1 in United
+            # States (71% within 3 days)"); {share} is "48% of 64" (or "none given").
+            return t.ngettext(
+                "chances like this came true: {share} (backtest, last {count} day)",
+                "chances like this came true: {share} (backtest, last {count} days)",
+                periods,
+                share=share,
+            )
+        case PeriodUnit.WEEK:
+            # Translators: as above, for a chart of weeks.
+            return t.ngettext(
+                "chances like this came true: {share} (backtest, last {count} week)",
+                "chances like this came true: {share} (backtest, last {count} weeks)",
+                periods,
+                share=share,
+            )
+    # Translators: as above, for a chart whose periods are neither days nor weeks.
+    return t.ngettext(
+        "chances like this came true: {share} (backtest, last {count} chart)",
+        "chances like this came true: {share} (backtest, last {count} charts)",
+        periods,
+        share=share,
     )
 
 

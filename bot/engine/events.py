@@ -160,13 +160,18 @@ class FirstCharted(Event):
 @dataclass(frozen=True, slots=True)
 class OnCourse(CountryEvent):
     """A forecast past the alert threshold: 'is on course for #1 in United States (71%
-    within 3 days)' (bot/forecast/calls.py); `period` is the latest stored one."""
+    within 3 days)' (bot/forecast/calls.py); `period` is the latest stored one. With how
+    the chances the chart's backtest of its last `backtest_periods` periods gave in the
+    same tenth fared (0 given: none, or an alert stored before they were kept)."""
 
     kind: ClassVar[str] = "on_course"
 
     chance: float = 0.0  # of #1 there within the horizon
     horizon: int = 3  # periods
     unit: str = "week"  # what one period is: "week", "day" or "period"
+    backtest_given: int = 0
+    backtest_came_true: int = 0
+    backtest_periods: int = 0
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

@@ -120,7 +120,7 @@ def refresh_forecasts(store: Store, config: Config, source: str, *, now: datetim
         store.forecasts.resolve(charts, found, now=now)
         done.resolved = len(found)
         store.forecasts.add_calls(charts, calls, settings.horizon)
-        events = _on_course(store, source, calls, kept, settings.horizon, held.unit.value)
+        events = _on_course(store, source, calls, kept, scores, charts, held.unit.value)
         added = store.outbox.add_events(events, chart_ids=charts, snapshot_id=None, now=now)
         routed = route(
             added,
@@ -246,13 +246,24 @@ def _why_hidden(score: ChartScore) -> str:
 
 
 def _on_course(
-    store: Store, source: str, calls: list[Call], kept: list[Chance], horizon: int, unit: str
+    store: Store,
+    source: str,
+    calls: list[Call],
+    kept: list[Chance],
+    scores: dict[str, ChartScore],
+    charts: dict[str, int],
+    unit: str,
 ) -> list[OnCourse]:
+    """The calls' alerts, each with how the chances its chart's backtest gave in the same
+    tenth as its chance fared."""
     titles = store.titles.named(c.title for c in calls)
     ranks = {c.key: c.rank for c in kept}
     events = []
     for call in calls:
         title = titles[call.title]
+        score = scores[call.chart]
+        backed = store.forecasts.backed(charts[call.chart], Target.WITHIN, call.chance)
+        periods = score.scored_periods or 0
         events.append(
             OnCourse(
                 source=source,
@@ -264,8 +275,11 @@ def _on_course(
                 country=call.market,
                 rank=ranks.get(call.key),
                 chance=round(call.chance, 4),
-                horizon=horizon,
+                horizon=score.horizon,
                 unit=unit,
+                backtest_given=backed.given if periods else 0,
+                backtest_came_true=backed.came_true if periods else 0,
+                backtest_periods=periods,
             )
         )
     return events

@@ -129,6 +129,15 @@ class ForecastsRepo(Repo):
             [(chart_id, t.target.value, t.bin, t.given, t.came_true, t.mean) for t in tallies],
         )
 
+    def backed(self, chart_id: int, target: Target, chance: float) -> Backed:
+        """A chance, with how the chart's latest backtest's chances in its tenth fared."""
+        held = self.db.conn.execute(
+            """SELECT given, came_true FROM forecast_bins
+               WHERE chart_id = ? AND target = ? AND bin = ?""",
+            [chart_id, target.value, bin_of(chance)],
+        ).fetchone()
+        return Backed(chance, *(held or (0, 0)))
+
     def tallies(self, chart_id: int) -> list[Tally]:
         return [
             Tally(Target(target), *rest)

@@ -61,9 +61,15 @@ def test_a_poll_brings_an_on_course_alert_chances_in_rank_and_a_record_in_status
         [reply] = answer(fake, rank)
         fields = [f["value"] for e in reply["data"]["embeds"] for f in e.get("fields", [])]
         assert any("#1 tomorrow: 42% · within 3 days: 49%" in value for value in fields), fields
-        # and how chances like them fared in the chart's backtest of its last 60 days
+        # and how chances like them fared in the chart's backtest of its last 60 days; the
+        # alert said the same of its chance within 3 days
         [backed] = [v for v in fields if "chances like these came true" in v]
-        assert re.search(r"came true: \d+% of \d+ · \d+% of \d+ \(backtest, last 60 days\)", backed)
+        found = re.search(
+            r"came true: \d+% of \d+ · (\d+% of \d+) \(backtest, last 60 days\)", backed
+        )
+        assert found is not None, backed
+        tail = f" · chances like this came true: {found.group(1)} (backtest, last 60 days)"
+        assert alert + tail in said_in_channel(fake)
 
         url.write_bytes(cut(history, tmp_path / "days", "2021-11-10").read_bytes())
         process.wait_for_log("1 resolved", timeout=120)

@@ -70,9 +70,16 @@ def events():
         yield kind, cls(**BASE, title=TITLE, artist=None, **values)
     yield "gained", NumberOneCount(**BASE, title=TITLE, artist=None, count=3, gained=("BR",))
     yield "daily streak", EVENT_TYPES["streak"](**BASE, title=TITLE, artist=None, unit="day")
+    course = EVENT_TYPES["on_course"]
     for unit in ("day", "period"):
-        course = EVENT_TYPES["on_course"]
         yield f"{unit} on course", course(**BASE, title=TITLE, artist=None, chance=0.7, unit=unit)
+    # with how such chances fared in the backtest, and with none given in its tenth
+    for unit, given in (("week", 25), ("day", 0), ("period", 3)):
+        backed = {"backtest_given": given, "backtest_came_true": 1, "backtest_periods": 60}
+        yield (
+            f"backed {unit}",
+            course(**BASE, title=TITLE, artist=None, chance=0.7, unit=unit, **backed),
+        )
     for kind in ("moved", "entered", "left", "new_number_one", "back_at_number_one"):
         cls = EVENT_TYPES[kind]
         names = {f.name for f in fields(cls)}
