@@ -8,12 +8,16 @@ from __future__ import annotations
 import json
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.delivery.messages import alert_line
+from bot.engine.events import event_from_json
 from bot.forecast.backtest import Backtest, Forecaster, Prediction, Predictions, bin_of
 from bot.forecast.model import Target
+from bot.i18n import Language, texts
 from bot.service.forecaster import tallies
 from bot.store.store import Store
 from tests.forecast.test_backtest_cli import cut
@@ -141,3 +145,26 @@ def test_a_score_kept_from_before_the_tallies_shows_no_chance_until_scored_again
     assert run_cli("forecast", "--store", "--source", "usdaily", "-c", config).exit_code == 0
     assert odds(config)["US"]["next"]["backtest_given"] > 0
     assert "chances like these came true" in run_cli("rank", "Love Hard", "-c", config).stdout
+
+
+def test_an_on_course_alert_stored_before_the_backing_is_said_as_it_was():
+    stored = {
+        "type": "on_course",
+        "source": "usdaily",
+        "chart": "Top 10 US",
+        "period": "2021-11-06",
+        "title": "Love Hard",
+        "country": "US",
+        "rank": 2,
+        "chance": 0.494,
+        "horizon": 3,
+        "unit": "day",
+    }
+    old = event_from_json(stored, title_key="love hard")
+    assert alert_line(old, texts(Language.EN)) == (
+        "**Love Hard** is on course for #1 in United States (49% within 3 days)"
+    )
+    new = replace(old, backtest_given=0, backtest_came_true=0, backtest_periods=60)
+    assert alert_line(new, texts(Language.EN)).endswith(
+        " · chances like this came true: none given (backtest, last 60 days)"
+    )
