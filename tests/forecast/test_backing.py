@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -83,12 +84,32 @@ def stored_tallies(config: Path) -> dict[tuple[str, int], tuple[int, int]]:
         return {(target, bin_): (given, came) for target, bin_, given, came in rows}
 
 
-@needs_shared_data
-def test_rank_backs_each_chance_with_how_its_tenth_fared_in_the_rolling_backtest(tmp_path):
-    first = cut(shared(*HISTORY), tmp_path / "first", "2021-11-06")
-    config = write_text_config(tmp_path, US_DAILY.format(url=first) + FORECASTS)
+@pytest.fixture(scope="module")
+def forecasted(tmp_path_factory) -> tuple[Path, Path]:
+    """The US daily file cut on 2021-11-06, imported and forecast: the file and its store."""
+    history = shared(*HISTORY)
+    if not history.is_file():
+        pytest.skip("../shared/data is absent")
+    folder = tmp_path_factory.mktemp("forecasted")
+    first = cut(history, folder / "first", "2021-11-06")
+    config = write_text_config(folder, US_DAILY.format(url=first) + FORECASTS)
     assert run_cli("import", "--source", "usdaily", "-c", config).exit_code == 0
     assert run_cli("forecast", "--store", "--source", "usdaily", "-c", config).exit_code == 0
+    return first, config.parent / "chartbot.db"
+
+
+def copy_of(forecasted: tuple[Path, Path], folder: Path) -> Path:
+    """A config of the forecast store's own, over a copy of it."""
+    first, database = forecasted
+    shutil.copy(database, folder / "chartbot.db")
+    return write_text_config(folder, US_DAILY.format(url=first) + FORECASTS)
+
+
+@needs_shared_data
+def test_rank_backs_each_chance_with_how_its_tenth_fared_in_the_rolling_backtest(
+    forecasted, tmp_path
+):
+    config = copy_of(forecasted, tmp_path)
 
     with store_of(config) as store:
         scored, periods = store.db.execute(
@@ -124,11 +145,10 @@ def test_rank_backs_each_chance_with_how_its_tenth_fared_in_the_rolling_backtest
 
 
 @needs_shared_data
-def test_a_score_kept_from_before_the_tallies_shows_no_chance_until_scored_again(tmp_path):
-    first = cut(shared(*HISTORY), tmp_path / "first", "2021-11-06")
-    config = write_text_config(tmp_path, US_DAILY.format(url=first) + FORECASTS)
-    assert run_cli("import", "--source", "usdaily", "-c", config).exit_code == 0
-    assert run_cli("forecast", "--store", "--source", "usdaily", "-c", config).exit_code == 0
+def test_a_score_kept_from_before_the_tallies_shows_no_chance_until_scored_again(
+    forecasted, tmp_path
+):
+    config = copy_of(forecasted, tmp_path)
     # The store as the release before left it: a score, no tallies, no periods scored.
     with store_of(config) as store, store.db.conn:
         store.db.execute("DROP TABLE forecast_bins")
