@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import countries
-from bot.alerts.words import on_course, streak
+from bot.alerts.words import call_backing, on_course, streak
 from bot.engine.events import (
     BackAtNumberOne,
     Entered,
@@ -98,9 +98,12 @@ def describe(event: Event, strong: Callable[[str], str], t: Texts) -> str:
                 "{title} is back at #1 in {country} (re-entry)", title=title, country=where
             )
         case OnCourse(country=country, chance=chance, horizon=horizon, unit=unit):
-            return on_course(
+            said = on_course(
                 t, unit, horizon, title=title, country=t.country(country), chance=t.percent(chance)
             )
+            # and how chances like it fared in the chart's backtest (an alert stored before
+            # that was kept has none)
+            return said + (" · " + call_backing(t, event) if event.backtest_periods else "")
         case Streak(country=country, periods=periods, unit=unit):
             return streak(t, PeriodUnit(unit), periods, title=title, country=t.country(country))
         case FirstCharted(best_rank=best, best_country=where, number_one_count=ones, charting_in=n):

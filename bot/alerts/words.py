@@ -84,6 +84,8 @@ def chances(t: Texts, unit: PeriodUnit | str, horizon: int, *, next: float, with
 def fared(t: Texts, given: int, came_true: int) -> str:
     """'48% of 64': how the chances a backtest gave in one tenth fared ('none given')."""
     if not given:
+        # Translators: said in place of "48% of 64" when the backtest gave no chance in
+        # this tenth: there is nothing to say how such chances fare.
         return t.gettext("none given")
     # Translators: "48% of 64": of the 64 chances the backtest gave in this tenth, 48%
     # came true.

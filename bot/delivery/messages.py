@@ -16,9 +16,8 @@ from itertools import groupby
 from bot import countries
 from bot.alerts.notices import notice_text
 from bot.alerts.render import markdown
-from bot.alerts.words import call_backing
 from bot.engine.deliveries import DeliveryStatus, Destination, DestinationKind, PendingDelivery
-from bot.engine.events import Event, NumberOneCount, OnCourse
+from bot.engine.events import Event, NumberOneCount
 from bot.engine.model import chart_heading
 from bot.i18n import Language, Texts, texts
 
@@ -72,8 +71,6 @@ def alert_line(event: Event, t: Texts) -> str:
     if isinstance(event, NumberOneCount) and 0 < len(event.gained) <= 8:
         flags = " ".join(countries.flag(c) or c for c in event.gained)
         line += " · " + t.gettext("new: {flags}", flags=flags)
-    if isinstance(event, OnCourse) and event.backtest_periods:
-        line += " · " + call_backing(t, event)
     return line
 
 

@@ -156,7 +156,8 @@ def refit_every(markets: int, scored: int) -> int:
 def _scores(
     store: Store, held: Histories, charts: dict[str, int], horizon: int, scored: int
 ) -> tuple[dict[str, ChartScore], dict[str, list[Tally]]]:
-    """Each chart's score: its stored one while it is recent, else a walk-forward backtest
+    """Each chart's score: its stored one while it is recent (and of this horizon, with
+    its tallies), else a walk-forward backtest
     of its latest `scored` periods (each predicted by a model trained only before it,
     again every few periods on a chart of many markets), with its tallies."""
     stored = store.forecasts.scores(charts.values())
@@ -166,6 +167,7 @@ def _scores(
         for name, id_ in charts.items()
         if (kept := stored.get(id_)) is None
         or kept.scored_through is None
+        or kept.horizon != horizon
         or len([p for p in periods.get(name, []) if p > kept.scored_through]) >= RESCORE + horizon
     ]
     tested = None
@@ -217,21 +219,22 @@ def _score(
 
 
 def tallies(tested: Backtest) -> list[Tally]:
-    """How the model's chances in a backtest fared, by tenths: the backing /rank shows."""
-    held: dict[tuple[Target, int], list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    """How the model's chances in a backtest fared, by tenths, apart for titles #1 where
+    the chance was given and the others: the backing /rank and on-course alerts show."""
+    held: dict[tuple[Target, bool, int], list[float]] = defaultdict(lambda: [0, 0, 0.0])
     for p in tested.predictions:
         for target in Target:
             outcome = p.outcome(target)
             if outcome is not None:
                 chance = p.chance(Forecaster.MODEL, target)
-                tally = held[target, bin_of(chance)]
+                tally = held[target, p.rank == 1, bin_of(chance)]
                 tally[0] += 1
                 tally[1] += outcome
                 tally[2] += chance
     return [
-        Tally(target, bin_, int(given), int(came), total / given)
-        for (target, bin_), (given, came, total) in sorted(
-            held.items(), key=lambda item: (item[0][0].value, item[0][1])
+        Tally(target, holder, bin_, int(given), int(came), total / given)
+        for (target, holder, bin_), (given, came, total) in sorted(
+            held.items(), key=lambda item: (item[0][0].value, item[0][1], item[0][2])
         )
     ]
 
@@ -262,7 +265,9 @@ def _on_course(
     for call in calls:
         title = titles[call.title]
         score = scores[call.chart]
-        backed = store.forecasts.backed(charts[call.chart], Target.WITHIN, call.chance)
+        backed = store.forecasts.backed(
+            charts[call.chart], Target.WITHIN, call.chance, holder=ranks.get(call.key) == 1
+        )
         periods = score.scored_periods or 0
         events.append(
             OnCourse(

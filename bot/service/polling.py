@@ -119,6 +119,12 @@ def source_states(store: Store) -> list[SourceState]:
     return store.sources.states()
 
 
+def sources_to_score(store: Store) -> list[str]:
+    """The sources whose chances stay hidden until their charts are scored again (scored
+    before the store kept how the chances fared): the bot forecasts them as it starts."""
+    return store.forecasts.unscored_sources()
+
+
 def note_next_poll(store: Store, name: str, when: datetime | None) -> None:
     """When a source is polled next (for /status and `chartbot status`)."""
     store.sources.set_next_poll(name, when)

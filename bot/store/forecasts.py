@@ -38,9 +38,11 @@ class ChartScore:
 @dataclass(frozen=True, slots=True)
 class Tally:
     """How the chances a chart's latest backtest gave in one tenth (0 to 10%, 10 to 20%, …)
-    fared: how many were given, how many came true, and their mean."""
+    fared, to titles #1 there when it gave them (`holder`) or to the others: how many were
+    given, how many came true, and their mean."""
 
     target: Target
+    holder: bool
     bin: int  # chances from bin/10 to (bin+1)/10 (bot.forecast.backtest.bin_of)
     given: int
     came_true: int
@@ -124,27 +126,44 @@ class ForecastsRepo(Repo):
         """A chart's tallies, in place of its last backtest's."""
         self.db.conn.execute("DELETE FROM forecast_bins WHERE chart_id = ?", [chart_id])
         self.db.conn.executemany(
-            """INSERT INTO forecast_bins (chart_id, target, bin, given, came_true, mean)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            [(chart_id, t.target.value, t.bin, t.given, t.came_true, t.mean) for t in tallies],
+            """INSERT INTO forecast_bins (chart_id, target, holder, bin, given, came_true, mean)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [
+                (chart_id, t.target.value, t.holder, t.bin, t.given, t.came_true, t.mean)
+                for t in tallies
+            ],
         )
 
-    def backed(self, chart_id: int, target: Target, chance: float) -> Backed:
-        """A chance, with how the chart's latest backtest's chances in its tenth fared."""
+    def backed(self, chart_id: int, target: Target, chance: float, *, holder: bool) -> Backed:
+        """A chance, with how the chances the chart's latest backtest gave in its tenth to
+        titles as placed (#1 there or not) fared."""
         held = self.db.conn.execute(
             """SELECT given, came_true FROM forecast_bins
-               WHERE chart_id = ? AND target = ? AND bin = ?""",
-            [chart_id, target.value, bin_of(chance)],
+               WHERE chart_id = ? AND target = ? AND holder = ? AND bin = ?""",
+            [chart_id, target.value, holder, bin_of(chance)],
         ).fetchone()
         return Backed(chance, *(held or (0, 0)))
 
     def tallies(self, chart_id: int) -> list[Tally]:
         return [
-            Tally(Target(target), *rest)
-            for target, *rest in self.db.conn.execute(
-                """SELECT target, bin, given, came_true, mean FROM forecast_bins
-                   WHERE chart_id = ? ORDER BY target, bin""",
+            Tally(Target(target), bool(holder), *rest)
+            for target, holder, *rest in self.db.conn.execute(
+                """SELECT target, holder, bin, given, came_true, mean FROM forecast_bins
+                   WHERE chart_id = ? ORDER BY target, holder, bin""",
                 [chart_id],
+            )
+        ]
+
+    def unscored_sources(self) -> list[str]:
+        """The sources with a chart scored before the tallies were kept (migration 0016):
+        its chances are not shown until it is scored again."""
+        return [
+            source
+            for (source,) in self.db.conn.execute(
+                """SELECT DISTINCT c.source FROM forecast_charts s
+                   JOIN charts c ON c.id = s.chart_id
+                   WHERE s.skill_next IS NOT NULL AND s.scored_periods IS NULL
+                   ORDER BY c.source"""
             )
         ]
 
@@ -162,10 +181,11 @@ class ForecastsRepo(Repo):
 
     def for_title(self, title_id: int) -> list[MarketChances]:
         """A title's chances on the charts whose forecasts are shown (/rank), each with how
-        chances like it fared in the chart's backtest (none from a score stored before that
-        was kept: it is shown once scored again)."""
+        chances like it fared in the chart's backtest: in its tenth, given to titles placed
+        as it is (#1 there or not). None from a score stored before the tallies were kept:
+        it is shown once scored again."""
         rows = self.db.conn.execute(
-            """SELECT f.chart_id, f.country, f.period, s.horizon, f.p_next, f.p_within,
+            """SELECT f.chart_id, f.country, f.period, s.horizon, f.rank, f.p_next, f.p_within,
                       s.scored_periods
                FROM forecasts f JOIN forecast_charts s ON s.chart_id = f.chart_id
                WHERE f.title_id = ? AND s.skill_next > 0 AND s.skill_within > 0
@@ -173,13 +193,13 @@ class ForecastsRepo(Repo):
             [title_id],
         ).fetchall()
         tallies = {
-            (chart_id, t.target, t.bin): t
+            (chart_id, t.target, t.holder, t.bin): t
             for chart_id in {r[0] for r in rows}
             for t in self.tallies(chart_id)
         }
 
-        def backed(chart_id: int, target: Target, chance: float) -> Backed:
-            held = tallies.get((chart_id, target, bin_of(chance)))
+        def backed(chart_id: int, target: Target, chance: float, holder: bool) -> Backed:
+            held = tallies.get((chart_id, target, holder, bin_of(chance)))
             return Backed(chance, held.given if held else 0, held.came_true if held else 0)
 
         return [
@@ -188,11 +208,11 @@ class ForecastsRepo(Repo):
                 country,
                 period,
                 horizon,
-                backed(chart_id, Target.NEXT, p_next),
-                backed(chart_id, Target.WITHIN, p_within),
+                backed(chart_id, Target.NEXT, p_next, rank == 1),
+                backed(chart_id, Target.WITHIN, p_within, rank == 1),
                 scored_periods,
             )
-            for chart_id, country, period, horizon, p_next, p_within, scored_periods in rows
+            for chart_id, country, period, horizon, rank, p_next, p_within, scored_periods in rows
         ]
 
     def open_calls(self, charts: Mapping[str, int]) -> list[Call]:

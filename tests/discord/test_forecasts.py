@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.forecast.test_backing import as_before_the_tallies
 from tests.forecast.test_backtest_cli import cut
 from tests.helpers.bot_process import BotProcess
 from tests.helpers.cli import run_cli
@@ -78,5 +79,24 @@ def test_a_poll_brings_an_on_course_alert_chances_in_rank_and_a_record_in_status
         assert record[0]["value"] == (
             "on-course calls: 1, came true: 1, expected from their probabilities: 0.5"
         )
+    finally:
+        process.stop()
+
+
+@needs_shared_data
+def test_a_bot_started_on_a_store_scored_before_the_tallies_scores_it_again(tmp_path, fake):
+    url = cut(shared(*HISTORY), tmp_path / "file", "2021-11-06")
+    config = bot_config(tmp_path, url, fake)
+    assert run_cli("import", "--source", "usdaily", "-c", config).exit_code == 0
+    assert run_cli("forecast", "--store", "--source", "usdaily", "-c", config).exit_code == 0
+    as_before_the_tallies(config)
+    process = BotProcess(config).start().wait_ready()
+    try:
+        # Nothing new to poll: the forecast comes from the start, and the chances are back.
+        process.wait_for_log("scoring its charts again after the upgrade", timeout=30)
+        process.wait_for_log("forecast usdaily: 10 chances after 2021-11-06", timeout=120)
+        rank = fake.interact("rank", [{"name": "title", "type": 3, "value": "Love Hard"}])
+        fields = [f["value"] for e in answer(fake, rank)[0]["data"]["embeds"] for f in e["fields"]]
+        assert any("chances like these came true" in value for value in fields), fields
     finally:
         process.stop()

@@ -98,6 +98,11 @@ class Polling(commands.Cog):
         for name in self.sources:
             await self._note_next_poll(name)
         log.info("polling %d sources", len(self.sources))
+        if config.forecast.after_polls:
+            for name in await self.bot.reads.call(polling.sources_to_score):
+                if name in self.sources:
+                    log.info("forecast %s: scoring its charts again after the upgrade", name)
+                    self._forecast_soon(name)
 
     async def resume_recovered(self) -> None:
         """A source paused after too many failures is polled on its schedule again once it
