@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from bot.cli import report
-from bot.cli.base import Failure, config_option, known_errors, load, main, out
+from bot.cli.base import Failure, config_option, err, known_errors, load, main, out
 from bot.clock import utcnow
 from bot.service.forecaster import refresh_forecasts
 from bot.service.forecasts import (
@@ -120,3 +120,5 @@ def forecast(
             click.echo(json.dumps(report.forecast_json(f), ensure_ascii=False))
         else:
             out.print(report.forecast_line(said, f), markup=False)
+    if not as_json and (missing := report.unscored_charts(said)):
+        err.print(missing, markup=False)

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.alerts.render import counted
 from bot.engine.model import PeriodUnit
+from bot.engine.standings import Backed
 from bot.forecast.backtest import RESAMPLES, Forecaster, Scores
 from bot.forecast.model import Target
 from bot.service.forecasts import Forecast, SourceBacktest, SourceForecast
@@ -123,14 +124,37 @@ def _unit(unit: PeriodUnit) -> str:
 
 
 def forecast_line(said: SourceForecast, f: Forecast) -> str:
-    """'Top 10 US · US  Stay Close (#2): #1 next day 38% · within 3 days 71%'."""
+    """'Top 10 US · US  Stay Close (#2): #1 next day 38% · within 3 days 71% (backtest, last
+    60 days: 33% of 21 · 70% of 10)'."""
     unit = _unit(said.unit)
     where = f"#{f.rank}" if f.rank is not None else "not charting"
     name = f.title.name + (f" — {f.title.artist}" if f.title.artist else "")
-    return (
+    line = (
         f"{f.chart} · {f.market}  {name} ({where} on {f.period}): "
         f"#1 next {unit} {f.chances[Target.NEXT]:.0%} · "
         f"within {counted(said.horizon, unit)} {f.chances[Target.WITHIN]:.0%}"
+    )
+    if not f.backed:
+        return line
+    fared = " · ".join(_fared(f.backed[target]) for target in Target)
+    return f"{line} (backtest, last {counted(said.scored[f.chart], unit)}: {fared})"
+
+
+def _fared(backed: Backed) -> str:
+    if not backed.given:
+        return "none given"
+    return f"{backed.came_true / backed.given:.0%} of {backed.given:,}"
+
+
+def unscored_charts(said: SourceForecast) -> str | None:
+    """What to run for the chances' backing, when a chart has none stored."""
+    missing = sorted({f.chart for f in said.forecasts} - set(said.scored))
+    if not missing:
+        return None
+    return (
+        f"{', '.join(missing)}: no backtest of these chances stored yet; `chartbot forecast "
+        f"--store --source {said.source}` scores it (then each line says how such chances "
+        f"fared), `chartbot backtest --source {said.source}` replays the whole history"
     )
 
 
@@ -144,4 +168,12 @@ def forecast_json(f: Forecast) -> dict[str, Any]:
         "period": f.period,
         "p_next": round(f.chances[Target.NEXT], 6),
         "p_within": round(f.chances[Target.WITHIN], 6),
+        **{
+            f"backtest_{target.value}": (
+                {"given": b.given, "came_true": b.came_true}
+                if (b := f.backed.get(target))
+                else None
+            )
+            for target in Target
+        },
     }

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from bot.config import Config
 from bot.engine.model import PeriodUnit
+from bot.engine.standings import Backed
 from bot.engine.titles import Candidate
 from bot.forecast.backtest import Backtest, backtest
 from bot.forecast.examples import (
@@ -52,6 +53,9 @@ class Forecast:
     rank: int | None  # its rank there in `period` (None: not charting there)
     period: str
     chances: dict[Target, float]
+    # Each chance with how chances like it fared in its chart's stored rolling backtest
+    # (empty: the chart has none of this horizon stored yet).
+    backed: dict[Target, Backed] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,7 @@ class SourceForecast:
     horizon: int
     forecasts: list[Forecast]  # by chart and market, the most likely #1 next first
     too_little: TooLittleHistory | None  # set when the history is too short to learn from
+    scored: dict[str, int] = field(default_factory=dict)  # chart -> periods its backtest scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,19 +177,35 @@ def forecast_source(store: Store, config: Config, source: str) -> SourceForecast
     if isinstance(latest, TooLittleHistory):
         return SourceForecast(source, unit, settings.horizon, [], latest)
     titles = store.titles.named(e.title for e in latest.now)
-    forecasts = [
-        Forecast(
-            e.chart,
-            e.market,
-            titles[e.title],
-            e.rank,
-            e.period,
-            {target: latest.chances[target][n] for target in Target},
+    scored = _scored(store, source, settings.horizon)
+    forecasts = []
+    for n, e in enumerate(latest.now):
+        chances = {target: latest.chances[target][n] for target in Target}
+        backed = {
+            target: store.forecasts.backed(scored[e.chart][0], target, chance, holder=e.rank == 1)
+            for target, chance in chances.items()
+            if e.chart in scored
+        }
+        forecasts.append(
+            Forecast(e.chart, e.market, titles[e.title], e.rank, e.period, chances, backed)
         )
-        for n, e in enumerate(latest.now)
-    ]
     forecasts.sort(key=lambda f: (f.chart, f.market, -f.chances[Target.NEXT]))
-    return SourceForecast(source, unit, settings.horizon, forecasts, None)
+    periods = {chart: held for chart, (_, held) in scored.items()}
+    return SourceForecast(source, unit, settings.horizon, forecasts, None, periods)
+
+
+def _scored(store: Store, source: str, horizon: int) -> dict[str, tuple[int, int]]:
+    """The source's charts whose stored backtest (of this horizon) counted how its chances
+    fared: chart -> (its id, the periods it scored)."""
+    charts = {c.name: c.id for c in store.charts.listing() if c.source == source}
+    scores = store.forecasts.scores(charts.values())
+    return {
+        name: (id_, score.scored_periods)
+        for name, id_ in charts.items()
+        if (score := scores.get(id_)) is not None
+        and score.scored_periods
+        and score.horizon == horizon
+    }
 
 
 def backtest_source(

@@ -175,6 +175,19 @@ def test_rank_backs_each_chance_with_how_its_tenth_fared_in_the_rolling_backtest
     assert within_share == round(100 * us["within"]["backtest_came_true"] / within_given)
     assert "(backtest, last 60 days)" in said
 
+    # `chartbot forecast` backs its chances the same way, from the same stored backtest.
+    ran = run_cli("forecast", "--source", "usdaily", "--json", "-c", config)
+    [love_hard] = [json.loads(row) for row in ran.stdout.splitlines() if "Love Hard" in row]
+    for target in ("next", "within"):
+        chance = love_hard[f"p_{target}"]
+        assert chance == pytest.approx(us[target]["chance"], abs=0.0001)
+        given, came = held[target, False, bin_of(chance)]
+        assert love_hard[f"backtest_{target}"] == {"given": given, "came_true": came}
+    text = run_cli("forecast", "--source", "usdaily", "-c", config)
+    [line] = [row for row in text.stdout.splitlines() if "Love Hard" in row]
+    assert line.endswith(f"(backtest, last 60 days: 0% of {given} · 0% of {given})"), line
+    assert text.stderr == ""
+
 
 def as_before_the_tallies(config: Path) -> None:
     """The store as the release before left it: a score, no tallies, no periods scored."""

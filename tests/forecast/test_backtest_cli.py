@@ -154,8 +154,12 @@ def test_forecast_says_who_is_likely_number_one_after_the_latest_day(full):
     chances = [row["p_next"] for row in rows]
     assert chances == sorted(chances, reverse=True)
     assert all(row["p_within"] >= row["p_next"] for row in rows)  # next is within
-    text = run_cli("forecast", "--source", "usdaily", "--top", "1", "-c", full).stdout
-    [line] = text.splitlines()
+    ran = run_cli("forecast", "--source", "usdaily", "--top", "1", "-c", full)
+    [line] = ran.stdout.splitlines()
+    # Nothing scored in this store yet: no backing on the line, and what to run for it.
+    assert "(backtest" not in line
+    assert "Top 10 US: no backtest of these chances stored yet" in ran.stderr
+    assert all(row["backtest_next"] is None for row in rows)
     assert line.startswith(f"Top 10 US · US  {rows[0]['title']} (#{rows[0]['rank']} on 2021-12-31)")
     assert f"#1 next day {rows[0]['p_next']:.0%} · within 3 days" in line
     unknown = run_cli("forecast", "--source", "usdaily", "--country", "KR", "-c", full)
