@@ -89,11 +89,20 @@ class ChartHistory:
     chart: str = ""
     periods: list[str] = field(default_factory=list)
     standings: list[Standings] = field(default_factory=list)
+    # Its titles that charted on it before its first period, when it is read from a
+    # period on: their ages count from further back (a season back after a year away is
+    # no debut), as they do in a read of every period.
+    earlier: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, chart: str, ranks: Iterable[tuple[str, str, int, int]]) -> ChartHistory:
+    def of(
+        cls,
+        chart: str,
+        ranks: Iterable[tuple[str, str, int, int]],
+        earlier: frozenset[int] = frozenset(),
+    ) -> ChartHistory:
         """From (period, market, rank, title id) rows, ordered by period."""
-        history = cls(chart)
+        history = cls(chart, earlier=earlier)
         for period, market, rank, title in ranks:
             if not history.periods or history.periods[-1] != period:
                 history.periods.append(period)
@@ -186,7 +195,7 @@ class _Runs:
 
 def all_examples(history: ChartHistory, horizon: int) -> Iterator[list[Example]]:
     """The examples of each period in turn (one list per period, oldest first)."""
-    runs = _Runs()
+    runs = _Runs(first=dict.fromkeys(history.earlier, -1))  # charted before: age CAP here
     before = _Spread({}, {}, {}, {}, 0)  # the period before
     depth = 1  # the deepest rank so far: a later, deeper period must not change these
     for index, standings in enumerate(history.standings):

@@ -102,11 +102,20 @@ def source_histories(
         shape = source_shape(store, source)
     learn = learning_window(window, shape.per_period)
     periods = None if also is None else learn + also
-    histories = [
-        ChartHistory.of(c.name, store.charts.all_ranks(c.id, _since(store, c.id, periods), DEPTH))
-        for c in charts
-    ]
-    return Histories(histories, store.charts.unit(charts[0].id), shape.markets, learn)
+    histories = []
+    for chart in charts:
+        since = _since(store, chart.id, periods)
+        history = ChartHistory.of(chart.name, store.charts.all_ranks(chart.id, since, DEPTH))
+        if since:  # read from a period on: which of its titles charted before
+            held = {
+                title
+                for standings in history.standings
+                for on in standings.values()
+                for title in on
+            }
+            history.earlier = frozenset(store.titles.charted_before(chart.id, since, held, DEPTH))
+        histories.append(history)
+    return Histories(histories, store.charts.unit(chart.id), shape.markets, learn)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from operator import attrgetter
@@ -14,6 +15,7 @@ from bot.engine.standings import PeriodBest, TitleSpan, span_of_periods
 from bot.engine.stored import TitleMerge, TitleRank
 from bot.engine.titles import Candidate, TitleName, title_key
 from bot.store.base import Repo, batches
+from bot.store.migration import has_ranks_by_title
 
 _TITLE_AND_ARTIST = attrgetter("title", "artist")
 
@@ -280,6 +282,31 @@ class TitlesRepo(Repo):
                     )
             done.append(merge)
         return done
+
+    def charted_before(
+        self, chart_id: int, period: str, title_ids: Iterable[int], depth: int
+    ) -> set[int]:
+        """Which of these titles charted on the chart (to `depth`) before `period`: a
+        forecast reading only the periods after counts their ages from further back. One
+        look each by the by-title index; without it (a big first import under way), one
+        read of the chart's ranks before `period`."""
+        wanted = sorted(set(title_ids))
+        if not has_ranks_by_title(self.db):
+            before = self.db.execute(
+                """SELECT DISTINCT title_id FROM ranks
+                   WHERE chart_id = ? AND period < ? AND rank <= ?""",
+                [chart_id, period, depth],
+            )
+            return {title for (title,) in before} & set(wanted)
+        return {
+            title
+            for (title,) in self.db.execute(
+                """SELECT t.value FROM json_each(?) t
+                   WHERE EXISTS (SELECT 1 FROM ranks r WHERE r.title_id = t.value
+                                 AND r.chart_id = ? AND r.period < ? AND r.rank <= ?)""",
+                [json.dumps(wanted), chart_id, period, depth],
+            )
+        }
 
     def count(self) -> tuple[int, int]:
         """(number of listed titles, the last listed): cheap to ask, changes when a title

@@ -17,9 +17,11 @@ import pytest
 from bot.delivery.messages import alert_line
 from bot.engine.events import event_from_json
 from bot.forecast.backtest import Backtest, Forecaster, Prediction, Predictions, bin_of
+from bot.forecast.examples import DEPTH
 from bot.forecast.model import Target
 from bot.i18n import Language, texts
 from bot.service.forecaster import tallies
+from bot.service.forecasts import source_histories
 from bot.service.polling import sources_to_score
 from bot.store.store import Store
 from tests.forecast.test_backtest_cli import cut
@@ -180,6 +182,8 @@ def test_rank_backs_each_chance_with_how_its_tenth_fared_in_the_rolling_backtest
     [love_hard] = [json.loads(row) for row in ran.stdout.splitlines() if "Love Hard" in row]
     for target in ("next", "within"):
         chance = love_hard[f"p_{target}"]
+        # The same model: it reads fewer periods before its window than the refresh does,
+        # and knows which of its titles charted before them (their ages).
         assert chance == pytest.approx(us[target]["chance"], abs=0.0001)
         given, came = held[target, False, bin_of(chance)]
         assert love_hard[f"backtest_{target}"] == {"given": given, "came_true": came}
@@ -265,3 +269,22 @@ def test_a_score_of_another_horizon_is_not_kept(forecasted, tmp_path):
     assert within != {key: value for key, value in before.items() if key[0] == "within"}
     assert odds(config)["US"]["horizon"] == 5
     assert "within 5 days" in " ".join(run_cli("rank", "Love Hard", "-c", config).stdout.split())
+
+
+@needs_shared_data
+@pytest.mark.parametrize("by_title_index", [True, False], ids=["indexed", "importing"])
+def test_a_read_from_a_period_on_knows_which_titles_charted_before_it(
+    forecasted, tmp_path, by_title_index
+):
+    config = copy_of(forecasted, tmp_path)
+    with store_of(config) as store:
+        if not by_title_index:  # as during a big first import
+            store.db.execute("DROP INDEX ranks_by_title")
+        [history] = source_histories(store, "usdaily", 520, also=0).charts
+        first = history.periods[0]
+        every = store.db.execute(
+            "SELECT title_id, min(period) FROM ranks WHERE rank <= ? GROUP BY title_id", [DEPTH]
+        ).fetchall()
+    held = {t for standings in history.standings for on in standings.values() for t in on}
+    earlier = {title for title, since in every if since < first and title in held}
+    assert earlier and history.earlier == earlier

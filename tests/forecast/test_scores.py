@@ -256,6 +256,33 @@ def test_features_are_the_same_however_early_the_history_read_begins():
     assert full["w070", 1][FEATURES.index("run_entry")] == 2  # its run's last CAP weeks
 
 
+def test_a_title_back_after_longer_than_the_read_is_as_old_as_in_a_read_of_every_period():
+    # Title 7 charts in the first weeks, then comes back in week 80 (a new season); the
+    # bot's read begins at week 40. Told which titles charted before it, its ages are a
+    # full read's; not told, the title back would look like a debut.
+    weeks = [{1: 1, 2: 2, **({7: 3} if n < 4 or n >= 80 else {})} for n in range(90)]
+    rows = [
+        (f"w{n:03}", "US", rank, title)
+        for n, week in enumerate(weeks)
+        for title, rank in week.items()
+    ]
+    late_rows = [r for r in rows if r[0] >= "w040"]
+    before = frozenset(t for p, _, _, t in rows if p < "w040")
+
+    def ages(history: ChartHistory) -> dict[tuple[str, int], float]:
+        at = FEATURES.index("age")
+        return {
+            (e.period, e.title): e.features[at] for made in all_examples(history, 3) for e in made
+        }
+
+    full = ages(ChartHistory.of("M", rows))
+    told = ages(ChartHistory.of("M", late_rows, earlier=before))
+    untold = ages(ChartHistory.of("M", late_rows))
+    compared = [key for key in told if key[0] >= f"w{40 + CAP:03}"]
+    assert compared and all(told[key] == full[key] for key in compared)
+    assert full["w080", 7] == CAP and untold["w080", 7] == 0
+
+
 def test_the_last_periods_outcomes_are_unknown_not_false():
     history = ChartHistory.of("TV", ROWS)
     *_, last = all_examples(history, horizon=2)
