@@ -117,8 +117,8 @@ def forecast(
             continue
         shown[key] = shown.get(key, 0) + 1
         if as_json:
-            click.echo(json.dumps(report.forecast_json(f), ensure_ascii=False))
+            click.echo(json.dumps(report.forecast_json(said, f), ensure_ascii=False))
         else:
             out.print(report.forecast_line(said, f), markup=False)
-    if not as_json and (missing := report.unscored_charts(said)):
+    if missing := report.unscored_charts(said, {chart for chart, _ in shown}):
         err.print(missing, markup=False)

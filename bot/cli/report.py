@@ -146,9 +146,10 @@ def _fared(backed: Backed) -> str:
     return f"{backed.came_true / backed.given:.0%} of {backed.given:,}"
 
 
-def unscored_charts(said: SourceForecast) -> str | None:
-    """What to run for the chances' backing, when a chart has none stored."""
-    missing = sorted({f.chart for f in said.forecasts} - set(said.scored))
+def unscored_charts(said: SourceForecast, shown: set[str]) -> str | None:
+    """What to run for the chances' backing, when a chart shown has none stored (of this
+    horizon)."""
+    missing = sorted(shown - set(said.scored))
     if not missing:
         return None
     return (
@@ -158,7 +159,7 @@ def unscored_charts(said: SourceForecast) -> str | None:
     )
 
 
-def forecast_json(f: Forecast) -> dict[str, Any]:
+def forecast_json(said: SourceForecast, f: Forecast) -> dict[str, Any]:
     return {
         "chart": f.chart,
         "country": f.market,
@@ -176,4 +177,5 @@ def forecast_json(f: Forecast) -> dict[str, Any]:
             )
             for target in Target
         },
+        "backtest_periods": said.scored.get(f.chart),
     }

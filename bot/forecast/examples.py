@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -195,14 +196,17 @@ class _Runs:
 
 def all_examples(history: ChartHistory, horizon: int) -> Iterator[list[Example]]:
     """The examples of each period in turn (one list per period, oldest first)."""
-    runs = _Runs(first=dict.fromkeys(history.earlier, -1))  # charted before: age CAP here
+    # A title that charted before the read: as old as can be (CAP from index CAP - 1 on).
+    runs = _Runs(first=dict.fromkeys(history.earlier, -1))
     before = _Spread({}, {}, {}, {}, 0)  # the period before
-    depth = 1  # the deepest rank so far: a later, deeper period must not change these
+    # The deepest rank of the last CAP + 1 periods: a later, deeper period must not change
+    # a period's features, nor may an earlier one than any read holds.
+    depths: deque[int] = deque(maxlen=CAP + 1)
     for index, standings in enumerate(history.standings):
         runs = runs.advance(index, standings)
         spread = _Spread.of(standings)
-        depth = max(depth, spread.depth)
-        yield list(_examples(history, index, horizon, runs, before, spread, depth))
+        depths.append(spread.depth)
+        yield list(_examples(history, index, horizon, runs, before, spread, max(depths)))
         before = spread  # only the period before is looked back on: the rest is let go
 
 

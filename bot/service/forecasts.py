@@ -107,15 +107,10 @@ def source_histories(
         since = _since(store, chart.id, periods)
         history = ChartHistory.of(chart.name, store.charts.all_ranks(chart.id, since, DEPTH))
         if since:  # read from a period on: which of its titles charted before
-            held = {
-                title
-                for standings in history.standings
-                for on in standings.values()
-                for title in on
-            }
-            history.earlier = frozenset(store.titles.charted_before(chart.id, since, held, DEPTH))
+            read = {title for period in history.standings for on in period.values() for title in on}
+            history.earlier = frozenset(store.titles.charted_before(chart.id, since, read, DEPTH))
         histories.append(history)
-    return Histories(histories, store.charts.unit(chart.id), shape.markets, learn)
+    return Histories(histories, store.charts.unit(charts[0].id), shape.markets, learn)
 
 
 @dataclass(frozen=True, slots=True)

@@ -187,9 +187,14 @@ def test_rank_backs_each_chance_with_how_its_tenth_fared_in_the_rolling_backtest
         assert chance == pytest.approx(us[target]["chance"], abs=0.0001)
         given, came = held[target, False, bin_of(chance)]
         assert love_hard[f"backtest_{target}"] == {"given": given, "came_true": came}
+    assert love_hard["backtest_periods"] == 60
     text = run_cli("forecast", "--source", "usdaily", "-c", config)
     [line] = [row for row in text.stdout.splitlines() if "Love Hard" in row]
-    assert line.endswith(f"(backtest, last 60 days: 0% of {given} · 0% of {given})"), line
+    said_of = [
+        f"{b['came_true'] / b['given']:.0%} of {b['given']:,}"
+        for b in (love_hard["backtest_next"], love_hard["backtest_within"])
+    ]
+    assert line.endswith(f"(backtest, last 60 days: {said_of[0]} · {said_of[1]})"), line
     assert text.stderr == ""
 
 

@@ -256,11 +256,20 @@ def test_features_are_the_same_however_early_the_history_read_begins():
     assert full["w070", 1][FEATURES.index("run_entry")] == 2  # its run's last CAP weeks
 
 
-def test_a_title_back_after_longer_than_the_read_is_as_old_as_in_a_read_of_every_period():
+def test_a_read_told_which_titles_charted_before_it_makes_a_full_reads_features():
     # Title 7 charts in the first weeks, then comes back in week 80 (a new season); the
-    # bot's read begins at week 40. Told which titles charted before it, its ages are a
-    # full read's; not told, the title back would look like a debut.
-    weeks = [{1: 1, 2: 2, **({7: 3} if n < 4 or n >= 80 else {})} for n in range(90)]
+    # chart lists 20 in its first ten weeks, 10 since. The bot's read begins at week 40.
+    # Told which titles charted before it, every feature is a full read's; not told, the
+    # title back would look like a debut.
+    weeks = [
+        {
+            1: 1,
+            2: 2,
+            **({7: 3} if n < 4 or n >= 80 else {}),
+            **{100 + k: k for k in range(4, 21 if n < 10 else 11)},
+        }
+        for n in range(90)
+    ]
     rows = [
         (f"w{n:03}", "US", rank, title)
         for n, week in enumerate(weeks)
@@ -269,18 +278,20 @@ def test_a_title_back_after_longer_than_the_read_is_as_old_as_in_a_read_of_every
     late_rows = [r for r in rows if r[0] >= "w040"]
     before = frozenset(t for p, _, _, t in rows if p < "w040")
 
-    def ages(history: ChartHistory) -> dict[tuple[str, int], float]:
-        at = FEATURES.index("age")
+    def features(history: ChartHistory) -> dict[tuple[str, int], list[float]]:
         return {
-            (e.period, e.title): e.features[at] for made in all_examples(history, 3) for e in made
+            (e.period, e.title): list(e.features) for made in all_examples(history, 3) for e in made
         }
 
-    full = ages(ChartHistory.of("M", rows))
-    told = ages(ChartHistory.of("M", late_rows, earlier=before))
-    untold = ages(ChartHistory.of("M", late_rows))
+    full = features(ChartHistory.of("M", rows))
+    told = features(ChartHistory.of("M", late_rows, earlier=before))
+    untold = features(ChartHistory.of("M", late_rows))
     compared = [key for key in told if key[0] >= f"w{40 + CAP:03}"]
     assert compared and all(told[key] == full[key] for key in compared)
-    assert full["w080", 7] == CAP and untold["w080", 7] == 0
+    age = FEATURES.index("age")
+    assert full["w080", 7][age] == CAP and untold["w080", 7][age] == 0
+    # Ranks off the chart read as its depth + 1: the last CAP + 1 weeks', not week 0's.
+    assert full["w080", 7][FEATURES.index("previous_rank")] == 11
 
 
 def test_the_last_periods_outcomes_are_unknown_not_false():

@@ -171,3 +171,27 @@ def test_seasons_named_with_commas_keep_their_order(fresh_db):
 )
 def test_a_charts_unit_is_read_from_its_usual_gap(periods, unit):
     assert unit_of(periods) is unit
+
+
+@pytest.mark.parametrize("by_title_index", [True, False], ids=["indexed", "importing"])
+def test_the_titles_that_charted_before_a_period_are_those_of_that_chart_and_depth(
+    fresh_db, by_title_index
+):
+    # Title 1 charted on chart 1 before 2022-01-10; title 2 only below the depth read;
+    # title 3 only on chart 2; title 4 only from 2022-01-10 on.
+    rows = [
+        (1, "2022-01-03", "US", 1, 1),
+        (1, "2022-01-03", "US", 60, 2),
+        (2, "2022-01-03", "US", 1, 3),
+        (1, "2022-01-10", "US", 2, 4),
+        (1, "2022-01-10", "US", 3, 3),
+    ]
+    with fresh_db.write():
+        fresh_db.db.conn.executemany(
+            "INSERT INTO ranks (chart_id, period, country, rank, title_id) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+        if not by_title_index:  # as during a big first import
+            fresh_db.db.execute("DROP INDEX ranks_by_title")
+    found = fresh_db.titles.charted_before(1, "2022-01-10", [1, 2, 3, 4], depth=50)
+    assert found == {1}
