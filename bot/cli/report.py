@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.alerts.render import counted
+from bot.alerts.words import fared
 from bot.engine.model import PeriodUnit
-from bot.engine.standings import Backed
 from bot.forecast.backtest import RESAMPLES, Forecaster, Scores
 from bot.forecast.model import Target
+from bot.i18n import Language, texts
 from bot.service.forecasts import Forecast, SourceBacktest, SourceForecast
 
 LEAST = 50  # the bins the calibration target speaks of: 50 predictions or more
@@ -136,14 +137,10 @@ def forecast_line(said: SourceForecast, f: Forecast) -> str:
     )
     if not f.backed:
         return line
-    fared = " · ".join(_fared(f.backed[target]) for target in Target)
-    return f"{line} (backtest, last {counted(said.scored[f.chart], unit)}: {fared})"
-
-
-def _fared(backed: Backed) -> str:
-    if not backed.given:
-        return "none given"
-    return f"{backed.came_true / backed.given:.0%} of {backed.given:,}"
+    backed = [f.backed[target] for target in Target]
+    english = texts(Language.EN)  # the operator's lines are English
+    how = " · ".join(fared(english, b.given, b.came_true) for b in backed)
+    return f"{line} (backtest, last {counted(said.scored[f.chart], unit)}: {how})"
 
 
 def unscored_charts(said: SourceForecast, shown: set[str]) -> str | None:

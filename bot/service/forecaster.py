@@ -261,13 +261,12 @@ def _on_course(
     tenth as its chance fared."""
     titles = store.titles.named(c.title for c in calls)
     ranks = {c.key: c.rank for c in kept}
+    backing = {chart: store.forecasts.backing(charts[chart]) for chart in {c.chart for c in calls}}
     events = []
     for call in calls:
         title = titles[call.title]
         score = scores[call.chart]
-        backed = store.forecasts.backed(
-            charts[call.chart], Target.WITHIN, call.chance, holder=ranks.get(call.key) == 1
-        )
+        backed = backing[call.chart].of(Target.WITHIN, call.chance, holder=ranks.get(call.key) == 1)
         periods = score.scored_periods or 0
         events.append(
             OnCourse(

@@ -182,13 +182,14 @@ def forecast_source(store: Store, config: Config, source: str) -> SourceForecast
         return SourceForecast(source, unit, settings.horizon, [], latest)
     titles = store.titles.named(e.title for e in latest.now)
     scored = _scored(store, source, settings.horizon)
+    backing = {chart: store.forecasts.backing(id_) for chart, (id_, _) in scored.items()}
     forecasts = []
     for n, e in enumerate(latest.now):
         chances = {target: latest.chances[target][n] for target in Target}
         backed = {
-            target: store.forecasts.backed(scored[e.chart][0], target, chance, holder=e.rank == 1)
+            target: backing[e.chart].of(target, chance, holder=e.rank == 1)
             for target, chance in chances.items()
-            if e.chart in scored
+            if e.chart in backing
         }
         forecasts.append(
             Forecast(e.chart, e.market, titles[e.title], e.rank, e.period, chances, backed)

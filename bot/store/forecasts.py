@@ -50,6 +50,18 @@ class Tally:
 
 
 @dataclass(frozen=True, slots=True)
+class Backing:
+    """A chart's tallies, read once, to back each of its chances with: the tally of the
+    chance's tenth among titles placed as its title is (#1 there or not)."""
+
+    tallies: dict[tuple[Target, bool, int], Tally]
+
+    def of(self, target: Target, chance: float, *, holder: bool) -> Backed:
+        held = self.tallies.get((target, holder, bin_of(chance)))
+        return Backed(chance, held.given, held.came_true) if held else Backed(chance, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
 class MarketChances:
     """A title's chances in one market of a chart whose forecasts are shown, each with
     its backing, and the periods that backtest scored."""
@@ -134,25 +146,20 @@ class ForecastsRepo(Repo):
             ],
         )
 
-    def backed(self, chart_id: int, target: Target, chance: float, *, holder: bool) -> Backed:
-        """A chance, with how the chances the chart's latest backtest gave in its tenth to
-        titles as placed (#1 there or not) fared."""
-        held = self.db.conn.execute(
-            """SELECT given, came_true FROM forecast_bins
-               WHERE chart_id = ? AND target = ? AND holder = ? AND bin = ?""",
-            [chart_id, target.value, holder, bin_of(chance)],
-        ).fetchone()
-        return Backed(chance, *(held or (0, 0)))
-
-    def tallies(self, chart_id: int) -> list[Tally]:
-        return [
-            Tally(Target(target), bool(holder), *rest)
-            for target, holder, *rest in self.db.conn.execute(
-                """SELECT target, holder, bin, given, came_true, mean FROM forecast_bins
-                   WHERE chart_id = ? ORDER BY target, holder, bin""",
-                [chart_id],
-            )
-        ]
+    def backing(self, chart_id: int) -> Backing:
+        """The chart's tallies, to back its chances with."""
+        return Backing(
+            {
+                (Target(target), bool(holder), bin_): Tally(
+                    Target(target), bool(holder), bin_, given, came_true, mean
+                )
+                for target, holder, bin_, given, came_true, mean in self.db.conn.execute(
+                    """SELECT target, holder, bin, given, came_true, mean FROM forecast_bins
+                       WHERE chart_id = ?""",
+                    [chart_id],
+                )
+            }
+        )
 
     def unscored_sources(self) -> list[str]:
         """The sources with a chart scored before the tallies were kept (migration 0016):
@@ -192,24 +199,15 @@ class ForecastsRepo(Repo):
                  AND f.period = s.period AND s.scored_periods IS NOT NULL""",
             [title_id],
         ).fetchall()
-        tallies = {
-            (chart_id, t.target, t.holder, t.bin): t
-            for chart_id in {r[0] for r in rows}
-            for t in self.tallies(chart_id)
-        }
-
-        def backed(chart_id: int, target: Target, chance: float, holder: bool) -> Backed:
-            held = tallies.get((chart_id, target, holder, bin_of(chance)))
-            return Backed(chance, held.given if held else 0, held.came_true if held else 0)
-
+        backing = {chart_id: self.backing(chart_id) for chart_id in {r[0] for r in rows}}
         return [
             MarketChances(
                 chart_id,
                 country,
                 period,
                 horizon,
-                backed(chart_id, Target.NEXT, p_next, rank == 1),
-                backed(chart_id, Target.WITHIN, p_within, rank == 1),
+                backing[chart_id].of(Target.NEXT, p_next, holder=rank == 1),
+                backing[chart_id].of(Target.WITHIN, p_within, holder=rank == 1),
                 scored_periods,
             )
             for chart_id, country, period, horizon, rank, p_next, p_within, scored_periods in rows
