@@ -11,7 +11,8 @@ the skill over the current-rank baseline from +0.013 to +0.085, calibrating to +
 the one-market US daily file the plain chances did better (+0.054 against +0.032), so
 one-market charts keep them, averaged with a logistic regression's (LINEAR). On the Hot
 100 next week: the trees +0.040, with the run and race features about +0.045, averaged
-with the regression +0.055 to +0.059 (bench/README.md, "2026-12-04 (late)").
+with the regression +0.055 to +0.059 (bench/README.md, "2026-12-04 (late)"), +0.063
+with one-market trees splitting on a random fifth of the features ("2026-12-05").
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ MIN_ONES = 20  # #1 outcomes the past must hold before a model is trained on it
 # (bench/README.md, "2026-12-04 (late)").
 LINEAR = 0.5
 ONES_PER_LEAF = 10  # a tree's leaf holds about this many #1 outcomes' worth of examples
+# On a chart of one market, each split of a tree chooses among a random fifth of the
+# features: Hot 100 next week +0.059 to +0.063 (+0.062 and +0.063 with two other seeds),
+# US daily next day +0.065 to +0.059; on the Netflix per-country file (several markets)
+# it cost +0.128 to +0.124, so those keep every feature (bench/README.md, "2026-12-05").
+ONE_MARKET_FEATURES = 0.2
 CEILING = 0.999  # a chance is never said to be certain
 
 
@@ -94,7 +100,7 @@ class Model:
             ones = sum(outcomes)
             if ones < MIN_ONES:
                 raise TooLittleHistory(ones)
-            classifier = _classifier(len(outcomes) / ones)
+            classifier = _classifier(len(outcomes) / ones, one_market=not compete)
             features = _matrix(known)
             classifier.fit(features, outcomes)
             classifiers[target] = classifier
@@ -195,7 +201,7 @@ def _calibrator() -> Any:
     return IsotonicRegression(y_min=0.0, y_max=CEILING, out_of_bounds="clip")
 
 
-def _classifier(per_one: float) -> Any:
+def _classifier(per_one: float, *, one_market: bool) -> Any:
     """Trees whose leaves hold about ONES_PER_LEAF #1s (`per_one`: examples per #1)."""
     # Imported here: scikit-learn is heavy, and only training and backtests need it.
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -210,5 +216,6 @@ def _classifier(per_one: float) -> Any:
         min_samples_leaf=round(ONES_PER_LEAF * per_one),
         l2_regularization=1.0,
         early_stopping=False,
+        max_features=ONE_MARKET_FEATURES if one_market else 1.0,
         random_state=0,
     )
