@@ -32,7 +32,7 @@ MIN_ONES = 20  # #1 outcomes the past must hold before a model is trained on it
 LINEAR = 0.5
 ONES_PER_LEAF = 10  # a tree's leaf holds about this many #1 outcomes' worth of examples
 # On a chart of one market, each split of a tree chooses among a random fifth of the
-# features: Hot 100 next week +0.059 to +0.063 (+0.062 and +0.063 with two other seeds),
+# features: Hot 100 next week +0.059 to +0.063 (+0.063 and +0.062 with seeds 1 and 2),
 # US daily next day +0.065 to +0.059; on the Netflix per-country file (several markets)
 # it cost +0.128 to +0.124, so those keep every feature (bench/README.md, "2026-12-05").
 ONE_MARKET_FEATURES = 0.2
