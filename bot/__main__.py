@@ -2,7 +2,9 @@
 
 Ctrl-C is said in one line with exit code 130 at any moment, even while the modules
 load (a command catches it itself once it runs, and says more: an import, where to
-resume)."""
+resume). While they load, CPython may end the process by the signal instead (a shell
+reports 130 all the same): it does so once a KeyboardInterrupt has left code run by
+exec(), as a dataclass's methods are made, even if it was caught later."""
 
 import signal
 import sys

@@ -183,7 +183,10 @@ def test_ctrl_c_at_any_moment_says_how_to_go_on_and_loses_nothing(
     if process.returncode == 0:  # it had finished: nothing to check but the store
         assert stored(config) == whole
         return
-    assert process.returncode == 130, err
+    # 130, or ended by the signal itself, which a shell reports as 130 too: CPython exits by
+    # SIGINT after it has seen a KeyboardInterrupt leave code it ran with exec(), even one
+    # caught later, as while a dataclass is made (its methods are exec'd) as modules load.
+    assert process.returncode in (130, -signal.SIGINT), err
     # Nothing from the reader process either (it is out of the terminal's reach).
     assert "Traceback" not in err and "Error" not in err and "Fatal" not in err, err
     said = err.strip().splitlines()[-1]
