@@ -96,14 +96,9 @@ class ChartHistory:
     earlier: frozenset[int] = frozenset()
 
     @classmethod
-    def of(
-        cls,
-        chart: str,
-        ranks: Iterable[tuple[str, str, int, int]],
-        earlier: frozenset[int] = frozenset(),
-    ) -> ChartHistory:
+    def of(cls, chart: str, ranks: Iterable[tuple[str, str, int, int]]) -> ChartHistory:
         """From (period, market, rank, title id) rows, ordered by period."""
-        history = cls(chart, earlier=earlier)
+        history = cls(chart)
         for period, market, rank, title in ranks:
             if not history.periods or history.periods[-1] != period:
                 history.periods.append(period)
