@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_INTERRUPTED = 130  # 128 + SIGINT; bot/__main__.py then ends the process by SIGINT
 
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -45,7 +45,7 @@ class BadConfig(Failure):
 
 
 class Interrupted(Failure):
-    """Ctrl-C: said in one line, exit 130 as a shell reports a command it interrupted."""
+    """Ctrl-C: said in one line, then the process ends by SIGINT (bot/__main__.py)."""
 
     exit_code = EXIT_INTERRUPTED
 
