@@ -10,12 +10,11 @@ from typing import Any
 from bot.alerts.render import counted
 from bot.alerts.words import fared
 from bot.engine.model import PeriodUnit
-from bot.forecast.backtest import RESAMPLES, Forecaster, Scores
+from bot.forecast.backtest import Forecaster
 from bot.forecast.model import Target
+from bot.forecast.scores import LEAST, RESAMPLES, Scores
 from bot.i18n import Language, texts
 from bot.service.forecasts import Forecast, SourceBacktest, SourceForecast
-
-LEAST = 50  # the bins the calibration target speaks of: 50 predictions or more
 
 
 def json_rows(run: SourceBacktest) -> Iterator[dict[str, Any]]:
@@ -103,14 +102,30 @@ def _reliability(scores: Scores, unit: str, span: int) -> Iterator[str]:
         f"  Bins of {LEAST} or more predictions: the largest gap between mean chance and"
         f" came true is {scores.worst_bin(least=LEAST):.3f}."
     )
+    if scores.luck is not None:
+        yield (
+            f"  Were every chance right, luck alone would leave a largest gap of about"
+            f" {scores.luck.typical:.3f},"
+        )
+        yield (
+            f"  and one of {scores.worst_bin(least=LEAST):.3f} or more in"
+            f" {scores.luck.as_large:.0%} of {RESAMPLES:,}"
+            f" redraws of the {periods} predicted{_together(span, unit)}."
+        )
     are = "is" if len(off) == 1 else "are"
     yield (
         f"  {counted(len(off), 'bin')} (*) {are} off by more than luck explains: the mean"
         " chance is outside the middle"
     )
-    together = f", {counted(span, unit)} at a time" if span > 1 else ""
-    yield f"  90% of what came true over {RESAMPLES:,} redraws of the {periods} predicted{together}"
+    yield (
+        f"  90% of what came true over {RESAMPLES:,} redraws of the {periods} predicted"
+        f"{_together(span, unit)}"
+    )
     yield "  (by luck alone, about one bin in ten would be)."
+
+
+def _together(span: int, unit: str) -> str:
+    return f", {counted(span, unit)} at a time" if span > 1 else ""
 
 
 def _what(run: SourceBacktest, target: Target) -> str:

@@ -27,10 +27,11 @@ from bot.config import Config
 from bot.engine.events import OnCourse
 from bot.engine.routing import route
 from bot.engine.titles import title_key
-from bot.forecast.backtest import Backtest, Forecaster, Predictions, backtest, bin_of
+from bot.forecast.backtest import Backtest, Forecaster, Predictions, backtest
 from bot.forecast.calls import Call, Chance, carry_calls, outcomes
 from bot.forecast.examples import TOP
 from bot.forecast.model import Target, TooLittleHistory
+from bot.forecast.scores import bin_of
 from bot.service.forecasts import Histories, predict_latest, source_histories, source_shape
 from bot.service.polling import alert_policy
 from bot.store.forecasts import ChartScore, Tally

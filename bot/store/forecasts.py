@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.engine.standings import Backed
-from bot.forecast.backtest import bin_of
 from bot.forecast.calls import Call, Chance, Key
 from bot.forecast.model import Target
+from bot.forecast.scores import bin_of
 from bot.store.base import Repo, batches, iso
 
 
@@ -43,7 +43,7 @@ class Tally:
 
     target: Target
     holder: bool
-    bin: int  # chances from bin/10 to (bin+1)/10 (bot.forecast.backtest.bin_of)
+    bin: int  # chances from bin/10 to (bin+1)/10 (bot.forecast.scores.bin_of)
     given: int
     came_true: int
     mean: float

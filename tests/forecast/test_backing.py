@@ -16,9 +16,10 @@ import pytest
 
 from bot.delivery.messages import alert_line
 from bot.engine.events import event_from_json
-from bot.forecast.backtest import Backtest, Forecaster, Prediction, Predictions, bin_of
+from bot.forecast.backtest import Backtest, Forecaster, Prediction, Predictions
 from bot.forecast.examples import DEPTH
 from bot.forecast.model import Target
+from bot.forecast.scores import bin_of
 from bot.i18n import Language, texts
 from bot.service.forecaster import tallies
 from bot.service.forecasts import source_histories

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,25 @@ def test_the_json_lines_recompute_the_printed_scores(full):
         if len({r["period"] for r in held}) >= 5:
             low, high = map(float, cells[5].split("-"))
             assert low <= came_true <= high
+    # The largest gap among bins of 50 or more, and what luck alone would leave.
+    gaps = [
+        abs(
+            sum(r["p_next"] for r in held) / len(held)
+            - sum(r["outcome_next"] for r in held) / len(held)
+        )
+        for held in bins.values()
+        if len(held) >= 50
+    ]
+    footer = "\n".join(table[heading + 6 + len(bins) : heading + 9 + len(bins)])
+    found = re.search(
+        r"the largest gap between mean chance and came true is (\d\.\d{3})\.\n"
+        r"  Were every chance right, luck alone would leave a largest gap of about (\d\.\d{3}),\n"
+        r"  and one of \1 or more in (\d+)% of 2,000 redraws of the chart days predicted\.",
+        footer,
+    )
+    assert found, footer
+    assert float(found.group(1)) == pytest.approx(max(gaps), abs=6e-4)
+    assert 0 < float(found.group(2)) < 0.5 and 0 <= int(found.group(3)) <= 100
 
 
 def test_backtest_without_a_database_says_so(tmp_path):

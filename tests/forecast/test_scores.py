@@ -10,14 +10,12 @@ from datetime import date, timedelta
 import pytest
 
 from bot.config import ForecastConfig
-from bot.forecast import backtest as backtest_module
+from bot.forecast import scores as scores_module
 from bot.forecast.backtest import (
     Backtest,
-    Bin,
     Forecaster,
     Prediction,
     Predictions,
-    Scores,
     _blocks,
     _refit_point,
     backtest,
@@ -32,6 +30,7 @@ from bot.forecast.examples import (
     learning_window,
 )
 from bot.forecast.model import Model, Target
+from bot.forecast.scores import Bin, Scores
 from bot.service.forecaster import refit_every
 
 
@@ -67,6 +66,47 @@ def test_a_bins_range_redraws_its_chart_periods_not_its_predictions():
     assert Scores.of(chances, outcomes).off_bins() == [alone]
 
 
+def test_the_luck_of_the_largest_gap_is_that_of_the_chart_periods_predicted():
+    # 200 chances of 0.5, right on average: half came true. In groups of 20 (ten chart
+    # periods, each all true or all false) luck moves the share as ten coins would; as
+    # 200 predictions of their own, far less.
+    chances = [0.5] * 200
+    outcomes = [n // 20 % 2 == 0 for n in range(200)]
+    periods = [n // 20 for n in range(200)]
+    grouped = Scores.of(chances, outcomes, periods).luck
+    alone = Scores.of(chances, outcomes).luck
+    assert grouped is not None and alone is not None
+    assert grouped.typical > 0.07 > 0.04 > alone.typical
+    assert grouped.as_large == alone.as_large == 1.0  # a gap of 0: every redraw's is as large
+
+
+def test_a_gap_luck_cannot_explain_is_seen_in_no_redraw():
+    # 2,000 chances of 0.75, of their own, and half came true: a gap of 0.25.
+    outcomes = [n % 2 == 0 for n in range(2000)]
+    scores = Scores.of([0.75] * 2000, outcomes)
+    assert scores.worst_bin() == pytest.approx(0.25)
+    assert scores.luck is not None and scores.luck.as_large == 0.0
+    # The same gap in ten chart periods of 200 (five all true, five all false) is luck.
+    periods = [n // 200 for n in range(2000)]
+    grouped = Scores.of([0.75] * 2000, [p % 2 == 0 for p in periods], periods).luck
+    assert grouped is not None and grouped.as_large > 0.1
+
+
+def test_the_largest_gap_is_redrawn_across_bins_of_fifty_or_more_only():
+    # Two bins of 100 predictions and one of 10 that is far off: the small one is not
+    # judged, so it moves neither the gap nor its luck.
+    chances = [0.15] * 100 + [0.85] * 100 + [0.55] * 10
+    outcomes = [n < 15 for n in range(100)] + [n < 85 for n in range(100)] + [False] * 10
+    scores = Scores.of(chances, outcomes)
+    assert scores.worst_bin() == pytest.approx(0.0)
+    assert scores.luck is not None and scores.luck.as_large == 1.0
+    # A share of 0.15 (or 0.85) of 100 tries moves by about 0.036 (one standard deviation):
+    # the larger of two such moves is typically about that (0.038 here). With the small
+    # bin judged too, it would be near 0.1.
+    assert 0.025 < scores.luck.typical < 0.05
+    assert Scores.of([0.5] * 49, [True] * 49).luck is None  # no bin of fifty
+
+
 def test_a_bin_of_many_chart_periods_gets_the_range_the_redraws_tend_to(monkeypatch):
     # 3,000 chart periods whose predictions all came true together, or not at all.
     generator = random.Random(3)
@@ -78,7 +118,7 @@ def test_a_bin_of_many_chart_periods_gets_the_range_the_redraws_tend_to(monkeypa
             outcomes.append(came)
             periods.append(period)
     [normal] = Scores.of(chances, outcomes, periods).reliability
-    monkeypatch.setattr(backtest_module, "MANY_EVENTS", 5000)
+    monkeypatch.setattr(scores_module, "MANY_EVENTS", 5000)
     [redrawn] = Scores.of(chances, outcomes, periods).reliability
     assert normal.observed_range and redrawn.observed_range
     assert normal.observed_range != redrawn.observed_range
