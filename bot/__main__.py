@@ -24,9 +24,11 @@ def main() -> None:
 
         cli()
     except KeyboardInterrupt:  # while the modules load: no command has caught it yet
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: said once all the same
         sys.stderr.write("chartbot: interrupted\n")
         _end_by_sigint()
     except SystemExit as exit_:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         from bot.cli.base import EXIT_INTERRUPTED  # loaded: the command ran
 
         if exit_.code == EXIT_INTERRUPTED:  # the command has said so and cleaned up
@@ -46,8 +48,9 @@ def _end_by_sigint() -> None:
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing can reach it
             stream.flush()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # were it blocked, it would wait
     os.kill(os.getpid(), signal.SIGINT)
-    signal.pause()  # the signal is delivered at once; this is never reached
+    signal.pause()  # the signal ends the process as it is sent (to this thread, unblocked)
 
 
 if __name__ == "__main__":

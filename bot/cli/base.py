@@ -135,8 +135,6 @@ def known_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise Failure(str(exc)) from None
         except sqlite3.Error as exc:
             raise Failure(f"database: {explain(exc)}") from None
-        except KeyboardInterrupt:
-            raise Interrupted("interrupted") from None
 
     return wrapper
 
@@ -152,7 +150,24 @@ def warn(warnings: list[str]) -> None:
         err.print(f"warning: {terminal.clean(warning)}", markup=False, style="yellow")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The chartbot commands: a Ctrl-C while one reads its options or runs is Interrupted
+    (click's own "Aborted!", exit 1, would let a shell loop go on to the next file)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted") from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted") from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="chartbot")
 def main() -> None:
     """chartbot: chart alerts for Discord ("now #1 in 46 countries (+2)")."""

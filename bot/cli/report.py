@@ -12,7 +12,7 @@ from bot.alerts.words import fared
 from bot.engine.model import PeriodUnit
 from bot.forecast.backtest import Forecaster
 from bot.forecast.model import Target
-from bot.forecast.scores import LEAST, RESAMPLES, Scores
+from bot.forecast.scores import FEW_EVENTS, LEAST, RESAMPLES, GapLuck, Scores
 from bot.i18n import Language, texts
 from bot.service.forecasts import Forecast, SourceBacktest, SourceForecast
 
@@ -103,15 +103,7 @@ def _reliability(scores: Scores, unit: str, span: int) -> Iterator[str]:
         f" came true is {scores.worst_bin(least=LEAST):.3f}."
     )
     if scores.luck is not None:
-        yield (
-            f"  Were every chance right, luck alone would leave a largest gap of about"
-            f" {scores.luck.typical:.3f},"
-        )
-        yield (
-            f"  and one of {scores.worst_bin(least=LEAST):.3f} or more in"
-            f" {scores.luck.as_large:.0%} of {RESAMPLES:,}"
-            f" redraws of the {periods} predicted{_together(span, unit)}."
-        )
+        yield from _luck(scores.luck, scores, periods, _together(span, unit))
     are = "is" if len(off) == 1 else "are"
     yield (
         f"  {counted(len(off), 'bin')} (*) {are} off by more than luck explains: the mean"
@@ -122,6 +114,27 @@ def _reliability(scores: Scores, unit: str, span: int) -> Iterator[str]:
         f"{_together(span, unit)}"
     )
     yield "  (by luck alone, about one bin in ten would be)."
+
+
+def _luck(luck: GapLuck, scores: Scores, periods: str, together: str) -> Iterator[str]:
+    """The largest gap's luck (`periods`: what is redrawn, "chart days"; `together`: how
+    many at a time)."""
+    came = round(luck.as_large * RESAMPLES)
+    times = f"{came:,} of them ({luck.as_large:.0%})" if came else "none of them"
+    yield (
+        "  If every chance were right, luck would typically leave a largest gap of"
+        f" {luck.typical:.3f} (the median"
+    )
+    yield (
+        f"  of {RESAMPLES:,} redraws of the {periods} predicted{together}); one of"
+        f" {luck.largest:.3f} or more came in {times}."
+    )
+    wide = sum(b.count >= LEAST for b in scores.reliability)
+    if luck.judged < wide:
+        yield (
+            f"  (Judged on {luck.judged} of the {wide} bins: redraws cannot move a bin of fewer"
+            f" than {FEW_EVENTS} {periods}, or one where every chance went the same way.)"
+        )
 
 
 def _together(span: int, unit: str) -> str:

@@ -106,45 +106,60 @@ def _redrawn(tallies: list[list[int]]) -> tuple[float, float]:
 
 @dataclass(frozen=True, slots=True)
 class GapLuck:
-    """The largest gap between mean chance and came true, among bins of LEAST or more
-    predictions, that luck alone leaves where every chance is right: the chart periods
-    are drawn again RESAMPLES times (in their blocks, all bins together), and each bin's
-    share that came true moves about as far from what came true as what came true may
-    lie from the truth. A gap of 0.05 is within the luck of a few dozen weeks."""
+    """How large a gap between mean chance and came true luck alone leaves where every
+    chance is right, judged on the largest among the bins of LEAST or more predictions
+    that redraws can move (of FEW_EVENTS blocks or more, with some chances that came true
+    and some that did not). The chart periods are drawn again RESAMPLES times, in their
+    blocks, all bins together; a redraw's gap in a bin is how far its (came true - mean
+    chance) moves from the table's, as the table's may lie from 0 when chances are right
+    (a bootstrap of the gap). The noisiest bin weighs most: a bin of 10 weeks may be off
+    by 0.1 by luck where one of 500 weeks may not."""
 
-    typical: float  # the median largest gap over the redraws
-    as_large: float  # the share of redraws whose largest gap is at least the one seen
+    largest: float  # the table's largest gap among the bins judged
+    typical: float  # the median of the redraws' largest gaps
+    as_large: float  # the share of redraws whose largest gap is at least `largest`
+    judged: int  # the bins judged (of those of LEAST or more)
 
 
-def _gap_luck(wide: list[list[tuple[float, bool, Hashable, Hashable]]], seen: float) -> GapLuck:
-    """`wide`: the predictions of each bin of LEAST or more; `seen`: its largest gap."""
+def _gap_luck(judged: list[list[tuple[float, bool, Hashable, Hashable]]]) -> GapLuck:
+    """`judged`: each judged bin's predictions (chance, came true, event, block)."""
     import numpy as np
 
     index: dict[Hashable, int] = {}
-    for held in wide:
+    for held in judged:
         for *_, block in held:
             index.setdefault(block, len(index))
-    counts = np.zeros((len(index), len(wide), 2))  # each block's predictions, came true
-    for column, held in enumerate(wide):
-        for _, outcome, _, block in held:
-            counts[index[block], column] += (1, outcome)
+    # Each block's predictions, how many came true and the sum of their chances, by bin.
+    counts = np.zeros((len(index), len(judged), 3))
+    for column, held in enumerate(judged):
+        for chance, outcome, _, block in held:
+            counts[index[block], column] += (1, outcome, chance)
     total = counts.sum(axis=0)
-    observed = total[:, 1] / total[:, 0]
+    gaps = (total[:, 1] - total[:, 2]) / total[:, 0]  # came true - mean chance
+    largest = float(np.abs(gaps).max())
     flat = counts.reshape(len(index), -1)
     generator = np.random.default_rng(0)
-    gaps = []
+    drawn_gaps = []
     for start in range(0, RESAMPLES, CHUNK):
         size = min(CHUNK, RESAMPLES - start)
         # Each redraw's count of each block, as a row: a matrix product sums them.
         picks = generator.integers(0, len(index), size=(size, len(index)))
         picks += np.arange(size)[:, None] * len(index)
         times = np.bincount(picks.ravel(), minlength=size * len(index)).reshape(size, -1)
-        drawn = (times @ flat).reshape(size, len(wide), 2)
+        drawn = (times @ flat).reshape(size, len(judged), 3)
         with np.errstate(invalid="ignore", divide="ignore"):  # a bin no redrawn period holds
-            shares = drawn[:, :, 1] / drawn[:, :, 0]
-        gaps.append(np.nanmax(np.abs(shares - observed), axis=1))
-    spread = np.concatenate(gaps)
-    return GapLuck(float(np.median(spread)), float((spread >= seen - 1e-12).mean()))
+            moved = (drawn[:, :, 1] - drawn[:, :, 2]) / drawn[:, :, 0] - gaps
+        drawn_gaps.append(np.nanmax(np.abs(moved), axis=1))
+    spread = np.concatenate(drawn_gaps)
+    # A redraw's largest gap equal to the table's but for rounding counts as as large.
+    as_large = float((spread >= largest - 1e-12).mean())
+    return GapLuck(largest, float(np.median(spread)), as_large, len(judged))
+
+
+def _movable(held: list[tuple[float, bool, Hashable, Hashable]]) -> bool:
+    """Whether redrawing a bin's blocks can move its share that came true."""
+    came = {outcome for _, outcome, _, _ in held}
+    return len(came) == 2 and len({block for *_, block in held}) >= FEW_EVENTS
 
 
 def bin_of(chance: float) -> int:
@@ -158,7 +173,7 @@ class Scores:
     brier: float
     log_loss: float
     reliability: tuple[Bin, ...]
-    luck: GapLuck | None = None  # of the largest gap (None: no bin of LEAST or more)
+    luck: GapLuck | None = None  # of the largest gap (None: no bin to judge)
 
     @classmethod
     def of(
@@ -189,10 +204,10 @@ class Scores:
             bins[bin_of(p)].append((p, o, event, block))
         reliability = tuple(_bin(n, held) for n, held in sorted(bins.items()))
         scores = cls(len(pairs), brier, loss, reliability)
-        wide = [held for _, held in sorted(bins.items()) if len(held) >= LEAST]
-        if not wide:
+        judged = [h for _, h in sorted(bins.items()) if len(h) >= LEAST and _movable(h)]
+        if not judged:
             return scores
-        return dataclasses.replace(scores, luck=_gap_luck(wide, scores.worst_bin()))
+        return dataclasses.replace(scores, luck=_gap_luck(judged))
 
     def skill(self, baseline: Scores) -> float:
         """Brier skill over a baseline: 1 - ours / theirs (above 0: better)."""

@@ -7,11 +7,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shlex
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import pytest
 
 from bench.bigdata import write
 from bot.faults import ENV
-from tests.helpers.cli import ENGLISH, spawn_cli
+from tests.helpers.cli import spawn_cli
 from tests.helpers.waiting import wait_until
 
 ROWS = 120_000  # asked of the generator (it writes whole days: 102,750); three parts
@@ -202,37 +199,3 @@ def test_ctrl_c_at_any_moment_says_how_to_go_on_and_loses_nothing(
         code, err = import_(config, big_file)
         assert code == 0, err
     assert stored(config) == whole
-
-
-def test_ctrl_c_stops_a_shell_loop_of_imports_too(big_file, timed_whole, tmp_path):
-    """A shell goes on with its loop after a child that exits 130 (it handled the Ctrl-C
-    itself), and stops after one that ended by SIGINT: chartbot ends by the signal."""
-    _, took = timed_whole
-    config = config_in(tmp_path)
-    command = shlex.join(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "import",
-            str(big_file),
-            "--source",
-            "spotify",
-            "-c",
-            str(config),
-        ]
-    )
-    process = subprocess.Popen(
-        ["bash", "-c", f"for n in 1 2; do {command}; echo went on; done"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **ENGLISH, _MARK: str(config)},
-        start_new_session=True,
-    )
-    time.sleep(took * 0.4)
-    os.killpg(process.pid, signal.SIGINT)
-    out, err = process.communicate(timeout=120)
-    assert "went on" not in out, err
-    assert process.returncode == -signal.SIGINT, err
-    assert err.strip().splitlines()[-1].startswith("chartbot: interrupted"), err

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 
 import pytest
 
+from bot.forecast.scores import Scores
 from tests.helpers.cli import run_cli
 from tests.helpers.configs import US_DAILY, write_text_config
 from tests.helpers.shared_data import needs_shared_data, shared
@@ -118,25 +118,23 @@ def test_the_json_lines_recompute_the_printed_scores(full):
         if len({r["period"] for r in held}) >= 5:
             low, high = map(float, cells[5].split("-"))
             assert low <= came_true <= high
-    # The largest gap among bins of 50 or more, and what luck alone would leave.
-    gaps = [
-        abs(
-            sum(r["p_next"] for r in held) / len(held)
-            - sum(r["outcome_next"] for r in held) / len(held)
-        )
-        for held in bins.values()
-        if len(held) >= 50
-    ]
+    # The largest gap among bins of 50 or more, and what luck alone would leave: the
+    # predictions' own, redrawn by day.
     footer = "\n".join(table[heading + 6 + len(bins) : heading + 9 + len(bins)])
-    found = re.search(
-        r"the largest gap between mean chance and came true is (\d\.\d{3})\.\n"
-        r"  Were every chance right, luck alone would leave a largest gap of about (\d\.\d{3}),\n"
-        r"  and one of \1 or more in (\d+)% of 2,000 redraws of the chart days predicted\.",
-        footer,
+    luck = Scores.of(
+        [r["p_next"] for r in rows],
+        [r["outcome_next"] for r in rows],
+        [(r["chart"], r["period"]) for r in rows],
+    ).luck
+    assert luck is not None and luck.judged == sum(len(held) >= 50 for held in bins.values())
+    said = (
+        f"the largest gap between mean chance and came true is {luck.largest:.3f}.\n"
+        "  If every chance were right, luck would typically leave a largest gap of"
+        f" {luck.typical:.3f} (the median\n"
+        f"  of 2,000 redraws of the chart days predicted); one of {luck.largest:.3f} or more"
+        f" came in {round(luck.as_large * 2000):,} of them ({luck.as_large:.0%})."
     )
-    assert found, footer
-    assert float(found.group(1)) == pytest.approx(max(gaps), abs=6e-4)
-    assert 0 < float(found.group(2)) < 0.5 and 0 <= int(found.group(3)) <= 100
+    assert said in footer, footer
 
 
 def test_backtest_without_a_database_says_so(tmp_path):

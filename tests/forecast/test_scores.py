@@ -77,7 +77,8 @@ def test_the_luck_of_the_largest_gap_is_that_of_the_chart_periods_predicted():
     alone = Scores.of(chances, outcomes).luck
     assert grouped is not None and alone is not None
     assert grouped.typical > 0.07 > 0.04 > alone.typical
-    assert grouped.as_large == alone.as_large == 1.0  # a gap of 0: every redraw's is as large
+    assert grouped.largest == alone.largest == 0.0
+    assert grouped.as_large == alone.as_large == 1.0  # every redraw's gap is as large as 0
 
 
 def test_a_gap_luck_cannot_explain_is_seen_in_no_redraw():
@@ -85,26 +86,40 @@ def test_a_gap_luck_cannot_explain_is_seen_in_no_redraw():
     outcomes = [n % 2 == 0 for n in range(2000)]
     scores = Scores.of([0.75] * 2000, outcomes)
     assert scores.worst_bin() == pytest.approx(0.25)
-    assert scores.luck is not None and scores.luck.as_large == 0.0
-    # The same gap in ten chart periods of 200 (five all true, five all false) is luck.
+    assert scores.luck is not None and scores.luck.largest == pytest.approx(0.25)
+    assert scores.luck.as_large == 0.0
+    # The same gap in ten chart periods of 200 (five all true, five all false) is luck: a
+    # share of 0.25 or 0.75 from ten coins comes about one time in nine.
     periods = [n // 200 for n in range(2000)]
     grouped = Scores.of([0.75] * 2000, [p % 2 == 0 for p in periods], periods).luck
-    assert grouped is not None and grouped.as_large > 0.1
+    assert grouped is not None and grouped.as_large > 0.05
 
 
-def test_the_largest_gap_is_redrawn_across_bins_of_fifty_or_more_only():
-    # Two bins of 100 predictions and one of 10 that is far off: the small one is not
-    # judged, so it moves neither the gap nor its luck.
+def test_the_largest_gap_is_judged_on_bins_that_redraws_can_move():
+    # Two bins of 100 predictions, right; one of 10, far off (0.55 given, 1 came true):
+    # fewer than 50, so not judged.
     chances = [0.15] * 100 + [0.85] * 100 + [0.55] * 10
-    outcomes = [n < 15 for n in range(100)] + [n < 85 for n in range(100)] + [False] * 10
-    scores = Scores.of(chances, outcomes)
-    assert scores.worst_bin() == pytest.approx(0.0)
-    assert scores.luck is not None and scores.luck.as_large == 1.0
+    outcomes = (
+        [n < 15 for n in range(100)] + [n < 85 for n in range(100)] + [n < 1 for n in range(10)]
+    )
+    luck = Scores.of(chances, outcomes).luck
+    assert luck is not None and (luck.judged, luck.as_large) == (2, 1.0)
+    assert luck.largest == pytest.approx(0.0)
     # A share of 0.15 (or 0.85) of 100 tries moves by about 0.036 (one standard deviation):
-    # the larger of two such moves is typically about that (0.038 here). With the small
-    # bin judged too, it would be near 0.1.
-    assert 0.025 < scores.luck.typical < 0.05
-    assert Scores.of([0.5] * 49, [True] * 49).luck is None  # no bin of fifty
+    # the larger of two such moves is typically about that. The small bin would make it
+    # about 0.15.
+    assert 0.025 < luck.typical < 0.05
+    # Nor are bins of 50 or more that redraws cannot move: one of 3 chart periods (off by
+    # 0.35), one where none came true (60 chances of 2%).
+    chances = [0.15] * 100 + [0.85] * 60 + [0.02] * 60
+    outcomes = [n < 15 for n in range(100)] + [n < 30 for n in range(60)] + [False] * 60
+    periods = list(range(100)) + [100 + n // 20 for n in range(60)] + list(range(200, 260))
+    scores = Scores.of(chances, outcomes, periods)
+    assert scores.worst_bin() == pytest.approx(0.35)
+    assert scores.luck is not None and scores.luck.judged == 1
+    assert scores.luck.largest == pytest.approx(0.0)
+    assert Scores.of([0.02] * 60, [False] * 60).luck is None  # nothing to judge
+    assert Scores.of([0.5] * 49, [True, False] * 24 + [True]).luck is None  # no bin of fifty
 
 
 def test_a_bin_of_many_chart_periods_gets_the_range_the_redraws_tend_to(monkeypatch):

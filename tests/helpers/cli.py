@@ -34,10 +34,15 @@ def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> Ran:
     return Ran(result.exit_code, result.stdout, result.stderr)
 
 
+def cli_command(*args: str | Path) -> list[str]:
+    """The command line of the real CLI as a process of its own."""
+    return [sys.executable, "-m", "bot", *map(str, args)]
+
+
 def spawn_cli(*args: str | Path, env: dict[str, str] | None = None, **kw: Any) -> subprocess.Popen:
     """The real CLI, as its own process (for kill and concurrency tests)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", *map(str, args)],
+        cli_command(*args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
