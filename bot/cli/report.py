@@ -125,10 +125,8 @@ def _luck(luck: GapLuck, scores: Scores, periods: str, together: str) -> Iterato
         "  If every chance were right, luck would typically leave a largest gap of"
         f" {luck.typical:.3f} (the median"
     )
-    yield (
-        f"  of {RESAMPLES:,} redraws of the {periods} predicted{together}); one of"
-        f" {luck.largest:.3f} or more came in {times}."
-    )
+    yield f"  of {RESAMPLES:,} redraws of the {periods} predicted{together});"
+    yield f"  one of {luck.largest:.3f} or more came in {times}."
     wide = sum(b.count >= LEAST for b in scores.reliability)
     if luck.judged < wide:
         yield (

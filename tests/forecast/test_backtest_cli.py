@@ -120,7 +120,7 @@ def test_the_json_lines_recompute_the_printed_scores(full):
             assert low <= came_true <= high
     # The largest gap among bins of 50 or more, and what luck alone would leave: the
     # predictions' own, redrawn by day.
-    footer = "\n".join(table[heading + 6 + len(bins) : heading + 9 + len(bins)])
+    footer = "\n".join(table[heading + 6 + len(bins) : heading + 10 + len(bins)])
     luck = Scores.of(
         [r["p_next"] for r in rows],
         [r["outcome_next"] for r in rows],
@@ -131,8 +131,9 @@ def test_the_json_lines_recompute_the_printed_scores(full):
         f"the largest gap between mean chance and came true is {luck.largest:.3f}.\n"
         "  If every chance were right, luck would typically leave a largest gap of"
         f" {luck.typical:.3f} (the median\n"
-        f"  of 2,000 redraws of the chart days predicted); one of {luck.largest:.3f} or more"
-        f" came in {round(luck.as_large * 2000):,} of them ({luck.as_large:.0%})."
+        "  of 2,000 redraws of the chart days predicted);\n"
+        f"  one of {luck.largest:.3f} or more came in {round(luck.as_large * 2000):,} of them"
+        f" ({luck.as_large:.0%})."
     )
     assert said in footer, footer
 
