@@ -20,8 +20,12 @@ RESAMPLES = 2_000  # redraws of a reliability bin's chart periods for its range
 FEW_EVENTS = 5  # a bin of fewer chart periods (or blocks of them) gets no range
 MANY_EVENTS = 500  # a bin of more is given the normal range instead of redraws
 NORMAL_90 = 1.6449  # the normal distribution's 95th percentile, in standard deviations
-LEAST = 50  # the bins a calibration is judged on: 50 predictions or more (issue 27)
+LEAST = 50  # the bins a calibration is judged on: 50 predictions or more
 CHUNK = 250  # redraws made at a time for the largest gap's luck (memory: CHUNK x periods)
+
+# One prediction in a bin: its chance, whether it came true, the chart period it is of,
+# and the block of periods it is redrawn with.
+Held = tuple[float, bool, Hashable, Hashable]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,7 @@ class Bin:
         return not low <= self.predicted <= high
 
 
-def _bin(n: int, held: list[tuple[float, bool, Hashable, Hashable]]) -> Bin:
+def _bin(n: int, held: list[Held]) -> Bin:
     """Bin n (chances from n/10 to (n+1)/10), with the range of what came true when its
     chart periods are drawn again (with replacement, as many as there are): a period's
     predictions rise and fall together (one release takes #1 in 80 countries at once),
@@ -121,7 +125,7 @@ class GapLuck:
     judged: int  # the bins judged (of those of LEAST or more)
 
 
-def _gap_luck(judged: list[list[tuple[float, bool, Hashable, Hashable]]]) -> GapLuck:
+def _gap_luck(judged: list[list[Held]]) -> GapLuck:
     """`judged`: each judged bin's predictions (chance, came true, event, block)."""
     import numpy as np
 
@@ -156,7 +160,7 @@ def _gap_luck(judged: list[list[tuple[float, bool, Hashable, Hashable]]]) -> Gap
     return GapLuck(largest, float(np.median(spread)), as_large, len(judged))
 
 
-def _movable(held: list[tuple[float, bool, Hashable, Hashable]]) -> bool:
+def _movable(held: list[Held]) -> bool:
     """Whether redrawing a bin's blocks can move its share that came true."""
     came = {outcome for _, outcome, _, _ in held}
     return len(came) == 2 and len({block for *_, block in held}) >= FEW_EVENTS
@@ -197,7 +201,7 @@ class Scores:
         loss = -sum(math.log(p if o else 1 - p) for p, o in kept) / len(pairs)
         if not binned:
             return cls(len(pairs), brier, loss, ())
-        bins: dict[int, list[tuple[float, bool, Hashable, Hashable]]] = defaultdict(list)
+        bins: dict[int, list[Held]] = defaultdict(list)
         named = range(len(pairs)) if events is None else events
         drawn = named if blocks is None else blocks
         for (p, o), event, block in zip(pairs, named, drawn, strict=True):
