@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.cli import ENGLISH, cli_command
+from tests.helpers.cli import ENGLISH, cli_command, spawn_cli
 from tests.helpers.waiting import wait_until
 
 
@@ -48,14 +48,8 @@ def ctrl_c(process: subprocess.Popen) -> tuple[str, str]:
 
 
 def test_ctrl_c_in_a_command_is_one_line_and_the_end_by_the_signal(fifo):
-    process = subprocess.Popen(
-        cli_command("check-config", "-c", fifo),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **ENGLISH},
-        start_new_session=True,  # its own process group, as a terminal's foreground job
-    )
+    # Its own process group, as a terminal's foreground job.
+    process = spawn_cli("check-config", "-c", fifo, start_new_session=True)
     with held_open(fifo):
         _, err = ctrl_c(process)
     assert err == "chartbot: interrupted\n"  # not click's "Aborted!", nor a traceback
